@@ -1,0 +1,8 @@
+/** The function module: registers `docs` with the functions framework (stock CLI or our launcher). */
+import * as functions from '@google-cloud/functions-framework';
+import { loadProcessConfig } from '../../shared/config';
+import { createDocsApp, DOCS_TARGET } from './app';
+
+export const config = loadProcessConfig();
+export const app = createDocsApp(config);
+functions.http(DOCS_TARGET, app.handle);

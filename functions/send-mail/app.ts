@@ -1,0 +1,21 @@
+/** Wires send-mail from its configuration: delivery port, routes, and what to close on shutdown. */
+import type { DestinationStream } from 'pino';
+import type { Config } from '../../shared/config';
+import { defineFunction, type FunctionApp } from '../../shared/http';
+import { createDelivery } from './delivery';
+import { sendMailRoutes } from './handler';
+
+export const SEND_MAIL_TARGET = 'sendMail';
+
+export function createSendMailApp(config: Config, logDestination?: DestinationStream): FunctionApp {
+  return defineFunction({
+    name: 'send-mail',
+    target: SEND_MAIL_TARGET,
+    config,
+    ...(logDestination ? { logDestination } : {}),
+    build: ({ logger }) => {
+      const delivery = createDelivery(config);
+      return { routes: sendMailRoutes({ delivery, logger }), stop: () => delivery.close() };
+    },
+  });
+}

@@ -1,0 +1,15 @@
+/** The send-mail domain's error codes and their HTTP statuses. */
+import { AppError, type AppErrorOptions } from '../../shared/errors';
+
+export const emailErrorStatus = {
+  'email.parse.error': 400,
+  'email.validation.error': 400,
+  'email.recipient.rejected': 400,
+  'email.send.error': 502,
+} as const satisfies Record<string, number>;
+
+export type EmailErrorCode = keyof typeof emailErrorStatus;
+
+export function emailError(code: EmailErrorCode, options?: AppErrorOptions): AppError {
+  return new AppError(code, emailErrorStatus[code], options);
+}

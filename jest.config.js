@@ -1,0 +1,16 @@
+/** Jest: unit tests (fakes allowed) and acceptance tests (real peers, in-process functions). */
+const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    { displayName: 'unit', testEnvironment: 'node', transform, testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    {
+      displayName: 'acceptance',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/acceptance/**/*.test.ts'],
+      testTimeout: 30000,
+    },
+  ],
+};

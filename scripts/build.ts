@@ -1,0 +1,37 @@
+/**
+ * Production build into dist/ with esbuild. Per function:
+ * - dist/<fn>/main.js: our launcher and the function in one bundle, started with `node` (make start, the image);
+ * - dist/<fn>/index.js: the function module alone, for the stock `functions-framework --target=…` CLI.
+ */
+import { build, type BuildOptions } from 'esbuild';
+import { rm } from 'node:fs/promises';
+
+export const FUNCTIONS = ['send-mail', 'health', 'docs'] as const;
+
+const common: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  minify: true,
+  keepNames: true,
+  legalComments: 'linked',
+  logLevel: 'warning',
+};
+
+async function main(): Promise<void> {
+  await rm('dist', { recursive: true, force: true });
+  await Promise.all(
+    FUNCTIONS.flatMap((fn) => [
+      build({ ...common, entryPoints: [`functions/${fn}/main.ts`], outfile: `dist/${fn}/main.js` }),
+      // The stock CLI brings its own framework; the function must register in that copy.
+      build({ ...common, entryPoints: [`functions/${fn}/index.ts`], outfile: `dist/${fn}/index.js`, external: ['@google-cloud/functions-framework'] }),
+    ]),
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${String(err)}\n`);
+  process.exit(1);
+});

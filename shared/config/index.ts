@@ -1,0 +1,20 @@
+/**
+ * The only place that reads process.env. Everything else receives a typed, validated Config.
+ */
+import { ConfigError, loadConfig, type Config } from './load';
+
+export { ConfigError, loadConfig, type Config, type LoadOptions } from './load';
+export { schema, secretSettings, type SettingName } from './schema';
+
+/** Loads the configuration from this process's environment, or exits non-zero listing every problem. */
+export function loadProcessConfig(): Config {
+  try {
+    return loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The one error type the service throws on purpose. `code` is stable and machine-readable; the error sink
+ * maps it to the HTTP status and the error body. Programmer mistakes stay plain `Error`/`TypeError`.
+ */
+
+/** One problem with one input field, as listed in the error body's `details`. */
+export interface FieldProblem {
+  readonly field: string;
+  readonly code: string;
+}
+
+export interface AppErrorOptions {
+  readonly details?: readonly FieldProblem[];
+  /** Response headers that belong to this error, e.g. `Allow` or `Retry-After`. */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly cause?: unknown;
+}
+
+export class AppError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly details: readonly FieldProblem[];
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(code: string, status: number, options: AppErrorOptions = {}) {
+    super(code, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.status = status;
+    this.details = options.details ?? [];
+    this.headers = options.headers ?? {};
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}

@@ -1,0 +1,21 @@
+/**
+ * Error codes that every function can answer with, independent of its domain. Domains declare their own
+ * codes next to their code (e.g. functions/send-mail/errors.ts) in the same shape.
+ */
+import { AppError, type AppErrorOptions } from './app-error';
+
+export const httpErrorStatus = {
+  'http.route.notfound': 404,
+  'http.method.notallowed': 405,
+  'http.mediatype.unsupported': 415,
+  'http.body.toolarge': 413,
+  'http.body.invalid': 400,
+  'http.request.timeout': 503,
+  'server.internal.error': 500,
+} as const satisfies Record<string, number>;
+
+export type HttpErrorCode = keyof typeof httpErrorStatus;
+
+export function httpError(code: HttpErrorCode, options?: AppErrorOptions): AppError {
+  return new AppError(code, httpErrorStatus[code], options);
+}

@@ -1,0 +1,3 @@
+export { AppError, isAppError, type AppErrorOptions, type FieldProblem } from './app-error';
+export { httpError, httpErrorStatus, type HttpErrorCode } from './codes';
+export { toErrorResponse, type ErrorBody, type ErrorResponse } from './sink';

@@ -1,0 +1,48 @@
+/**
+ * Turns a route table into a functions-framework HTTP function: trace context, the X-B3-TraceId response
+ * header, the access log line, routing, and the one error sink. Works the same under the stock CLI and
+ * under our launcher.
+ */
+import type { HttpFunction, Request } from '@google-cloud/functions-framework';
+import type { Logger } from '../logging';
+import { runWithTrace, traceFromHeaders } from '../tracing';
+import { logWhenDone } from './access-log';
+import { errorResult, writeResult } from './respond';
+import { findRoute } from './router';
+import type { HttpResult, IncomingRequest, Route } from './types';
+
+export const TRACE_RESPONSE_HEADER = 'X-B3-TraceId';
+const EMPTY = Buffer.alloc(0);
+
+export function createHttpFunction(routes: readonly Route[], logger: Logger): HttpFunction {
+  return (req, res) => {
+    const trace = traceFromHeaders(req.headers);
+    res.setHeader(TRACE_RESPONSE_HEADER, trace.traceId);
+    return runWithTrace(trace, async () => {
+      logWhenDone(req, res, logger);
+      if (trace.rejectedIncoming !== undefined) {
+        logger.warn({ trace: { rejected: trace.rejectedIncoming } }, 'invalid incoming X-B3-TraceId replaced');
+      }
+      let result: HttpResult;
+      try {
+        const request = toIncomingRequest(req);
+        result = await findRoute(routes, request.method, request.path).handle(request);
+      } catch (err) {
+        result = errorResult(err, trace.traceId, logger);
+      }
+      writeResult(res, result);
+    });
+  };
+}
+
+function toIncomingRequest(req: Request): IncomingRequest {
+  const url = req.originalUrl || req.url || '/';
+  const queryAt = url.indexOf('?');
+  return {
+    method: req.method,
+    path: queryAt === -1 ? url : url.slice(0, queryAt),
+    headers: req.headers,
+    // The framework (or our launcher) keeps the unparsed bytes here; we parse them ourselves.
+    body: Buffer.isBuffer(req.rawBody) ? req.rawBody : EMPTY,
+  };
+}

@@ -1,0 +1,8 @@
+export { defineFunction, type DefineOptions, type FunctionApp, type FunctionParts } from './app';
+export { createHttpFunction, TRACE_RESPONSE_HEADER } from './function';
+export { requireJsonContentType } from './media';
+export { LIVENESS_PATH, READINESS_PATH } from './probes';
+export { Readiness } from './readiness';
+export { errorResult, writeResult } from './respond';
+export { logWhenDone } from './access-log';
+export type { HttpResult, IncomingRequest, Route } from './types';

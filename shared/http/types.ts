@@ -1,0 +1,24 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** What a route sees of a request: plain data, no req/res. */
+export interface IncomingRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The raw body; empty when none was sent. */
+  readonly body: Buffer;
+}
+
+/** What a route answers: a JSON body, or raw bytes with their content type. */
+export interface HttpResult {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly json?: unknown;
+  readonly raw?: { readonly data: string | Buffer; readonly contentType: string };
+}
+
+export interface Route {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly path: string;
+  handle(request: IncomingRequest): Promise<HttpResult> | HttpResult;
+}

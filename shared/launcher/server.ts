@@ -1,0 +1,93 @@
+/**
+ * Our production host for one function: a plain node:http server with the listener in front of the
+ * framework, and an orderly shutdown. `make start` and the container run this, bundled.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config';
+import type { FunctionApp } from '../http';
+import { createRequestListener } from './listener';
+
+export type LauncherConfig = Pick<Config, 'PORT' | 'MAX_BODY_BYTES' | 'REQUEST_TIMEOUT_SECONDS' | 'SHUTDOWN_TIMEOUT_SECONDS'>;
+
+export interface RunningFunction {
+  readonly server: Server;
+  readonly url: string;
+  /** Stops taking work, lets in-flight requests finish (bounded), then stops the function. */
+  shutdown(): Promise<void>;
+}
+
+export async function launch(app: FunctionApp, config: LauncherConfig, host = '0.0.0.0'): Promise<RunningFunction> {
+  const requestTimeoutMs = config.REQUEST_TIMEOUT_SECONDS * 1000;
+  const server = createServer(
+    { requestTimeout: requestTimeoutMs + 1000, headersTimeout: 10_000 },
+    createRequestListener(app, { maxBodyBytes: config.MAX_BODY_BYTES, requestTimeoutMs }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  app.logger.info({ url: { full: url } }, `${app.name} listening`);
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (): Promise<void> => {
+    stopping ??= drain(app, server, config.SHUTDOWN_TIMEOUT_SECONDS * 1000);
+    return stopping;
+  };
+  return { server, url, shutdown };
+}
+
+async function drain(app: FunctionApp, server: Server, deadlineMs: number): Promise<void> {
+  app.readiness.markDraining();
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), deadlineMs);
+  });
+  if ((await Promise.race([closed, timedOut])) === 'timeout') {
+    app.logger.warn('shutdown deadline reached; closing the remaining connections');
+    server.closeAllConnections();
+  }
+  clearTimeout(timer);
+  await app.stop();
+  app.logger.info(`${app.name} stopped`);
+}
+
+/** Wires SIGTERM/SIGINT to a drain and exit 0; a second signal exits at once. */
+export function exitOnSignals(running: RunningFunction, app: FunctionApp): void {
+  let received = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (received) {
+      app.logger.warn({ signal }, 'second signal; exiting now');
+      process.exit(1);
+    }
+    received = true;
+    app.logger.info({ signal }, 'shutting down');
+    running.shutdown().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        app.logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+/** The whole production start: listen, wire signals, and exit 1 if the function cannot start. */
+export function runMain(app: FunctionApp, config: LauncherConfig): void {
+  launch(app, config).then(
+    (running) => exitOnSignals(running, app),
+    (err: unknown) => {
+      app.logger.fatal({ err }, `${app.name} could not start`);
+      process.exit(1);
+    },
+  );
+}

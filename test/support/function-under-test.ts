@@ -1,0 +1,31 @@
+/**
+ * Starts a function in-process behind our real launcher on a free loopback port, with ECS logs collected
+ * in memory. Acceptance tests talk to it over real HTTP.
+ */
+import type { DestinationStream } from 'pino';
+import { loadConfig, type Config } from '../../shared/config';
+import type { FunctionApp } from '../../shared/http';
+import { launch, type RunningFunction } from '../../shared/launcher';
+import { createLogSink, type LogSink } from './log-sink';
+
+export type AppFactory = (config: Config, logDestination?: DestinationStream) => FunctionApp;
+
+export interface FunctionUnderTest {
+  readonly url: string;
+  readonly app: FunctionApp;
+  readonly logs: LogSink;
+  readonly running: RunningFunction;
+  stop(): Promise<void>;
+}
+
+export function testConfig(env: Record<string, string> = {}): Config {
+  return { ...loadConfig({ ENVIRONMENT: 'local', LOG_FORMAT: 'ecs', LOG_LEVEL: 'info', ...env }), PORT: 0 };
+}
+
+export async function startFunction(create: AppFactory, env: Record<string, string> = {}): Promise<FunctionUnderTest> {
+  const logs = createLogSink();
+  const config = testConfig(env);
+  const app = create(config, logs.stream);
+  const running = await launch(app, config, '127.0.0.1');
+  return { url: running.url, app, logs, running, stop: () => running.shutdown() };
+}

@@ -1,0 +1,76 @@
+/**
+ * A real SMTP server (smtp-server) on loopback for acceptance tests. It records every mail it accepts
+ * and every RCPT TO it sees, and can refuse recipients permanently (550) or temporarily (451).
+ */
+import type { AddressInfo } from 'node:net';
+import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
+
+export interface ReceivedMail {
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly raw: string;
+}
+
+export interface TestSmtpServer {
+  readonly url: string;
+  readonly port: number;
+  readonly mails: ReceivedMail[];
+  readonly recipientsSeen: string[];
+  /** Addresses answered with 550 on RCPT TO. */
+  readonly rejectPermanently: Set<string>;
+  /** Addresses answered with 451 on RCPT TO. */
+  readonly rejectTemporarily: Set<string>;
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+export async function startSmtpServer(): Promise<TestSmtpServer> {
+  const mails: ReceivedMail[] = [];
+  const recipientsSeen: string[] = [];
+  const rejectPermanently = new Set<string>();
+  const rejectTemporarily = new Set<string>();
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onRcptTo(address: SMTPServerAddress, _session, callback) {
+      recipientsSeen.push(address.address);
+      if (rejectPermanently.has(address.address)) return callback(smtpError('mailbox unavailable', 550));
+      if (rejectTemporarily.has(address.address)) return callback(smtpError('try again later', 451));
+      return callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        mails.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = (server.server as unknown as { address(): AddressInfo }).address();
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    port,
+    mails,
+    recipientsSeen,
+    rejectPermanently,
+    rejectTemporarily,
+    reset() {
+      mails.length = 0;
+      recipientsSeen.length = 0;
+      rejectPermanently.clear();
+      rejectTemporarily.clear();
+    },
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function smtpError(message: string, responseCode: number): Error {
+  return Object.assign(new Error(message), { responseCode });
+}

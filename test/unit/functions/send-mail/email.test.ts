@@ -1,0 +1,57 @@
+import { parseSendMailRequest } from '../../../../functions/send-mail/email';
+import { AppError } from '../../../../shared/errors';
+import { badRequests, validRequest } from '../../../fixtures/send-mail-requests';
+
+function rejectionOf(body: string): AppError {
+  try {
+    parseSendMailRequest(Buffer.from(body, 'utf8'));
+  } catch (err) {
+    if (err instanceof AppError) return err;
+    throw err;
+  }
+  throw new Error('expected the request to be rejected');
+}
+
+describe('parseSendMailRequest', () => {
+  it('has at least 40 bad-input cases', () => {
+    expect(badRequests.length).toBeGreaterThanOrEqual(40);
+  });
+
+  describe.each(badRequests)('when $name', (testCase) => {
+    it(`then it is rejected with ${testCase.code}`, () => {
+      const error = rejectionOf(testCase.body);
+      expect(error.code).toBe(testCase.code);
+      expect(error.status).toBe(400);
+      expect(error.details).toEqual(testCase.problems ?? []);
+    });
+  });
+
+  it('when the request is valid, then it returns the fields unchanged', () => {
+    expect(parseSendMailRequest(Buffer.from(JSON.stringify(validRequest)))).toEqual({
+      toAddress: validRequest.to_address,
+      subject: validRequest.subject,
+      body: validRequest.body,
+    });
+  });
+
+  it.each([
+    { name: 'an IDN domain', to: 'demo@bücher.example', expected: 'demo@xn--bcher-kva.example' },
+    { name: 'an upper-case domain', to: 'Demo@MailInator.COM', expected: 'Demo@mailinator.com' },
+    { name: 'a plus tag', to: 'demo+tag@mailinator.com', expected: 'demo+tag@mailinator.com' },
+    { name: 'atext specials', to: "o'brien!#$%&*/=?^_`{|}~-@mailinator.com", expected: "o'brien!#$%&*/=?^_`{|}~-@mailinator.com" },
+    { name: 'a 64-octet local part', to: `${'a'.repeat(64)}@mailinator.com`, expected: `${'a'.repeat(64)}@mailinator.com` },
+  ])('when to_address has $name, then it is accepted as $expected', ({ to, expected }) => {
+    const parsed = parseSendMailRequest(Buffer.from(JSON.stringify({ ...validRequest, to_address: to })));
+    expect(parsed.toAddress).toBe(expected);
+  });
+
+  it.each([
+    { name: 'an empty subject', fields: { subject: '' } },
+    { name: 'a 998-character subject', fields: { subject: 's'.repeat(998) } },
+    { name: 'a subject with a tab and emoji', fields: { subject: 'hi\tthere 👋' } },
+    { name: 'a body with CRLF lines and emoji', fields: { body: 'line 1\r\nline 2 👋\n' } },
+  ])('when the request has $name, then it is accepted', ({ fields }) => {
+    const parsed = parseSendMailRequest(Buffer.from(JSON.stringify({ ...validRequest, ...fields })));
+    expect(parsed).toMatchObject({ subject: fields.subject ?? validRequest.subject, body: fields.body ?? validRequest.body });
+  });
+});
