@@ -21,7 +21,7 @@ export function createHttpFunction(routes: readonly Route[], logger: Logger): Ht
     return runWithTrace(trace, async () => {
       logWhenDone(req, res, logger);
       if (trace.rejectedIncoming !== undefined) {
-        logger.warn({ trace: { rejected: trace.rejectedIncoming } }, 'invalid incoming X-B3-TraceId replaced');
+        logger.warn({ tracing: { rejected_trace_id: trace.rejectedIncoming } }, 'invalid incoming X-B3-TraceId replaced');
       }
       let result: HttpResult;
       try {

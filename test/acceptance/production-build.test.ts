@@ -1,0 +1,106 @@
+/**
+ * The production build, started exactly as `make start` and the container start it (node + bundle, config
+ * from the environment), and the function module under the stock functions-framework CLI.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
+import { validRequest } from '../fixtures/send-mail-requests';
+import { expectErrorBody, postJson } from '../support/http-client';
+import { freePort, runToEnd, startChild, type ChildFunction } from '../support/processes';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
+
+const root = join(__dirname, '..', '..');
+const bundle = join(root, 'dist', 'send-mail', 'main.js');
+const moduleForCli = join(root, 'dist', 'send-mail', 'index.js');
+const stockCli = join(root, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
+
+let smtp: TestSmtpServer;
+
+beforeAll(async () => {
+  if (!existsSync(bundle)) throw new Error('dist/ is missing: run `make build` first (make test does)');
+  smtp = await startSmtpServer();
+});
+
+afterAll(() => smtp.stop());
+
+beforeEach(() => smtp.reset());
+
+describe('when send-mail runs from the production bundle', () => {
+  let fn: ChildFunction;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    fn = await startChild([bundle], { PORT: String(port), ENVIRONMENT: 'dev', SMTP_URL: smtp.url, MAIL_FROM: 'mailer@example.com', LOG_FORMAT: 'ecs' }, port);
+  });
+
+  afterAll(async () => {
+    fn.child.kill('SIGTERM');
+    await fn.exited;
+  });
+
+  it('then a valid request delivers one mail to the SMTP server', async () => {
+    const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, validRequest, { 'X-B3-TraceId': 'a3ce929d0e0e4736' });
+
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('x-b3-traceid')).toBe('a3ce929d0e0e4736');
+    expect(smtp.mails).toHaveLength(1);
+    expect(smtp.mails[0]?.to).toEqual(['demo@mailinator.com']);
+  });
+
+  it.each([
+    { name: 'invalid JSON', body: '{"to_address":', status: 400, code: 'email.parse.error' },
+    { name: 'a CRLF in the subject', body: JSON.stringify({ ...validRequest, subject: 'a\r\nBcc: x@example.com' }), status: 400, code: 'email.validation.error' },
+    { name: 'a 1 MB body', body: JSON.stringify({ ...validRequest, body: 'x'.repeat(1024 * 1024) }), status: 413, code: 'http.body.toolarge' },
+  ])('then $name gets $status with the error body and nothing is delivered', async ({ body, status, code }) => {
+    const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, body);
+
+    expect(answer.status).toBe(status);
+    expectErrorBody(answer, code);
+    expect(smtp.recipientsSeen).toEqual([]);
+  });
+
+  it('then its stdout is ECS JSON with trace.id, and an invalid incoming id is replaced', async () => {
+    const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, validRequest, { 'X-B3-TraceId': 'host/abc-000001' });
+    const traceId = answer.headers.get('x-b3-traceid');
+
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const lines = fn.stdout().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const ofRequest = lines.filter((line) => (line.trace as { id?: string } | undefined)?.id === traceId);
+    expect(ofRequest.length).toBeGreaterThanOrEqual(2);
+    expect(ofRequest[0]).toMatchObject({ 'service.name': 'send-mail', 'service.environment': 'dev', 'ecs.version': expect.any(String) });
+  });
+
+  it('then SIGTERM makes it exit 0', async () => {
+    fn.child.kill('SIGTERM');
+
+    expect(await fn.exited).toBe(0);
+  });
+});
+
+describe('when the function module runs under the stock functions-framework CLI', () => {
+  it('then it delivers a mail too', async () => {
+    const port = await freePort();
+    const fn = await startChild([stockCli, `--target=sendMail`, `--source=${moduleForCli}`, `--port=${port}`], { ENVIRONMENT: 'dev', SMTP_URL: smtp.url, MAIL_FROM: 'mailer@example.com', NODE_ENV: 'production' }, port);
+    try {
+      const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, validRequest);
+
+      expect(answer.status).toBe(200);
+      expect(smtp.mails).toHaveLength(1);
+    } finally {
+      fn.child.kill('SIGKILL');
+      await fn.exited;
+    }
+  });
+});
+
+describe('when the configuration is invalid', () => {
+  it('then the bundle exits non-zero listing every problem, without printing the secret', async () => {
+    const result = await runToEnd([bundle], { ENVIRONMENT: 'production', SMTP_URL: 'ftp://user:topsecret@mail.example.com', LOG_LEVEL: 'loud', PORT: 'eighty' });
+
+    expect(result.code).toBe(78);
+    for (const name of ['SMTP_URL', 'LOG_LEVEL', 'PORT', 'MAIL_FROM']) expect(result.stderr).toContain(name);
+    expect(result.stderr + result.stdout).not.toContain('topsecret');
+  });
+});

@@ -1,0 +1,186 @@
+/**
+ * send-mail in-process behind our launcher, against a real SMTP server on loopback.
+ */
+import { simpleParser } from 'mailparser';
+import { createSendMailApp } from '../../functions/send-mail/app';
+import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
+import { badRequests, validRequest } from '../fixtures/send-mail-requests';
+import { startFunction, type FunctionUnderTest } from '../support/function-under-test';
+import { expectErrorBody, postJson, request } from '../support/http-client';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
+
+let smtp: TestSmtpServer;
+let fn: FunctionUnderTest;
+let endpoint: string;
+
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+  fn = await startFunction(createSendMailApp, { SMTP_URL: smtp.url, MAIL_FROM: 'mailer@example.com', MAX_BODY_BYTES: '65536' });
+  endpoint = `${fn.url}${SEND_MAIL_PATH}`;
+});
+
+afterAll(async () => {
+  await fn.stop();
+  await smtp.stop();
+});
+
+beforeEach(() => smtp.reset());
+
+describe('when a valid mail is posted', () => {
+  it('then the SMTP server receives exactly that mail and the answer names its Message-ID', async () => {
+    const answer = await postJson(endpoint, validRequest);
+
+    expect(answer.status).toBe(200);
+    expect(smtp.mails).toHaveLength(1);
+    const [mail] = smtp.mails;
+    expect(mail?.from).toBe('mailer@example.com');
+    expect(mail?.to).toEqual(['demo@mailinator.com']);
+    const parsed = await simpleParser(mail?.raw ?? '');
+    expect(parsed.from?.value).toEqual([{ address: 'mailer@example.com', name: '' }]);
+    expect(parsed.subject).toBe(validRequest.subject);
+    expect(parsed.text).toBe(validRequest.body);
+    expect(answer.body).toEqual({ messageId: parsed.messageId });
+    expect(parsed.headers.get('x-b3-traceid')).toBe(answer.headers.get('x-b3-traceid'));
+    expect(parsed.headers.has('bcc')).toBe(false);
+    expect(parsed.attachments).toHaveLength(0);
+  });
+
+  it('then an IDN recipient is delivered in punycode', async () => {
+    const answer = await postJson(endpoint, { ...validRequest, to_address: 'demo@bücher.example' });
+
+    expect(answer.status).toBe(200);
+    // smtp-server decodes the envelope back to Unicode; the header shows what went over the wire.
+    expect(smtp.mails[0]?.to).toEqual(['demo@bücher.example']);
+    expect(smtp.mails[0]?.raw).toMatch(/^To: demo@xn--bcher-kva\.example\r$/m);
+  });
+
+  it('then a subject that only looks like a header stays in the Subject', async () => {
+    const answer = await postJson(endpoint, { ...validRequest, subject: 'Bcc: victim@example.com' });
+
+    expect(answer.status).toBe(200);
+    const parsed = await simpleParser(smtp.mails[0]?.raw ?? '');
+    expect(parsed.subject).toBe('Bcc: victim@example.com');
+    expect(parsed.headers.has('bcc')).toBe(false);
+  });
+});
+
+describe.each(badRequests)('when $name', (testCase) => {
+  it(`then the answer is 400 ${testCase.code} and nothing reaches SMTP`, async () => {
+    const answer = await postJson(endpoint, testCase.body);
+
+    expect(answer.status).toBe(400);
+    expectErrorBody(answer, testCase.code);
+    expect((answer.body as { details: unknown }).details).toEqual(testCase.problems ?? []);
+    expect(smtp.recipientsSeen).toEqual([]);
+    expect(smtp.mails).toEqual([]);
+  });
+});
+
+describe('when the request is not what the route takes', () => {
+  it.each([
+    { name: 'an unknown path', method: 'POST', path: '/api/rest/v1/sendmail2', status: 404, code: 'http.route.notfound' },
+    { name: 'a trailing slash', method: 'POST', path: `${SEND_MAIL_PATH}/`, status: 404, code: 'http.route.notfound' },
+    { name: 'the root path', method: 'GET', path: '/', status: 404, code: 'http.route.notfound' },
+    { name: 'GET on sendmail', method: 'GET', path: SEND_MAIL_PATH, status: 405, code: 'http.method.notallowed' },
+    { name: 'DELETE on sendmail', method: 'DELETE', path: SEND_MAIL_PATH, status: 405, code: 'http.method.notallowed' },
+  ])('with $name, then it is $status $code', async ({ method, path, status, code }) => {
+    const answer = await request(`${fn.url}${path}`, { method });
+
+    expect(answer.status).toBe(status);
+    expectErrorBody(answer, code);
+    if (status === 405) expect(answer.headers.get('allow')).toBe('POST');
+    expect(smtp.recipientsSeen).toEqual([]);
+  });
+
+  it.each([
+    { name: 'text/plain', contentType: 'text/plain' },
+    { name: 'a form', contentType: 'application/x-www-form-urlencoded' },
+    { name: 'JSON in Latin-1', contentType: 'application/json; charset=iso-8859-1' },
+    { name: 'a malformed content type', contentType: 'application/json; charset' },
+  ])('with a body of $name, then it is 415', async ({ contentType }) => {
+    const answer = await postJson(endpoint, validRequest, { 'Content-Type': contentType });
+
+    expect(answer.status).toBe(415);
+    expectErrorBody(answer, 'http.mediatype.unsupported');
+    expect(smtp.recipientsSeen).toEqual([]);
+  });
+
+  it('with no content type, then it is 415', async () => {
+    const answer = await request(endpoint, { method: 'POST', body: new Blob([JSON.stringify(validRequest)]) });
+
+    expect(answer.status).toBe(415);
+    expectErrorBody(answer, 'http.mediatype.unsupported');
+  });
+
+  it('with a gzip-encoded body, then it is 415 and nothing is inflated', async () => {
+    const answer = await postJson(endpoint, validRequest, { 'Content-Encoding': 'gzip' });
+
+    expect(answer.status).toBe(415);
+    expectErrorBody(answer, 'http.mediatype.unsupported');
+  });
+
+  it('with a 1 MB body, then it is 413 before the body is read, and nothing is sent', async () => {
+    const answer = await postJson(endpoint, { ...validRequest, body: 'x'.repeat(1024 * 1024) });
+
+    expect(answer.status).toBe(413);
+    expectErrorBody(answer, 'http.body.toolarge');
+    expect(smtp.recipientsSeen).toEqual([]);
+  });
+
+  it('with a chunked body over the limit, then it is 413 and nothing is sent', async () => {
+    const chunks = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 80; i += 1) controller.enqueue(new TextEncoder().encode('x'.repeat(1024)));
+        controller.close();
+      },
+    });
+    const answer = await request(endpoint, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: chunks,
+      duplex: 'half',
+    } as RequestInit);
+
+    expect(answer.status).toBe(413);
+    expectErrorBody(answer, 'http.body.toolarge');
+    expect(smtp.recipientsSeen).toEqual([]);
+  });
+});
+
+describe('when the SMTP server refuses', () => {
+  it('permanently (550 on RCPT TO), then the answer is 400 email.recipient.rejected', async () => {
+    smtp.rejectPermanently.add('nobody@mailinator.com');
+
+    const answer = await postJson(endpoint, { ...validRequest, to_address: 'nobody@mailinator.com' });
+
+    expect(answer.status).toBe(400);
+    expectErrorBody(answer, 'email.recipient.rejected');
+    expect(smtp.mails).toEqual([]);
+  });
+
+  it('temporarily (451 on RCPT TO), then the answer is 502 email.send.error', async () => {
+    smtp.rejectTemporarily.add('later@mailinator.com');
+
+    const answer = await postJson(endpoint, { ...validRequest, to_address: 'later@mailinator.com' });
+
+    expect(answer.status).toBe(502);
+    expectErrorBody(answer, 'email.send.error');
+    expect(smtp.mails).toEqual([]);
+  });
+});
+
+describe('when the SMTP server is not reachable', () => {
+  it('then the answer is 502 email.send.error', async () => {
+    const closed = await startSmtpServer();
+    await closed.stop();
+    const unreachable = await startFunction(createSendMailApp, { SMTP_URL: closed.url, SMTP_CONNECTION_TIMEOUT_SECONDS: '1' });
+    try {
+      const answer = await postJson(`${unreachable.url}${SEND_MAIL_PATH}`, validRequest);
+
+      expect(answer.status).toBe(502);
+      expectErrorBody(answer, 'email.send.error');
+    } finally {
+      await unreachable.stop();
+    }
+  });
+});
