@@ -19,6 +19,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } },
+  },
+  {
     // The one reader of the environment, and the tools that pass an environment to child processes.
     files: ['shared/config/index.ts', 'scripts/**/*.ts', 'test/**/*.ts', 'jest.config.ts'],
     rules: { 'no-restricted-properties': 'off' },

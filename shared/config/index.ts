@@ -18,3 +18,4 @@ export function loadProcessConfig(): Config {
     throw err;
   }
 }
+export { configTable } from './docs';

@@ -24,6 +24,16 @@ const smtpUrl = makeValidator<string>((input) => {
   return input;
 });
 
+/** Human names of the setting types, keyed by envalid's parser, for the generated docs. */
+export const typeNames: ReadonlyMap<unknown, string> = new Map<unknown, string>([
+  [str({})._parse, 'string'],
+  [bool({})._parse, 'boolean'],
+  [port({})._parse, 'port'],
+  [email({})._parse, 'email'],
+  [positiveInt({})._parse, 'positive integer'],
+  [smtpUrl({})._parse, 'smtp:// or smtps:// URL'],
+]);
+
 const outsideLocal = (env: Record<string, unknown>): boolean => env.ENVIRONMENT !== 'local';
 
 export const schema = {

@@ -1,0 +1,57 @@
+# The front door. Each target is thin; the work lives in npm scripts and scripts/.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+FUNCTIONS := send-mail health docs
+FUNCTION ?= send-mail
+BIN := node_modules/.bin
+SOURCES := $(shell find functions shared scripts -name '*.ts' 2>/dev/null) package-lock.json tsconfig.json
+
+.PHONY: help install dev test build start lint typecheck generate check-generated test-unit test-acceptance clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+install: node_modules/.package-lock.json ## Install dependencies (npm ci) when missing or stale
+
+node_modules/.package-lock.json: package-lock.json package.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+dev: install ## Run all three functions locally on one port (PORT, default 8080), mail to .outbox/
+	$(BIN)/tsx scripts/dev.ts
+
+test: install check-generated lint typecheck build ## Everything: generated files, lint, typecheck, build, all tests
+	$(BIN)/jest --ci --json --outputFile=test-results/jest.json
+
+test-unit: install ## Unit tests only
+	$(BIN)/jest --ci --selectProjects unit
+
+test-acceptance: install build ## Acceptance tests only (real SMTP, in-process functions, the bundle)
+	$(BIN)/jest --ci --selectProjects acceptance
+
+build: install dist/.built ## Production build into dist/ (one bundle per function)
+
+dist/.built: $(SOURCES)
+	$(BIN)/tsx scripts/build.ts
+	@touch $@
+
+start: build ## Run one function from dist/ as the container does: make start FUNCTION=send-mail|health|docs
+	@case "$(FUNCTION)" in send-mail|health|docs) ;; *) echo "FUNCTION must be one of: $(FUNCTIONS)" >&2; exit 2;; esac
+	exec node --enable-source-maps dist/$(FUNCTION)/main.js
+
+lint: install ## ESLint
+	$(BIN)/eslint .
+
+typecheck: install ## TypeScript, strict, no emit
+	$(BIN)/tsc --noEmit
+
+generate: install ## Regenerate committed artefacts (README config table)
+	$(BIN)/tsx scripts/generate.ts
+
+check-generated: install ## Fail when a committed generated file differs from a fresh generation
+	$(BIN)/tsx scripts/generate.ts --check
+
+clean: ## Remove build output and local outbox
+	rm -rf dist coverage .outbox

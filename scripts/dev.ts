@@ -1,0 +1,56 @@
+/**
+ * `make dev`: all three functions in one process behind one local port, routed by path the way the
+ * production HTTPRoute does. Embedded local defaults; without SMTP_URL mails land in OUTBOX_DIR as .eml.
+ */
+import { createServer, type RequestListener } from 'node:http';
+import { resolve } from 'node:path';
+import { createDocsApp } from '../functions/docs/app';
+import { createHealthApp } from '../functions/health/app';
+import { createSendMailApp } from '../functions/send-mail/app';
+import { SEND_MAIL_PATH } from '../functions/send-mail/handler';
+import { loadProcessConfig } from '../shared/config';
+import type { FunctionApp } from '../shared/http';
+import { createRequestListener } from '../shared/launcher';
+
+const config = loadProcessConfig();
+const apps = { sendMail: createSendMailApp(config), health: createHealthApp(config), docs: createDocsApp(config) };
+const limits = { maxBodyBytes: config.MAX_BODY_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000 };
+const listeners = new Map<FunctionApp, RequestListener>(Object.values(apps).map((app) => [app, createRequestListener(app, limits)]));
+
+/** Which function serves a path; the same split as knative/ routes in production. */
+function functionFor(path: string): FunctionApp {
+  if (path === '/health' || path.startsWith('/health/')) return apps.health;
+  if (path.startsWith('/swagger-ui') || path.startsWith('/openapi.') || path.startsWith('/schemas/')) return apps.docs;
+  return apps.sendMail;
+}
+
+const server = createServer((req, res) => {
+  const app = functionFor((req.url ?? '/').split('?')[0] ?? '/');
+  listeners.get(app)?.(req, res);
+});
+
+server.listen(config.PORT, '127.0.0.1', () => {
+  const base = `http://localhost:${config.PORT}`;
+  const outbox = config.SMTP_URL === undefined ? `mails are written to ${resolve(config.OUTBOX_DIR)}` : 'mails go to SMTP_URL';
+  process.stdout.write(
+    [
+      '',
+      `mailer functions on ${base} (${outbox})`,
+      `  send-mail  POST ${base}${SEND_MAIL_PATH}`,
+      `  health     ${base}/health (probes only so far)`,
+      `  docs       ${base}/swagger-ui/ (probes only so far)`,
+      '',
+      'try:',
+      `  curl -i -X POST ${base}${SEND_MAIL_PATH} \\`,
+      `    -H 'Content-Type: application/json' \\`,
+      `    -d '{"to_address":"demo@mailinator.com","subject":"some subject","body":"some mail body\\nwith a second line\\n"}'`,
+      '',
+    ].join('\n') + '\n',
+  );
+});
+
+process.once('SIGINT', () => {
+  server.close();
+  server.closeAllConnections();
+  void Promise.all(Object.values(apps).map((app) => app.stop())).then(() => process.exit(0));
+});

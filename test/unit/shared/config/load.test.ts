@@ -1,0 +1,88 @@
+import { ConfigError, loadConfig } from '../../../../shared/config';
+
+const files: Record<string, string> = {};
+const readFile = (path: string): string => {
+  const text = files[path];
+  if (text === undefined) throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+  return text;
+};
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env, { readFile });
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+beforeEach(() => {
+  for (const key of Object.keys(files)) delete files[key];
+});
+
+describe('loadConfig', () => {
+  it('when nothing is set, then the local defaults apply', () => {
+    const config = loadConfig({}, { readFile });
+
+    expect(config).toMatchObject({ ENVIRONMENT: 'local', PORT: 8080, LOG_FORMAT: 'pretty', MAX_BODY_BYTES: 65536, MAIL_FROM: 'mailer@localhost.localdomain' });
+    expect(config.SMTP_URL).toBeUndefined();
+  });
+
+  it('when K_SERVICE is set and LOG_FORMAT is not, then logs are ECS', () => {
+    expect(loadConfig({ K_SERVICE: 'send-mail' }, { readFile }).LOG_FORMAT).toBe('ecs');
+  });
+
+  it('when the files and the environment disagree, then env beats SECRETS_FILE beats CONFIG_FILE beats defaults', () => {
+    files['/etc/config.yaml'] = 'smtp:\n  url: smtp://from-config:25\n  poolSize: 3\nlog:\n  level: debug\nmaxBodyBytes: 1000\n';
+    files['/etc/secrets.yaml'] = 'smtp.url: smtp://from-secret:25\nSMTP_POOL_SIZE: 4\n';
+
+    const config = loadConfig({ CONFIG_FILE: '/etc/config.yaml', SECRETS_FILE: '/etc/secrets.yaml', SMTP_POOL_SIZE: '9' }, { readFile });
+
+    expect(config).toMatchObject({ SMTP_URL: 'smtp://from-secret:25', SMTP_POOL_SIZE: 9, LOG_LEVEL: 'debug', MAX_BODY_BYTES: 1000, PORT: 8080 });
+  });
+
+  it('when a file sets an unknown key, then it is refused by name', () => {
+    files['/etc/config.yaml'] = 'smtp:\n  urll: smtp://typo:25\n';
+
+    expect(problemsOf({ CONFIG_FILE: '/etc/config.yaml' })).toEqual(['/etc/config.yaml: unknown setting SMTP_URLL']);
+  });
+
+  it('when a file cannot be read, then that is a problem', () => {
+    expect(problemsOf({ CONFIG_FILE: '/nope.yaml' })).toEqual(['/nope.yaml: cannot be read (ENOENT)']);
+  });
+
+  it('when a secrets file is not valid YAML, then the problem gives a position but not the content', () => {
+    files['/etc/secrets.yaml'] = 'smtp:\n  url: "smtp://u:hunter2@x\n';
+
+    const problems = problemsOf({ SECRETS_FILE: '/etc/secrets.yaml' });
+
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^\/etc\/secrets\.yaml: not valid YAML/);
+    expect(problems.join()).not.toContain('hunter2');
+  });
+
+  it('when several settings are wrong, then every problem is listed at once (an unknown ENVIRONMENT is not local)', () => {
+    const problems = problemsOf({ PORT: 'x', LOG_LEVEL: 'loud', ENVIRONMENT: 'prod', MAX_BODY_BYTES: '-1' });
+
+    expect(problems.map((problem) => problem.split(':')[0])).toEqual(['ENVIRONMENT', 'PORT', 'LOG_LEVEL', 'MAX_BODY_BYTES', 'SMTP_URL', 'MAIL_FROM']);
+  });
+
+  it('when outside local SMTP_URL and MAIL_FROM are missing, then both are required', () => {
+    expect(problemsOf({ ENVIRONMENT: 'staging' })).toEqual(['SMTP_URL: required but not set', 'MAIL_FROM: required but not set']);
+  });
+
+  it.each([
+    { name: 'an http URL', url: 'http://user:hunter2@mail.example.com' },
+    { name: 'no URL at all', url: 'hunter2' },
+    { name: 'no host', url: 'smtp://user:hunter2@' },
+  ])('when SMTP_URL is $name, then it is refused without printing its value', ({ url }) => {
+    const problems = problemsOf({ SMTP_URL: url });
+
+    expect(problems).toEqual(['SMTP_URL: invalid value']);
+  });
+
+  it.each(['smtp://mail.example.com', 'smtps://user:pass@mail.example.com:465'])('when SMTP_URL is %s, then it is accepted', (url) => {
+    expect(loadConfig({ SMTP_URL: url }, { readFile }).SMTP_URL).toBe(url);
+  });
+});
