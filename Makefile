@@ -23,6 +23,7 @@ dev: install ## Run all three functions locally on one port (PORT, default 8080)
 	$(BIN)/tsx scripts/dev.ts
 
 test: install check-generated lint typecheck build ## Everything: generated files, lint, typecheck, build, all tests
+	@mkdir -p test-results
 	$(BIN)/jest --ci --json --outputFile=test-results/jest.json
 
 test-unit: install ## Unit tests only
