@@ -19,8 +19,10 @@ export interface RunningFunction {
 
 export async function launch(app: FunctionApp, config: LauncherConfig, host = '0.0.0.0'): Promise<RunningFunction> {
   const requestTimeoutMs = config.REQUEST_TIMEOUT_SECONDS * 1000;
+  // Node closes sockets whose request (headers, body) has not fully arrived by then: slow-client defence.
+  const receiveTimeoutMs = requestTimeoutMs + 1000;
   const server = createServer(
-    { requestTimeout: requestTimeoutMs + 1000, headersTimeout: 10_000 },
+    { requestTimeout: receiveTimeoutMs, headersTimeout: Math.min(10_000, receiveTimeoutMs) },
     createRequestListener(app, { maxBodyBytes: config.MAX_BODY_BYTES, requestTimeoutMs }),
   );
   await new Promise<void>((resolve, reject) => {

@@ -7,7 +7,7 @@ import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
 import { badRequests, validRequest } from '../fixtures/send-mail-requests';
 import { startFunction, type FunctionUnderTest } from '../support/function-under-test';
 import { expectErrorBody, postJson, request } from '../support/http-client';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
+import { startSilentServer, startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 
 let smtp: TestSmtpServer;
 let fn: FunctionUnderTest;
@@ -181,6 +181,25 @@ describe('when the SMTP server is not reachable', () => {
       expectErrorBody(answer, 'email.send.error');
     } finally {
       await unreachable.stop();
+    }
+  });
+});
+
+describe('when the SMTP server accepts the connection but never answers', () => {
+  it('then the request deadline answers 503 http.request.timeout', async () => {
+    const silent = await startSilentServer();
+    try {
+      const hanging = await startFunction(createSendMailApp, { SMTP_URL: silent.url, SMTP_GREETING_TIMEOUT_SECONDS: '30', REQUEST_TIMEOUT_SECONDS: '1' });
+      try {
+        const answer = await postJson(`${hanging.url}${SEND_MAIL_PATH}`, validRequest);
+
+        expect(answer.status).toBe(503);
+        expectErrorBody(answer, 'http.request.timeout');
+      } finally {
+        await hanging.stop();
+      }
+    } finally {
+      await silent.stop();
     }
   });
 });

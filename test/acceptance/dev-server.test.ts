@@ -1,0 +1,48 @@
+/** `make dev`'s server: one port, routed by path, mail written to the outbox as .eml. */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
+import { validRequest } from '../fixtures/send-mail-requests';
+import { postJson, request } from '../support/http-client';
+import { freePort, startChild, type ChildFunction } from '../support/processes';
+
+const root = join(__dirname, '..', '..');
+let outbox: string;
+let dev: ChildFunction;
+
+beforeAll(async () => {
+  outbox = await mkdtemp(join(tmpdir(), 'outbox-'));
+  const port = await freePort();
+  dev = await startChild([join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', 'dev.ts')], { PORT: String(port), OUTBOX_DIR: outbox }, port);
+});
+
+afterAll(async () => {
+  dev.child.kill('SIGINT');
+  await dev.exited;
+  await rm(outbox, { recursive: true, force: true });
+});
+
+it('when it starts, then it prints the URLs and a ready-to-paste curl command', () => {
+  expect(dev.stdout()).toContain(`${SEND_MAIL_PATH}`);
+  expect(dev.stdout()).toMatch(/curl -i -X POST http:\/\/localhost:\d+\/api\/rest\/v1\/sendmail/);
+});
+
+it('when the sample request is sent, then an .eml file with the mail appears in the outbox', async () => {
+  const answer = await postJson(`${dev.url}${SEND_MAIL_PATH}`, validRequest);
+
+  expect(answer.status).toBe(200);
+  const files = await readdir(outbox);
+  expect(files).toHaveLength(1);
+  expect(files[0]).toMatch(/\.eml$/);
+  const eml = await readFile(join(outbox, files[0] ?? ''), 'utf8');
+  expect(eml).toMatch(/^To: demo@mailinator\.com\r?$/m);
+  expect(eml).toMatch(/^Subject: some subject\r?$/m);
+});
+
+it('when /health is asked, then the health function answers, not send-mail', async () => {
+  const answer = await request(`${dev.url}/health`);
+
+  expect(answer.status).toBe(404);
+  expect(answer.headers.get('x-b3-traceid')).toMatch(/^[0-9a-f]{32}$/);
+});
