@@ -1,16 +1,6 @@
 import { parseSendMailRequest } from '../../../../functions/send-mail/email';
-import { AppError } from '../../../../shared/errors';
 import { badRequests, validRequest } from '../../../fixtures/send-mail-requests';
-
-function rejectionOf(body: string): AppError {
-  try {
-    parseSendMailRequest(Buffer.from(body, 'utf8'));
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected the request to be rejected');
-}
+import { thrownAppError } from '../../../support/thrown';
 
 describe('parseSendMailRequest', () => {
   it('has at least 40 bad-input cases', () => {
@@ -19,7 +9,7 @@ describe('parseSendMailRequest', () => {
 
   describe.each(badRequests)('when $name', (testCase) => {
     it(`then it is rejected with ${testCase.code}`, () => {
-      const error = rejectionOf(testCase.body);
+      const error = thrownAppError(() => parseSendMailRequest(Buffer.from(testCase.body, 'utf8')));
       expect(error.code).toBe(testCase.code);
       expect(error.status).toBe(400);
       expect(error.details).toEqual(testCase.problems ?? []);

@@ -1,6 +1,7 @@
-import { AppError } from '../../../../shared/errors';
 import { findRoute } from '../../../../shared/http/router';
+import type { AppError } from '../../../../shared/errors';
 import type { Route } from '../../../../shared/http';
+import { thrownAppError } from '../../../support/thrown';
 
 const ok = (): { status: number } => ({ status: 200 });
 const routes: Route[] = [
@@ -8,15 +9,7 @@ const routes: Route[] = [
   { method: 'GET', path: '/docs', handle: ok },
 ];
 
-function errorOf(method: string, path: string): AppError {
-  try {
-    findRoute(routes, method, path);
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected no route');
-}
+const errorOf = (method: string, path: string): AppError => thrownAppError(() => findRoute(routes, method, path));
 
 describe('findRoute', () => {
   it('when path and method match, then that route is found', () => {
