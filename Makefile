@@ -8,7 +8,7 @@ FUNCTION ?= send-mail
 BIN := node_modules/.bin
 SOURCES := $(shell find functions shared scripts -name '*.ts' 2>/dev/null) package-lock.json tsconfig.json
 
-.PHONY: help install dev test build start lint typecheck generate check-generated test-unit test-acceptance clean
+.PHONY: help install dev token test build start lint typecheck generate check-generated test-unit test-acceptance clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -21,6 +21,9 @@ node_modules/.package-lock.json: package-lock.json package.json
 
 dev: install ## Run all three functions locally on one port (PORT, default 8080), mail to .outbox/
 	$(BIN)/tsx scripts/dev.ts
+
+token: install ## Mint an HS256 bearer token with the configured secret: make token [ROLE=admin] [TTL=3600]
+	@ROLE="$(or $(ROLE),admin)" TTL="$(or $(TTL),3600)" $(BIN)/tsx scripts/token.ts
 
 test: install check-generated lint typecheck build ## Everything: generated files, lint, typecheck, build, all tests
 	@mkdir -p test-results

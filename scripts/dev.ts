@@ -11,6 +11,7 @@ import { SEND_MAIL_PATH } from '../functions/send-mail/handler';
 import { loadProcessConfig } from '../shared/config';
 import type { FunctionApp } from '../shared/http';
 import { createRequestListener } from '../shared/launcher';
+import { mintHs256Token } from './token';
 
 const config = loadProcessConfig();
 const apps = { sendMail: createSendMailApp(config), health: createHealthApp(config), docs: createDocsApp(config) };
@@ -29,7 +30,12 @@ const server = createServer((req, res) => {
   listeners.get(app)?.(req, res);
 });
 
-server.listen(config.PORT, '127.0.0.1', () => {
+server.listen(config.PORT, '127.0.0.1', () => void printWelcome());
+
+async function printWelcome(): Promise<void> {
+  const token = config.AUTH_HS256_SECRET
+    ? await mintHs256Token({ secret: config.AUTH_HS256_SECRET, rolesClaim: config.AUTH_ROLES_CLAIM, roles: [config.SEND_MAIL_REQUIRED_ROLE], ttlSeconds: 8 * 3600 })
+    : '<a token from your identity provider>';
   const base = `http://localhost:${config.PORT}`;
   const outbox = config.SMTP_URL === undefined ? `mails are written to ${resolve(config.OUTBOX_DIR)}` : 'mails go to SMTP_URL';
   process.stdout.write(
@@ -43,11 +49,14 @@ server.listen(config.PORT, '127.0.0.1', () => {
       'try:',
       `  curl -i -X POST ${base}${SEND_MAIL_PATH} \\`,
       `    -H 'Content-Type: application/json' \\`,
+      `    -H 'Authorization: Bearer ${token}' \\`,
       `    -d '{"to_address":"demo@mailinator.com","subject":"some subject","body":"some mail body\\nwith a second line\\n"}'`,
+      '',
+      'a fresh token: make token [ROLE=admin] [TTL=3600]',
       '',
     ].join('\n') + '\n',
   );
-});
+}
 
 process.once('SIGINT', () => {
   server.close();

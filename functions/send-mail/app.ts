@@ -1,5 +1,6 @@
 /** Wires send-mail from its configuration: delivery port, routes, and what to close on shutdown. */
 import type { DestinationStream } from 'pino';
+import { createAuthenticator } from '../../shared/auth';
 import type { Config } from '../../shared/config';
 import { defineFunction, type FunctionApp } from '../../shared/http';
 import { createDelivery } from './delivery';
@@ -15,7 +16,11 @@ export function createSendMailApp(config: Config, logDestination?: DestinationSt
     ...(logDestination ? { logDestination } : {}),
     build: ({ logger }) => {
       const delivery = createDelivery(config);
-      return { routes: sendMailRoutes({ delivery, logger }), stop: () => delivery.close() };
+      const authenticator = createAuthenticator(config, logger);
+      return {
+        routes: sendMailRoutes({ delivery, logger }, { authenticator, requiredRole: config.SEND_MAIL_REQUIRED_ROLE }),
+        stop: () => delivery.close(),
+      };
     },
   });
 }

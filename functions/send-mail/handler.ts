@@ -1,4 +1,5 @@
 /** The HTTP adapter of send-mail: request → validated input → use case → result. */
+import type { Authenticator } from '../../shared/auth';
 import { requireJsonContentType, type Route } from '../../shared/http';
 import { currentTrace } from '../../shared/tracing';
 import { parseSendMailRequest } from './email';
@@ -6,12 +7,19 @@ import { sendMail, type SendMailPorts } from './send-mail';
 
 export const SEND_MAIL_PATH = '/api/rest/v1/sendmail';
 
-export function sendMailRoutes(ports: SendMailPorts): Route[] {
+export interface SendMailAccess {
+  readonly authenticator: Authenticator;
+  readonly requiredRole: string;
+}
+
+export function sendMailRoutes(ports: SendMailPorts, access: SendMailAccess): Route[] {
   return [
     {
       method: 'POST',
       path: SEND_MAIL_PATH,
       handle: async (request) => {
+        // Before anything reads the body: an unauthenticated request never reaches validation or SMTP.
+        await access.authenticator.authorize(request.headers, access.requiredRole);
         requireJsonContentType(request.headers['content-type']);
         const input = parseSendMailRequest(request.body);
         const result = await sendMail(input, currentTrace()?.traceId ?? '', ports);

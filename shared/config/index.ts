@@ -4,7 +4,7 @@
 import { ConfigError, loadConfig, type Config } from './load';
 
 export { ConfigError, loadConfig, type Config, type LoadOptions } from './load';
-export { schema, secretSettings, type SettingName } from './schema';
+export { localDefaults, schema, secretSettings, type SettingName } from './schema';
 
 /** Loads the configuration from this process's environment, or exits non-zero listing every problem. */
 export function loadProcessConfig(): Config {

@@ -50,6 +50,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
       }
     },
   });
+  // Rules across settings are judged once each setting is valid on its own.
+  if (problems.length === 0) problems.push(...crossChecks(cleaned));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const logFormat: LogFormat = cleaned.LOG_FORMAT === 'ecs' || cleaned.LOG_FORMAT === 'pretty'
@@ -72,4 +74,13 @@ function describe(name: SettingName, error: Error): string {
   if (error instanceof EnvMissingError) return `${name}: required but not set`;
   // envalid's messages quote the value, so secrets get a generic reason.
   return secretSettings.has(name) ? `${name}: invalid value` : `${name}: ${error.message}`;
+}
+
+/** Rules that span settings. */
+function crossChecks(config: Cleaned): string[] {
+  const problems: string[] = [];
+  if (config.AUTH_HS256_SECRET !== undefined && config.ENVIRONMENT === 'production' && !config.AUTH_ALLOW_HS256_IN_PRODUCTION) {
+    problems.push('AUTH_HS256_SECRET: refused in production unless AUTH_ALLOW_HS256_IN_PRODUCTION=true');
+  }
+  return problems;
 }

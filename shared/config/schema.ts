@@ -2,7 +2,7 @@
  * Every setting of every function, in one place: name, type, default and description. The README's
  * config table is generated from this file, and the loader validates against it.
  */
-import { bool, email, makeValidator, port, str } from 'envalid';
+import { bool, email, makeValidator, num, port, str } from 'envalid';
 
 const positiveInt = makeValidator<number>((input) => {
   const value = Number(input);
@@ -24,6 +24,32 @@ const smtpUrl = makeValidator<string>((input) => {
   return input;
 });
 
+const httpUrl = makeValidator<string>((input) => {
+  let parsed: URL;
+  try {
+    parsed = new URL(input);
+  } catch {
+    throw new Error('expected an http(s) URL');
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('expected an http(s) URL');
+  return input;
+});
+
+/** Only asymmetric algorithms: the shared-secret HS256 mode has its own verifier and setting. */
+export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
+
+const algorithmList = makeValidator<readonly string[]>((input) => {
+  const algorithms = input.split(',').map((alg) => alg.trim()).filter((alg) => alg !== '');
+  const unknown = algorithms.filter((alg) => !(ASYMMETRIC_ALGORITHMS as readonly string[]).includes(alg));
+  if (algorithms.length === 0 || unknown.length > 0) throw new Error(`expected a comma-separated list of ${ASYMMETRIC_ALGORITHMS.join(', ')}`);
+  return algorithms;
+});
+
+const secret32 = makeValidator<string>((input) => {
+  if (Buffer.byteLength(input, 'utf8') < 32) throw new Error('must be at least 32 bytes');
+  return input;
+});
+
 /** Human names of the setting types, keyed by envalid's parser, for the generated docs. */
 export const typeNames: ReadonlyMap<unknown, string> = new Map<unknown, string>([
   [str({})._parse, 'string'],
@@ -32,9 +58,13 @@ export const typeNames: ReadonlyMap<unknown, string> = new Map<unknown, string>(
   [email({})._parse, 'email'],
   [positiveInt({})._parse, 'positive integer'],
   [smtpUrl({})._parse, 'smtp:// or smtps:// URL'],
+  [httpUrl({})._parse, 'http(s) URL'],
+  [algorithmList({})._parse, 'comma-separated list'],
+  [secret32({})._parse, 'string, ≥ 32 bytes'],
 ]);
 
 const outsideLocal = (env: Record<string, unknown>): boolean => env.ENVIRONMENT !== 'local';
+const noTokenKey = (env: Record<string, unknown>): boolean => env.AUTH_JWKS_URL === undefined && env.AUTH_HS256_SECRET === undefined;
 
 export const schema = {
   CONFIG_FILE: str({ default: undefined, desc: 'YAML file with settings (a mounted ConfigMap). Nested keys map to UPPER_SNAKE names.' }),
@@ -55,6 +85,21 @@ export const schema = {
   SMTP_SOCKET_TIMEOUT_SECONDS: positiveInt({ default: 15, desc: 'Idle time allowed on an SMTP connection.' }),
   SMTP_REQUIRE_TLS: bool({ default: false, desc: 'Refuse to send unless STARTTLS succeeds (smtp:// URLs).' }),
   MAIL_FROM: email({ default: undefined, requiredWhen: outsideLocal, desc: 'Fixed sender address of every mail.', example: 'mailer@example.com' }),
+  AUTH_ISSUER: httpUrl({ default: undefined, requiredWhen: noTokenKey, desc: 'Issuer of the identity provider; tokens must carry it as iss. Its discovery document names the JWKS unless AUTH_JWKS_URL is set. Required unless AUTH_JWKS_URL or AUTH_HS256_SECRET is set.', example: 'https://idp.example.com/realms/main' }),
+  AUTH_JWKS_URL: httpUrl({ default: undefined, desc: 'JWKS of the identity provider; default: jwks_uri from the issuer discovery document.' }),
+  AUTH_AUDIENCE: str({ default: undefined, desc: 'Required aud of asymmetric tokens, when set.' }),
+  AUTH_ALGORITHMS: algorithmList({ default: ['RS256', 'PS256', 'ES256', 'EdDSA'], desc: 'Allowed asymmetric signature algorithms.' }),
+  AUTH_HS256_SECRET: secret32({ default: undefined, desc: 'Shared secret for legacy HS256 callers; HS256 is accepted only when set. Refused in production unless AUTH_ALLOW_HS256_IN_PRODUCTION.' }),
+  AUTH_HS256_ISSUER: str({ default: undefined, desc: 'Required iss of HS256 tokens, when set.' }),
+  AUTH_HS256_AUDIENCE: str({ default: undefined, desc: 'Required aud of HS256 tokens, when set.' }),
+  AUTH_ALLOW_HS256_IN_PRODUCTION: bool({ default: false, desc: 'Permit AUTH_HS256_SECRET when ENVIRONMENT=production.' }),
+  AUTH_ROLES_CLAIM: str({ default: 'https://github.com/StephanHCB/go-campaign-service/roles', desc: 'Claim holding the list of roles.' }),
+  AUTH_CLOCK_TOLERANCE_SECONDS: num({ default: 30, desc: 'Allowed clock skew for exp and nbf.' }),
+  AUTH_MAX_TOKEN_BYTES: positiveInt({ default: 8192, desc: 'Longer bearer tokens are refused unread.' }),
+  AUTH_JWKS_TIMEOUT_MS: positiveInt({ default: 2000, desc: 'Timeout of one discovery or JWKS fetch.' }),
+  AUTH_JWKS_COOLDOWN_SECONDS: positiveInt({ default: 30, desc: 'A token with an unknown kid refetches the JWKS at most once per this time.' }),
+  AUTH_JWKS_CACHE_SECONDS: positiveInt({ default: 600, desc: 'The JWKS is refetched after this time.' }),
+  SEND_MAIL_REQUIRED_ROLE: str({ default: 'admin', desc: 'Role a caller needs in AUTH_ROLES_CLAIM to send mail.' }),
   OUTBOX_DIR: str({ default: '.outbox', desc: 'Local only: where mails are written as .eml files when SMTP_URL is unset.' }),
 };
 
@@ -63,10 +108,12 @@ export type SettingName = keyof typeof schema;
 /** Embedded defaults for ENVIRONMENT=local only, so that `make dev` runs from nothing. */
 export const localDefaults: Readonly<Partial<Record<SettingName, string>>> = {
   MAIL_FROM: 'mailer@localhost.localdomain',
+  // Obviously fake, for `make dev` and `make token` only.
+  AUTH_HS256_SECRET: 'local-dev-secret-not-for-any-real-environment',
 };
 
 /** Settings whose values must never be printed. */
-export const secretSettings: ReadonlySet<SettingName> = new Set<SettingName>(['SMTP_URL']);
+export const secretSettings: ReadonlySet<SettingName> = new Set<SettingName>(['SMTP_URL', 'AUTH_HS256_SECRET']);
 
 /** Settings that locate the files; they are read from the environment only. */
 export const fileSettings: ReadonlySet<SettingName> = new Set<SettingName>(['CONFIG_FILE', 'SECRETS_FILE']);

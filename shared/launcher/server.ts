@@ -22,7 +22,8 @@ export async function launch(app: FunctionApp, config: LauncherConfig, host = '0
   // Node closes sockets whose request (headers, body) has not fully arrived by then: slow-client defence.
   const receiveTimeoutMs = requestTimeoutMs + 1000;
   const server = createServer(
-    { requestTimeout: receiveTimeoutMs, headersTimeout: Math.min(10_000, receiveTimeoutMs) },
+    // Room for long bearer tokens, so the answer to one is our 401, not Node's bare 431.
+    { requestTimeout: receiveTimeoutMs, headersTimeout: Math.min(10_000, receiveTimeoutMs), maxHeaderSize: 32 * 1024 },
     createRequestListener(app, { maxBodyBytes: config.MAX_BODY_BYTES, requestTimeoutMs }),
   );
   await new Promise<void>((resolve, reject) => {

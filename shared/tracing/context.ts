@@ -37,3 +37,9 @@ export function currentTrace(): TraceContext | undefined {
 function escapeForLog(value: string): string {
   return JSON.stringify(value.slice(0, MAX_LOGGED_CHARS)).slice(1, -1);
 }
+
+/** Headers that carry the current trace on a call we make. */
+export function outgoingTraceHeaders(): Record<string, string> {
+  const trace = storage.getStore();
+  return trace ? { 'X-B3-TraceId': trace.traceId } : {};
+}

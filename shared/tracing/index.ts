@@ -1,2 +1,2 @@
 export { B3_TRACE_ID_HEADER, isValidB3TraceId, newTraceId } from './b3';
-export { currentTrace, runWithTrace, traceFromHeaders, type TraceContext } from './context';
+export { currentTrace, outgoingTraceHeaders, runWithTrace, traceFromHeaders, type TraceContext } from './context';

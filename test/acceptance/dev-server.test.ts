@@ -28,8 +28,11 @@ it('when it starts, then it prints the URLs and a ready-to-paste curl command', 
   expect(dev.stdout()).toMatch(/curl -i -X POST http:\/\/localhost:\d+\/api\/rest\/v1\/sendmail/);
 });
 
-it('when the sample request is sent, then an .eml file with the mail appears in the outbox', async () => {
-  const answer = await postJson(`${dev.url}${SEND_MAIL_PATH}`, validRequest);
+it('when the printed sample request is sent with its token, then an .eml file with the mail appears in the outbox', async () => {
+  const token = /Authorization: Bearer ([\w.-]+)'/.exec(dev.stdout())?.[1];
+  expect(token).toBeDefined();
+
+  const answer = await postJson(`${dev.url}${SEND_MAIL_PATH}`, validRequest, { Authorization: `Bearer ${token}` });
 
   expect(answer.status).toBe(200);
   const files = await readdir(outbox);

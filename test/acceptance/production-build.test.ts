@@ -9,17 +9,21 @@ import { validRequest } from '../fixtures/send-mail-requests';
 import { expectErrorBody, postJson } from '../support/http-client';
 import { freePort, runToEnd, startChild, type ChildFunction } from '../support/processes';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
+import { bearer } from '../support/tokens';
 
 const root = join(__dirname, '..', '..');
 const bundle = join(root, 'dist', 'send-mail', 'main.js');
 const moduleForCli = join(root, 'dist', 'send-mail', 'index.js');
 const stockCli = join(root, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
 
+const SECRET = 'production-build-test-secret-0123456789abcdef';
 let smtp: TestSmtpServer;
+let auth: Record<string, string>;
 
 beforeAll(async () => {
   if (!existsSync(bundle)) throw new Error('dist/ is missing: run `make build` first (make test does)');
   smtp = await startSmtpServer();
+  auth = await bearer({ secret: SECRET });
 });
 
 afterAll(() => smtp.stop());
@@ -31,7 +35,7 @@ describe('when send-mail runs from the production bundle', () => {
 
   beforeAll(async () => {
     const port = await freePort();
-    fn = await startChild([bundle], { PORT: String(port), ENVIRONMENT: 'dev', SMTP_URL: smtp.url, MAIL_FROM: 'mailer@example.com', LOG_FORMAT: 'ecs' }, port);
+    fn = await startChild([bundle], { PORT: String(port), ENVIRONMENT: 'dev', SMTP_URL: smtp.url, MAIL_FROM: 'mailer@example.com', LOG_FORMAT: 'ecs', AUTH_HS256_SECRET: SECRET }, port);
   });
 
   afterAll(async () => {
@@ -40,7 +44,7 @@ describe('when send-mail runs from the production bundle', () => {
   });
 
   it('then a valid request delivers one mail to the SMTP server', async () => {
-    const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, validRequest, { 'X-B3-TraceId': 'a3ce929d0e0e4736' });
+    const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, validRequest, { ...auth, 'X-B3-TraceId': 'a3ce929d0e0e4736' });
 
     expect(answer.status).toBe(200);
     expect(answer.headers.get('x-b3-traceid')).toBe('a3ce929d0e0e4736');
@@ -53,7 +57,7 @@ describe('when send-mail runs from the production bundle', () => {
     { name: 'a CRLF in the subject', body: JSON.stringify({ ...validRequest, subject: 'a\r\nBcc: x@example.com' }), status: 400, code: 'email.validation.error' },
     { name: 'a 1 MB body', body: JSON.stringify({ ...validRequest, body: 'x'.repeat(1024 * 1024) }), status: 413, code: 'http.body.toolarge' },
   ])('then $name gets $status with the error body and nothing is delivered', async ({ body, status, code }) => {
-    const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, body);
+    const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, body, auth);
 
     expect(answer.status).toBe(status);
     expectErrorBody(answer, code);
@@ -61,7 +65,7 @@ describe('when send-mail runs from the production bundle', () => {
   });
 
   it('then its stdout is ECS JSON with trace.id, and an invalid incoming id is replaced', async () => {
-    const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, validRequest, { 'X-B3-TraceId': 'host/abc-000001' });
+    const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, validRequest, { ...auth, 'X-B3-TraceId': 'host/abc-000001' });
     const traceId = answer.headers.get('x-b3-traceid');
 
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
@@ -82,9 +86,9 @@ describe('when send-mail runs from the production bundle', () => {
 describe('when the function module runs under the stock functions-framework CLI', () => {
   it('then it delivers a mail too', async () => {
     const port = await freePort();
-    const fn = await startChild([stockCli, `--target=sendMail`, `--source=${moduleForCli}`, `--port=${port}`], { ENVIRONMENT: 'dev', SMTP_URL: smtp.url, MAIL_FROM: 'mailer@example.com', NODE_ENV: 'production' }, port);
+    const fn = await startChild([stockCli, `--target=sendMail`, `--source=${moduleForCli}`, `--port=${port}`], { ENVIRONMENT: 'dev', SMTP_URL: smtp.url, MAIL_FROM: 'mailer@example.com', NODE_ENV: 'production', AUTH_HS256_SECRET: SECRET }, port);
     try {
-      const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, validRequest);
+      const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, validRequest, auth);
 
       expect(answer.status).toBe(200);
       expect(smtp.mails).toHaveLength(1);

@@ -8,15 +8,18 @@ import { badRequests, validRequest } from '../fixtures/send-mail-requests';
 import { startFunction, type FunctionUnderTest } from '../support/function-under-test';
 import { expectErrorBody, postJson, request } from '../support/http-client';
 import { startSilentServer, startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
+import { bearer } from '../support/tokens';
 
 let smtp: TestSmtpServer;
 let fn: FunctionUnderTest;
 let endpoint: string;
+let auth: Record<string, string>;
 
 beforeAll(async () => {
   smtp = await startSmtpServer();
   fn = await startFunction(createSendMailApp, { SMTP_URL: smtp.url, MAIL_FROM: 'mailer@example.com', MAX_BODY_BYTES: '65536' });
   endpoint = `${fn.url}${SEND_MAIL_PATH}`;
+  auth = await bearer();
 });
 
 afterAll(async () => {
@@ -28,7 +31,7 @@ beforeEach(() => smtp.reset());
 
 describe('when a valid mail is posted', () => {
   it('then the SMTP server receives exactly that mail and the answer names its Message-ID', async () => {
-    const answer = await postJson(endpoint, validRequest);
+    const answer = await postJson(endpoint, validRequest, auth);
 
     expect(answer.status).toBe(200);
     expect(smtp.mails).toHaveLength(1);
@@ -46,7 +49,7 @@ describe('when a valid mail is posted', () => {
   });
 
   it('then an IDN recipient is delivered in punycode', async () => {
-    const answer = await postJson(endpoint, { ...validRequest, to_address: 'demo@bücher.example' });
+    const answer = await postJson(endpoint, { ...validRequest, to_address: 'demo@bücher.example' }, auth);
 
     expect(answer.status).toBe(200);
     // smtp-server decodes the envelope back to Unicode; the header shows what went over the wire.
@@ -55,7 +58,7 @@ describe('when a valid mail is posted', () => {
   });
 
   it('then a subject that only looks like a header stays in the Subject', async () => {
-    const answer = await postJson(endpoint, { ...validRequest, subject: 'Bcc: victim@example.com' });
+    const answer = await postJson(endpoint, { ...validRequest, subject: 'Bcc: victim@example.com' }, auth);
 
     expect(answer.status).toBe(200);
     const parsed = await simpleParser(smtp.mails[0]?.raw ?? '');
@@ -66,7 +69,7 @@ describe('when a valid mail is posted', () => {
 
 describe.each(badRequests)('when $name', (testCase) => {
   it(`then the answer is 400 ${testCase.code} and nothing reaches SMTP`, async () => {
-    const answer = await postJson(endpoint, testCase.body);
+    const answer = await postJson(endpoint, testCase.body, auth);
 
     expect(answer.status).toBe(400);
     expectErrorBody(answer, testCase.code);
@@ -98,7 +101,7 @@ describe('when the request is not what the route takes', () => {
     { name: 'JSON in Latin-1', contentType: 'application/json; charset=iso-8859-1' },
     { name: 'a malformed content type', contentType: 'application/json; charset' },
   ])('with a body of $name, then it is 415', async ({ contentType }) => {
-    const answer = await postJson(endpoint, validRequest, { 'Content-Type': contentType });
+    const answer = await postJson(endpoint, validRequest, { ...auth, 'Content-Type': contentType });
 
     expect(answer.status).toBe(415);
     expectErrorBody(answer, 'http.mediatype.unsupported');
@@ -106,21 +109,21 @@ describe('when the request is not what the route takes', () => {
   });
 
   it('with no content type, then it is 415', async () => {
-    const answer = await request(endpoint, { method: 'POST', body: new Blob([JSON.stringify(validRequest)]) });
+    const answer = await request(endpoint, { method: 'POST', headers: auth, body: new Blob([JSON.stringify(validRequest)]) });
 
     expect(answer.status).toBe(415);
     expectErrorBody(answer, 'http.mediatype.unsupported');
   });
 
   it('with a gzip-encoded body, then it is 415 and nothing is inflated', async () => {
-    const answer = await postJson(endpoint, validRequest, { 'Content-Encoding': 'gzip' });
+    const answer = await postJson(endpoint, validRequest, { ...auth, 'Content-Encoding': 'gzip' });
 
     expect(answer.status).toBe(415);
     expectErrorBody(answer, 'http.mediatype.unsupported');
   });
 
   it('with a 1 MB body, then it is 413 before the body is read, and nothing is sent', async () => {
-    const answer = await postJson(endpoint, { ...validRequest, body: 'x'.repeat(1024 * 1024) });
+    const answer = await postJson(endpoint, { ...validRequest, body: 'x'.repeat(1024 * 1024) }, auth);
 
     expect(answer.status).toBe(413);
     expectErrorBody(answer, 'http.body.toolarge');
@@ -136,7 +139,7 @@ describe('when the request is not what the route takes', () => {
     });
     const answer = await request(endpoint, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { ...auth, 'Content-Type': 'application/json' },
       body: chunks,
       duplex: 'half',
     } as RequestInit);
@@ -151,7 +154,7 @@ describe('when the SMTP server refuses', () => {
   it('permanently (550 on RCPT TO), then the answer is 400 email.recipient.rejected', async () => {
     smtp.rejectPermanently.add('nobody@mailinator.com');
 
-    const answer = await postJson(endpoint, { ...validRequest, to_address: 'nobody@mailinator.com' });
+    const answer = await postJson(endpoint, { ...validRequest, to_address: 'nobody@mailinator.com' }, auth);
 
     expect(answer.status).toBe(400);
     expectErrorBody(answer, 'email.recipient.rejected');
@@ -161,7 +164,7 @@ describe('when the SMTP server refuses', () => {
   it('temporarily (451 on RCPT TO), then the answer is 502 email.send.error', async () => {
     smtp.rejectTemporarily.add('later@mailinator.com');
 
-    const answer = await postJson(endpoint, { ...validRequest, to_address: 'later@mailinator.com' });
+    const answer = await postJson(endpoint, { ...validRequest, to_address: 'later@mailinator.com' }, auth);
 
     expect(answer.status).toBe(502);
     expectErrorBody(answer, 'email.send.error');
@@ -175,7 +178,7 @@ describe('when the SMTP server is not reachable', () => {
     await closed.stop();
     const unreachable = await startFunction(createSendMailApp, { SMTP_URL: closed.url, SMTP_CONNECTION_TIMEOUT_SECONDS: '1' });
     try {
-      const answer = await postJson(`${unreachable.url}${SEND_MAIL_PATH}`, validRequest);
+      const answer = await postJson(`${unreachable.url}${SEND_MAIL_PATH}`, validRequest, auth);
 
       expect(answer.status).toBe(502);
       expectErrorBody(answer, 'email.send.error');
@@ -191,7 +194,7 @@ describe('when the SMTP server accepts the connection but never answers', () => 
     try {
       const hanging = await startFunction(createSendMailApp, { SMTP_URL: silent.url, SMTP_GREETING_TIMEOUT_SECONDS: '30', REQUEST_TIMEOUT_SECONDS: '1' });
       try {
-        const answer = await postJson(`${hanging.url}${SEND_MAIL_PATH}`, validRequest);
+        const answer = await postJson(`${hanging.url}${SEND_MAIL_PATH}`, validRequest, auth);
 
         expect(answer.status).toBe(503);
         expectErrorBody(answer, 'http.request.timeout');

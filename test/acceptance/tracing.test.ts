@@ -8,13 +8,16 @@ import { validRequest } from '../fixtures/send-mail-requests';
 import { startFunction, type FunctionUnderTest } from '../support/function-under-test';
 import { postJson, request } from '../support/http-client';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
+import { bearer } from '../support/tokens';
 
 let smtp: TestSmtpServer;
 let fn: FunctionUnderTest;
+let auth: Record<string, string>;
 
 beforeAll(async () => {
   smtp = await startSmtpServer();
   fn = await startFunction(createSendMailApp, { SMTP_URL: smtp.url, LOG_FORMAT: 'ecs' });
+  auth = await bearer();
 });
 
 afterAll(async () => {
@@ -33,7 +36,7 @@ describe.each([
   { name: 'a Sleuth-style 16-hex id', traceId: 'a3ce929d0e0e4736' },
 ])('when the request carries $name', ({ traceId }) => {
   it('then the same id comes back, goes to SMTP and is trace.id on the ECS log lines', async () => {
-    const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, validRequest, { 'X-B3-TraceId': traceId });
+    const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, validRequest, { ...auth, 'X-B3-TraceId': traceId });
 
     expect(answer.status).toBe(200);
     expect(answer.headers.get('x-b3-traceid')).toBe(traceId);
@@ -75,7 +78,7 @@ it('when no trace id arrives, then each answer gets its own fresh one', async ()
 
 it('when a mail is sent, then the logs hold neither its body nor the full recipient', async () => {
   const secretBody = 'the secret body 7f3a9c';
-  const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, { ...validRequest, to_address: 'jane.doe@example.com', body: secretBody });
+  const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, { ...validRequest, to_address: 'jane.doe@example.com', body: secretBody }, auth);
 
   expect(answer.status).toBe(200);
   const text = fn.logs.text();

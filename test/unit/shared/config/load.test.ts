@@ -65,11 +65,41 @@ describe('loadConfig', () => {
   it('when several settings are wrong, then every problem is listed at once (an unknown ENVIRONMENT is not local)', () => {
     const problems = problemsOf({ PORT: 'x', LOG_LEVEL: 'loud', ENVIRONMENT: 'prod', MAX_BODY_BYTES: '-1' });
 
-    expect(problems.map((problem) => problem.split(':')[0])).toEqual(['ENVIRONMENT', 'PORT', 'LOG_LEVEL', 'MAX_BODY_BYTES', 'SMTP_URL', 'MAIL_FROM']);
+    expect(problems.map((problem) => problem.split(':')[0])).toEqual(['ENVIRONMENT', 'PORT', 'LOG_LEVEL', 'MAX_BODY_BYTES', 'SMTP_URL', 'MAIL_FROM', 'AUTH_ISSUER']);
   });
 
-  it('when outside local SMTP_URL and MAIL_FROM are missing, then both are required', () => {
-    expect(problemsOf({ ENVIRONMENT: 'staging' })).toEqual(['SMTP_URL: required but not set', 'MAIL_FROM: required but not set']);
+  it('when outside local SMTP_URL, MAIL_FROM and a token key are missing, then all are required', () => {
+    expect(problemsOf({ ENVIRONMENT: 'staging' }).map((problem) => problem.split(':')[0])).toEqual(['SMTP_URL', 'MAIL_FROM', 'AUTH_ISSUER']);
+  });
+
+  const production = { ENVIRONMENT: 'production', SMTP_URL: 'smtps://mail.example.com', MAIL_FROM: 'mailer@example.com', AUTH_ISSUER: 'https://idp.example.com' };
+
+  it('when production has an HS256 secret, then it is refused unless explicitly allowed', () => {
+    const secret = 'x'.repeat(32);
+    expect(problemsOf({ ...production, AUTH_HS256_SECRET: secret })).toEqual(['AUTH_HS256_SECRET: refused in production unless AUTH_ALLOW_HS256_IN_PRODUCTION=true']);
+    expect(loadConfig({ ...production, AUTH_HS256_SECRET: secret, AUTH_ALLOW_HS256_IN_PRODUCTION: 'true' }, { readFile }).AUTH_HS256_SECRET).toBe(secret);
+  });
+
+  it('when production has no HS256 secret, then the local dev secret does not leak into it', () => {
+    expect(loadConfig(production, { readFile }).AUTH_HS256_SECRET).toBeUndefined();
+  });
+
+  it('when the HS256 secret is shorter than 32 bytes, then it is refused without printing it', () => {
+    const problems = problemsOf({ AUTH_HS256_SECRET: 'short-hunter2' });
+    expect(problems).toContain('AUTH_HS256_SECRET: invalid value');
+    expect(problems.join()).not.toContain('hunter2');
+  });
+
+  it.each([
+    { name: 'HS256 in the asymmetric list', value: 'RS256,HS256' },
+    { name: 'none', value: 'none' },
+    { name: 'an empty list', value: ' , ' },
+  ])('when AUTH_ALGORITHMS has $name, then it is refused', ({ value }) => {
+    expect(problemsOf({ AUTH_ALGORITHMS: value }).map((problem) => problem.split(':')[0])).toEqual(['AUTH_ALGORITHMS']);
+  });
+
+  it('when AUTH_ALGORITHMS is unset, then only asymmetric defaults apply', () => {
+    expect(loadConfig({}, { readFile }).AUTH_ALGORITHMS).toEqual(['RS256', 'PS256', 'ES256', 'EdDSA']);
   });
 
   it.each([

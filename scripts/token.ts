@@ -1,0 +1,40 @@
+/**
+ * `make token [ROLE=admin] [TTL=3600]`: mints an HS256 bearer token with the configured secret (locally,
+ * the obviously fake dev secret), shaped like the campaign service's tokens. For dev and tests only.
+ */
+import { SignJWT } from 'jose';
+import { loadProcessConfig } from '../shared/config';
+
+export interface MintOptions {
+  readonly secret: string;
+  readonly rolesClaim: string;
+  readonly roles?: unknown;
+  readonly ttlSeconds?: number;
+  readonly subject?: string;
+  /** Further claims, e.g. iss and aud. */
+  readonly claims?: Record<string, unknown>;
+}
+
+export function mintHs256Token(options: MintOptions): Promise<string> {
+  return new SignJWT({ [options.rolesClaim]: options.roles ?? ['admin'], ...options.claims })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(options.subject ?? 'campaign-service')
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + (options.ttlSeconds ?? 3600))
+    .sign(new TextEncoder().encode(options.secret));
+}
+
+async function main(): Promise<void> {
+  const config = loadProcessConfig();
+  if (config.AUTH_HS256_SECRET === undefined) throw new Error('AUTH_HS256_SECRET is not set, so no HS256 token can be minted');
+  const ttl = Number(process.env.TTL ?? '3600');
+  const roles = (process.env.ROLE ?? 'admin').split(',').filter((role) => role !== '');
+  process.stdout.write(`${await mintHs256Token({ secret: config.AUTH_HS256_SECRET, rolesClaim: config.AUTH_ROLES_CLAIM, roles, ttlSeconds: ttl })}\n`);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,44 @@
+/**
+ * The one entry to auth for handlers: bearer token → verified claims → role check. Every failure is
+ * logged once with its reason (never the token) and reported to the failure counter.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { JWTPayload } from 'jose';
+import type { Config } from '../config';
+import type { Logger } from '../logging';
+import { bearerToken } from './bearer';
+import { AuthError, type AuthFailureReason } from './errors';
+import { createKeySource } from './jwks';
+import { requireRole } from './roles';
+import { createTokenVerifier, type VerifierConfig } from './verifier';
+
+export type AuthConfig = VerifierConfig &
+  Pick<Config, 'AUTH_ROLES_CLAIM' | 'AUTH_MAX_TOKEN_BYTES' | 'AUTH_JWKS_TIMEOUT_MS' | 'AUTH_JWKS_COOLDOWN_SECONDS' | 'AUTH_JWKS_CACHE_SECONDS'>;
+
+export interface Authenticator {
+  /** Resolves with the caller's claims when the token is valid and carries `role`; throws an AuthError otherwise. */
+  authorize(headers: IncomingHttpHeaders, role: string): Promise<JWTPayload>;
+}
+
+/** The seam for the auth-failure metric. */
+export type AuthFailureCounter = (reason: AuthFailureReason) => void;
+
+export function createAuthenticator(config: AuthConfig, logger: Logger, countFailure: AuthFailureCounter = () => undefined): Authenticator {
+  const asymmetric = config.AUTH_ISSUER !== undefined || config.AUTH_JWKS_URL !== undefined;
+  const verify = createTokenVerifier(config, asymmetric ? createKeySource(config, logger) : undefined);
+  return {
+    async authorize(headers, role) {
+      try {
+        const claims = await verify(bearerToken(headers.authorization, config.AUTH_MAX_TOKEN_BYTES));
+        requireRole(claims, config.AUTH_ROLES_CLAIM, role);
+        return claims;
+      } catch (err) {
+        if (err instanceof AuthError) {
+          logger.warn({ event: { action: 'authorize', outcome: 'failure', reason: err.reason }, error: { code: err.code } }, 'authorization failed');
+          countFailure(err.reason);
+        }
+        throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,14 @@
+/** Takes the bearer token out of an Authorization header, refusing anything but exactly one token. */
+import { tokenInvalid, tokenMissing } from './errors';
+
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+export function bearerToken(header: string | string[] | undefined, maxBytes: number): string {
+  if (header === undefined || header === '') throw tokenMissing();
+  if (Array.isArray(header)) throw tokenInvalid('malformed');
+  if (!/^Bearer(?: |$)/i.test(header)) throw tokenMissing(); // another scheme: no bearer credentials were sent
+  if (header.length > maxBytes + 'Bearer '.length) throw tokenInvalid('too_large');
+  const match = BEARER.exec(header);
+  if (!match?.[1]) throw tokenInvalid('malformed');
+  return match[1];
+}

@@ -1,0 +1,1 @@
+export { BreakerRefusedError, createBreaker, type Breaker, type BreakerSettings, type BreakerState } from './breaker';
