@@ -2,6 +2,7 @@
  * The production build, started exactly as `make start` and the container start it (node + bundle, config
  * from the environment), and the function module under the stock functions-framework CLI.
  */
+import { SignJWT } from 'jose';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
@@ -9,6 +10,7 @@ import { validRequest } from '../fixtures/send-mail-requests';
 import { expectErrorBody, postJson } from '../support/http-client';
 import { freePort, runToEnd, startChild, type ChildFunction } from '../support/processes';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
+import { signingKey } from '../support/jwks-server';
 import { bearer } from '../support/tokens';
 
 const root = join(__dirname, '..', '..');
@@ -35,7 +37,35 @@ describe('when send-mail runs from the production bundle', () => {
 
   beforeAll(async () => {
     const port = await freePort();
-    fn = await startChild([bundle], { PORT: String(port), ENVIRONMENT: 'dev', SMTP_URL: smtp.url, MAIL_FROM: 'mailer@example.com', LOG_FORMAT: 'ecs', AUTH_HS256_SECRET: SECRET }, port);
+    const unreachableIdp = `http://127.0.0.1:${await freePort()}`;
+    fn = await startChild(
+      [bundle],
+      { PORT: String(port), ENVIRONMENT: 'dev', SMTP_URL: smtp.url, MAIL_FROM: 'mailer@example.com', LOG_FORMAT: 'ecs', AUTH_HS256_SECRET: SECRET, AUTH_JWKS_URL: `${unreachableIdp}/jwks` },
+      port,
+    );
+  });
+
+  it('then only a valid token with the role sends, and every refusal carries the error body and trace id', async () => {
+    const key = await signingKey('RS256', 'rs-unreachable');
+    const attempts = [
+      { headers: {}, status: 401, code: 'auth.token.missing' },
+      { headers: auth, status: 200 },
+      { headers: await bearer({ secret: 'some-other-secret-that-is-long-enough' }), status: 401, code: 'auth.token.invalid' },
+      { headers: await bearer({ secret: SECRET, roles: ['reader'] }), status: 403, code: 'auth.role.missing' },
+      {
+        headers: { Authorization: `Bearer ${await new SignJWT({ roles: ['admin'] }).setProtectedHeader({ alg: 'RS256', kid: key.kid }).setExpirationTime('5m').sign(key.privateKey)}` },
+        status: 503,
+        code: 'auth.keys.unavailable',
+      },
+    ];
+    for (const attempt of attempts) {
+      const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, validRequest, attempt.headers);
+
+      expect(answer.status).toBe(attempt.status);
+      expect(answer.headers.get('x-b3-traceid')).toMatch(/^[0-9a-f]{32}$/);
+      if (attempt.code) expectErrorBody(answer, attempt.code);
+    }
+    expect(smtp.mails).toHaveLength(1);
   });
 
   afterAll(async () => {
