@@ -1,5 +1,6 @@
 // Lint rules that keep the house style checkable: typed code, and process.env only in shared/config.
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -18,10 +19,8 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: ['**/*.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } },
-  },
+  { files: ['**/*.js'], languageOptions: { sourceType: 'commonjs', globals: globals.node } },
+  { files: ['**/*.mjs'], languageOptions: { globals: globals.node } },
   {
     // The one reader of the environment, and the tools that pass an environment to child processes.
     files: ['shared/config/index.ts', 'scripts/**/*.ts', 'test/**/*.ts', 'jest.config.ts'],
