@@ -130,7 +130,7 @@ export async function startKafkaMock(opts: KafkaMockOptions = {}): Promise<Kafka
     lines.once('line', (line) => {
       clearTimeout(timer);
       const m = /^BOOTSTRAP (\S+)$/.exec(line);
-      if (m) resolve(m[1]);
+      if (m?.[1]) resolve(m[1]);
       else reject(new Error(`unexpected first line from kafka-mock: ${line}`));
     });
   });
