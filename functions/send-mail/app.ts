@@ -4,6 +4,7 @@ import { createAuthenticator } from '../../shared/auth';
 import type { Config } from '../../shared/config';
 import { defineFunction, type FunctionApp } from '../../shared/http';
 import { createDelivery } from './delivery';
+import { createEventPublisher } from './events';
 import { sendMailRoutes } from './handler';
 
 export const SEND_MAIL_TARGET = 'sendMail';
@@ -17,9 +18,13 @@ export function createSendMailApp(config: Config, logDestination?: DestinationSt
     build: ({ logger }) => {
       const delivery = createDelivery(config);
       const authenticator = createAuthenticator(config, logger);
+      const events = createEventPublisher(config, logger);
       return {
-        routes: sendMailRoutes({ delivery, logger }, { authenticator, requiredRole: config.SEND_MAIL_REQUIRED_ROLE }),
-        stop: () => delivery.close(),
+        routes: sendMailRoutes({ delivery, logger, eventConfig: config, ...(events ? { events } : {}) }, { authenticator, requiredRole: config.SEND_MAIL_REQUIRED_ROLE }),
+        stop: async () => {
+          await delivery.close();
+          await events?.stop();
+        },
       };
     },
   });

@@ -1,7 +1,9 @@
-/** The use case: deliver one validated mail and report its message id. */
+/** The use case: deliver one validated mail, then, when the toggle is on, tell downstream consumers. */
 import { maskAddress, type Logger } from '../../shared/logging';
 import type { Delivery } from './delivery';
 import type { SendMailRequest } from './email';
+import { buildEmailSentEvent, type EventConfig } from './email-sent-event';
+import type { EventPublisher } from './events';
 
 export interface SendMailResult {
   readonly messageId: string;
@@ -10,6 +12,9 @@ export interface SendMailResult {
 export interface SendMailPorts {
   readonly delivery: Delivery;
   readonly logger: Logger;
+  /** Absent when FEATURE_EMAIL_SENT_EVENT is off. */
+  readonly events?: EventPublisher;
+  readonly eventConfig: EventConfig;
 }
 
 export async function sendMail(request: SendMailRequest, traceId: string, ports: SendMailPorts): Promise<SendMailResult> {
@@ -20,5 +25,10 @@ export async function sendMail(request: SendMailRequest, traceId: string, ports:
     traceId,
   });
   ports.logger.info({ email: { to: { address: maskAddress(request.toAddress) }, message_id: messageId } }, 'mail delivered');
+  if (ports.events) {
+    const data = { messageId, toAddress: request.toAddress, subject: request.subject, sentAt: new Date().toISOString() };
+    // The mail is out: whatever happens to the event, the answer stays 200.
+    await ports.events.publish(buildEmailSentEvent(data, traceId, ports.eventConfig), traceId);
+  }
   return { messageId };
 }

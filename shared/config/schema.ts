@@ -100,6 +100,21 @@ export const schema = {
   AUTH_JWKS_COOLDOWN_SECONDS: positiveInt({ default: 30, desc: 'A token with an unknown kid refetches the JWKS at most once per this time.' }),
   AUTH_JWKS_CACHE_SECONDS: positiveInt({ default: 600, desc: 'The JWKS is refetched after this time.' }),
   SEND_MAIL_REQUIRED_ROLE: str({ default: 'admin', desc: 'Role a caller needs in AUTH_ROLES_CLAIM to send mail.' }),
+  FEATURE_EMAIL_SENT_EVENT: bool({ default: false, desc: 'Feature toggle: emit an email.sent CloudEvent to Kafka after each delivered mail. Off: no producer, no connection.' }),
+  KAFKA_BROKERS: str({ default: undefined, requiredWhen: (env) => env.FEATURE_EMAIL_SENT_EVENT === true && env.ENVIRONMENT !== 'local', desc: 'Comma-separated host:port list. Unset locally: events go to EVENT_OUTBOX_FILE.', example: 'kafka-0.kafka:9092,kafka-1.kafka:9092' }),
+  KAFKA_TOPIC: str({ default: 'mailer.email-sent.v1', desc: 'Topic of the email.sent events.' }),
+  KAFKA_CLIENT_ID: str({ default: 'mailer-send-mail', desc: 'Kafka client id.' }),
+  KAFKA_CONTENT_MODE: str({ choices: ['binary', 'structured'], default: 'binary', desc: 'CloudEvents Kafka binding mode.' }),
+  KAFKA_SSL: bool({ default: false, desc: 'Connect to the brokers with TLS.' }),
+  KAFKA_SASL_MECHANISM: str({ choices: ['plain', 'scram-sha-256', 'scram-sha-512'], default: undefined, desc: 'SASL mechanism; unset: no SASL.' }),
+  KAFKA_SASL_USERNAME: str({ default: undefined, desc: 'SASL user name.' }),
+  KAFKA_SASL_PASSWORD: str({ default: undefined, desc: 'SASL password.' }),
+  KAFKA_SEND_TIMEOUT_MS: positiveInt({ default: 2000, desc: 'Our deadline for one event send, over all kafkajs retries.' }),
+  KAFKA_BREAKER_RESET_SECONDS: positiveInt({ default: 10, desc: 'How long the Kafka breaker stays open before a trial send.' }),
+  EVENT_TYPE_PREFIX: str({ default: 'com.example.mailer', desc: 'The event type is <prefix>.email.sent.v1.' }),
+  EVENT_SOURCE: str({ default: '/mailer/send-mail', desc: 'CloudEvent source (a URI reference).' }),
+  PUBLIC_BASE_URL: httpUrl({ default: 'http://localhost:8080', desc: 'Public base URL of the API; event dataschema URLs point below it.' }),
+  EVENT_OUTBOX_FILE: str({ default: '.outbox/events.jsonl', desc: 'Local only: where events go, one structured CloudEvent per line, when KAFKA_BROKERS is unset.' }),
   OUTBOX_DIR: str({ default: '.outbox', desc: 'Local only: where mails are written as .eml files when SMTP_URL is unset.' }),
 };
 
@@ -113,7 +128,7 @@ export const localDefaults: Readonly<Partial<Record<SettingName, string>>> = {
 };
 
 /** Settings whose values must never be printed. */
-export const secretSettings: ReadonlySet<SettingName> = new Set<SettingName>(['SMTP_URL', 'AUTH_HS256_SECRET']);
+export const secretSettings: ReadonlySet<SettingName> = new Set<SettingName>(['SMTP_URL', 'AUTH_HS256_SECRET', 'KAFKA_SASL_PASSWORD']);
 
 /** Settings that locate the files; they are read from the environment only. */
 export const fileSettings: ReadonlySet<SettingName> = new Set<SettingName>(['CONFIG_FILE', 'SECRETS_FILE']);

@@ -1,0 +1,147 @@
+/**
+ * The port to Kafka for email.sent events. One producer per process, connected in the background at
+ * start; every send is bounded by our own deadline and a circuit breaker. A failed event never fails the
+ * request (the mail is out, a retry would send it twice): it is written as a dead-letter log line with
+ * the whole structured CloudEvent, so it can be replayed. Locally without brokers, events go to a JSONL file.
+ */
+import { Kafka as CloudEventsKafka, type CloudEvent } from 'cloudevents';
+import { Kafka, logLevel, Partitioners, type Producer, type SASLOptions } from 'kafkajs';
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Config } from '../../shared/config';
+import type { Logger } from '../../shared/logging';
+import { createBreaker, type Breaker } from '../../shared/resilience';
+import type { EmailSentData } from './email-sent-event';
+
+export type EventOutcome = 'published' | 'dead_lettered';
+
+export interface EventPublisher {
+  /** Publishes the event or dead-letters it; never throws. */
+  publish(event: CloudEvent<EmailSentData>, traceId: string): Promise<EventOutcome>;
+  /** DOWN after a failed send until the next success. */
+  status(): 'UP' | 'DOWN';
+  stop(): Promise<void>;
+}
+
+export interface KafkaRecord {
+  readonly key: string;
+  readonly value: string;
+  readonly headers: Record<string, string>;
+}
+
+type EventsConfig = Pick<
+  Config,
+  | 'FEATURE_EMAIL_SENT_EVENT'
+  | 'KAFKA_BROKERS'
+  | 'KAFKA_TOPIC'
+  | 'KAFKA_CLIENT_ID'
+  | 'KAFKA_CONTENT_MODE'
+  | 'KAFKA_SSL'
+  | 'KAFKA_SASL_MECHANISM'
+  | 'KAFKA_SASL_USERNAME'
+  | 'KAFKA_SASL_PASSWORD'
+  | 'KAFKA_SEND_TIMEOUT_MS'
+  | 'KAFKA_BREAKER_RESET_SECONDS'
+  | 'EVENT_OUTBOX_FILE'
+>;
+
+/** Undefined when the feature toggle is off: then nothing is created and nothing connects. */
+export function createEventPublisher(config: EventsConfig, logger: Logger): EventPublisher | undefined {
+  if (!config.FEATURE_EMAIL_SENT_EVENT) return undefined;
+  return config.KAFKA_BROKERS === undefined ? createFilePublisher(config.EVENT_OUTBOX_FILE, logger) : createKafkaPublisher(config, config.KAFKA_BROKERS, logger);
+}
+
+/** The record as the CloudEvents Kafka binding says, plus the trace headers Sleuth-style consumers read. */
+export function toKafkaRecord(event: CloudEvent<EmailSentData>, mode: 'binary' | 'structured', traceId: string): KafkaRecord {
+  const message = mode === 'binary' ? CloudEventsKafka.binary(event) : CloudEventsKafka.structured(event);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers)) {
+    if (value !== undefined && value !== null) headers[name] = String(value);
+  }
+  const spanId = String(event.traceparent ?? '').split('-')[2] ?? '';
+  headers['X-B3-TraceId'] = traceId;
+  headers.b3 = `${traceId}-${spanId}-1`;
+  const value = mode === 'binary' ? JSON.stringify(event.data) : String(message.value);
+  return { key: String(message.key ?? ''), value, headers };
+}
+
+function createKafkaPublisher(config: EventsConfig, brokers: string, logger: Logger): EventPublisher {
+  const kafka = new Kafka({
+    clientId: config.KAFKA_CLIENT_ID,
+    brokers: brokers.split(',').map((broker) => broker.trim()),
+    ssl: config.KAFKA_SSL,
+    ...(config.KAFKA_SASL_MECHANISM ? { sasl: sasl(config) } : {}),
+    connectionTimeout: Math.min(1000, config.KAFKA_SEND_TIMEOUT_MS),
+    requestTimeout: config.KAFKA_SEND_TIMEOUT_MS,
+    retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 500 },
+    logLevel: logLevel.NOTHING, // failures reach us as rejected sends and are logged once, below
+  });
+  const producer: Producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
+  let connected: Promise<void> | undefined;
+  const connect = (): Promise<void> =>
+    (connected ??= producer.connect().catch((err: unknown) => {
+      connected = undefined;
+      throw err;
+    }));
+  // Connect early, without making the first request wait for it.
+  connect().catch(() => undefined);
+
+  const breaker: Breaker<[KafkaRecord], void> = createBreaker(
+    'kafka',
+    async (record: KafkaRecord) => {
+      await connect();
+      await producer.send({ topic: config.KAFKA_TOPIC, acks: -1, timeout: config.KAFKA_SEND_TIMEOUT_MS, messages: [record] });
+    },
+    { timeoutMs: config.KAFKA_SEND_TIMEOUT_MS, errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: config.KAFKA_BREAKER_RESET_SECONDS * 1000, capacity: 100 },
+    logger,
+  );
+  return withDeadLetters(logger, (event, traceId) => breaker.fire(toKafkaRecord(event, config.KAFKA_CONTENT_MODE as 'binary' | 'structured', traceId)), async () => {
+    breaker.shutdown();
+    await producer.disconnect();
+  });
+}
+
+function createFilePublisher(file: string, logger: Logger): EventPublisher {
+  return withDeadLetters(
+    logger,
+    async (event) => {
+      await mkdir(dirname(file), { recursive: true });
+      await appendFile(file, `${event.toString()}\n`);
+    },
+    async () => undefined,
+  );
+}
+
+function withDeadLetters(logger: Logger, send: (event: CloudEvent<EmailSentData>, traceId: string) => Promise<void>, stop: () => Promise<void>): EventPublisher {
+  let healthy = true;
+  return {
+    async publish(event, traceId) {
+      try {
+        await send(event, traceId);
+        healthy = true;
+        return 'published';
+      } catch (err) {
+        healthy = false;
+        logger.error(
+          {
+            event: { action: 'publish', outcome: 'failure', code: 'events.publish.failed' },
+            error: { type: (err as Error).name, message: (err as Error).message },
+            cloudevent: event.toJSON(),
+          },
+          'email.sent event not published: dead letter',
+        );
+        return 'dead_lettered';
+      }
+    },
+    status: () => (healthy ? 'UP' : 'DOWN'),
+    stop,
+  };
+}
+
+function sasl(config: EventsConfig): SASLOptions {
+  return {
+    mechanism: config.KAFKA_SASL_MECHANISM,
+    username: config.KAFKA_SASL_USERNAME ?? '',
+    password: config.KAFKA_SASL_PASSWORD ?? '',
+  } as SASLOptions;
+}
