@@ -1,0 +1,250 @@
+/**
+ * The email.sent CloudEvent through a real Kafka-protocol broker (librdkafka's mock cluster), read back
+ * by a real kafkajs consumer group and decoded with the cloudevents SDK.
+ */
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { Kafka as CloudEventsKafka, type CloudEventV1 } from 'cloudevents';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSendMailApp } from '../../functions/send-mail/app';
+import { emailSentDataSchema } from '../../functions/send-mail/email-sent-event';
+import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
+import { validRequest } from '../fixtures/send-mail-requests';
+import { startFunction, type FunctionUnderTest } from '../support/function-under-test';
+import { postJson, type Answer } from '../support/http-client';
+import { collectRecords, type ConsumedRecord, type RecordCollector } from '../support/kafka-mock/consumer';
+import { startKafkaMock, type KafkaMock } from '../support/kafka-mock/kafka-mock';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
+import { bearer } from '../support/tokens';
+
+const PREFIX = 'com.example.mailer';
+let smtp: TestSmtpServer;
+let kafka: KafkaMock;
+let auth: Record<string, string>;
+const validateData = addFormats(new Ajv2020({ strict: true })).compile(emailSentDataSchema);
+
+function env(topic: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ENVIRONMENT: 'dev',
+    SMTP_URL: smtp.url,
+    MAIL_FROM: 'mailer@example.com',
+    AUTH_HS256_SECRET: 'events-test-secret-0123456789abcdefgh',
+    FEATURE_EMAIL_SENT_EVENT: 'true',
+    KAFKA_BROKERS: kafka.bootstrap,
+    KAFKA_TOPIC: topic,
+    KAFKA_SEND_TIMEOUT_MS: '1000',
+    KAFKA_BREAKER_RESET_SECONDS: '1',
+    EVENT_TYPE_PREFIX: PREFIX,
+    PUBLIC_BASE_URL: 'https://mailer.example.com',
+    ...extra,
+  };
+}
+
+const send = (fn: FunctionUnderTest, body: object = validRequest, headers: Record<string, string> = {}): Promise<Answer> =>
+  postJson(`${fn.url}${SEND_MAIL_PATH}`, body, { ...auth, ...headers });
+
+function decode(record: ConsumedRecord): CloudEventV1<unknown> {
+  return CloudEventsKafka.toEvent({ headers: record.headers, key: record.key, value: record.value.toString('utf8'), body: record.value.toString('utf8') } as never) as CloudEventV1<unknown>;
+}
+
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+  kafka = await startKafkaMock();
+  auth = await bearer({ secret: 'events-test-secret-0123456789abcdefgh' });
+});
+
+afterAll(async () => {
+  await kafka.stop();
+  await smtp.stop();
+});
+
+beforeEach(() => smtp.reset());
+
+describe('when the toggle is on, in binary content mode', () => {
+  let fn: FunctionUnderTest;
+  let topic: RecordCollector;
+
+  beforeAll(async () => {
+    await kafka.createTopic('mail-binary', 1);
+    topic = await collectRecords(kafka.brokers, 'mail-binary');
+    fn = await startFunction(createSendMailApp, env('mail-binary'));
+  });
+
+  afterAll(async () => {
+    await fn.stop();
+    await topic.stop();
+  });
+
+  it('then one mail gives one record exactly as the binding says, carrying the trace', async () => {
+    const traceId = 'a3ce929d0e0e4736';
+    const answer = await send(fn, validRequest, { 'X-B3-TraceId': traceId });
+    expect(answer.status).toBe(200);
+    const messageId = (answer.body as { messageId: string }).messageId;
+
+    const [record] = await topic.waitFor(1);
+
+    expect(record?.key).toBe('demo@mailinator.com');
+    expect(record?.headers).toEqual({
+      ce_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      ce_source: '/mailer/send-mail',
+      ce_specversion: '1.0',
+      ce_type: `${PREFIX}.email.sent.v1`,
+      ce_time: expect.any(String),
+      ce_subject: messageId,
+      ce_dataschema: 'https://mailer.example.com/schemas/email-sent.v1.json',
+      ce_partitionkey: 'demo@mailinator.com',
+      ce_datacontenttype: 'application/json',
+      ce_traceparent: expect.stringMatching(new RegExp(`^00-0000000000000000${traceId}-[0-9a-f]{16}-01$`)),
+      'content-type': 'application/json',
+      'X-B3-TraceId': traceId,
+      b3: expect.stringMatching(new RegExp(`^${traceId}-[0-9a-f]{16}-1$`)),
+    });
+    const data = JSON.parse(record?.value.toString('utf8') ?? '') as unknown;
+    expect(data).toEqual({ messageId, toAddress: 'demo@mailinator.com', subject: validRequest.subject, sentAt: expect.any(String) });
+    expect(validateData(data)).toBe(true);
+    const event = decode(record as ConsumedRecord);
+    expect(event).toMatchObject({ id: record?.headers.ce_id, type: `${PREFIX}.email.sent.v1`, subject: messageId, data });
+  });
+
+  it('then SMTP failing gives no event at all', async () => {
+    const before = topic.records.length;
+    smtp.rejectTemporarily.add('later@mailinator.com');
+
+    expect((await send(fn, { ...validRequest, to_address: 'later@mailinator.com' })).status).toBe(502);
+    expect((await send(fn, { ...validRequest, to_address: 'after@mailinator.com' })).status).toBe(200);
+
+    const records = await topic.waitFor(before + 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(records.slice(before).map((record) => record.key)).toEqual(['after@mailinator.com']);
+  });
+
+  it('then no token, nor any part of one, is in any record', async () => {
+    const token = auth.Authorization?.replace('Bearer ', '') ?? '';
+    const parts = token.split('.');
+    expect(parts).toHaveLength(3);
+    for (const record of topic.records) {
+      const text = JSON.stringify(record.headers) + record.value.toString('utf8');
+      for (const part of parts) expect(text).not.toContain(part);
+    }
+  });
+});
+
+describe('when the toggle is on, in structured content mode', () => {
+  it('then the record is the whole event with the structured content type', async () => {
+    await kafka.createTopic('mail-structured', 1);
+    const topic = await collectRecords(kafka.brokers, 'mail-structured');
+    const fn = await startFunction(createSendMailApp, env('mail-structured', { KAFKA_CONTENT_MODE: 'structured' }));
+    try {
+      const answer = await send(fn);
+      expect(answer.status).toBe(200);
+
+      const [record] = await topic.waitFor(1);
+
+      expect(record?.key).toBe('demo@mailinator.com');
+      expect(record?.headers['content-type']).toBe('application/cloudevents+json; charset=utf-8');
+      expect(record?.headers['X-B3-TraceId']).toBe(answer.headers.get('x-b3-traceid'));
+      const event = JSON.parse(record?.value.toString('utf8') ?? '') as Record<string, unknown>;
+      expect(event).toMatchObject({ specversion: '1.0', type: `${PREFIX}.email.sent.v1`, datacontenttype: 'application/json', partitionkey: 'demo@mailinator.com' });
+      expect(validateData(event.data)).toBe(true);
+      expect(decode(record as ConsumedRecord).id).toBe(event.id);
+    } finally {
+      await fn.stop();
+      await topic.stop();
+    }
+  });
+});
+
+describe('when the toggle is off', () => {
+  it('then no producer connects to the brokers at all', async () => {
+    let connections = 0;
+    const listener: Server = createServer((socket) => {
+      connections += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const port = (listener.address() as { port: number }).port;
+    const fn = await startFunction(createSendMailApp, env('unused', { FEATURE_EMAIL_SENT_EVENT: 'false', KAFKA_BROKERS: `127.0.0.1:${port}` }));
+    try {
+      expect((await send(fn)).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      expect(connections).toBe(0);
+    } finally {
+      await fn.stop();
+      await new Promise((resolve) => listener.close(resolve));
+    }
+  });
+});
+
+describe('when the broker goes down', () => {
+  it('then mails still answer 200 with dead letters, the breaker opens, and after the broker is back events flow again', async () => {
+    await kafka.createTopic('mail-outage', 1);
+    const topic = await collectRecords(kafka.brokers, 'mail-outage');
+    const fn = await startFunction(createSendMailApp, env('mail-outage'));
+    try {
+      expect((await send(fn)).status).toBe(200);
+      await topic.waitFor(1);
+      await topic.stop();
+      await kafka.brokerDown(1);
+
+      for (let i = 0; i < 4; i += 1) {
+        const started = Date.now();
+        const answer = await send(fn);
+        expect(answer.status).toBe(200);
+        // The configured deadline (1 s) plus a margin: never kafkajs's tens of seconds.
+        expect(Date.now() - started).toBeLessThan(3000);
+      }
+      const deadLetters = fn.logs.lines().filter((line) => line.message === 'email.sent event not published: dead letter');
+      expect(deadLetters).toHaveLength(4);
+      expect(deadLetters[0]).toMatchObject({ event: { outcome: 'failure', code: 'events.publish.failed' }, cloudevent: { type: `${PREFIX}.email.sent.v1`, data: { toAddress: 'demo@mailinator.com' } } });
+      expect(fn.logs.lines().some((line) => line.message === 'circuit breaker kafka opened')).toBe(true);
+      // Once open, the breaker refuses at once instead of waiting on Kafka.
+      expect(deadLetters[3]).toMatchObject({ error: { type: 'BreakerRefusedError' } });
+
+      await kafka.brokerUp(1);
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      const deadLetterCount = (): number => fn.logs.lines().filter((line) => line.message === 'email.sent event not published: dead letter').length;
+      let published = false;
+      for (let attempt = 0; attempt < 10 && !published; attempt += 1) {
+        const before = deadLetterCount();
+        expect((await send(fn)).status).toBe(200);
+        published = deadLetterCount() === before;
+        if (!published) await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      expect(published).toBe(true);
+      expect(fn.logs.lines().some((line) => line.message === 'circuit breaker kafka closed')).toBe(true);
+      const after = await collectRecords(kafka.brokers, 'mail-outage');
+      try {
+        // The record from before the outage and the one after it.
+        expect((await after.waitFor(2)).length).toBeGreaterThanOrEqual(2);
+      } finally {
+        await after.stop();
+      }
+    } finally {
+      await fn.stop();
+    }
+  }, 60_000);
+});
+
+describe('when the toggle is on locally without brokers', () => {
+  it('then events go to the JSONL file as structured CloudEvents', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'events-'));
+    const file = join(dir, 'events.jsonl');
+    const fn = await startFunction(createSendMailApp, { SMTP_URL: smtp.url, FEATURE_EMAIL_SENT_EVENT: 'true', EVENT_OUTBOX_FILE: file });
+    try {
+      const answer = await send(fn, validRequest, await bearer());
+      expect(answer.status).toBe(200);
+
+      const lines = (await readFile(file, 'utf8')).trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0] ?? '')).toMatchObject({ specversion: '1.0', type: 'com.example.mailer.email.sent.v1', data: { subject: validRequest.subject } });
+    } finally {
+      await fn.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+

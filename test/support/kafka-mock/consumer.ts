@@ -1,0 +1,44 @@
+/** A real kafkajs consumer group that collects every record of a topic, for asserting on what was sent. */
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+
+export interface ConsumedRecord {
+  readonly key: string;
+  readonly value: Buffer;
+  readonly headers: Record<string, string>;
+}
+
+export interface RecordCollector {
+  readonly records: ConsumedRecord[];
+  /** Resolves once at least `count` records arrived; rejects after `timeoutMs`. */
+  waitFor(count: number, timeoutMs?: number): Promise<ConsumedRecord[]>;
+  stop(): Promise<void>;
+}
+
+export async function collectRecords(brokers: string[], topic: string): Promise<RecordCollector> {
+  const kafka = new Kafka({ clientId: `collector-${topic}`, brokers, logLevel: logLevel.NOTHING });
+  // The group joins once per file: the mock delays a group's first join by about 3 s.
+  const consumer: Consumer = kafka.consumer({ groupId: `collector-${topic}-${randomUUID()}`, sessionTimeout: 6000, rebalanceTimeout: 6000, heartbeatInterval: 500, maxWaitTimeInMs: 100 });
+  const records: ConsumedRecord[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
+      records.push({ key: String(message.key), value: message.value ?? Buffer.alloc(0), headers });
+    },
+  });
+  return {
+    records,
+    async waitFor(count, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (records.length < count) {
+        if (Date.now() > deadline) throw new Error(`expected ${count} records on ${topic}, got ${records.length}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return records;
+    },
+    stop: () => consumer.disconnect(),
+  };
+}
