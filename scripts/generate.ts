@@ -1,8 +1,10 @@
 /**
- * Regenerates the committed artefacts from code; with --check, fails when a committed copy has drifted.
- * Today: the README's config table.
+ * Regenerates the committed artefacts from code; with --check, fails when a committed copy has drifted:
+ * the README's config table and the event JSON Schemas under openapi/schemas/.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { EMAIL_SENT_SCHEMA_FILE, emailSentDataSchema } from '../functions/send-mail/email-sent-event';
 import { configTable } from '../shared/config';
 
 interface Artefact {
@@ -23,16 +25,21 @@ const artefacts: Artefact[] = [
       return `${current.slice(0, start + BEGIN.length)}\n${configTable()}\n${current.slice(end)}`;
     },
   },
+  { path: `openapi/schemas/${EMAIL_SENT_SCHEMA_FILE}`, render: () => `${JSON.stringify(emailSentDataSchema, null, 2)}\n` },
 ];
 
 const check = process.argv.includes('--check');
 const drifted: string[] = [];
 for (const artefact of artefacts) {
-  const current = readFileSync(artefact.path, 'utf8');
+  const current = existsSync(artefact.path) ? readFileSync(artefact.path, 'utf8') : '';
   const fresh = artefact.render(current);
   if (fresh === current) continue;
-  if (check) drifted.push(artefact.path);
-  else writeFileSync(artefact.path, fresh);
+  if (check) {
+    drifted.push(artefact.path);
+  } else {
+    mkdirSync(dirname(artefact.path), { recursive: true });
+    writeFileSync(artefact.path, fresh);
+  }
 }
 if (drifted.length > 0) {
   process.stderr.write(`generated files are out of date: ${drifted.join(', ')}\nrun \`make generate\` and commit the result\n`);

@@ -5,12 +5,13 @@
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { Kafka as CloudEventsKafka, type CloudEventV1 } from 'cloudevents';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSendMailApp } from '../../functions/send-mail/app';
-import { emailSentDataSchema } from '../../functions/send-mail/email-sent-event';
+import { EMAIL_SENT_SCHEMA_FILE } from '../../functions/send-mail/email-sent-event';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
 import { validRequest } from '../fixtures/send-mail-requests';
 import { startFunction, type FunctionUnderTest } from '../support/function-under-test';
@@ -24,7 +25,9 @@ const PREFIX = 'com.example.mailer';
 let smtp: TestSmtpServer;
 let kafka: KafkaMock;
 let auth: Record<string, string>;
-const validateData = addFormats(new Ajv2020({ strict: true })).compile(emailSentDataSchema);
+// The committed schema, as consumers read it (make test fails when it drifts from the code).
+const committedSchema = JSON.parse(readFileSync(join(__dirname, '..', '..', 'openapi', 'schemas', EMAIL_SENT_SCHEMA_FILE), 'utf8')) as object;
+const validateData = addFormats(new Ajv2020({ strict: true })).compile(committedSchema);
 
 function env(topic: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
