@@ -16,7 +16,7 @@ export function createSendMailApp(config: Config, logDestination?: DestinationSt
     config,
     ...(logDestination ? { logDestination } : {}),
     build: ({ logger }) => {
-      const delivery = createDelivery(config);
+      const delivery = createDelivery(config, logger);
       const authenticator = createAuthenticator(config, logger);
       const events = createEventPublisher(config, logger);
       return {

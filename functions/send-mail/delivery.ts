@@ -6,6 +6,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import type { Config } from '../../shared/config';
+import type { Logger } from '../../shared/logging';
+import { BreakerRefusedError, createBreaker, retryAfterSeconds } from '../../shared/resilience';
 import { emailError } from './errors';
 
 export interface OutgoingMail {
@@ -32,15 +34,17 @@ type DeliveryConfig = Pick<
   | 'SMTP_GREETING_TIMEOUT_SECONDS'
   | 'SMTP_SOCKET_TIMEOUT_SECONDS'
   | 'SMTP_REQUIRE_TLS'
+  | 'SMTP_SEND_TIMEOUT_SECONDS'
+  | 'SMTP_BREAKER_RESET_SECONDS'
   | 'MAIL_FROM'
   | 'OUTBOX_DIR'
 >;
 
-export function createDelivery(config: DeliveryConfig): Delivery {
-  return config.SMTP_URL === undefined ? createOutboxDelivery(config) : createSmtpDelivery(config, config.SMTP_URL);
+export function createDelivery(config: DeliveryConfig, logger: Logger): Delivery {
+  return config.SMTP_URL === undefined ? createOutboxDelivery(config) : createSmtpDelivery(config, config.SMTP_URL, logger);
 }
 
-function createSmtpDelivery(config: DeliveryConfig, url: string): Delivery {
+function createSmtpDelivery(config: DeliveryConfig, url: string, logger: Logger): Delivery {
   const transport = nodemailer.createTransport({
     pool: true,
     url,
@@ -52,16 +56,29 @@ function createSmtpDelivery(config: DeliveryConfig, url: string): Delivery {
     disableFileAccess: true,
     disableUrlAccess: true,
   });
+  const breaker = createBreaker('smtp', (options: SendMailOptions) => transport.sendMail(options), {
+    timeoutMs: config.SMTP_SEND_TIMEOUT_SECONDS * 1000,
+    errorThresholdPercentage: 50,
+    volumeThreshold: 3,
+    resetTimeoutMs: config.SMTP_BREAKER_RESET_SECONDS * 1000,
+    capacity: config.SMTP_POOL_SIZE * 20,
+    // A bad address says nothing about the server's health.
+    isPermanent: isRecipientRejected,
+  }, logger);
   return {
     async send(mail) {
       try {
-        const info = await transport.sendMail(message(mail, config.MAIL_FROM));
+        const info = await breaker.fire(message(mail, config.MAIL_FROM));
         return { messageId: info.messageId };
       } catch (err) {
+        if (err instanceof BreakerRefusedError) {
+          throw emailError('email.send.unavailable', { headers: { 'Retry-After': retryAfterSeconds(err.retryAfterMs) }, cause: err });
+        }
         throw isRecipientRejected(err) ? emailError('email.recipient.rejected', { cause: err }) : emailError('email.send.error', { cause: err });
       }
     },
     async close() {
+      breaker.shutdown();
       transport.close();
     },
   };

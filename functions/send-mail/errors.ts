@@ -6,6 +6,7 @@ export const emailErrorStatus = {
   'email.validation.error': 400,
   'email.recipient.rejected': 400,
   'email.send.error': 502,
+  'email.send.unavailable': 503,
 } as const satisfies Record<string, number>;
 
 export type EmailErrorCode = keyof typeof emailErrorStatus;

@@ -3,6 +3,7 @@
  * the closed list of reasons that are logged and counted (never shown to the caller).
  */
 import { AppError } from '../errors';
+import { retryAfterSeconds } from '../resilience';
 
 export type AuthFailureReason =
   | 'missing'
@@ -56,5 +57,5 @@ export function roleMissing(): AuthError {
 }
 
 export function keysUnavailable(retryAfterMs: number, cause?: unknown): AuthError {
-  return new AuthError('auth.keys.unavailable', 'keys_unavailable', { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) }, cause);
+  return new AuthError('auth.keys.unavailable', 'keys_unavailable', { 'Retry-After': retryAfterSeconds(retryAfterMs) }, cause);
 }

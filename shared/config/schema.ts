@@ -83,6 +83,8 @@ export const schema = {
   SMTP_CONNECTION_TIMEOUT_SECONDS: positiveInt({ default: 5, desc: 'Time to establish the SMTP connection.' }),
   SMTP_GREETING_TIMEOUT_SECONDS: positiveInt({ default: 5, desc: 'Time to wait for the SMTP greeting.' }),
   SMTP_SOCKET_TIMEOUT_SECONDS: positiveInt({ default: 15, desc: 'Idle time allowed on an SMTP connection.' }),
+  SMTP_SEND_TIMEOUT_SECONDS: positiveInt({ default: 20, desc: 'Our deadline for one delivery; keep it below REQUEST_TIMEOUT_SECONDS.' }),
+  SMTP_BREAKER_RESET_SECONDS: positiveInt({ default: 10, desc: 'How long the SMTP breaker stays open before a trial delivery.' }),
   SMTP_REQUIRE_TLS: bool({ default: false, desc: 'Refuse to send unless STARTTLS succeeds (smtp:// URLs).' }),
   MAIL_FROM: email({ default: undefined, requiredWhen: outsideLocal, desc: 'Fixed sender address of every mail.', example: 'mailer@example.com' }),
   AUTH_ISSUER: httpUrl({ default: undefined, requiredWhen: noTokenKey, desc: 'Issuer of the identity provider; tokens must carry it as iss. Its discovery document names the JWKS unless AUTH_JWKS_URL is set. Required unless AUTH_JWKS_URL or AUTH_HS256_SECRET is set.', example: 'https://idp.example.com/realms/main' }),

@@ -81,3 +81,8 @@ export function createBreaker<A extends unknown[], R>(
     shutdown: () => breaker.shutdown(),
   };
 }
+
+/** A Retry-After header value (whole seconds, at least 1) for a wait in milliseconds. */
+export function retryAfterSeconds(ms: number): string {
+  return String(Math.max(1, Math.ceil(ms / 1000)));
+}

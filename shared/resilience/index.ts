@@ -1,1 +1,1 @@
-export { BreakerRefusedError, createBreaker, type Breaker, type BreakerSettings, type BreakerState } from './breaker';
+export { BreakerRefusedError, createBreaker, retryAfterSeconds, type Breaker, type BreakerSettings, type BreakerState } from './breaker';

@@ -206,3 +206,60 @@ describe('when the SMTP server accepts the connection but never answers', () => 
     }
   });
 });
+
+describe('when SMTP keeps failing, the smtp circuit breaker', () => {
+  async function withFunction(env: Record<string, string>, run: (url: string, fn: FunctionUnderTest) => Promise<void>): Promise<void> {
+    const target = await startFunction(createSendMailApp, env);
+    try {
+      await run(`${target.url}${SEND_MAIL_PATH}`, target);
+    } finally {
+      await target.stop();
+    }
+  }
+
+  it('opens after refused connections, and then answers 503 email.send.unavailable with Retry-After at once', async () => {
+    const closed = await startSmtpServer();
+    await closed.stop();
+    await withFunction({ SMTP_URL: closed.url, SMTP_BREAKER_RESET_SECONDS: '30' }, async (url, target) => {
+      for (let i = 0; i < 3; i += 1) expect((await postJson(url, validRequest, auth)).status).toBe(502);
+
+      const answer = await postJson(url, validRequest, auth);
+
+      expect(answer.status).toBe(503);
+      expectErrorBody(answer, 'email.send.unavailable');
+      expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(target.logs.lines().filter((line) => line.message === 'circuit breaker smtp opened')).toHaveLength(1);
+    });
+  });
+
+  it('bounds a blackholed server by SMTP_SEND_TIMEOUT_SECONDS, then opens', async () => {
+    const silent = await startSilentServer();
+    try {
+      await withFunction({ SMTP_URL: silent.url, SMTP_SEND_TIMEOUT_SECONDS: '1', SMTP_GREETING_TIMEOUT_SECONDS: '30' }, async (url) => {
+        for (let i = 0; i < 3; i += 1) {
+          const answer = await postJson(url, validRequest, auth);
+          expect(answer.status).toBe(502);
+          expectErrorBody(answer, 'email.send.error');
+        }
+
+        expect((await postJson(url, validRequest, auth)).status).toBe(503);
+      });
+    } finally {
+      await silent.stop();
+    }
+  });
+
+  it('stays closed on permanent 550 refusals of bad recipients', async () => {
+    smtp.rejectPermanently.add('nobody@mailinator.com');
+    await withFunction({ SMTP_URL: smtp.url }, async (url, target) => {
+      for (let i = 0; i < 5; i += 1) {
+        const answer = await postJson(url, { ...validRequest, to_address: 'nobody@mailinator.com' }, auth);
+        expect(answer.status).toBe(400);
+        expectErrorBody(answer, 'email.recipient.rejected');
+      }
+
+      expect((await postJson(url, validRequest, auth)).status).toBe(200);
+      expect(target.logs.lines().some((line) => line.message === 'circuit breaker smtp opened')).toBe(false);
+    });
+  });
+});
