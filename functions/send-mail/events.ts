@@ -45,10 +45,13 @@ type EventsConfig = Pick<
   | 'EVENT_OUTBOX_FILE'
 >;
 
+/** The seam for the events metric. */
+export type EventOutcomeCounter = (outcome: EventOutcome) => void;
+
 /** Undefined when the feature toggle is off: then nothing is created and nothing connects. */
-export function createEventPublisher(config: EventsConfig, logger: Logger): EventPublisher | undefined {
+export function createEventPublisher(config: EventsConfig, logger: Logger, count: EventOutcomeCounter = () => undefined): EventPublisher | undefined {
   if (!config.FEATURE_EMAIL_SENT_EVENT) return undefined;
-  return config.KAFKA_BROKERS === undefined ? createFilePublisher(config.EVENT_OUTBOX_FILE, logger) : createKafkaPublisher(config, config.KAFKA_BROKERS, logger);
+  return config.KAFKA_BROKERS === undefined ? createFilePublisher(config.EVENT_OUTBOX_FILE, logger, count) : createKafkaPublisher(config, config.KAFKA_BROKERS, logger, count);
 }
 
 /** The record as the CloudEvents Kafka binding says, plus the trace headers Sleuth-style consumers read. */
@@ -65,7 +68,7 @@ export function toKafkaRecord(event: CloudEvent<EmailSentData>, mode: 'binary' |
   return { key: String(message.key ?? ''), value, headers };
 }
 
-function createKafkaPublisher(config: EventsConfig, brokers: string, logger: Logger): EventPublisher {
+function createKafkaPublisher(config: EventsConfig, brokers: string, logger: Logger, count: EventOutcomeCounter): EventPublisher {
   const kafka = new Kafka({
     clientId: config.KAFKA_CLIENT_ID,
     brokers: brokers.split(',').map((broker) => broker.trim()),
@@ -95,15 +98,16 @@ function createKafkaPublisher(config: EventsConfig, brokers: string, logger: Log
     { timeoutMs: config.KAFKA_SEND_TIMEOUT_MS, errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: config.KAFKA_BREAKER_RESET_SECONDS * 1000, capacity: 100 },
     logger,
   );
-  return withDeadLetters(logger, (event, traceId) => breaker.fire(toKafkaRecord(event, config.KAFKA_CONTENT_MODE as 'binary' | 'structured', traceId)), async () => {
+  return withDeadLetters(logger, count, (event, traceId) => breaker.fire(toKafkaRecord(event, config.KAFKA_CONTENT_MODE as 'binary' | 'structured', traceId)), async () => {
     breaker.shutdown();
     await producer.disconnect();
   });
 }
 
-function createFilePublisher(file: string, logger: Logger): EventPublisher {
+function createFilePublisher(file: string, logger: Logger, count: EventOutcomeCounter): EventPublisher {
   return withDeadLetters(
     logger,
+    count,
     async (event) => {
       await mkdir(dirname(file), { recursive: true });
       await appendFile(file, `${event.toString()}\n`);
@@ -112,13 +116,14 @@ function createFilePublisher(file: string, logger: Logger): EventPublisher {
   );
 }
 
-function withDeadLetters(logger: Logger, send: (event: CloudEvent<EmailSentData>, traceId: string) => Promise<void>, stop: () => Promise<void>): EventPublisher {
+function withDeadLetters(logger: Logger, count: EventOutcomeCounter, send: (event: CloudEvent<EmailSentData>, traceId: string) => Promise<void>, stop: () => Promise<void>): EventPublisher {
   let healthy = true;
   return {
     async publish(event, traceId) {
       try {
         await send(event, traceId);
         healthy = true;
+        count('published');
         return 'published';
       } catch (err) {
         healthy = false;
@@ -130,6 +135,7 @@ function withDeadLetters(logger: Logger, send: (event: CloudEvent<EmailSentData>
           },
           'email.sent event not published: dead letter',
         );
+        count('dead_lettered');
         return 'dead_lettered';
       }
     },
