@@ -52,5 +52,5 @@ export function createLogger(settings: LoggerSettings): Logger {
 
 function traceFields(): object {
   const trace = currentTrace();
-  return trace ? { trace: { id: trace.traceId } } : {};
+  return trace ? { trace: { id: trace.traceId }, span: { id: trace.spanId } } : {};
 }
