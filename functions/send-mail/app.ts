@@ -15,12 +15,13 @@ export function createSendMailApp(config: Config, logDestination?: DestinationSt
     target: SEND_MAIL_TARGET,
     config,
     ...(logDestination ? { logDestination } : {}),
-    build: ({ logger }) => {
-      const delivery = createDelivery(config, logger);
-      const authenticator = createAuthenticator(config, logger);
-      const events = createEventPublisher(config, logger);
+    build: ({ logger, metrics }) => {
+      const delivery = createDelivery(config, logger, metrics.breakers);
+      const authenticator = createAuthenticator(config, logger, { countFailure: metrics.countAuthFailure, breakers: metrics.breakers });
+      const events = createEventPublisher(config, logger, metrics.countEvent, metrics.breakers);
+      const ports = { delivery, logger, eventConfig: config, countEmail: metrics.countEmail, ...(events ? { events } : {}) };
       return {
-        routes: sendMailRoutes({ delivery, logger, eventConfig: config, ...(events ? { events } : {}) }, { authenticator, requiredRole: config.SEND_MAIL_REQUIRED_ROLE }),
+        routes: sendMailRoutes(ports, { authenticator, requiredRole: config.SEND_MAIL_REQUIRED_ROLE }),
         stop: async () => {
           await delivery.close();
           await events?.stop();

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import type { Config } from '../../shared/config';
 import type { Logger } from '../../shared/logging';
+import { ignoreBreakers, type BreakerObserver } from '../../shared/metrics';
 import { BreakerRefusedError, createBreaker, retryAfterSeconds } from '../../shared/resilience';
 import { emailError } from './errors';
 
@@ -40,11 +41,11 @@ type DeliveryConfig = Pick<
   | 'OUTBOX_DIR'
 >;
 
-export function createDelivery(config: DeliveryConfig, logger: Logger): Delivery {
-  return config.SMTP_URL === undefined ? createOutboxDelivery(config) : createSmtpDelivery(config, config.SMTP_URL, logger);
+export function createDelivery(config: DeliveryConfig, logger: Logger, breakers: BreakerObserver = ignoreBreakers): Delivery {
+  return config.SMTP_URL === undefined ? createOutboxDelivery(config) : createSmtpDelivery(config, config.SMTP_URL, logger, breakers);
 }
 
-function createSmtpDelivery(config: DeliveryConfig, url: string, logger: Logger): Delivery {
+function createSmtpDelivery(config: DeliveryConfig, url: string, logger: Logger, breakers: BreakerObserver): Delivery {
   const transport = nodemailer.createTransport({
     pool: true,
     url,
@@ -64,7 +65,7 @@ function createSmtpDelivery(config: DeliveryConfig, url: string, logger: Logger)
     capacity: config.SMTP_POOL_SIZE * 20,
     // A bad address says nothing about the server's health.
     isPermanent: isRecipientRejected,
-  }, logger);
+  }, logger, breakers);
   return {
     async send(mail) {
       try {

@@ -10,6 +10,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Config } from '../../shared/config';
 import type { Logger } from '../../shared/logging';
+import { ignoreBreakers, type BreakerObserver } from '../../shared/metrics';
 import { createBreaker, type Breaker } from '../../shared/resilience';
 import type { EmailSentData } from './email-sent-event';
 
@@ -49,9 +50,16 @@ type EventsConfig = Pick<
 export type EventOutcomeCounter = (outcome: EventOutcome) => void;
 
 /** Undefined when the feature toggle is off: then nothing is created and nothing connects. */
-export function createEventPublisher(config: EventsConfig, logger: Logger, count: EventOutcomeCounter = () => undefined): EventPublisher | undefined {
+export function createEventPublisher(
+  config: EventsConfig,
+  logger: Logger,
+  count: EventOutcomeCounter = () => undefined,
+  breakers: BreakerObserver = ignoreBreakers,
+): EventPublisher | undefined {
   if (!config.FEATURE_EMAIL_SENT_EVENT) return undefined;
-  return config.KAFKA_BROKERS === undefined ? createFilePublisher(config.EVENT_OUTBOX_FILE, logger, count) : createKafkaPublisher(config, config.KAFKA_BROKERS, logger, count);
+  return config.KAFKA_BROKERS === undefined
+    ? createFilePublisher(config.EVENT_OUTBOX_FILE, logger, count)
+    : createKafkaPublisher(config, config.KAFKA_BROKERS, logger, count, breakers);
 }
 
 /** The record as the CloudEvents Kafka binding says, plus the trace headers Sleuth-style consumers read. */
@@ -68,7 +76,7 @@ export function toKafkaRecord(event: CloudEvent<EmailSentData>, mode: 'binary' |
   return { key: String(message.key ?? ''), value, headers };
 }
 
-function createKafkaPublisher(config: EventsConfig, brokers: string, logger: Logger, count: EventOutcomeCounter): EventPublisher {
+function createKafkaPublisher(config: EventsConfig, brokers: string, logger: Logger, count: EventOutcomeCounter, breakers: BreakerObserver): EventPublisher {
   const kafka = new Kafka({
     clientId: config.KAFKA_CLIENT_ID,
     brokers: brokers.split(',').map((broker) => broker.trim()),
@@ -97,6 +105,7 @@ function createKafkaPublisher(config: EventsConfig, brokers: string, logger: Log
     },
     { timeoutMs: config.KAFKA_SEND_TIMEOUT_MS, errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: config.KAFKA_BREAKER_RESET_SECONDS * 1000, capacity: 100 },
     logger,
+    breakers,
   );
   return withDeadLetters(logger, count, (event, traceId) => breaker.fire(toKafkaRecord(event, config.KAFKA_CONTENT_MODE as 'binary' | 'structured', traceId)), async () => {
     breaker.shutdown();

@@ -1,4 +1,5 @@
 /** The use case: deliver one validated mail, then, when the toggle is on, tell downstream consumers. */
+import { isAppError } from '../../shared/errors';
 import { maskAddress, type Logger } from '../../shared/logging';
 import type { Delivery } from './delivery';
 import type { SendMailRequest } from './email';
@@ -15,15 +16,26 @@ export interface SendMailPorts {
   /** Absent when FEATURE_EMAIL_SENT_EVENT is off. */
   readonly events?: EventPublisher;
   readonly eventConfig: EventConfig;
+  /** The seam for the emails metric. */
+  readonly countEmail?: (outcome: DeliveryOutcome) => void;
 }
 
+export type DeliveryOutcome = 'sent' | 'rejected' | 'failed' | 'unavailable';
+
+const OUTCOME_BY_CODE: Readonly<Record<string, DeliveryOutcome>> = {
+  'email.recipient.rejected': 'rejected',
+  'email.send.unavailable': 'unavailable',
+};
+
 export async function sendMail(request: SendMailRequest, traceId: string, ports: SendMailPorts): Promise<SendMailResult> {
-  const { messageId } = await ports.delivery.send({
-    to: request.toAddress,
-    subject: request.subject,
-    text: request.body,
-    traceId,
-  });
+  let messageId: string;
+  try {
+    ({ messageId } = await ports.delivery.send({ to: request.toAddress, subject: request.subject, text: request.body, traceId }));
+  } catch (err) {
+    ports.countEmail?.((isAppError(err) && OUTCOME_BY_CODE[err.code]) || 'failed');
+    throw err;
+  }
+  ports.countEmail?.('sent');
   ports.logger.info({ email: { to: { address: maskAddress(request.toAddress) }, message_id: messageId } }, 'mail delivered');
   if (ports.events) {
     const data = { messageId, toAddress: request.toAddress, subject: request.subject, sentAt: new Date().toISOString() };

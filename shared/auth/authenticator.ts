@@ -6,6 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { JWTPayload } from 'jose';
 import type { Config } from '../config';
 import type { Logger } from '../logging';
+import { ignoreBreakers, type BreakerObserver } from '../metrics';
 import { bearerToken } from './bearer';
 import { AuthError, type AuthFailureReason } from './errors';
 import { createKeySource } from './jwks';
@@ -23,9 +24,15 @@ export interface Authenticator {
 /** The seam for the auth-failure metric. */
 export type AuthFailureCounter = (reason: AuthFailureReason) => void;
 
-export function createAuthenticator(config: AuthConfig, logger: Logger, countFailure: AuthFailureCounter = () => undefined): Authenticator {
+export interface AuthTelemetry {
+  readonly countFailure?: AuthFailureCounter;
+  readonly breakers?: BreakerObserver;
+}
+
+export function createAuthenticator(config: AuthConfig, logger: Logger, telemetry: AuthTelemetry = {}): Authenticator {
+  const countFailure = telemetry.countFailure ?? ((): void => undefined);
   const asymmetric = config.AUTH_ISSUER !== undefined || config.AUTH_JWKS_URL !== undefined;
-  const verify = createTokenVerifier(config, asymmetric ? createKeySource(config, logger) : undefined);
+  const verify = createTokenVerifier(config, asymmetric ? createKeySource(config, logger, telemetry.breakers ?? ignoreBreakers) : undefined);
   return {
     async authorize(headers, role) {
       try {

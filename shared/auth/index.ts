@@ -1,2 +1,2 @@
-export { createAuthenticator, type AuthConfig, type AuthFailureCounter, type Authenticator } from './authenticator';
+export { createAuthenticator, type AuthConfig, type AuthFailureCounter, type Authenticator, type AuthTelemetry } from './authenticator';
 export { authErrorStatus, AuthError, type AuthFailureReason } from './errors';

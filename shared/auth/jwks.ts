@@ -6,6 +6,7 @@
 import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
 import type { Config } from '../config';
 import type { Logger } from '../logging';
+import type { BreakerObserver } from '../metrics';
 import { BreakerRefusedError, createBreaker } from '../resilience';
 import { outgoingTraceHeaders } from '../tracing';
 import { keysUnavailable } from './errors';
@@ -20,14 +21,14 @@ export class KeysUnavailableError extends Error {
   }
 }
 
-export function createKeySource(config: JwksConfig, logger: Logger): JWTVerifyGetKey {
+export function createKeySource(config: JwksConfig, logger: Logger, breakers: BreakerObserver): JWTVerifyGetKey {
   const breaker = createBreaker('identity-provider', idpFetch, {
     timeoutMs: config.AUTH_JWKS_TIMEOUT_MS + 500,
     errorThresholdPercentage: 50,
     volumeThreshold: 3,
     resetTimeoutMs: 10_000,
     capacity: 10,
-  }, logger);
+  }, logger, breakers);
   const fetchThroughBreaker = async (url: string, init: RequestInit): Promise<Response> => {
     try {
       return await breaker.fire(url, init);

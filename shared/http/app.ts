@@ -5,9 +5,10 @@
 import type { HttpFunction } from '@google-cloud/functions-framework';
 import type { Config } from '../config';
 import { createLogger, type Logger } from '../logging';
+import { createMetrics, type Metrics } from '../metrics';
 import type { DestinationStream } from 'pino';
 import { createHttpFunction } from './function';
-import { probeRoutes } from './probes';
+import { metricsRoute, probeRoutes } from './probes';
 import { Readiness } from './readiness';
 import type { Route } from './types';
 
@@ -18,8 +19,9 @@ export interface FunctionApp {
   readonly name: string;
   readonly handle: HttpFunction;
   readonly logger: Logger;
+  readonly metrics: Metrics;
   readonly readiness: Readiness;
-  /** Closes pools and connections; called once on shutdown. */
+  /** Closes pools and connections, then pushes metrics when configured; called once on shutdown. */
   stop(): Promise<void>;
 }
 
@@ -36,7 +38,7 @@ export interface DefineOptions {
   /** Where log lines go; stdout by default. */
   readonly logDestination?: DestinationStream;
   /** Builds the function's routes and resources from the shared ones. */
-  build(shared: { readonly config: Config; readonly logger: Logger }): FunctionParts;
+  build(shared: { readonly config: Config; readonly logger: Logger; readonly metrics: Metrics }): FunctionParts;
 }
 
 export function defineFunction(options: DefineOptions): FunctionApp {
@@ -46,16 +48,43 @@ export function defineFunction(options: DefineOptions): FunctionApp {
     ...(options.version ? { version: options.version } : {}),
     ...(options.logDestination ? { destination: options.logDestination } : {}),
   });
+  const { config } = options;
+  const metrics = createMetrics({
+    service: options.name,
+    ...(config.K_SERVICE ? { kService: config.K_SERVICE } : {}),
+    ...(config.K_REVISION ? { kRevision: config.K_REVISION } : {}),
+  });
   const readiness = new Readiness();
-  const parts = options.build({ config: options.config, logger });
+  const parts = options.build({ config, logger, metrics });
+  const internal = [...probeRoutes(readiness), metricsRoute(metrics)];
   return {
     target: options.target,
     name: options.name,
-    handle: createHttpFunction([...probeRoutes(readiness), ...parts.routes], logger),
+    handle: createHttpFunction([...internal, ...parts.routes], logger, {
+      unobserved: new Set(internal.map((route) => route.path)),
+      observe: (route, method, status, seconds) => {
+        metrics.observeRequest(route, method, status, seconds);
+        metrics.firstRequestServed();
+      },
+    }),
     logger,
+    metrics,
     readiness,
     stop: async () => {
       await parts.stop?.();
+      await pushMetrics(options.name, config, metrics, logger);
     },
   };
+}
+
+/** On scale to zero the pod may be gone before a scrape: push what it counted, bounded, never blocking exit. */
+async function pushMetrics(name: string, config: Config, metrics: Metrics, logger: Logger): Promise<void> {
+  if (config.PUSHGATEWAY_URL === undefined) return;
+  const instance = [config.K_REVISION ?? name, config.HOSTNAME].filter((part) => part !== undefined).join(':');
+  try {
+    await metrics.push(config.PUSHGATEWAY_URL, instance, config.PUSHGATEWAY_TIMEOUT_MS);
+    logger.info({ metrics: { pushgateway: { instance } } }, 'metrics pushed');
+  } catch (err) {
+    logger.warn({ err }, 'metrics push failed');
+  }
 }

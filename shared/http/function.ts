@@ -14,18 +14,36 @@ import type { HttpResult, IncomingRequest, Route } from './types';
 export const TRACE_RESPONSE_HEADER = 'X-B3-TraceId';
 const EMPTY = Buffer.alloc(0);
 
-export function createHttpFunction(routes: readonly Route[], logger: Logger): HttpFunction {
+export interface RequestObserver {
+  /** Paths whose requests are not observed (probes, /metrics). */
+  readonly unobserved: ReadonlySet<string>;
+  observe(route: string, method: string, status: number, seconds: number): void;
+}
+
+const UNMATCHED = 'unmatched';
+
+export function createHttpFunction(routes: readonly Route[], logger: Logger, observer?: RequestObserver): HttpFunction {
   return (req, res) => {
     const trace = traceFromHeaders(req.headers);
     res.setHeader(TRACE_RESPONSE_HEADER, trace.traceId);
     return runWithTrace(trace, async () => {
+      const started = process.hrtime.bigint();
+      let routeLabel = UNMATCHED;
       logWhenDone(req, res, logger);
+      if (observer) {
+        res.once('close', () => {
+          if (observer.unobserved.has(routeLabel)) return;
+          observer.observe(routeLabel, req.method, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+        });
+      }
       if (trace.rejectedIncoming !== undefined) {
         logger.warn({ tracing: { rejected_trace_id: trace.rejectedIncoming } }, 'invalid incoming X-B3-TraceId replaced');
       }
       let result: HttpResult;
       try {
         const request = toIncomingRequest(req);
+        // A known path is its own label; unknown paths share one, so callers cannot blow up cardinality.
+        if (routes.some((route) => route.path === request.path)) routeLabel = request.path;
         result = await findRoute(routes, request.method, request.path).handle(request);
       } catch (err) {
         result = errorResult(err, trace.traceId, logger);

@@ -4,6 +4,7 @@
  */
 import CircuitBreaker from 'opossum';
 import type { Logger } from '../logging';
+import { ignoreBreakers, type BreakerObserver } from '../metrics';
 
 export type BreakerState = 'closed' | 'half-open' | 'open';
 
@@ -45,6 +46,7 @@ export function createBreaker<A extends unknown[], R>(
   call: (...args: A) => Promise<R>,
   settings: BreakerSettings,
   logger: Logger,
+  observer: BreakerObserver = ignoreBreakers,
 ): Breaker<A, R> {
   const breaker = new CircuitBreaker(call, {
     name,
@@ -64,7 +66,15 @@ export function createBreaker<A extends unknown[], R>(
   breaker.on('halfOpen', () => logger.info({ breaker: { name, state: 'half-open' } }, `circuit breaker ${name} half-open`));
   breaker.on('close', () => logger.info({ breaker: { name, state: 'closed' } }, `circuit breaker ${name} closed`));
 
+  breaker.on('success', () => observer.call(name, 'success'));
+  breaker.on('failure', () => observer.call(name, 'failure'));
+  breaker.on('timeout', () => observer.call(name, 'timeout'));
+  breaker.on('reject', () => observer.call(name, 'rejected'));
+  breaker.on('semaphoreLocked', () => observer.call(name, 'capacity'));
+
   const retryAfterMs = (): number => Math.max(0, openedAt + settings.resetTimeoutMs - Date.now());
+  const state = (): BreakerState => (breaker.opened ? 'open' : breaker.halfOpen ? 'half-open' : 'closed');
+  observer.watch(name, state);
   return {
     name,
     async fire(...args: A): Promise<R> {
@@ -76,7 +86,7 @@ export function createBreaker<A extends unknown[], R>(
         throw err;
       }
     },
-    state: () => (breaker.opened ? 'open' : breaker.halfOpen ? 'half-open' : 'closed'),
+    state,
     retryAfterMs,
     shutdown: () => breaker.shutdown(),
   };

@@ -1,0 +1,92 @@
+/**
+ * Prometheus metrics of one function, on its own registry: default process metrics, HTTP requests,
+ * business and dependency counters, breaker state, and the cold start. Labels carry the function and,
+ * on Knative, K_SERVICE/K_REVISION.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Pushgateway, Registry } from 'prom-client';
+import type { BreakerCallResult, BreakerObserver } from './breakers';
+
+export interface MetricsSettings {
+  readonly service: string;
+  readonly kService?: string;
+  readonly kRevision?: string;
+}
+
+export interface Metrics {
+  readonly breakers: BreakerObserver;
+  observeRequest(route: string, method: string, status: number, seconds: number): void;
+  countEmail(outcome: 'sent' | 'rejected' | 'failed' | 'unavailable'): void;
+  countEvent(outcome: 'published' | 'dead_lettered'): void;
+  countAuthFailure(reason: string): void;
+  /** Records process start → first request served, once. */
+  firstRequestServed(): void;
+  render(): Promise<{ contentType: string; body: string }>;
+  push(url: string, instance: string, timeoutMs: number): Promise<void>;
+}
+
+const STATE_VALUES = { closed: 0, 'half-open': 1, open: 2 } as const;
+
+export function createMetrics(settings: MetricsSettings): Metrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({
+    function: settings.service,
+    ...(settings.kService ? { k_service: settings.kService } : {}),
+    ...(settings.kRevision ? { k_revision: settings.kRevision } : {}),
+  });
+  collectDefaultMetrics({ register: registry });
+
+  const requests = new Histogram({
+    name: 'http_server_requests_seconds',
+    help: 'HTTP requests served, by route, method and status (probes and /metrics excluded).',
+    labelNames: ['route', 'method', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const emails = new Counter({ name: 'mailer_emails_total', help: 'Delivery attempts by outcome.', labelNames: ['outcome'], registers: [registry] });
+  const events = new Counter({ name: 'mailer_events_total', help: 'email.sent events by outcome.', labelNames: ['outcome'], registers: [registry] });
+  const authFailures = new Counter({ name: 'mailer_auth_failures_total', help: 'Refused requests by reason.', labelNames: ['reason'], registers: [registry] });
+  const breakerCalls = new Counter({ name: 'circuit_breaker_calls_total', help: 'Calls through circuit breakers by result.', labelNames: ['breaker', 'result'], registers: [registry] });
+  const watched = new Map<string, () => keyof typeof STATE_VALUES>();
+  new Gauge({
+    name: 'circuit_breaker_state',
+    help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open.',
+    labelNames: ['breaker'],
+    registers: [registry],
+    collect() {
+      for (const [name, state] of watched) this.set({ breaker: name }, STATE_VALUES[state()]);
+    },
+  });
+  const coldStart = new Gauge({ name: 'function_cold_start_seconds', help: 'Process start to the first request served.', registers: [registry] });
+  let firstServed = false;
+
+  return {
+    breakers: {
+      watch: (name, state) => void watched.set(name, state),
+      call: (name: string, result: BreakerCallResult) => breakerCalls.inc({ breaker: name, result }),
+    },
+    observeRequest: (route, method, status, seconds) => requests.observe({ route, method, status: String(status) }, seconds),
+    countEmail: (outcome) => emails.inc({ outcome }),
+    countEvent: (outcome) => events.inc({ outcome }),
+    countAuthFailure: (reason) => authFailures.inc({ reason }),
+    firstRequestServed() {
+      if (firstServed) return;
+      firstServed = true;
+      coldStart.set(process.uptime());
+    },
+    async render() {
+      return { contentType: registry.contentType, body: await registry.metrics() };
+    },
+    async push(url, instance, timeoutMs) {
+      const gateway = new Pushgateway(url, { timeout: timeoutMs }, registry);
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`push did not finish in ${timeoutMs} ms`)), timeoutMs);
+      });
+      try {
+        await Promise.race([gateway.pushAdd({ jobName: settings.service, groupings: { instance } }), deadline]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
