@@ -7,13 +7,23 @@ export function logWhenDone(req: IncomingMessage, res: ServerResponse, logger: L
   res.once('close', () => {
     const durationNs = Number(process.hrtime.bigint() - started);
     const path = (req.url ?? '/').split('?')[0];
+    const userAgent = req.headers['user-agent'];
     logger.info(
       {
         http: { request: { method: req.method }, response: { status_code: res.statusCode } },
         url: { path },
+        client: { ip: clientIp(req) },
+        ...(userAgent ? { user_agent: { original: userAgent.slice(0, 512) } } : {}),
         event: { duration: durationNs, outcome: res.writableFinished ? 'success' : 'failure' },
       },
       `${req.method} ${path} ${res.statusCode}`,
     );
   });
+}
+
+/** Behind Knative's queue-proxy the caller is the first X-Forwarded-For entry. */
+function clientIp(req: IncomingMessage): string | undefined {
+  const forwarded = req.headers['x-forwarded-for'];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+  return first || req.socket.remoteAddress;
 }

@@ -6,6 +6,7 @@ import type { HttpFunction } from '@google-cloud/functions-framework';
 import type { Config } from '../config';
 import { createLogger, type Logger } from '../logging';
 import { createMetrics, type Metrics } from '../metrics';
+import { version as SERVICE_VERSION } from '../../package.json';
 import type { DestinationStream } from 'pino';
 import { createHttpFunction } from './function';
 import { metricsRoute, probeRoutes } from './probes';
@@ -45,7 +46,7 @@ export function defineFunction(options: DefineOptions): FunctionApp {
   const logger = createLogger({
     service: options.name,
     config: options.config,
-    ...(options.version ? { version: options.version } : {}),
+    version: options.version ?? SERVICE_VERSION,
     ...(options.logDestination ? { destination: options.logDestination } : {}),
   });
   const { config } = options;

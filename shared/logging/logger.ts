@@ -22,12 +22,17 @@ export interface LoggerSettings {
 /** Paths that must never reach a log line, whatever a caller passes in. */
 export const redactedPaths = [
   'authorization',
+  '*.authorization',
   'headers.authorization',
   'req.headers.authorization',
   'token',
+  '*.token',
   'password',
+  '*.password',
+  'secret',
+  '*.secret',
   'body',
-  'mail.body',
+  '*.body',
 ];
 
 export function createLogger(settings: LoggerSettings): Logger {

@@ -34,6 +34,8 @@ export function createMetrics(settings: MetricsSettings): Metrics {
     ...(settings.kRevision ? { k_revision: settings.kRevision } : {}),
   });
   collectDefaultMetrics({ register: registry });
+  // Gauges named like counters; promtool rejects them, and nodejs_active_handles etc. carry the same numbers.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
 
   const requests = new Histogram({
     name: 'http_server_requests_seconds',

@@ -112,6 +112,22 @@ describe('when the toggle is on, in binary content mode', () => {
     expect(event).toMatchObject({ id: record?.headers.ce_id, type: `${PREFIX}.email.sent.v1`, subject: messageId, data });
   });
 
+  it.each([
+    { name: 'the single b3 header', headers: { b3: '463ac35c9f6413ad48485a3953bb6124-00f067aa0ba902b7-1' }, traceId: '463ac35c9f6413ad48485a3953bb6124' },
+    { name: 'a W3C traceparent', headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }, traceId: '4bf92f3577b34da6a3ce929d0e0e4736' },
+    { name: 'a Sleuth 16-hex X-B3-TraceId', headers: { 'X-B3-TraceId': 'a3ce929d0e0e4736' }, traceId: 'a3ce929d0e0e4736' },
+  ])('then a trace arriving as $name travels HTTP → SMTP → Kafka unchanged', async ({ headers, traceId }) => {
+    const before = topic.records.length;
+    const answer = await send(fn, { ...validRequest, to_address: `trace-${traceId.length}@mailinator.com` }, headers);
+
+    expect(answer.headers.get('x-b3-traceid')).toBe(traceId);
+    expect(smtp.mails[0]?.raw).toMatch(new RegExp(`^X-B3-TraceId: ${traceId}\\r$`, 'im'));
+    const record = (await topic.waitFor(before + 1))[before];
+    expect(record?.headers['X-B3-TraceId']).toBe(traceId);
+    expect(record?.headers.b3).toMatch(new RegExp(`^${traceId}-[0-9a-f]{16}-1$`));
+    expect(record?.headers.ce_traceparent).toMatch(new RegExp(`^00-${traceId.padStart(32, '0')}-[0-9a-f]{16}-01$`));
+  });
+
   it('then SMTP failing gives no event at all', async () => {
     const before = topic.records.length;
     smtp.rejectTemporarily.add('later@mailinator.com');

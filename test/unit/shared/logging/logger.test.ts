@@ -1,0 +1,57 @@
+import { createLogger, maskAddress } from '../../../../shared/logging';
+import { runWithTrace } from '../../../../shared/tracing';
+import { createLogSink } from '../../../support/log-sink';
+
+const config = { LOG_FORMAT: 'ecs', LOG_LEVEL: 'info', ENVIRONMENT: 'staging' } as const;
+
+function ecsLogger(): { logs: ReturnType<typeof createLogSink>; logger: ReturnType<typeof createLogger> } {
+  const logs = createLogSink();
+  return { logs, logger: createLogger({ service: 'send-mail', version: '1.2.3', config, destination: logs.stream }) };
+}
+
+describe('createLogger with LOG_FORMAT=ecs', () => {
+  it('when a line is logged inside a trace, then it carries the ECS base fields, the service and the trace', () => {
+    const { logs, logger } = ecsLogger();
+
+    runWithTrace({ traceId: 'a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' }, () => logger.info('hello'));
+
+    expect(logs.lines()[0]).toMatchObject({
+      '@timestamp': expect.any(String),
+      'log.level': 'info',
+      message: 'hello',
+      'ecs.version': expect.any(String),
+      'service.name': 'send-mail',
+      'service.version': '1.2.3',
+      'service.environment': 'staging',
+      trace: { id: 'a3ce929d0e0e4736' },
+      span: { id: '00f067aa0ba902b7' },
+    });
+  });
+
+  it('when an error is logged, then it goes into error.type, error.message and error.stack_trace', () => {
+    const { logs, logger } = ecsLogger();
+
+    logger.error({ err: new TypeError('boom') }, 'unexpected error');
+
+    expect(logs.lines()[0]).toMatchObject({ error: { type: 'TypeError', message: 'boom', stack_trace: expect.stringContaining('TypeError: boom') } });
+  });
+
+  it('when credentials or a mail body are passed in, then they are redacted', () => {
+    const { logs, logger } = ecsLogger();
+
+    logger.info({ authorization: 'Bearer abc.def.ghi', req: { headers: { authorization: 'Bearer abc.def.ghi' } }, mail: { body: 'secret text' }, kafka: { password: 'pw' } }, 'x');
+
+    const text = logs.text();
+    for (const secret of ['abc.def.ghi', 'secret text', '"pw"']) expect(text).not.toContain(secret);
+  });
+});
+
+describe('maskAddress', () => {
+  it.each([
+    { address: 'demo@example.com', masked: 'd***@example.com' },
+    { address: 'a@b.example', masked: 'a***@b.example' },
+    { address: 'no-at-sign', masked: '***' },
+  ])('when the address is $address, then it is logged as $masked', ({ address, masked }) => {
+    expect(maskAddress(address)).toBe(masked);
+  });
+});
