@@ -112,7 +112,7 @@ describe('when the toggle is on, in binary content mode', () => {
     expect(event).toMatchObject({ id: record?.headers.ce_id, type: `${PREFIX}.email.sent.v1`, subject: messageId, data });
   });
 
-  it.each([
+  it.each<{ name: string; headers: Record<string, string>; traceId: string }>([
     { name: 'the single b3 header', headers: { b3: '463ac35c9f6413ad48485a3953bb6124-00f067aa0ba902b7-1' }, traceId: '463ac35c9f6413ad48485a3953bb6124' },
     { name: 'a W3C traceparent', headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }, traceId: '4bf92f3577b34da6a3ce929d0e0e4736' },
     { name: 'a Sleuth 16-hex X-B3-TraceId', headers: { 'X-B3-TraceId': 'a3ce929d0e0e4736' }, traceId: 'a3ce929d0e0e4736' },
