@@ -8,7 +8,7 @@ FUNCTION ?= send-mail
 BIN := node_modules/.bin
 SOURCES := $(shell find functions shared scripts -name '*.ts' 2>/dev/null) package-lock.json tsconfig.json
 
-.PHONY: help install dev token test build start lint typecheck generate check-generated test-unit test-acceptance clean
+.PHONY: help install dev token openapi test build start lint typecheck generate check-generated test-unit test-acceptance clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -51,8 +51,10 @@ lint: install ## ESLint
 typecheck: install ## TypeScript, strict, no emit
 	$(BIN)/tsc --noEmit
 
-generate: install ## Regenerate committed artefacts (README config table)
+generate: install ## Regenerate committed artefacts (README config table, OpenAPI spec, event schemas)
 	$(BIN)/tsx scripts/generate.ts
+
+openapi: generate ## Regenerate openapi/openapi.json and .yaml (and every other generated file)
 
 check-generated: install ## Fail when a committed generated file differs from a fresh generation
 	$(BIN)/tsx scripts/generate.ts --check

@@ -1,7 +1,7 @@
 /** Jest: unit tests (fakes allowed) and acceptance tests (real peers, in-process functions). */
 const transform = { '^.+\\.[tj]s$': ['ts-jest', { diagnostics: false, tsconfig: '<rootDir>/tsconfig.jest.json' }] };
 // ESM-only packages that must be transformed for Jest's CommonJS runtime.
-const transformIgnorePatterns = ['/node_modules/(?!(jose)/)'];
+const transformIgnorePatterns = ['/node_modules/(?!(jose|@apidevtools/json-schema-ref-parser)/)'];
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -1,10 +1,12 @@
 /**
  * Regenerates the committed artefacts from code; with --check, fails when a committed copy has drifted:
- * the README's config table and the event JSON Schemas under openapi/schemas/.
+ * the README's config table, the OpenAPI spec and the event JSON Schemas under openapi/.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EMAIL_SENT_SCHEMA_FILE, emailSentDataSchema } from '../functions/send-mail/email-sent-event';
+import { stringify } from 'yaml';
+import { buildSpec } from '../openapi/build';
 import { configTable } from '../shared/config';
 
 interface Artefact {
@@ -26,6 +28,8 @@ const artefacts: Artefact[] = [
     },
   },
   { path: `openapi/schemas/${EMAIL_SENT_SCHEMA_FILE}`, render: () => `${JSON.stringify(emailSentDataSchema, null, 2)}\n` },
+  { path: 'openapi/openapi.json', render: () => `${JSON.stringify(buildSpec(), null, 2)}\n` },
+  { path: 'openapi/openapi.yaml', render: () => stringify(buildSpec()) },
 ];
 
 const check = process.argv.includes('--check');

@@ -1,0 +1,26 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { sendMailRequestSchema } from '../../../functions/send-mail/email';
+import { SEND_MAIL_PATH } from '../../../functions/send-mail/handler';
+import { buildSpec } from '../../../openapi/build';
+import { errorBodySchema } from '../../../shared/errors';
+
+describe('buildSpec', () => {
+  it('when validated by swagger-parser, then the spec is valid OpenAPI 3.1', async () => {
+    const api = await SwaggerParser.validate(structuredClone(buildSpec()) as never);
+    expect(api.openapi).toBe('3.1.0');
+  });
+
+  it('when built, then its request and error schemas are the ones the runtime uses', () => {
+    const spec = buildSpec();
+    expect(spec.components?.schemas?.SendMailRequest).toEqual(sendMailRequestSchema);
+    expect(spec.components?.schemas?.ErrorBody).toEqual(errorBodySchema);
+  });
+
+  it('when built, then sendmail documents every status it answers with, and its challenge and retry headers', () => {
+    const responses = buildSpec().paths?.[SEND_MAIL_PATH]?.post?.responses ?? {};
+    expect(Object.keys(responses).sort()).toEqual(['200', '400', '401', '403', '404', '405', '413', '415', '500', '502', '503']);
+    expect(responses['401'].headers).toHaveProperty('WWW-Authenticate');
+    expect(responses['403'].headers).toHaveProperty('WWW-Authenticate');
+    expect(responses['503'].headers).toHaveProperty('Retry-After');
+  });
+});
