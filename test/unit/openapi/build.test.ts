@@ -6,7 +6,7 @@ import { errorBodySchema } from '../../../shared/errors';
 
 describe('buildSpec', () => {
   it('when validated by swagger-parser, then the spec is valid OpenAPI 3.1', async () => {
-    const api = await SwaggerParser.validate(structuredClone(buildSpec()) as never);
+    const api = (await SwaggerParser.validate(structuredClone(buildSpec()) as never)) as { openapi?: string };
     expect(api.openapi).toBe('3.1.0');
   });
 
