@@ -24,7 +24,7 @@ const challenge = { 'WWW-Authenticate': { $ref: '#/components/headers/WWW-Authen
 const retryAfter = { 'Retry-After': { $ref: '#/components/headers/Retry-After' } };
 
 function staticFile(description: string, contentType: string): ResponseObject {
-  return { description, headers: { ...traceHeader, ETag: { schema: { type: 'string' } }, 'Cache-Control': { schema: { type: 'string' } } }, content: { [contentType]: { schema: { type: 'string' } } } };
+  return { description, headers: { ...traceHeader, ETag: { schema: { type: 'string' } }, 'Cache-Control': { schema: { type: 'string' } } }, content: { [contentType]: { schema: contentType === 'application/json' ? { type: 'object' } : { type: 'string' } } } };
 }
 
 const notModified: ResponseObject = { description: 'Not modified (If-None-Match matched the ETag).', headers: { ...traceHeader, ETag: { schema: { type: 'string' } } } };

@@ -20,13 +20,16 @@ const common: BuildOptions = {
   logLevel: 'warning',
 };
 
+// Read from disk at run time (Swagger UI's static files), so resolved from node_modules, not bundled.
+const RUNTIME_FILES = ['swagger-ui-dist'];
+
 async function main(): Promise<void> {
   await rm('dist', { recursive: true, force: true });
   await Promise.all(
     FUNCTIONS.flatMap((fn) => [
-      build({ ...common, entryPoints: [`functions/${fn}/main.ts`], outfile: `dist/${fn}/main.js` }),
+      build({ ...common, entryPoints: [`functions/${fn}/main.ts`], outfile: `dist/${fn}/main.js`, external: RUNTIME_FILES }),
       // The stock CLI brings its own framework; the function must register in that copy.
-      build({ ...common, entryPoints: [`functions/${fn}/index.ts`], outfile: `dist/${fn}/index.js`, external: ['@google-cloud/functions-framework'] }),
+      build({ ...common, entryPoints: [`functions/${fn}/index.ts`], outfile: `dist/${fn}/index.js`, external: ['@google-cloud/functions-framework', ...RUNTIME_FILES] }),
     ]),
   );
 }

@@ -5,8 +5,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EMAIL_SENT_SCHEMA_FILE, emailSentDataSchema } from '../functions/send-mail/email-sent-event';
-import { stringify } from 'yaml';
 import { buildSpec } from '../openapi/build';
+import { specToYaml } from '../openapi/yaml';
 import { configTable } from '../shared/config';
 
 interface Artefact {
@@ -29,7 +29,7 @@ const artefacts: Artefact[] = [
   },
   { path: `openapi/schemas/${EMAIL_SENT_SCHEMA_FILE}`, render: () => `${JSON.stringify(emailSentDataSchema, null, 2)}\n` },
   { path: 'openapi/openapi.json', render: () => `${JSON.stringify(buildSpec(), null, 2)}\n` },
-  { path: 'openapi/openapi.yaml', render: () => stringify(buildSpec()) },
+  { path: 'openapi/openapi.yaml', render: () => specToYaml(buildSpec()) },
 ];
 
 const check = process.argv.includes('--check');

@@ -1,7 +1,10 @@
-/** Wires health. For now it answers its probes only. */
+/** Wires health: dependency checks, the cached report, and optional auth for details. */
 import type { DestinationStream } from 'pino';
+import { createAuthenticator } from '../../shared/auth';
 import type { Config } from '../../shared/config';
 import { defineFunction, type FunctionApp } from '../../shared/http';
+import { dependencyChecks } from './checks';
+import { healthRoutes } from './handler';
 
 export const HEALTH_TARGET = 'health';
 
@@ -11,6 +14,11 @@ export function createHealthApp(config: Config, logDestination?: DestinationStre
     target: HEALTH_TARGET,
     config,
     ...(logDestination ? { logDestination } : {}),
-    build: () => ({ routes: [] }),
+    build: ({ logger, metrics }) => {
+      const authenticator = createAuthenticator(config, logger, { countFailure: metrics.countAuthFailure, breakers: metrics.breakers });
+      return {
+        routes: healthRoutes(dependencyChecks(config), { authenticator, detailsRole: config.HEALTH_DETAILS_ROLE }, config.HEALTH_CACHE_SECONDS * 1000),
+      };
+    },
   });
 }

@@ -120,6 +120,9 @@ export const schema = {
   EVENT_SOURCE: str({ default: '/mailer/send-mail', desc: 'CloudEvent source (a URI reference).' }),
   PUBLIC_BASE_URL: httpUrl({ default: 'http://localhost:8080', desc: 'Public base URL of the API; event dataschema URLs point below it.' }),
   EVENT_OUTBOX_FILE: str({ default: '.outbox/events.jsonl', desc: 'Local only: where events go, one structured CloudEvent per line, when KAFKA_BROKERS is unset.' }),
+  HEALTH_TIMEOUT_MS: positiveInt({ default: 1500, desc: 'health: timeout of each dependency check (they run in parallel).' }),
+  HEALTH_CACHE_SECONDS: positiveInt({ default: 5, desc: 'health: how long a report is reused, so a probe storm does not hammer the dependencies.' }),
+  HEALTH_DETAILS_ROLE: str({ default: 'ops', desc: 'health: role a caller needs to see details beyond the status words.' }),
   OUTBOX_DIR: str({ default: '.outbox', desc: 'Local only: where mails are written as .eml files when SMTP_URL is unset.' }),
 };
 

@@ -6,3 +6,4 @@ export { Readiness } from './readiness';
 export { errorResult, writeResult } from './respond';
 export { logWhenDone } from './access-log';
 export type { HttpResult, IncomingRequest, Route } from './types';
+export { staticRoute, type StaticContent } from './static';

@@ -46,6 +46,10 @@ it('when the printed sample request is sent with its token, then an .eml file wi
 it('when /health is asked, then the health function answers, not send-mail', async () => {
   const answer = await request(`${dev.url}/health`);
 
-  expect(answer.status).toBe(404);
-  expect(answer.headers.get('x-b3-traceid')).toMatch(/^[0-9a-f]{32}$/);
+  expect(answer.status).toBe(200);
+  expect(answer.body).toEqual({ status: 'UP', components: { smtp: { status: 'UP' }, kafka: { status: 'DISABLED' }, identityProvider: { status: 'DISABLED' } } });
+});
+
+it.each(['/swagger-ui/', '/openapi.json', '/openapi.yaml', '/schemas/email-sent.v1.json'])('when %s is asked, then docs serves it', async (path) => {
+  expect((await request(`${dev.url}${path}`)).status).toBe(200);
 });

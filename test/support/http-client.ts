@@ -1,4 +1,8 @@
-/** Small helpers over fetch for acceptance tests: send JSON, read the status, headers and parsed body. */
+/**
+ * Small helpers over fetch for acceptance tests: send JSON, read the status, headers and parsed body.
+ * Every answer is checked against the OpenAPI spec.
+ */
+import { expectResponseInSpec } from './spec-validator';
 
 export interface Answer {
   readonly status: number;
@@ -12,7 +16,9 @@ export async function request(url: string, init: RequestInit = {}): Promise<Answ
   const text = await response.text();
   let body: unknown = undefined;
   if ((response.headers.get('content-type') ?? '').includes('json') && text !== '') body = JSON.parse(text);
-  return { status: response.status, headers: response.headers, body, text };
+  const answer = { status: response.status, headers: response.headers, body, text };
+  expectResponseInSpec(init.method ?? 'GET', url, answer);
+  return answer;
 }
 
 export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {

@@ -1,0 +1,87 @@
+/**
+ * One short, bounded check per dependency, run in parallel: an SMTP handshake, a Kafka cluster
+ * description, a GET of the identity provider's keys. It never calls the other functions (that would wake
+ * them from zero).
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import nodemailer from 'nodemailer';
+import type { Config } from '../../shared/config';
+import { outgoingTraceHeaders } from '../../shared/tracing';
+import type { ComponentHealth } from './report';
+
+export type Check = () => Promise<ComponentHealth>;
+
+type CheckConfig = Pick<
+  Config,
+  'SMTP_URL' | 'FEATURE_EMAIL_SENT_EVENT' | 'KAFKA_BROKERS' | 'KAFKA_SSL' | 'KAFKA_CLIENT_ID' | 'AUTH_ISSUER' | 'AUTH_JWKS_URL' | 'HEALTH_TIMEOUT_MS'
+>;
+
+export function dependencyChecks(config: CheckConfig): Record<'smtp' | 'kafka' | 'identityProvider', Check> {
+  const timeoutMs = config.HEALTH_TIMEOUT_MS;
+  return {
+    smtp: () => (config.SMTP_URL === undefined ? Promise.resolve(up(0)) : timed('smtp.unreachable', timeoutMs, () => smtpHandshake(config.SMTP_URL ?? '', timeoutMs))),
+    kafka: () => {
+      if (!config.FEATURE_EMAIL_SENT_EVENT) return Promise.resolve({ status: 'DISABLED' });
+      if (config.KAFKA_BROKERS === undefined) return Promise.resolve(up(0)); // local: events go to a file
+      return timed('kafka.unreachable', timeoutMs, () => describeCluster(config, config.KAFKA_BROKERS ?? '', timeoutMs));
+    },
+    identityProvider: () => {
+      const url = config.AUTH_JWKS_URL ?? (config.AUTH_ISSUER ? `${config.AUTH_ISSUER.replace(/\/$/, '')}/.well-known/openid-configuration` : undefined);
+      if (url === undefined) return Promise.resolve({ status: 'DISABLED' }); // HS256 only: no provider to ask
+      return timed('idp.unreachable', timeoutMs, () => getOk(url, timeoutMs));
+    },
+  };
+}
+
+function up(latencyMs: number): ComponentHealth {
+  return { status: 'UP', details: { latencyMs } };
+}
+
+async function timed(code: string, timeoutMs: number, probe: () => Promise<void>): Promise<ComponentHealth> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
+  });
+  try {
+    await Promise.race([probe(), deadline]);
+    return up(Math.round(performance.now() - started));
+  } catch {
+    return { status: 'DOWN', details: { latencyMs: Math.round(performance.now() - started), error: code } };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function smtpHandshake(url: string, timeoutMs: number): Promise<void> {
+  const transport = nodemailer.createTransport({ url, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs });
+  try {
+    await transport.verify();
+  } finally {
+    transport.close();
+  }
+}
+
+async function describeCluster(config: CheckConfig, brokers: string, timeoutMs: number): Promise<void> {
+  const admin = new Kafka({
+    clientId: `${config.KAFKA_CLIENT_ID}-health`,
+    brokers: brokers.split(',').map((broker) => broker.trim()),
+    ssl: config.KAFKA_SSL,
+    connectionTimeout: timeoutMs,
+    requestTimeout: timeoutMs,
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+async function getOk(url: string, timeoutMs: number): Promise<void> {
+  const response = await fetch(url, { headers: outgoingTraceHeaders(), redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+  await response.arrayBuffer();
+  if (response.status !== 200) throw new Error(`status ${response.status}`);
+}
