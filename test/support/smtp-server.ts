@@ -16,6 +16,8 @@ export interface TestSmtpServer {
   readonly port: number;
   readonly mails: ReceivedMail[];
   readonly recipientsSeen: string[];
+  /** How many SMTP sessions were opened. */
+  connections(): number;
   /** Addresses answered with 550 on RCPT TO. */
   readonly rejectPermanently: Set<string>;
   /** Addresses answered with 451 on RCPT TO. */
@@ -29,10 +31,15 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
   const recipientsSeen: string[] = [];
   const rejectPermanently = new Set<string>();
   const rejectTemporarily = new Set<string>();
+  let connections = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onConnect(_session, callback) {
+      connections += 1;
+      callback();
+    },
     onRcptTo(address: SMTPServerAddress, _session, callback) {
       recipientsSeen.push(address.address);
       if (rejectPermanently.has(address.address)) return callback(smtpError('mailbox unavailable', 550));
@@ -59,6 +66,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     port,
     mails,
     recipientsSeen,
+    connections: () => connections,
     rejectPermanently,
     rejectTemporarily,
     reset() {

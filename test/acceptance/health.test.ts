@@ -1,0 +1,156 @@
+/**
+ * The health function against real peers: an SMTP server, the mock Kafka broker and an identity provider
+ * over HTTP, each taken down in turn. Every answer is also checked against the spec (http-client).
+ */
+import { SignJWT } from 'jose';
+import { createHealthApp } from '../../functions/health/app';
+import { startFunction, type FunctionUnderTest } from '../support/function-under-test';
+import { request, type Answer } from '../support/http-client';
+import { signingKey, startJwksServer, type JwksServer, type SigningKey } from '../support/jwks-server';
+import { startKafkaMock, type KafkaMock } from '../support/kafka-mock/kafka-mock';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
+import { ROLES_CLAIM } from '../support/tokens';
+
+let smtp: TestSmtpServer;
+let kafka: KafkaMock;
+let idp: JwksServer;
+let key: SigningKey;
+
+const env = (extra: Record<string, string> = {}): Record<string, string> => ({
+  ENVIRONMENT: 'dev',
+  SMTP_URL: smtp.url,
+  MAIL_FROM: 'mailer@example.com',
+  FEATURE_EMAIL_SENT_EVENT: 'true',
+  KAFKA_BROKERS: kafka.bootstrap,
+  AUTH_ISSUER: idp.issuer,
+  HEALTH_TIMEOUT_MS: '1000',
+  ...extra,
+});
+
+async function token(roles: string[]): Promise<string> {
+  return new SignJWT({ [ROLES_CLAIM]: roles }).setProtectedHeader({ alg: 'RS256', kid: key.kid }).setIssuer(idp.issuer).setExpirationTime('5m').sign(key.privateKey);
+}
+
+async function healthOf(extra: Record<string, string>, headers: Record<string, string> = {}): Promise<Answer> {
+  const fn = await startFunction(createHealthApp, env(extra));
+  try {
+    return await request(`${fn.url}/health`, { headers });
+  } finally {
+    await fn.stop();
+  }
+}
+
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+  kafka = await startKafkaMock();
+  key = await signingKey('RS256', 'ops-key');
+  idp = await startJwksServer([key.publicJwk]);
+});
+
+afterAll(async () => {
+  await idp.stop();
+  await kafka.stop();
+  await smtp.stop();
+});
+
+describe('when every dependency is up', () => {
+  it('then it is 200 UP with statuses only for an anonymous caller', async () => {
+    const answer = await healthOf({});
+
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ status: 'UP', components: { smtp: { status: 'UP' }, kafka: { status: 'UP' }, identityProvider: { status: 'UP' } } });
+  });
+
+  it('then a caller with the ops role also sees the latency of each check', async () => {
+    const answer = await healthOf({}, { Authorization: `Bearer ${await token(['ops'])}` });
+
+    expect(answer.body).toEqual({
+      status: 'UP',
+      components: {
+        smtp: { status: 'UP', details: { latencyMs: expect.any(Number) } },
+        kafka: { status: 'UP', details: { latencyMs: expect.any(Number) } },
+        identityProvider: { status: 'UP', details: { latencyMs: expect.any(Number) } },
+      },
+    });
+  });
+
+  it('then a caller without the ops role sees statuses only', async () => {
+    const answer = await healthOf({}, { Authorization: `Bearer ${await token(['admin'])}` });
+
+    expect(answer.body).toEqual({ status: 'UP', components: { smtp: { status: 'UP' }, kafka: { status: 'UP' }, identityProvider: { status: 'UP' } } });
+  });
+});
+
+describe('when a dependency is down, then it is 503 DOWN naming it, with its error code for ops', () => {
+  it('SMTP', async () => {
+    const closed = await startSmtpServer();
+    await closed.stop();
+
+    const answer = await healthOf({ SMTP_URL: closed.url }, { Authorization: `Bearer ${await token(['ops'])}` });
+
+    expect(answer.status).toBe(503);
+    expect(answer.body).toMatchObject({ status: 'DOWN', components: { smtp: { status: 'DOWN', details: { error: 'smtp.unreachable' } }, kafka: { status: 'UP' } } });
+  });
+
+  it('Kafka', async () => {
+    await kafka.brokerDown(1);
+    try {
+      const answer = await healthOf({}, { Authorization: `Bearer ${await token(['ops'])}` });
+
+      expect(answer.status).toBe(503);
+      expect(answer.body).toMatchObject({ status: 'DOWN', components: { kafka: { status: 'DOWN', details: { error: 'kafka.unreachable' } }, smtp: { status: 'UP' } } });
+    } finally {
+      await kafka.brokerUp(1);
+    }
+  });
+
+  it('the identity provider', async () => {
+    const down = await startJwksServer([key.publicJwk]);
+    down.up = false;
+    try {
+      const answer = await healthOf({ AUTH_ISSUER: down.issuer });
+
+      expect(answer.status).toBe(503);
+      expect(answer.body).toMatchObject({ status: 'DOWN', components: { identityProvider: { status: 'DOWN' }, smtp: { status: 'UP' } } });
+    } finally {
+      await down.stop();
+    }
+  });
+});
+
+it('when the event toggle is off, then Kafka is DISABLED and not counted DOWN', async () => {
+  const answer = await healthOf({ FEATURE_EMAIL_SENT_EVENT: 'false', KAFKA_BROKERS: '127.0.0.1:9' });
+
+  expect(answer.status).toBe(200);
+  expect(answer.body).toMatchObject({ status: 'UP', components: { kafka: { status: 'DISABLED' } } });
+});
+
+it('when probes storm it, then the report is reused and SMTP sees one check per cache period', async () => {
+  const fn: FunctionUnderTest = await startFunction(createHealthApp, env({ HEALTH_CACHE_SECONDS: '30' }));
+  try {
+    const before = smtp.connections();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => request(`${fn.url}/health`)));
+
+    expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(200));
+    expect(smtp.connections() - before).toBe(1);
+  } finally {
+    await fn.stop();
+  }
+});
+
+it("when it asks the identity provider, then it sends trace headers and never the caller's token", async () => {
+  idp.requests.length = 0;
+  const callerToken = await token(['ops']);
+
+  await healthOf({}, { Authorization: `Bearer ${callerToken}`, 'X-B3-TraceId': 'a3ce929d0e0e4736' });
+
+  const discovery = idp.requests.filter((entry) => entry.path === '/.well-known/openid-configuration');
+  expect(discovery.length).toBeGreaterThanOrEqual(1);
+  for (const entry of idp.requests) {
+    expect(entry.headers.authorization).toBeUndefined();
+    expect(JSON.stringify(entry.headers)).not.toContain(callerToken.split('.')[2]);
+  }
+  const traced = discovery.find((entry) => entry.headers['x-b3-traceid'] === 'a3ce929d0e0e4736');
+  expect(traced?.headers.traceparent).toMatch(/^00-0{16}a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
+  expect(traced?.headers.b3).toMatch(/^a3ce929d0e0e4736-[0-9a-f]{16}-1-[0-9a-f]{16}$/);
+});
