@@ -8,7 +8,7 @@ FUNCTION ?= send-mail
 BIN := node_modules/.bin
 SOURCES := $(shell find functions shared scripts -name '*.ts' 2>/dev/null) package-lock.json tsconfig.json
 
-.PHONY: help install dev token openapi test build start lint typecheck generate check-generated test-unit test-acceptance clean
+.PHONY: help install dev token openapi docs-site test build start lint typecheck generate check-generated test-unit test-acceptance clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -55,6 +55,9 @@ generate: install ## Regenerate committed artefacts (README config table, OpenAP
 	$(BIN)/tsx scripts/generate.ts
 
 openapi: generate ## Regenerate openapi/openapi.json and .yaml (and every other generated file)
+
+docs-site: install ## Write the API docs as a static site: make docs-site [DIR=dist/docs-site]
+	$(BIN)/tsx scripts/docs-site.ts $(or $(DIR),dist/docs-site)
 
 check-generated: install ## Fail when a committed generated file differs from a fresh generation
 	$(BIN)/tsx scripts/generate.ts --check

@@ -26,22 +26,26 @@ const SWAGGER_ASSETS: readonly [string, string][] = [
   ['favicon-32x32.png', 'image/png'],
 ];
 
-/** Swagger UI's page; `specUrl` is relative so the same page works on any host and below any prefix. */
-export function swaggerPage(specUrl: string): string {
+/**
+ * Swagger UI's page. Served, it loads the spec from a relative URL (any host, any prefix); published as a
+ * static site, it embeds the spec, so it opens even from a file with no server at all.
+ */
+export function swaggerPage(source: { url: string } | { spec: object }, assetBase = ''): string {
+  const specOption = 'url' in source ? `url: ${JSON.stringify(source.url)}` : `spec: ${JSON.stringify(source.spec).replace(/</g, '\\u003c')}`;
   return `<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
   <title>Mailer functions API</title>
-  <link rel="stylesheet" href="swagger-ui.css">
-  <link rel="icon" type="image/png" href="favicon-32x32.png">
+  <link rel="stylesheet" href="${assetBase}swagger-ui.css">
+  <link rel="icon" type="image/png" href="${assetBase}favicon-32x32.png">
 </head>
 <body>
   <div id="swagger-ui"></div>
-  <script src="swagger-ui-bundle.js"></script>
-  <script src="swagger-ui-standalone-preset.js"></script>
+  <script src="${assetBase}swagger-ui-bundle.js"></script>
+  <script src="${assetBase}swagger-ui-standalone-preset.js"></script>
   <script>
-    window.ui = SwaggerUIBundle({ url: ${JSON.stringify(specUrl)}, dom_id: '#swagger-ui', deepLinking: true,
+    window.ui = SwaggerUIBundle({ ${specOption}, dom_id: '#swagger-ui', deepLinking: true,
       presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: 'StandaloneLayout' });
   </script>
 </body>
@@ -57,11 +61,19 @@ export function siteFiles(): SiteFile[] {
     { path: 'openapi.json', load: text(`${JSON.stringify(spec, null, 2)}\n`, 'application/json; charset=utf-8'), immutable: false },
     { path: 'openapi.yaml', load: text(specToYaml(spec), 'application/yaml; charset=utf-8'), immutable: false },
     { path: `schemas/${EMAIL_SENT_SCHEMA_FILE}`, load: text(`${JSON.stringify(emailSentSchema, null, 2)}\n`, 'application/schema+json'), immutable: false },
-    { path: 'swagger-ui/index.html', load: text(swaggerPage('../openapi.json'), 'text/html; charset=utf-8'), immutable: false },
+    { path: 'swagger-ui/index.html', load: text(swaggerPage({ url: '../openapi.json' }), 'text/html; charset=utf-8'), immutable: false },
     ...SWAGGER_ASSETS.map(([file, contentType]) => ({
       path: `swagger-ui/${file}`,
       load: (): StaticContent => ({ data: readFileSync(join(swaggerDir, file)), contentType }),
       immutable: true,
     })),
+  ];
+}
+
+/** The static site: everything the docs function serves, plus an index page with the spec embedded. */
+export function staticSiteFiles(): SiteFile[] {
+  return [
+    { path: 'index.html', load: text(swaggerPage({ spec }, 'swagger-ui/'), 'text/html; charset=utf-8'), immutable: false },
+    ...siteFiles(),
   ];
 }
