@@ -6,6 +6,7 @@ import { OpenApiBuilder, type OpenAPIObject, type ResponseObject, type SchemaObj
 import { EMAIL_SENT_SCHEMA_FILE } from '../functions/send-mail/email-sent-event';
 import { sendMailRequestSchema, sendMailResponseSchema } from '../functions/send-mail/email';
 import { SEND_MAIL_PATH } from '../functions/send-mail/handler';
+import { SWAGGER_ASSETS } from '../functions/docs/site';
 import { healthReportSchema } from '../functions/health/report';
 import { errorBodySchema } from '../shared/errors';
 import { version } from '../package.json';
@@ -100,6 +101,7 @@ export function buildSpec(): OpenAPIObject {
     ['/openapi.yaml', 'The OpenAPI spec as YAML.', 'application/yaml'],
     ['/swagger-ui/', 'Swagger UI, served offline.', 'text/html'],
     [`/schemas/${EMAIL_SENT_SCHEMA_FILE}`, 'JSON Schema of the email.sent.v1 event data.', 'application/schema+json'],
+    ...SWAGGER_ASSETS.map(([file, contentType]): [string, string, string] => [`/swagger-ui/${file}`, `Swagger UI asset ${file}.`, contentType.split(';')[0] ?? contentType]),
   ];
   for (const [path, description, contentType] of docs) {
     builder.addPath(path, {

@@ -19,7 +19,7 @@ export interface SiteFile {
   readonly immutable: boolean;
 }
 
-const SWAGGER_ASSETS: readonly [string, string][] = [
+export const SWAGGER_ASSETS: readonly [string, string][] = [
   ['swagger-ui.css', 'text/css; charset=utf-8'],
   ['swagger-ui-bundle.js', 'text/javascript; charset=utf-8'],
   ['swagger-ui-standalone-preset.js', 'text/javascript; charset=utf-8'],
