@@ -1,0 +1,138 @@
+/**
+ * The Knative manifests of every environment, rendered with kubectl kustomize and checked before any
+ * cluster sees them: CRD schemas, the invariants each environment must keep, and the configuration
+ * against the config schema the functions load.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { ConfigError, loadConfig, schema, secretSettings, type SettingName } from '../../shared/config';
+import { readYamlSettings, type SourceProblem } from '../../shared/config/sources';
+import { crdProblems, isCrdKind, render, REPO, type K8sObject } from '../support/manifests';
+
+const ENVIRONMENTS = ['dev', 'staging', 'production'] as const;
+const FUNCTIONS = ['send-mail', 'health', 'docs'];
+const rendered = Object.fromEntries(ENVIRONMENTS.map((env) => [env, render(`knative/overlays/${env}`)])) as Record<(typeof ENVIRONMENTS)[number], K8sObject[]>;
+
+type Container = {
+  image: string;
+  command: string[];
+  env?: { name: string; value?: string }[];
+  readinessProbe?: { httpGet?: { path: string } };
+  livenessProbe?: { httpGet?: { path: string } };
+  resources?: { requests?: object; limits?: object };
+  securityContext?: Record<string, unknown>;
+};
+type KnativeService = K8sObject & {
+  metadata: { labels: Record<string, string> };
+  spec: { template: { metadata: { annotations: Record<string, string> }; spec: { containers: Container[]; containerConcurrency?: number; timeoutSeconds?: number; securityContext?: Record<string, unknown> } } };
+};
+
+const services = (objects: K8sObject[]): KnativeService[] => objects.filter((object) => object.kind === 'Service' && object.apiVersion === 'serving.knative.dev/v1') as KnativeService[];
+const ofKind = (objects: K8sObject[], kind: string): K8sObject[] => objects.filter((object) => object.kind === kind);
+
+describe.each(ENVIRONMENTS)('the %s overlay', (env) => {
+  const objects = rendered[env];
+
+  it('when rendered, then every CRD object is valid against its upstream schema', () => {
+    const crdObjects = objects.filter(isCrdKind);
+    expect(crdObjects.map((object) => object.kind).sort()).toEqual(['HTTPRoute', 'Service', 'Service', 'Service']);
+    for (const object of crdObjects) expect({ name: object.metadata.name, problems: crdProblems(object) }).toEqual({ name: object.metadata.name, problems: [] });
+  });
+
+  it('when rendered, then each function scales to zero, is cluster-local, probed, bounded and locked down', () => {
+    expect(services(objects).map((service) => service.metadata.name).sort()).toEqual([...FUNCTIONS].sort());
+    for (const service of services(objects)) {
+      const { annotations } = service.spec.template.metadata;
+      const pod = service.spec.template.spec;
+      const [container] = pod.containers;
+      expect(service.metadata.namespace).toBe(`mailer-${env}`);
+      expect(service.metadata.labels['networking.knative.dev/visibility']).toBe('cluster-local');
+      expect(annotations['autoscaling.knative.dev/min-scale']).toBe('0');
+      expect(Number(annotations['autoscaling.knative.dev/max-scale'])).toBeGreaterThan(0);
+      expect(Number(annotations['autoscaling.knative.dev/target'])).toBeGreaterThan(0);
+      expect(pod.containerConcurrency).toBeGreaterThan(0);
+      expect(pod.timeoutSeconds).toBeGreaterThan(0);
+      expect(container?.readinessProbe?.httpGet?.path).toBe('/readyz');
+      expect(container?.livenessProbe?.httpGet?.path).toBe('/livez');
+      expect(container?.resources?.requests).toBeDefined();
+      expect(container?.resources?.limits).toBeDefined();
+      expect(container?.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(container?.command).toEqual(['node', '--enable-source-maps', `dist/${service.metadata.name}/main.js`]);
+      expect(container?.env).toEqual(
+        expect.arrayContaining([
+          { name: 'CONFIG_FILE', value: '/etc/mailer/config/config.yaml' },
+          { name: 'SECRETS_FILE', value: '/etc/mailer/secrets/secrets.yaml' },
+        ]),
+      );
+    }
+  });
+
+  it('when rendered, then the public host routes only the public paths, to the right function', () => {
+    const [route] = ofKind(objects, 'HTTPRoute') as (K8sObject & { spec: { rules: { matches: { path: { value: string } }[]; backendRefs: { name: string }[] }[] } })[];
+    const routed = route?.spec.rules.flatMap((rule) => rule.matches.map((match) => `${match.path.value} -> ${rule.backendRefs[0]?.name}`));
+    expect(routed?.sort()).toEqual(['/api/rest/v1/sendmail -> send-mail', '/health -> health', '/openapi.json -> docs', '/openapi.yaml -> docs', '/schemas -> docs', '/swagger-ui -> docs'].sort());
+  });
+
+  it('when rendered, then the configuration loads against the config schema, and secrets come only from the Secret', () => {
+    const configMap = ofKind(objects, 'ConfigMap')[0] as K8sObject & { data: Record<string, string> };
+    expect(Object.keys(configMap.data)).toEqual(['config.yaml']);
+    const secretsYaml = secretsOf(env, objects);
+    const files: Record<string, string> = { '/config.yaml': configMap.data['config.yaml'] ?? '', '/secrets.yaml': secretsYaml };
+
+    let config;
+    try {
+      config = loadConfig({ CONFIG_FILE: '/config.yaml', SECRETS_FILE: '/secrets.yaml' }, { readFile: (path) => files[path] ?? '' });
+    } catch (err) {
+      throw new Error(err instanceof ConfigError ? err.message : String(err));
+    }
+    expect(config.ENVIRONMENT).toBe(env);
+    expect(config.LOG_FORMAT).toBe('ecs');
+
+    const configKeys = Object.keys(readYamlSettings('/config.yaml', (path) => files[path] ?? '', [] as SourceProblem[]));
+    for (const key of configKeys) expect(key in schema).toBe(true);
+    expect(configKeys.filter((key) => secretSettings.has(key as SettingName))).toEqual([]);
+    for (const service of services(objects)) {
+      const literals = (service.spec.template.spec.containers[0]?.env ?? []).map((entry) => entry.name);
+      expect(literals.filter((name) => secretSettings.has(name as SettingName))).toEqual([]);
+    }
+  });
+});
+
+function secretsOf(env: string, objects: K8sObject[]): string {
+  const secrets = ofKind(objects, 'Secret') as (K8sObject & { data: Record<string, string> })[];
+  if (env === 'dev') {
+    expect(secrets).toHaveLength(1);
+    return Buffer.from(secrets[0]?.data['secrets.yaml'] ?? '', 'base64').toString('utf8');
+  }
+  // Staging and production: the Secret comes from the cluster's secret store; the example lists its keys.
+  expect(secrets).toEqual([]);
+  return readFileSync(join(REPO, 'knative', 'overlays', env, 'secrets.example.yaml'), 'utf8');
+}
+
+describe('production', () => {
+  it('when rendered, then every image is pinned by digest and no HS256 secret exists anywhere', () => {
+    for (const service of services(rendered.production)) expect(service.spec.template.spec.containers[0]?.image).toMatch(/@sha256:[0-9a-f]{64}$/);
+    const everything = JSON.stringify(rendered.production) + readFileSync(join(REPO, 'knative', 'overlays', 'production', 'secrets.example.yaml'), 'utf8');
+    expect(everything).not.toMatch(/hs256/i);
+  });
+});
+
+it('when a field is misspelt, then schema validation catches it', () => {
+  const service = structuredClone(services(rendered.dev)[0]) as KnativeService;
+  (service.spec.template.spec.containers[0] as unknown as Record<string, unknown>).readinesProbe = { httpGet: { path: '/readyz' } };
+
+  expect(crdProblems(service).join('\n')).toMatch(/readinesProbe/);
+});
+
+it('when the example KafkaSource is rendered, then it is valid against the KafkaSource CRD', () => {
+  const [source] = render('knative/examples/kafkasource');
+  expect(source?.kind).toBe('KafkaSource');
+  expect(crdProblems(source as K8sObject)).toEqual([]);
+});
+
+it('when no secret values are committed, then only dev carries a Secret and it is obviously fake', () => {
+  const devSecrets = parse(secretsOf('dev', rendered.dev)) as { smtp: { url: string }; auth: { hs256Secret: string } };
+  expect(devSecrets.smtp.url).toMatch(/not-a-secret/);
+  expect(devSecrets.auth.hs256Secret).toMatch(/obviously-fake/);
+});
