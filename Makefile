@@ -5,10 +5,16 @@ SHELL := bash
 
 FUNCTIONS := send-mail health docs
 FUNCTION ?= send-mail
+ENV ?= dev
+IMAGE ?= mailer-functions:dev
 BIN := node_modules/.bin
 SOURCES := $(shell find functions shared scripts -name '*.ts' 2>/dev/null) package-lock.json tsconfig.json
 
-.PHONY: help install dev token openapi docs-site test build start lint typecheck generate check-generated test-unit test-acceptance clean
+.PHONY: help install dev token openapi docs-site manifests deploy kn-deploy image test build start lint typecheck generate check-generated test-unit test-acceptance clean
+
+define check_env
+case "$(ENV)" in dev|staging|production) ;; *) echo "ENV must be dev, staging or production" >&2; exit 2;; esac
+endef
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -58,6 +64,24 @@ openapi: generate ## Regenerate openapi/openapi.json and .yaml (and every other 
 
 docs-site: install ## Write the API docs as a static site: make docs-site [DIR=dist/docs-site]
 	$(BIN)/tsx scripts/docs-site.ts $(or $(DIR),dist/docs-site)
+
+manifests: ## Render the Knative manifests of one environment to dist/manifests-ENV.yaml: make manifests ENV=dev|staging|production
+	@$(call check_env)
+	@mkdir -p dist
+	kubectl kustomize knative/overlays/$(ENV) > dist/manifests-$(ENV).yaml
+	@cat dist/manifests-$(ENV).yaml
+	@echo "# written to dist/manifests-$(ENV).yaml" >&2
+
+deploy: ## Apply one environment with kubectl: make deploy ENV=dev|staging|production
+	@$(call check_env)
+	kubectl apply -k knative/overlays/$(ENV)
+
+kn-deploy: install ## Deploy the same Services with kn (supporting objects with kubectl): make kn-deploy ENV=…
+	@$(call check_env)
+	$(BIN)/tsx scripts/kn-deploy.ts --env $(ENV)
+
+image: ## Build the one container image (needs a Docker engine): make image IMAGE=registry/mailer-functions:tag
+	docker build -t $(IMAGE) .
 
 check-generated: install ## Fail when a committed generated file differs from a fresh generation
 	$(BIN)/tsx scripts/generate.ts --check

@@ -22,9 +22,10 @@ export function createSendMailApp(config: Config, logDestination?: DestinationSt
       const ports = { delivery, logger, eventConfig: config, countEmail: metrics.countEmail, ...(events ? { events } : {}) };
       return {
         routes: sendMailRoutes(ports, { authenticator, requiredRole: config.SEND_MAIL_REQUIRED_ROLE }),
+        // Shutdown order: the Kafka producer, then the SMTP pool; the metrics push follows.
         stop: async () => {
-          await delivery.close();
           await events?.stop();
+          await delivery.close();
         },
       };
     },

@@ -15,6 +15,7 @@ export interface RunningFunction {
   readonly url: string;
   /** Stops taking work, lets in-flight requests finish (bounded), then stops the function. */
   shutdown(): Promise<void>;
+  inFlight(): number;
 }
 
 export async function launch(app: FunctionApp, config: LauncherConfig, host = '0.0.0.0'): Promise<RunningFunction> {
@@ -33,20 +34,30 @@ export async function launch(app: FunctionApp, config: LauncherConfig, host = '0
       resolve();
     });
   });
+  let inFlight = 0;
+  server.on('request', (_req, res) => {
+    inFlight += 1;
+    res.once('close', () => (inFlight -= 1));
+  });
   const { port } = server.address() as AddressInfo;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   app.logger.info({ url: { full: url } }, `${app.name} listening`);
 
   let stopping: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
-    stopping ??= drain(app, server, config.SHUTDOWN_TIMEOUT_SECONDS * 1000);
+    stopping ??= drain(app, server, config.SHUTDOWN_TIMEOUT_SECONDS * 1000, () => inFlight);
     return stopping;
   };
-  return { server, url, shutdown };
+  return { server, url, shutdown, inFlight: () => inFlight };
 }
 
-async function drain(app: FunctionApp, server: Server, deadlineMs: number): Promise<void> {
+/**
+ * Readiness turns 503, the listener stops accepting, in-flight requests finish within the deadline
+ * (those still running then are cut and counted), then the function stops what it opened.
+ */
+async function drain(app: FunctionApp, server: Server, deadlineMs: number, inFlight: () => number): Promise<void> {
   app.readiness.markDraining();
+  app.logger.info({ http: { in_flight: inFlight() } }, 'draining');
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   let timer: NodeJS.Timeout | undefined;
@@ -54,7 +65,7 @@ async function drain(app: FunctionApp, server: Server, deadlineMs: number): Prom
     timer = setTimeout(() => resolve('timeout'), deadlineMs);
   });
   if ((await Promise.race([closed, timedOut])) === 'timeout') {
-    app.logger.warn('shutdown deadline reached; closing the remaining connections');
+    app.logger.warn({ http: { cut: inFlight() } }, 'shutdown deadline reached; cutting the requests still in flight');
     server.closeAllConnections();
   }
   clearTimeout(timer);
@@ -62,15 +73,18 @@ async function drain(app: FunctionApp, server: Server, deadlineMs: number): Prom
   app.logger.info(`${app.name} stopped`);
 }
 
-/** Wires SIGTERM/SIGINT to a drain and exit 0; a second signal exits at once. */
-export function exitOnSignals(running: RunningFunction, app: FunctionApp): void {
+/** Wires SIGTERM/SIGINT to a drain and exit 0; a second signal, or a stop that hangs, exits at once. */
+export function exitOnSignals(running: RunningFunction, app: FunctionApp, config: LauncherConfig): void {
   let received = false;
+  const force = (reason: string): never => {
+    app.logger.warn({ http: { cut: running.inFlight() } }, `${reason}; exiting now`);
+    process.exit(1);
+  };
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (received) {
-      app.logger.warn({ signal }, 'second signal; exiting now');
-      process.exit(1);
-    }
+    if (received) force('second signal');
     received = true;
+    // Past the drain deadline plus time to close the clients, nothing good is left to wait for.
+    setTimeout(() => force('shutdown hung'), config.SHUTDOWN_TIMEOUT_SECONDS * 1000 + 5000).unref();
     app.logger.info({ signal }, 'shutting down');
     running.shutdown().then(
       () => process.exit(0),
@@ -86,8 +100,9 @@ export function exitOnSignals(running: RunningFunction, app: FunctionApp): void 
 
 /** The whole production start: listen, wire signals, and exit 1 if the function cannot start. */
 export function runMain(app: FunctionApp, config: LauncherConfig): void {
+  process.on('unhandledRejection', (err: unknown) => app.logger.error({ err }, 'unhandled rejection'));
   launch(app, config).then(
-    (running) => exitOnSignals(running, app),
+    (running) => exitOnSignals(running, app, config),
     (err: unknown) => {
       app.logger.fatal({ err }, `${app.name} could not start`);
       process.exit(1);

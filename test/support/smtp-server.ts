@@ -22,6 +22,8 @@ export interface TestSmtpServer {
   readonly rejectPermanently: Set<string>;
   /** Addresses answered with 451 on RCPT TO. */
   readonly rejectTemporarily: Set<string>;
+  /** How long the server takes to accept each mail's data; lets tests hold requests in flight. */
+  dataDelayMs: number;
   reset(): void;
   stop(): Promise<void>;
 }
@@ -32,6 +34,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
   const rejectPermanently = new Set<string>();
   const rejectTemporarily = new Set<string>();
   let connections = 0;
+  const state = { dataDelayMs: 0 };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -50,13 +53,16 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
+        setTimeout(() => accept(), state.dataDelayMs);
+      });
+      const accept = (): void => {
         mails.push({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
           raw: Buffer.concat(chunks).toString('utf8'),
         });
         callback();
-      });
+      };
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -69,7 +75,14 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     connections: () => connections,
     rejectPermanently,
     rejectTemporarily,
+    get dataDelayMs() {
+      return state.dataDelayMs;
+    },
+    set dataDelayMs(ms: number) {
+      state.dataDelayMs = ms;
+    },
     reset() {
+      state.dataDelayMs = 0;
       mails.length = 0;
       recipientsSeen.length = 0;
       rejectPermanently.clear();
