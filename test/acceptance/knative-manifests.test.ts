@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ConfigError, loadConfig, schema, secretSettings, type SettingName } from '../../shared/config';
 import { readYamlSettings, type SourceProblem } from '../../shared/config/sources';
+import { execFileSync } from 'node:child_process';
 import { crdProblems, isCrdKind, render, REPO, type K8sObject } from '../support/manifests';
+import { request } from '../support/http-client';
+import { freePort, startChild } from '../support/processes';
 
 const ENVIRONMENTS = ['dev', 'staging', 'production'] as const;
 const FUNCTIONS = ['send-mail', 'health', 'docs'];
@@ -135,4 +138,37 @@ it('when no secret values are committed, then only dev carries a Secret and it i
   const devSecrets = parse(secretsOf('dev', rendered.dev)) as { smtp: { url: string }; auth: { hs256Secret: string } };
   expect(devSecrets.smtp.url).toMatch(/not-a-secret/);
   expect(devSecrets.auth.hs256Secret).toMatch(/obviously-fake/);
+});
+
+describe('the container command', () => {
+  it.each(FUNCTIONS)('when the %s Service command runs on the build output, then the function answers its probes and drains on SIGTERM', async (name) => {
+    const service = services(rendered.production).find((candidate) => candidate.metadata.name === name) as KnativeService;
+    const [program, ...args] = service.spec.template.spec.containers[0]?.command ?? [];
+    expect(program).toBe('node');
+    const port = await freePort();
+    const env = { PORT: String(port), ENVIRONMENT: 'local', LOG_LEVEL: 'warn' };
+    const fn = await startChild(args.map((arg) => (arg.startsWith('dist/') ? join(REPO, arg) : arg)), env, port);
+
+    expect((await request(`${fn.url}/readyz`)).status).toBe(200);
+    fn.child.kill('SIGTERM');
+    expect(await fn.exited).toBe(0);
+  });
+
+  it("when the Dockerfile is read, then it runs Node 24 LTS as a non-root user and its default command is one of the Services' commands", () => {
+    const dockerfile = readFileSync(join(REPO, 'Dockerfile'), 'utf8');
+    expect(dockerfile.match(/^FROM node:(\d+)/gm)?.every((line) => line.endsWith(':24'))).toBe(true);
+    expect(dockerfile).toMatch(/^USER 1000:1000$/m);
+    const cmd = JSON.parse(/^CMD (.*)$/m.exec(dockerfile)?.[1] ?? '[]') as string[];
+    expect(services(rendered.production).map((service) => service.spec.template.spec.containers[0]?.command)).toContainEqual(cmd);
+  });
+});
+
+it('when kn-deploy runs dry, then it applies the supporting objects with kubectl and each Service with kn service create --force', () => {
+  const output = execFileSync(process.execPath, [join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(REPO, 'scripts', 'kn-deploy.ts'), '--env', 'staging', '--dry-run'], { cwd: REPO, encoding: 'utf8' });
+  const lines = output.trim().split('\n');
+
+  expect(lines[0]).toMatch(/^kubectl apply -f \S+supporting\.yaml$/);
+  expect(lines.slice(1).map((line) => line.replace(/--filename \S+/, '--filename FILE'))).toEqual(
+    ['docs', 'health', 'send-mail'].map((name) => `kn service create ${name} --filename FILE --force --namespace mailer-staging`),
+  );
 });
