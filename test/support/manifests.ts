@@ -1,6 +1,6 @@
 /**
  * Renders the kustomize overlays with the real kubectl and validates each object of a CRD kind against
- * the upstream openAPIV3Schema in ../shared/schemas. Object schemas are closed (no unknown fields) unless
+ * the upstream openAPIV3Schema, vendored unchanged under knative/crds/. Object schemas are closed (no unknown fields) unless
  * they say x-kubernetes-preserve-unknown-fields, so a typo'd field fails as it would at apply time.
  */
 import Ajv, { type ValidateFunction } from 'ajv';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 
 export const REPO = join(__dirname, '..', '..');
-const SCHEMAS = join(REPO, '..', 'shared', 'schemas');
+const SCHEMAS = join(REPO, 'knative', 'crds');
 
 export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [key: string]: unknown }; [key: string]: unknown };
 
