@@ -10,7 +10,7 @@ IMAGE ?= mailer-functions:dev
 BIN := node_modules/.bin
 SOURCES := $(shell find functions shared scripts -name '*.ts' 2>/dev/null) package-lock.json tsconfig.json
 
-.PHONY: help install dev token openapi docs-site manifests deploy kn-deploy image test build start lint typecheck generate check-generated test-unit test-acceptance clean
+.PHONY: help install dev token openapi docs-site manifests deploy kn-deploy image contract test build start lint typecheck generate check-generated test-unit test-acceptance clean
 
 define check_env
 case "$(ENV)" in dev|staging|production) ;; *) echo "ENV must be dev, staging or production" >&2; exit 2;; esac
@@ -33,7 +33,13 @@ token: install ## Mint an HS256 bearer token with the configured secret: make to
 
 test: install check-generated lint typecheck build ## Everything: generated files, lint, typecheck, build, all tests
 	@mkdir -p test-results
-	$(BIN)/jest --ci --json --outputFile=test-results/jest.json
+	$(BIN)/jest --ci --selectProjects unit acceptance --json --outputFile=test-results/jest.json
+	$(MAKE) --no-print-directory contract
+
+contract: install ## Pact: consumer tests write test/contract/pacts/, then the providers verify every pact
+	@mkdir -p test-results
+	$(BIN)/jest --ci --selectProjects contract-consumer --json --outputFile=test-results/contract-consumer.json
+	$(BIN)/jest --ci --selectProjects contract-provider --json --outputFile=test-results/contract-provider.json
 
 test-unit: install ## Unit tests only
 	$(BIN)/jest --ci --selectProjects unit

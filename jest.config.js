@@ -1,7 +1,7 @@
-/** Jest: unit tests (fakes allowed) and acceptance tests (real peers, in-process functions). */
+/** Jest: unit tests (fakes allowed), acceptance tests (real peers, in-process functions), Pact contracts. */
 const transform = { '^.+\\.[tj]s$': ['ts-jest', { diagnostics: false, tsconfig: '<rootDir>/tsconfig.jest.json' }] };
 // ESM-only packages that must be transformed for Jest's CommonJS runtime.
-const transformIgnorePatterns = ['/node_modules/(?!(jose|@apidevtools/json-schema-ref-parser)/)'];
+const transformIgnorePatterns = ['/node_modules/(?!(jose|@apidevtools/json-schema-ref-parser|https-proxy-agent|agent-base|proxy-agent-negotiate|proxy-from-env)/)'];
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -15,5 +15,8 @@ module.exports = {
       transformIgnorePatterns,
       testMatch: ['<rootDir>/test/acceptance/**/*.test.ts'],
     },
+    // Consumers write the pacts that the providers then verify: run them in that order (make contract).
+    { displayName: 'contract-consumer', testEnvironment: 'node', transform, transformIgnorePatterns, testMatch: ['<rootDir>/test/contract/consumer/**/*.pact.test.ts'] },
+    { displayName: 'contract-provider', testEnvironment: 'node', transform, transformIgnorePatterns, testMatch: ['<rootDir>/test/contract/provider/**/*.pact.test.ts'] },
   ],
 };

@@ -1,0 +1,75 @@
+/**
+ * Provider verification of send-mail (MailService): the real function in-process, against a real SMTP
+ * server, replays every pact in test/contract/pacts/ — or, with PACT_BROKER_BASE_URL set, the pacts from
+ * a Pact Broker, publishing the result. The pact's static bearer token is replaced by a freshly minted
+ * valid one with the same claims (the standard request filter); state handlers set up each state.
+ */
+import { Verifier, type VerifierOptions } from '@pact-foundation/pact';
+import { decodeJwt } from 'jose';
+import { createSendMailApp } from '../../../functions/send-mail/app';
+import { version } from '../../../package.json';
+import { startFunction, type FunctionUnderTest } from '../../support/function-under-test';
+import { pactFilesFor } from '../../support/pacts';
+import { startSmtpServer, type TestSmtpServer } from '../../support/smtp-server';
+import { devToken, ROLES_CLAIM } from '../../support/tokens';
+
+let smtp: TestSmtpServer;
+let fn: FunctionUnderTest;
+/** What the current provider state grants the caller. */
+let stateRoles: string[] | undefined;
+
+function source(): Pick<VerifierOptions, 'pactUrls' | 'pactBrokerUrl' | 'pactBrokerToken' | 'pactBrokerUsername' | 'pactBrokerPassword' | 'publishVerificationResult' | 'consumerVersionSelectors'> {
+  const broker = process.env.PACT_BROKER_BASE_URL;
+  if (!broker) return { pactUrls: pactFilesFor('MailService') };
+  return {
+    pactBrokerUrl: broker,
+    ...(process.env.PACT_BROKER_TOKEN ? { pactBrokerToken: process.env.PACT_BROKER_TOKEN } : {}),
+    ...(process.env.PACT_BROKER_USERNAME ? { pactBrokerUsername: process.env.PACT_BROKER_USERNAME, pactBrokerPassword: process.env.PACT_BROKER_PASSWORD ?? '' } : {}),
+    consumerVersionSelectors: [{ mainBranch: true }, { deployedOrReleased: true }],
+    publishVerificationResult: process.env.PACT_PUBLISH_VERIFICATION_RESULTS === 'true',
+  };
+}
+
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+  fn = await startFunction(createSendMailApp, { SMTP_URL: smtp.url });
+});
+
+afterAll(async () => {
+  await fn.stop();
+  await smtp.stop();
+});
+
+it('when every consumer pact of MailService is replayed against send-mail, then all verify', async () => {
+  expect(pactFilesFor('MailService').length).toBeGreaterThanOrEqual(2);
+
+  await new Verifier({
+    provider: 'MailService',
+    providerBaseUrl: fn.url,
+    providerVersion: process.env.PACT_PROVIDER_VERSION ?? version,
+    ...source(),
+    stateHandlers: {
+      'an authorized user with the admin role exists': async () => {
+        stateRoles = ['admin'];
+      },
+    },
+    requestFilter: (req, _res, next) => {
+      const header = req.headers.authorization;
+      if (typeof header === 'string' && header.startsWith('Bearer ')) {
+        // Same claims as the pact's example token, fresh times, signed with the key this provider trusts.
+        const { iat: _iat, exp: _exp, nbf: _nbf, ...claims } = decodeJwt(header.slice('Bearer '.length));
+        void devToken({ claims: { ...claims, ...(stateRoles ? { [ROLES_CLAIM]: stateRoles } : {}) } }).then((token) => {
+          req.headers.authorization = `Bearer ${token}`;
+          stateRoles = undefined;
+          next();
+        }, next);
+        return;
+      }
+      next();
+    },
+    logLevel: 'warn',
+  }).verifyProvider();
+
+  // Each pact's admin interaction sent one real mail; the 401 interaction none.
+  expect(smtp.mails).toHaveLength(pactFilesFor('MailService').length);
+});
