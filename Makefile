@@ -10,7 +10,7 @@ IMAGE ?= mailer-functions:dev
 BIN := node_modules/.bin
 SOURCES := $(shell find functions shared scripts -name '*.ts' 2>/dev/null) package-lock.json tsconfig.json
 
-.PHONY: help install dev token openapi docs-site manifests deploy kn-deploy image contract test build start lint typecheck generate check-generated test-unit test-acceptance clean
+.PHONY: help install dev token openapi docs-site manifests deploy kn-deploy image contract bench load soak load-smoke test build start lint typecheck generate check-generated test-unit test-acceptance clean
 
 define check_env
 case "$(ENV)" in dev|staging|production) ;; *) echo "ENV must be dev, staging or production" >&2; exit 2;; esac
@@ -35,6 +35,7 @@ test: install check-generated lint typecheck build ## Everything: generated file
 	@mkdir -p test-results
 	$(BIN)/jest --ci --selectProjects unit acceptance --json --outputFile=test-results/jest.json
 	$(MAKE) --no-print-directory contract
+	$(MAKE) --no-print-directory load-smoke
 
 contract: install ## Pact: consumer tests write test/contract/pacts/, then the providers verify every pact
 	@mkdir -p test-results
@@ -89,8 +90,20 @@ kn-deploy: install ## Deploy the same Services with kn (supporting objects with 
 image: ## Build the one container image (needs a Docker engine): make image IMAGE=registry/mailer-functions:tag
 	docker build -t $(IMAGE) .
 
+bench: build ## Benchmarks P1–P4 against side-by-side baselines; table + test-results/bench.json (BENCH_RUNS, BENCH_ROUNDS, BENCH_SECONDS)
+	taskset -c 1 $(BIN)/tsx test/perf/bench.ts
+
+load: build ## Load test: 50 connections for LOAD_SECONDS (60) with real peers; fails on any non-2xx or p99 over LOAD_P99_MS (1000)
+	taskset -c 1 $(BIN)/tsx test/perf/load.ts load
+
+soak: build ## Soak: 5 minutes of load; fails on errors or RSS growth of 5 % or more
+	taskset -c 1 $(BIN)/tsx test/perf/load.ts soak
+
+load-smoke: build ## 10 s of load inside make test: asserts zero errors only
+	taskset -c 1 $(BIN)/tsx test/perf/load.ts smoke
+
 check-generated: install ## Fail when a committed generated file differs from a fresh generation
 	$(BIN)/tsx scripts/generate.ts --check
 
 clean: ## Remove build output and local outbox
-	rm -rf dist coverage .outbox
+	rm -rf dist dist-bench coverage .outbox

@@ -3,20 +3,25 @@ import type { DestinationStream } from 'pino';
 import { createAuthenticator } from '../../shared/auth';
 import type { Config } from '../../shared/config';
 import { defineFunction, type FunctionApp } from '../../shared/http';
-import { createDelivery } from './delivery';
+import { createDelivery, type Delivery } from './delivery';
 import { createEventPublisher } from './events';
 import { sendMailRoutes } from './handler';
 
 export const SEND_MAIL_TARGET = 'sendMail';
 
-export function createSendMailApp(config: Config, logDestination?: DestinationStream): FunctionApp {
+/** Replacements for the outgoing ports; only the benchmark harness uses them, to measure our own layer. */
+export interface PortOverrides {
+  readonly delivery?: Delivery;
+}
+
+export function createSendMailApp(config: Config, logDestination?: DestinationStream, overrides: PortOverrides = {}): FunctionApp {
   return defineFunction({
     name: 'send-mail',
     target: SEND_MAIL_TARGET,
     config,
     ...(logDestination ? { logDestination } : {}),
     build: ({ logger, metrics }) => {
-      const delivery = createDelivery(config, logger, metrics.breakers);
+      const delivery = overrides.delivery ?? createDelivery(config, logger, metrics.breakers);
       const authenticator = createAuthenticator(config, logger, { countFailure: metrics.countAuthFailure, breakers: metrics.breakers });
       const events = createEventPublisher(config, logger, metrics.countEvent, metrics.breakers);
       const ports = { delivery, logger, eventConfig: config, countEmail: metrics.countEmail, ...(events ? { events } : {}) };

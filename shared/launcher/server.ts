@@ -41,7 +41,7 @@ export async function launch(app: FunctionApp, config: LauncherConfig, host = '0
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
-  app.logger.info({ url: { full: url } }, `${app.name} listening`);
+  app.logger.info({ url: { full: url }, startup: startupTimings() }, `${app.name} listening`);
 
   let stopping: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
@@ -108,4 +108,15 @@ export function runMain(app: FunctionApp, config: LauncherConfig): void {
       process.exit(1);
     },
   );
+}
+
+/** Milliseconds since process start at each start-up phase the function module marked, and now (listening). */
+function startupTimings(): Record<string, number> {
+  const at = (name: string): number | undefined => performance.getEntriesByName(name, 'mark')[0]?.startTime;
+  const timings: Record<string, number> = { listening_ms: Math.round(performance.now()) };
+  const modules = at('mailer:modules-loaded');
+  const config = at('mailer:config-loaded');
+  if (modules !== undefined) timings.modules_loaded_ms = Math.round(modules);
+  if (config !== undefined) timings.config_loaded_ms = Math.round(config);
+  return timings;
 }

@@ -1,0 +1,142 @@
+/**
+ * `make bench`: P1 cold start, P2 shared-layer overhead, P3 end to end, P4 memory, each against baselines
+ * run side by side in the same run (candidates interleaved A B A B …), reported as medians, min–max and
+ * ratios. Servers run on core 0, the load generator and the peers on core 1. Writes test-results/bench.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
+import { BENCH_DIR, buildBenchBundles, load, median, ROOT, rssBytes, sendMailEnv, sendMailRequest, spawnPinned, startPeers, type LoadResult, type Peers } from './harness';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? '15');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '3');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? '5');
+const STOCK_CLI = join(ROOT, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
+const HELLO = ['--target=hello', `--source=${join(__dirname, 'fixtures', 'hello-framework.js')}`];
+
+interface Row {
+  readonly name: string;
+  readonly unit: string;
+  readonly ours: number[];
+  readonly baseline: number[];
+  readonly baselineName: string;
+  readonly target: string;
+  readonly better: 'lower' | 'higher';
+  readonly limit: number;
+}
+
+async function p1(peers: Peers): Promise<{ rows: Row[]; breakdown: Record<string, number> }> {
+  const ours: number[] = [];
+  const stock: number[] = [];
+  const bare: number[] = [];
+  const phases: Record<string, number[]> = { modules_loaded_ms: [], config_loaded_ms: [], listening_ms: [], first_request_ms: [] };
+  for (let run = 0; run < RUNS; run += 1) {
+    const token = await peers.token();
+    const a = await spawnPinned([join(ROOT, 'dist', 'send-mail', 'main.js')], sendMailEnv(peers, true), { path: SEND_MAIL_PATH, init: sendMailRequest(token) });
+    ours.push(a.firstAnswerMs);
+    const startup = (JSON.parse(a.stdout().split('\n').find((line) => line.includes('listening')) ?? '{}') as { startup?: Record<string, number> }).startup ?? {};
+    for (const key of ['modules_loaded_ms', 'config_loaded_ms', 'listening_ms']) phases[key]?.push(startup[key] ?? Number.NaN);
+    phases.first_request_ms?.push(a.firstAnswerMs - (startup.listening_ms ?? 0));
+    await a.stop();
+    const b = await spawnPinned([STOCK_CLI, ...HELLO], {});
+    stock.push(b.firstAnswerMs);
+    await b.stop();
+    const c = await spawnPinned([join(__dirname, 'fixtures', 'hello-bare.js')], {});
+    bare.push(c.firstAnswerMs);
+    await c.stop();
+  }
+  const breakdown = Object.fromEntries(Object.entries(phases).map(([key, values]) => [key, median(values)]));
+  return {
+    rows: [
+      { name: 'P1 cold start → first authenticated 200 (mail + event acked)', unit: 'ms', ours, baseline: stock, baselineName: 'stock CLI hello world', target: '≤ 0.9×', better: 'lower', limit: 0.9 },
+      { name: 'P1 cold start (reference)', unit: 'ms', ours, baseline: bare, baselineName: 'bare node:http', target: '—', better: 'lower', limit: Number.POSITIVE_INFINITY },
+    ],
+    breakdown,
+  };
+}
+
+async function p2p4(peers: Peers): Promise<Row[]> {
+  const oursRps: number[] = [];
+  const stockRps: number[] = [];
+  const oursRss: number[] = [];
+  const stockRss: number[] = [];
+  const token = await peers.token();
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const a = await spawnPinned([join(BENCH_DIR, 'send-mail-noop.js')], sendMailEnv(peers, false), { path: SEND_MAIL_PATH, init: sendMailRequest(token) });
+    oursRps.push(checked(await load(`${a.url}${SEND_MAIL_PATH}`, { connections: 50, duration: SECONDS, request: sendMailRequest(token) })).rps);
+    if (round === 0) {
+      checked(await load(`${a.url}${SEND_MAIL_PATH}`, { connections: 50, amount: 20_000, request: sendMailRequest(token) }));
+      oursRss.push(rssBytes(a.process.pid ?? 0));
+    }
+    await a.stop();
+    const b = await spawnPinned([STOCK_CLI, ...HELLO], {});
+    stockRps.push(checked(await load(b.url, { connections: 50, duration: SECONDS })).rps);
+    if (round === 0) {
+      checked(await load(b.url, { connections: 50, amount: 20_000 }));
+      stockRss.push(rssBytes(b.process.pid ?? 0));
+    }
+    await b.stop();
+  }
+  return [
+    { name: 'P2 shared layer, RS256 auth, no-op delivery, 50 connections', unit: 'req/s', ours: oursRps, baseline: stockRps, baselineName: 'stock CLI hello world', target: '≥ 0.85×', better: 'higher', limit: 0.85 },
+    { name: 'P4 RSS after 20k requests (after the throughput run)', unit: 'MiB', ours: oursRss.map(mib), baseline: stockRss.map(mib), baselineName: 'stock CLI hello world', target: '≤ 1.15×', better: 'lower', limit: 1.15 },
+  ];
+}
+
+async function p3(peers: Peers): Promise<Row[]> {
+  const ours: LoadResult[] = [];
+  const raw: { rps: number; p50: number; p99: number }[] = [];
+  const token = await peers.token();
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const a = await spawnPinned([join(ROOT, 'dist', 'send-mail', 'main.js')], sendMailEnv(peers, true), { path: SEND_MAIL_PATH, init: sendMailRequest(token) });
+    ours.push(checked(await load(`${a.url}${SEND_MAIL_PATH}`, { connections: 50, duration: SECONDS, request: sendMailRequest(token) })));
+    await a.stop();
+    const output = execFileSync('taskset', ['-c', '0', process.execPath, join(BENCH_DIR, 'raw-nodemailer.js'), peers.smtpUrl, String(Math.max(500, Math.round(median(ours.map((r) => r.rps)) * SECONDS))), '50'], { encoding: 'utf8' });
+    raw.push(JSON.parse(output) as { rps: number; p50: number; p99: number });
+  }
+  return [
+    { name: 'P3 end to end, real SMTP + mock broker, 50 connections', unit: 'req/s', ours: ours.map((r) => r.rps), baseline: raw.map((r) => r.rps), baselineName: 'raw nodemailer pool', target: '≥ 0.8×', better: 'higher', limit: 0.8 },
+    { name: 'P3 p99 latency', unit: 'ms', ours: ours.map((r) => r.p99), baseline: raw.map((r) => r.p99), baselineName: 'raw nodemailer pool', target: '≤ 2×', better: 'lower', limit: 2 },
+    { name: 'P3 p50 latency (reference)', unit: 'ms', ours: ours.map((r) => r.p50), baseline: raw.map((r) => r.p50), baselineName: 'raw nodemailer pool', target: '—', better: 'lower', limit: Number.POSITIVE_INFINITY },
+  ];
+}
+
+function checked(result: LoadResult): LoadResult {
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`load run had ${result.non2xx} non-2xx answers and ${result.errors} errors`);
+  return result;
+}
+
+const mib = (bytes: number): number => bytes / 1024 / 1024;
+const fmt = (value: number): string => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
+
+function table(rows: Row[]): string {
+  const lines = ['| Measure | Ours (median, min–max) | Baseline (median, min–max) | Ratio | Target | Met |', '|---|---|---|---|---|---|'];
+  for (const row of rows) {
+    const ratio = median(row.ours) / median(row.baseline);
+    const met = row.limit === Number.POSITIVE_INFINITY ? '—' : (row.better === 'lower' ? ratio <= row.limit : ratio >= row.limit) ? 'yes' : 'no';
+    const span = (values: number[]): string => `${fmt(median(values))} ${row.unit} (${fmt(Math.min(...values))}–${fmt(Math.max(...values))})`;
+    lines.push(`| ${row.name} | ${span(row.ours)} | ${row.baselineName}: ${span(row.baseline)} | ${ratio.toFixed(2)}× | ${row.target} | ${met} |`);
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  await buildBenchBundles();
+  const peers = await startPeers();
+  try {
+    const cold = await p1(peers);
+    const rows = [...cold.rows, ...(await p2p4(peers)), ...(await p3(peers))];
+    const output = `${table(rows)}\n\nP1 breakdown of our cold start (medians, ms since process start): ${JSON.stringify(cold.breakdown)}\n`;
+    process.stdout.write(`\n${output}`);
+    mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+    writeFileSync(join(ROOT, 'test-results', 'bench.json'), `${JSON.stringify({ runs: RUNS, rounds: ROUNDS, seconds: SECONDS, node: process.version, rows, breakdown: cold.breakdown }, null, 2)}\n`);
+  } finally {
+    await peers.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

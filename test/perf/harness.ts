@@ -1,0 +1,169 @@
+/**
+ * Shared pieces of the benchmarks and load tests: bench bundles, child processes pinned to a core, the
+ * real peers (SMTP sink process, Kafka mock, JWKS over HTTP), and statistics.
+ */
+import autocannon from 'autocannon';
+import { build } from 'esbuild';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import { startKafkaMock, type KafkaMock } from '../support/kafka-mock/kafka-mock';
+import { signingKey, startJwksServer, type JwksServer, type SigningKey } from '../support/jwks-server';
+import { freePort } from '../support/processes';
+
+export const ROOT = join(__dirname, '..', '..');
+export const BENCH_DIR = join(ROOT, 'dist-bench');
+export const SERVER_CORE = '0';
+const ROLES_CLAIM = 'https://github.com/StephanHCB/go-campaign-service/roles';
+
+export async function buildBenchBundles(): Promise<void> {
+  await build({
+    entryPoints: ['send-mail-noop.ts', 'raw-nodemailer.ts', 'smtp-sink.ts'].map((file) => join(__dirname, 'fixtures', file)),
+    outdir: BENCH_DIR,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    external: ['swagger-ui-dist'],
+    logLevel: 'warning',
+  });
+}
+
+export interface Child {
+  readonly process: ChildProcess;
+  readonly url: string;
+  readonly port: number;
+  stdout(): string;
+  stop(): Promise<void>;
+}
+
+/** Spawns `node <args>` pinned to the server core; resolves once it answers `probePath`. */
+export async function spawnPinned(args: string[], env: Record<string, string>, probe: { path: string; init?: RequestInit } = { path: '/' }): Promise<Child & { firstAnswerMs: number }> {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn('taskset', ['-c', SERVER_CORE, process.execPath, ...args], {
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited: ${out}`);
+    try {
+      const response = await fetch(`${url}${probe.path}`, probe.init);
+      await response.arrayBuffer();
+      if (response.status === 200) break;
+      throw new Error(`${args.join(' ')} answered ${response.status}: ${out}`);
+    } catch (err) {
+      if (err instanceof Error && err.message.includes('answered')) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+  const firstAnswerMs = performance.now() - started;
+  return {
+    process: child,
+    url,
+    port,
+    firstAnswerMs,
+    stdout: () => out,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export interface Peers {
+  readonly smtpUrl: string;
+  readonly kafka: KafkaMock;
+  readonly idp: JwksServer;
+  readonly key: SigningKey;
+  token(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startPeers(): Promise<Peers> {
+  const sink = spawn(process.execPath, [join(BENCH_DIR, 'smtp-sink.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const smtpPort = await new Promise<number>((resolve) => sink.stdout?.once('data', (chunk: Buffer) => resolve(Number(/PORT (\d+)/.exec(chunk.toString())?.[1]))));
+  const kafka = await startKafkaMock();
+  await kafka.createTopic('mailer.email-sent.v1', 1);
+  const key = await signingKey('RS256', 'bench-1');
+  const idp = await startJwksServer([key.publicJwk]);
+  return {
+    smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
+    kafka,
+    idp,
+    key,
+    token: () => new SignJWT({ [ROLES_CLAIM]: ['admin'] }).setProtectedHeader({ alg: 'RS256', kid: key.kid }).setIssuer(idp.issuer).setExpirationTime('2h').sign(key.privateKey),
+    stop: async () => {
+      sink.kill('SIGTERM');
+      await kafka.stop();
+      await idp.stop();
+    },
+  };
+}
+
+/** The environment of a send-mail under test, wired to the peers. */
+export function sendMailEnv(peers: Peers, events: boolean): Record<string, string> {
+  return {
+    ENVIRONMENT: 'dev',
+    // As in production: one ECS line per request.
+    LOG_LEVEL: 'info',
+    LOG_FORMAT: 'ecs',
+    SMTP_URL: peers.smtpUrl,
+    MAIL_FROM: 'mailer@example.com',
+    AUTH_ISSUER: peers.idp.issuer,
+    FEATURE_EMAIL_SENT_EVENT: String(events),
+    KAFKA_BROKERS: peers.kafka.bootstrap,
+  };
+}
+
+export const MAIL_BODY = JSON.stringify({ to_address: 'demo@mailinator.com', subject: 'some subject', body: 'some mail body\nwith a second line\n' });
+
+export function sendMailRequest(token: string): RequestInit {
+  return { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: MAIL_BODY };
+}
+
+export interface LoadResult {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly requests: number;
+}
+
+export async function load(url: string, options: { connections: number; duration?: number; amount?: number; request?: RequestInit }): Promise<LoadResult> {
+  const init = options.request;
+  const result = await autocannon({
+    url,
+    connections: options.connections,
+    ...(options.amount ? { amount: options.amount } : { duration: options.duration ?? 5 }),
+    ...(init ? { method: 'POST' as const, headers: init.headers as Record<string, string>, body: init.body as string } : {}),
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    requests: result.requests.total,
+  };
+}
+
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
