@@ -19,7 +19,7 @@ export default tseslint.config(
       ],
     },
   },
-  { files: ['**/*.js'], languageOptions: { sourceType: 'commonjs', globals: globals.node } },
+  { files: ['**/*.js'], languageOptions: { sourceType: 'commonjs', globals: globals.node }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
   { files: ['**/*.mjs'], languageOptions: { globals: globals.node } },
   {
     // The one reader of the environment, and the tools that pass an environment to child processes.
