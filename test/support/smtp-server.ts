@@ -65,6 +65,8 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
       };
     },
   });
+  // Clients that reset their connection (a function stopped mid-session) must not crash the test process.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = (server.server as unknown as { address(): AddressInfo }).address();
   return {
