@@ -10,7 +10,7 @@ IMAGE ?= mailer-functions:dev
 BIN := node_modules/.bin
 SOURCES := $(shell find functions shared scripts -name '*.ts' 2>/dev/null) package-lock.json tsconfig.json
 
-.PHONY: help install dev token openapi docs-site manifests deploy kn-deploy image contract bench load soak load-smoke test build start lint typecheck generate check-generated test-unit test-acceptance clean
+.PHONY: help install dev token openapi docs-site manifests deploy kn-deploy image contract bench profile load soak load-smoke test build start lint typecheck generate check-generated test-unit test-acceptance clean
 
 define check_env
 case "$(ENV)" in dev|staging|production) ;; *) echo "ENV must be dev, staging or production" >&2; exit 2;; esac
@@ -92,6 +92,9 @@ image: ## Build the one container image (needs a Docker engine): make image IMAG
 
 bench: build ## Benchmarks P1–P4 against side-by-side baselines; table + test-results/bench.json (BENCH_RUNS, BENCH_ROUNDS, BENCH_SECONDS)
 	taskset -c 1 $(BIN)/tsx test/perf/bench.ts
+
+profile: build ## CPU profiles of one cold start and of P2's load, summarised by package (test-results/profile-*)
+	taskset -c 1 $(BIN)/tsx test/perf/profile.ts
 
 load: build ## Load test: 50 connections for LOAD_SECONDS (60) with real peers; fails on any non-2xx or p99 over LOAD_P99_MS (1000)
 	taskset -c 1 $(BIN)/tsx test/perf/load.ts load
