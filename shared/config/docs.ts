@@ -1,5 +1,5 @@
 /** Renders the settings table for the README from the schema, so the docs cannot drift from the code. */
-import { localDefaults, schema, secretSettings, typeNames, type SettingName } from './schema';
+import { localDefaults, requiredWhenNotes, schema, secretSettings, typeNames, type SettingName } from './schema';
 
 type SpecView = { _parse?: unknown; choices?: readonly unknown[]; default?: unknown; desc?: string; requiredWhen?: unknown };
 
@@ -16,7 +16,7 @@ export function configTable(): string {
 function defaultOf(name: SettingName, spec: SpecView): string {
   const local = localDefaults[name];
   if (local !== undefined) return `required; local: \`${local}\``;
-  if (spec.requiredWhen) return 'required outside local';
+  if (spec.requiredWhen) return requiredWhenNotes[name] ?? 'required outside local';
   return spec.default === undefined ? '—' : `\`${String(spec.default)}\``;
 }
 

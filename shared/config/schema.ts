@@ -10,30 +10,22 @@ const positiveInt = makeValidator<number>((input) => {
   return value;
 });
 
-const smtpUrl = makeValidator<string>((input) => {
-  let parsed: URL;
-  try {
-    parsed = new URL(input);
-  } catch {
-    throw new Error('expected an smtp:// or smtps:// URL');
-  }
-  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') {
-    throw new Error('expected an smtp:// or smtps:// URL');
-  }
-  if (parsed.hostname === '') throw new Error('expected a host in the URL');
-  return input;
-});
+/** A URL with one of the given schemes and a host; the message never quotes the value (it may hold a password). */
+function urlOf(protocols: readonly string[], expected: string): ReturnType<typeof makeValidator<string>> {
+  return makeValidator<string>((input) => {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(input);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !protocols.includes(parsed.protocol) || parsed.hostname === '') throw new Error(`expected ${expected}`);
+    return input;
+  });
+}
 
-const httpUrl = makeValidator<string>((input) => {
-  let parsed: URL;
-  try {
-    parsed = new URL(input);
-  } catch {
-    throw new Error('expected an http(s) URL');
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('expected an http(s) URL');
-  return input;
-});
+const smtpUrl = urlOf(['smtp:', 'smtps:'], 'an smtp:// or smtps:// URL with a host');
+const httpUrl = urlOf(['http:', 'https:'], 'an http(s) URL with a host');
 
 /** Only asymmetric algorithms: the shared-secret HS256 mode has its own verifier and setting. */
 export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
@@ -127,6 +119,12 @@ export const schema = {
 };
 
 export type SettingName = keyof typeof schema;
+
+/** When a conditionally required setting is required, for the generated docs. */
+export const requiredWhenNotes: Readonly<Partial<Record<SettingName, string>>> = {
+  AUTH_ISSUER: 'required unless AUTH_JWKS_URL or AUTH_HS256_SECRET is set',
+  KAFKA_BROKERS: 'required outside local when FEATURE_EMAIL_SENT_EVENT is on',
+};
 
 /** Embedded defaults for ENVIRONMENT=local only, so that `make dev` runs from nothing. */
 export const localDefaults: Readonly<Partial<Record<SettingName, string>>> = {
