@@ -3,8 +3,6 @@ import * as functions from '@google-cloud/functions-framework';
 import { loadProcessConfig } from '../../shared/config';
 import { createDocsApp, DOCS_TARGET } from './app';
 
-performance.mark('mailer:modules-loaded');
 export const config = loadProcessConfig();
-performance.mark('mailer:config-loaded');
 export const app = createDocsApp(config);
 functions.http(DOCS_TARGET, app.handle);

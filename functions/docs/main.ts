@@ -1,5 +1,7 @@
-/** Production entry: our launcher hosting docs. */
+/** Production entry: our launcher hosting docs (without loading the framework; see shared/launcher). */
+import { loadProcessConfig } from '../../shared/config';
 import { runMain } from '../../shared/launcher';
-import { app, config } from './index';
+import { createDocsApp } from './app';
 
-runMain(app, config);
+const config = loadProcessConfig();
+runMain(createDocsApp(config), config);

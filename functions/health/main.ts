@@ -1,5 +1,7 @@
-/** Production entry: our launcher hosting health. */
+/** Production entry: our launcher hosting health (without loading the framework; see shared/launcher). */
+import { loadProcessConfig } from '../../shared/config';
 import { runMain } from '../../shared/launcher';
-import { app, config } from './index';
+import { createHealthApp } from './app';
 
-runMain(app, config);
+const config = loadProcessConfig();
+runMain(createHealthApp(config), config);

@@ -6,8 +6,6 @@ import * as functions from '@google-cloud/functions-framework';
 import { loadProcessConfig } from '../../shared/config';
 import { createSendMailApp, SEND_MAIL_TARGET } from './app';
 
-performance.mark('mailer:modules-loaded');
 export const config = loadProcessConfig();
-performance.mark('mailer:config-loaded');
 export const app = createSendMailApp(config);
 functions.http(SEND_MAIL_TARGET, app.handle);

@@ -1,5 +1,7 @@
-/** Production entry: our launcher hosting send-mail. */
+/** Production entry: our launcher hosting send-mail (without loading the framework; see shared/launcher). */
+import { loadProcessConfig } from '../../shared/config';
 import { runMain } from '../../shared/launcher';
-import { app, config } from './index';
+import { createSendMailApp } from './app';
 
-runMain(app, config);
+const config = loadProcessConfig();
+runMain(createSendMailApp(config), config);

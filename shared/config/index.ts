@@ -8,8 +8,12 @@ export { localDefaults, schema, secretSettings, type SettingName } from './schem
 
 /** Loads the configuration from this process's environment, or exits non-zero listing every problem. */
 export function loadProcessConfig(): Config {
+  // Start-up phases, logged by the launcher when it listens.
+  performance.mark('mailer:modules-loaded');
   try {
-    return loadConfig(process.env);
+    const config = loadConfig(process.env);
+    performance.mark('mailer:config-loaded');
+    return config;
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

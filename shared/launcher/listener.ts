@@ -1,9 +1,11 @@
 /**
- * The request listener our launcher puts in front of the framework's express app: body limit, request
- * deadline, and the trace id on its own answers. The framework still routes to the function.
+ * The request listener of our launcher: body limit, request deadline, the trace id on its own answers,
+ * then the function itself. The function keeps the framework's HttpFunction contract (and registers with
+ * it in its index.ts for the stock CLI); here it runs straight on node:http, because everything the
+ * framework's express stack adds for HTTP functions (body parsing, routing) the launcher and the function
+ * already do, and that stack costs more than our whole shared layer (docs/performance.md).
  */
-import * as functions from '@google-cloud/functions-framework';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
+import type { Request, Response } from '@google-cloud/functions-framework';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { httpError } from '../errors';
 import { errorResult, logWhenDone, TRACE_RESPONSE_HEADER, writeResult, type FunctionApp } from '../http';
@@ -15,28 +17,27 @@ export interface ListenerLimits {
   readonly requestTimeoutMs: number;
 }
 
-/** The parts of express's request that body-parser reads to know the body was handled already. */
-interface PreParsed extends IncomingMessage {
+/** The framework's contract hands the raw body to the function as `rawBody`. */
+interface WithRawBody extends IncomingMessage {
   rawBody?: Buffer;
-  _body?: boolean;
 }
 
 export function createRequestListener(app: FunctionApp, limits: ListenerLimits): RequestListener {
-  functions.http(app.target, app.handle);
-  const framework = getTestServer(app.target).listeners('request')[0] as RequestListener;
+  const invoke = (req: IncomingMessage, res: ServerResponse): void => {
+    void app.handle(req as Request, res as Response);
+  };
 
-  return (req: PreParsed, res: ServerResponse) => {
+  return (req: WithRawBody, res: ServerResponse) => {
     const deadline = setTimeout(() => answer(req, res, app, httpError('http.request.timeout')), limits.requestTimeoutMs);
     res.once('close', () => clearTimeout(deadline));
     if (!hasBody(req)) {
-      framework(req, res);
+      invoke(req, res);
       return;
     }
     readBody(req, limits.maxBodyBytes).then(
       (body) => {
         req.rawBody = body;
-        req._body = true; // body-parser skips requests marked as parsed
-        framework(req, res);
+        invoke(req, res);
       },
       (err: unknown) => {
         // The rest of the body stays unread; closing is cheaper than draining it.
