@@ -76,21 +76,21 @@ async function drain(app: FunctionApp, server: Server, deadlineMs: number, inFli
 /** Wires SIGTERM/SIGINT to a drain and exit 0; a second signal, or a stop that hangs, exits at once. */
 export function exitOnSignals(running: RunningFunction, app: FunctionApp, config: LauncherConfig): void {
   let received = false;
-  const force = (reason: string): never => {
+  const force = (reason: string): void => {
     app.logger.warn({ http: { cut: running.inFlight() } }, `${reason}; exiting now`);
-    process.exit(1);
+    exitAfterFlush(app, 1);
   };
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (received) force('second signal');
+    if (received) return force('second signal');
     received = true;
     // Past the drain deadline plus time to close the clients, nothing good is left to wait for.
     setTimeout(() => force('shutdown hung'), config.SHUTDOWN_TIMEOUT_SECONDS * 1000 + 5000).unref();
     app.logger.info({ signal }, 'shutting down');
     running.shutdown().then(
-      () => process.exit(0),
+      () => exitAfterFlush(app, 0),
       (err: unknown) => {
         app.logger.error({ err }, 'shutdown failed');
-        process.exit(1);
+        exitAfterFlush(app, 1);
       },
     );
   };
@@ -105,9 +105,15 @@ export function runMain(app: FunctionApp, config: LauncherConfig): void {
     (running) => exitOnSignals(running, app, config),
     (err: unknown) => {
       app.logger.fatal({ err }, `${app.name} could not start`);
-      process.exit(1);
+      exitAfterFlush(app, 1);
     },
   );
+}
+
+/** Log lines are written asynchronously: hand the last ones to stdout before leaving, for at most a second. */
+function exitAfterFlush(app: FunctionApp, code: number): void {
+  setTimeout(() => process.exit(code), 1000).unref();
+  app.logger.flush(() => process.exit(code));
 }
 
 /** Milliseconds since process start at each start-up phase the function module marked, and now (listening). */

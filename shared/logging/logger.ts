@@ -49,7 +49,8 @@ export function createLogger(settings: LoggerSettings): Logger {
       serviceEnvironment: config.ENVIRONMENT,
       ...(settings.version ? { serviceVersion: settings.version } : {}),
     });
-    return pino({ ...ecs, ...base }, settings.destination ?? pino.destination({ fd: 1, sync: true }));
+    // Asynchronous writes keep the event loop off stdout; the launcher flushes before the process exits.
+    return pino({ ...ecs, ...base }, settings.destination ?? pino.destination({ fd: 1, sync: false }));
   }
   const stream = settings.destination ?? pretty({ sync: true, singleLine: true, colorize: process.stdout.isTTY, ignore: 'pid,hostname' });
   return pino({ ...base, base: { service: settings.service } }, stream);
