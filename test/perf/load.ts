@@ -26,7 +26,7 @@ async function main(): Promise<void> {
         const result = await load(url, { connections: 50, duration: Math.min(60, DURATION - elapsed), request });
         if (result.non2xx > 0 || result.errors > 0) problems.push(`minute ${elapsed / 60 + 1}: ${result.non2xx} non-2xx, ${result.errors} errors`);
         samples.push(rssBytes(fn.process.pid ?? 0));
-        process.stdout.write(`minute ${elapsed / 60 + 1}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99} ms, RSS ${(samples.at(-1) ?? 0) / 1048576} MiB\n`);
+        process.stdout.write(`minute ${elapsed / 60 + 1}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99} ms, RSS ${((samples.at(-1) ?? 0) / 1048576).toFixed(1)} MiB\n`);
       }
       const growth = ((samples.at(-1) ?? 0) - (samples[0] ?? 0)) / (samples[0] ?? 1);
       process.stdout.write(`RSS growth first → last minute: ${(growth * 100).toFixed(1)} %\n`);
