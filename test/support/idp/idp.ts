@@ -36,7 +36,8 @@ export interface StartIdpOptions {
   serverScript?: string;
 }
 
-export interface Idp {
+/** What the IdP reports when it is ready. */
+interface ReadyInfo {
   issuer: string;
   jwksUri: string;
   tokenEndpoint: string;
@@ -46,6 +47,9 @@ export interface Idp {
   clients: Record<string, Required<IdpClientConfig>>;
   /** pid of the IdP child process */
   pid: number;
+}
+
+export interface Idp extends ReadyInfo {
   /** real client_credentials request (client_secret_post, resource=audience); returns access_token */
   token(client: ClientId | (string & {}), extra?: Record<string, string>): Promise<string>;
   /** every request the IdP received (except the /__ control endpoints), oldest first */
@@ -54,17 +58,6 @@ export interface Idp {
   /** add a new RSA key (new kid) to the JWKS and sign subsequent RS256 tokens with it */
   rotate(): Promise<{ kid: string; kids: string[] }>;
   stop(): Promise<void>;
-}
-
-interface ReadyInfo {
-  issuer: string;
-  jwksUri: string;
-  tokenEndpoint: string;
-  discoveryUri: string;
-  audience: string;
-  rolesClaim: string;
-  clients: Record<string, Required<IdpClientConfig>>;
-  pid: number;
 }
 
 const live = new Set<ChildProcess>();
