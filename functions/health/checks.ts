@@ -6,6 +6,8 @@
 import { Kafka, logLevel } from 'kafkajs';
 import nodemailer from 'nodemailer';
 import type { Config } from '../../shared/config';
+import { discoveryUrl } from '../../shared/auth';
+import { withDeadline } from '../../shared/resilience';
 import { outgoingTraceHeaders } from '../../shared/tracing';
 import type { ComponentHealth } from './report';
 
@@ -26,7 +28,7 @@ export function dependencyChecks(config: CheckConfig): Record<'smtp' | 'kafka' |
       return timed('kafka.unreachable', timeoutMs, () => describeCluster(config, config.KAFKA_BROKERS ?? '', timeoutMs));
     },
     identityProvider: () => {
-      const url = config.AUTH_JWKS_URL ?? (config.AUTH_ISSUER ? `${config.AUTH_ISSUER.replace(/\/$/, '')}/.well-known/openid-configuration` : undefined);
+      const url = config.AUTH_JWKS_URL ?? (config.AUTH_ISSUER ? discoveryUrl(config.AUTH_ISSUER) : undefined);
       if (url === undefined) return Promise.resolve({ status: 'DISABLED' }); // HS256 only: no provider to ask
       return timed('idp.unreachable', timeoutMs, () => getOk(url, timeoutMs));
     },
@@ -39,17 +41,11 @@ function up(latencyMs: number): ComponentHealth {
 
 async function timed(code: string, timeoutMs: number, probe: () => Promise<void>): Promise<ComponentHealth> {
   const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
-  });
   try {
-    await Promise.race([probe(), deadline]);
+    await withDeadline(probe(), timeoutMs, 'timeout');
     return up(Math.round(performance.now() - started));
   } catch {
     return { status: 'DOWN', details: { latencyMs: Math.round(performance.now() - started), error: code } };
-  } finally {
-    clearTimeout(timer);
   }
 }
 

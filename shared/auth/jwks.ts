@@ -64,6 +64,11 @@ export function createKeySource(config: JwksConfig, logger: Logger, breakers: Br
   };
 }
 
+/** The issuer's OpenID Connect discovery document (an issuer may or may not end with a slash). */
+export function discoveryUrl(issuer: string): string {
+  return `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+}
+
 /** One GET to the IdP: our trace headers only, no credentials of any caller, no redirects. */
 async function idpFetch(url: string, init: RequestInit): Promise<Response> {
   const headers = new Headers(init.headers);
@@ -76,7 +81,7 @@ async function idpFetch(url: string, init: RequestInit): Promise<Response> {
 
 async function discoverJwksUri(config: JwksConfig, fetchImpl: (url: string, init: RequestInit) => Promise<Response>): Promise<string> {
   if (config.AUTH_ISSUER === undefined) throw new KeysUnavailableError('no issuer configured', 1000);
-  const response = await fetchImpl(`${config.AUTH_ISSUER.replace(/\/$/, '')}/.well-known/openid-configuration`, {
+  const response = await fetchImpl(discoveryUrl(config.AUTH_ISSUER), {
     method: 'GET',
     signal: AbortSignal.timeout(config.AUTH_JWKS_TIMEOUT_MS),
   });

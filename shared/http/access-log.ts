@@ -2,10 +2,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logging';
 
-export function logWhenDone(req: IncomingMessage, res: ServerResponse, logger: Logger): void {
+/** `onDone` gets the same duration, in seconds, for metrics. */
+export function logWhenDone(req: IncomingMessage, res: ServerResponse, logger: Logger, onDone?: (seconds: number) => void): void {
   const started = process.hrtime.bigint();
   res.once('close', () => {
     const durationNs = Number(process.hrtime.bigint() - started);
+    onDone?.(durationNs / 1e9);
     const path = (req.url ?? '/').split('?')[0];
     const userAgent = req.headers['user-agent'];
     logger.info(

@@ -27,15 +27,10 @@ export function createHttpFunction(routes: readonly Route[], logger: Logger, obs
     const trace = traceFromHeaders(req.headers);
     res.setHeader(TRACE_RESPONSE_HEADER, trace.traceId);
     return runWithTrace(trace, async () => {
-      const started = process.hrtime.bigint();
       let routeLabel = UNMATCHED;
-      logWhenDone(req, res, logger);
-      if (observer) {
-        res.once('close', () => {
-          if (observer.unobserved.has(routeLabel)) return;
-          observer.observe(routeLabel, req.method, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
-        });
-      }
+      logWhenDone(req, res, logger, observer && ((seconds) => {
+        if (!observer.unobserved.has(routeLabel)) observer.observe(routeLabel, req.method, res.statusCode, seconds);
+      }));
       if (trace.rejectedIncoming !== undefined) {
         logger.warn({ tracing: { rejected_trace_id: trace.rejectedIncoming } }, 'invalid incoming X-B3-TraceId replaced');
       }

@@ -4,6 +4,8 @@
  * on Knative, K_SERVICE/K_REVISION.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Pushgateway, Registry } from 'prom-client';
+// The file, not the index: resilience's breakers report to metrics, and the index would close that loop.
+import { withDeadline } from '../resilience/deadline';
 import type { BreakerCallResult, BreakerObserver } from './breakers';
 
 export interface MetricsSettings {
@@ -80,15 +82,7 @@ export function createMetrics(settings: MetricsSettings): Metrics {
     },
     async push(url, instance, timeoutMs) {
       const gateway = new Pushgateway(url, { timeout: timeoutMs }, registry);
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`push did not finish in ${timeoutMs} ms`)), timeoutMs);
-      });
-      try {
-        await Promise.race([gateway.pushAdd({ jobName: settings.service, groupings: { instance } }), deadline]);
-      } finally {
-        clearTimeout(timer);
-      }
+      await withDeadline(gateway.pushAdd({ jobName: settings.service, groupings: { instance } }), timeoutMs, `push did not finish in ${timeoutMs} ms`);
     },
   };
 }

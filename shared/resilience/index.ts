@@ -1,1 +1,2 @@
 export { BreakerRefusedError, createBreaker, retryAfterSeconds, type Breaker, type BreakerSettings, type BreakerState } from './breaker';
+export { withDeadline } from './deadline';
