@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-bench/', 'node_modules/', 'coverage/', 'test-results/', 'openapi/*.json', '.dev/', '.outbox/'] },
+  { ignores: ['dist/', 'dist-bench/', 'node_modules/', 'coverage/', 'test-results/', 'openapi/*.json', '.dev/', '.outbox/', 'tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,7 +4,7 @@
  */
 import { OpenApiBuilder, type OpenAPIObject, type ResponseObject, type SchemaObject } from 'openapi3-ts/oas31';
 import { EMAIL_SENT_SCHEMA_FILE } from '../functions/send-mail/email-sent-event';
-import { sendMailRequestSchema, sendMailResponseSchema } from '../functions/send-mail/email';
+import { sendMailRequestSchema, sendMailResponseSchema } from '../functions/send-mail/email-schema';
 import { SEND_MAIL_PATH } from '../functions/send-mail/handler';
 import { SWAGGER_ASSETS } from '../functions/docs/site';
 import { healthReportSchema } from '../functions/health/report';

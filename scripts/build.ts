@@ -18,6 +18,8 @@ const common: BuildOptions = {
   keepNames: true,
   legalComments: 'linked',
   logLevel: 'warning',
+  // raw-body's charset decoder; we only read raw bytes (see the stub).
+  alias: { 'iconv-lite': './scripts/stubs/iconv-lite.js' },
 };
 
 // Read from disk at run time (Swagger UI's static files), so resolved from node_modules, not bundled.

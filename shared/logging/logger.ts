@@ -4,7 +4,6 @@
  */
 import { ecsFormat } from '@elastic/ecs-pino-format';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
-import pretty from 'pino-pretty';
 import type { Config } from '../config';
 import { currentTrace } from '../tracing';
 
@@ -52,8 +51,15 @@ export function createLogger(settings: LoggerSettings): Logger {
     // Asynchronous writes keep the event loop off stdout; the launcher flushes before the process exits.
     return pino({ ...ecs, ...base }, settings.destination ?? pino.destination({ fd: 1, sync: false }));
   }
-  const stream = settings.destination ?? pretty({ sync: true, singleLine: true, colorize: process.stdout.isTTY, ignore: 'pid,hostname' });
+  const stream = settings.destination ?? prettyStream();
   return pino({ ...base, base: { service: settings.service } }, stream);
+}
+
+/** Loaded only for pretty output, so the production (ECS) start never pays for it. */
+function prettyStream(): DestinationStream {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pretty = require('pino-pretty') as typeof import('pino-pretty');
+  return pretty({ sync: true, singleLine: true, colorize: process.stdout.isTTY, ignore: 'pid,hostname' });
 }
 
 function traceFields(): object {
