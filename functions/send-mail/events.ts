@@ -5,6 +5,7 @@
  * the whole structured CloudEvent, so it can be replayed. Locally without brokers, events go to a JSONL file.
  */
 import { Kafka as CloudEventsKafka, type CloudEvent } from 'cloudevents';
+import DataLoader from 'dataloader';
 import { Kafka, logLevel, Partitioners, type Producer, type SASLOptions } from 'kafkajs';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -97,20 +98,60 @@ function createKafkaPublisher(config: EventsConfig, brokers: string, logger: Log
   // Connect early, without making the first request wait for it.
   connect().catch(() => undefined);
 
-  const breaker: Breaker<[KafkaRecord], void> = createBreaker(
+  const breaker: Breaker<[KafkaRecord[]], void> = createBreaker(
     'kafka',
-    async (record: KafkaRecord) => {
+    async (records: KafkaRecord[]) => {
       await connect();
-      await producer.send({ topic: config.KAFKA_TOPIC, acks: -1, timeout: config.KAFKA_SEND_TIMEOUT_MS, messages: [record] });
+      await producer.send({ topic: config.KAFKA_TOPIC, acks: -1, timeout: config.KAFKA_SEND_TIMEOUT_MS, messages: records });
     },
     { timeoutMs: config.KAFKA_SEND_TIMEOUT_MS, errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: config.KAFKA_BREAKER_RESET_SECONDS * 1000, capacity: 100 },
     logger,
     breakers,
   );
-  return withDeadLetters(logger, count, (event, traceId) => breaker.fire(toKafkaRecord(event, config.KAFKA_CONTENT_MODE as 'binary' | 'structured', traceId)), async () => {
+  const batches = batchedSends((records) => breaker.fire(records));
+  return withDeadLetters(logger, count, (event, traceId) => batches.load(toKafkaRecord(event, config.KAFKA_CONTENT_MODE as 'binary' | 'structured', traceId)), async () => {
     breaker.shutdown();
     await producer.disconnect();
   });
+}
+
+/** Records bounded per produce request, well under the brokers' default 1 MB request limit. */
+const MAX_BATCH_RECORDS = 100;
+
+/**
+ * One send per batch; a batch is dispatched at once when nothing is in flight, otherwise as soon as the
+ * send in flight settles. A failed send fails every record of its batch (each is dead-lettered).
+ */
+export function batchedSends(send: (records: KafkaRecord[]) => Promise<void>): DataLoader<KafkaRecord, void> {
+  let inFlight: Promise<void> | undefined;
+  return new DataLoader<KafkaRecord, void>(
+    async (records) => {
+      const sending = send([...records]);
+      const settled = sending.then(
+        () => undefined,
+        () => undefined,
+      );
+      inFlight = settled;
+      void settled.then(() => {
+        if (inFlight === settled) inFlight = undefined;
+      });
+      try {
+        await sending;
+        return records.map(() => undefined);
+      } catch (err) {
+        const error = err instanceof Error ? err : new Error(String(err));
+        return records.map(() => error);
+      }
+    },
+    {
+      cache: false,
+      maxBatchSize: MAX_BATCH_RECORDS,
+      batchScheduleFn: (dispatch) => {
+        if (inFlight) void inFlight.then(dispatch);
+        else setImmediate(dispatch);
+      },
+    },
+  );
 }
 
 function createFilePublisher(file: string, logger: Logger, count: EventOutcomeCounter): EventPublisher {

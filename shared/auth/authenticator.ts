@@ -11,10 +11,11 @@ import { bearerToken } from './bearer';
 import { AuthError, type AuthFailureReason } from './errors';
 import { createKeySource } from './jwks';
 import { requireRole } from './roles';
+import { withVerifiedCache } from './verified-cache';
 import { createTokenVerifier, type VerifierConfig } from './verifier';
 
 export type AuthConfig = VerifierConfig &
-  Pick<Config, 'AUTH_ROLES_CLAIM' | 'AUTH_MAX_TOKEN_BYTES' | 'AUTH_JWKS_TIMEOUT_MS' | 'AUTH_JWKS_COOLDOWN_SECONDS' | 'AUTH_JWKS_CACHE_SECONDS'>;
+  Pick<Config, 'AUTH_ROLES_CLAIM' | 'AUTH_MAX_TOKEN_BYTES' | 'AUTH_TOKEN_CACHE_SECONDS' | 'AUTH_JWKS_TIMEOUT_MS' | 'AUTH_JWKS_COOLDOWN_SECONDS' | 'AUTH_JWKS_CACHE_SECONDS'>;
 
 export interface Authenticator {
   /** Resolves with the caller's claims when the token is valid and carries `role`; throws an AuthError otherwise. */
@@ -32,7 +33,10 @@ export interface AuthTelemetry {
 export function createAuthenticator(config: AuthConfig, logger: Logger, telemetry: AuthTelemetry = {}): Authenticator {
   const countFailure = telemetry.countFailure ?? ((): void => undefined);
   const asymmetric = config.AUTH_ISSUER !== undefined || config.AUTH_JWKS_URL !== undefined;
-  const verify = createTokenVerifier(config, asymmetric ? createKeySource(config, logger, telemetry.breakers ?? ignoreBreakers) : undefined);
+  const verify = withVerifiedCache(
+    createTokenVerifier(config, asymmetric ? createKeySource(config, logger, telemetry.breakers ?? ignoreBreakers) : undefined),
+    config.AUTH_TOKEN_CACHE_SECONDS,
+  );
   return {
     async authorize(headers, role) {
       try {

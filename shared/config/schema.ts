@@ -10,6 +10,12 @@ const positiveInt = makeValidator<number>((input) => {
   return value;
 });
 
+const nonNegativeInt = makeValidator<number>((input) => {
+  const value = Number(input);
+  if (!Number.isInteger(value) || value < 0) throw new Error('expected a non-negative integer');
+  return value;
+});
+
 /** A URL with one of the given schemes and a host; the message never quotes the value (it may hold a password). */
 function urlOf(protocols: readonly string[], expected: string): ReturnType<typeof makeValidator<string>> {
   return makeValidator<string>((input) => {
@@ -49,6 +55,7 @@ export const typeNames: ReadonlyMap<unknown, string> = new Map<unknown, string>(
   [port({})._parse, 'port'],
   [email({})._parse, 'email'],
   [positiveInt({})._parse, 'positive integer'],
+  [nonNegativeInt({})._parse, 'non-negative integer'],
   [smtpUrl({})._parse, 'smtp:// or smtps:// URL'],
   [httpUrl({})._parse, 'http(s) URL'],
   [algorithmList({})._parse, 'comma-separated list'],
@@ -93,6 +100,7 @@ export const schema = {
   AUTH_ROLES_CLAIM: str({ default: 'https://github.com/StephanHCB/go-campaign-service/roles', desc: 'Claim holding the list of roles.' }),
   AUTH_CLOCK_TOLERANCE_SECONDS: num({ default: 30, desc: 'Allowed clock skew for exp and nbf.' }),
   AUTH_MAX_TOKEN_BYTES: positiveInt({ default: 8192, desc: 'Longer bearer tokens are refused unread.' }),
+  AUTH_TOKEN_CACHE_SECONDS: nonNegativeInt({ default: 60, desc: 'A verified token is trusted again without a signature check for this long (never past its exp; 0 turns it off). A key withdrawn from the JWKS keeps working this long for tokens already seen.' }),
   AUTH_JWKS_TIMEOUT_MS: positiveInt({ default: 2000, desc: 'Timeout of one discovery or JWKS fetch.' }),
   AUTH_JWKS_COOLDOWN_SECONDS: positiveInt({ default: 30, desc: 'A token with an unknown kid refetches the JWKS at most once per this time.' }),
   AUTH_JWKS_CACHE_SECONDS: positiveInt({ default: 600, desc: 'The JWKS is refetched after this time.' }),
