@@ -12,13 +12,20 @@ COPY scripts scripts
 RUN node_modules/.bin/tsx scripts/build.ts && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:24-bookworm-slim
-ENV NODE_ENV=production
+# NODE_COMPILE_CACHE: Node 24 reads each bundle's compiled V8 code from there instead of compiling it at
+# every cold start. Source maps are not enabled by default: reading them costs a cold start about 60 ms
+# (the dev overlay turns them on with NODE_OPTIONS; the .map files ship for mapping stacks offline).
+ENV NODE_ENV=production NODE_COMPILE_CACHE=/app/.node-compile-cache
 WORKDIR /app
 # The bundles hold the code; node_modules keeps only production dependencies (Swagger UI's assets are read from it).
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
+# Fill the compile cache by starting and stopping each function once (also a smoke test of the image);
+# the pods' root filesystem is read-only, so the cache ships readable and is only read at run time.
+COPY --from=build /app/scripts/warm-compile-cache.sh scripts/
+RUN sh scripts/warm-compile-cache.sh && chmod -R a+rX "$NODE_COMPILE_CACHE"
 # The official image's unprivileged user; the manifests also enforce runAsNonRoot.
 USER 1000:1000
 EXPOSE 8080
-CMD ["node", "--enable-source-maps", "dist/send-mail/main.js"]
+CMD ["node", "dist/send-mail/main.js"]

@@ -61,7 +61,7 @@ describe.each(ENVIRONMENTS)('the %s overlay', (env) => {
       expect(container?.resources?.requests).toBeDefined();
       expect(container?.resources?.limits).toBeDefined();
       expect(container?.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
-      expect(container?.command).toEqual(['node', '--enable-source-maps', `dist/${service.metadata.name}/main.js`]);
+      expect(container?.command).toEqual(['node', `dist/${service.metadata.name}/main.js`]);
       expect(container?.env).toEqual(
         expect.arrayContaining([
           { name: 'CONFIG_FILE', value: '/etc/mailer/config/config.yaml' },

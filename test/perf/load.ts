@@ -26,7 +26,9 @@ async function main(): Promise<void> {
         const result = await load(url, { connections: 50, duration: Math.min(60, DURATION - elapsed), request });
         if (result.non2xx > 0 || result.errors > 0) problems.push(`minute ${elapsed / 60 + 1}: ${result.non2xx} non-2xx, ${result.errors} errors`);
         samples.push(rssBytes(fn.process.pid ?? 0));
-        process.stdout.write(`minute ${elapsed / 60 + 1}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99} ms, RSS ${((samples.at(-1) ?? 0) / 1048576).toFixed(1)} MiB\n`);
+        // The V8 heap beside RSS tells a leak of objects from memory the allocator keeps.
+        const heap = await heapUsedBytes(fn.url);
+        process.stdout.write(`minute ${elapsed / 60 + 1}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99} ms, RSS ${mib(samples.at(-1) ?? 0)} MiB, V8 heap used ${mib(heap)} MiB\n`);
       }
       const growth = ((samples.at(-1) ?? 0) - (samples[0] ?? 0)) / (samples[0] ?? 1);
       process.stdout.write(`RSS growth first → last minute: ${(growth * 100).toFixed(1)} %\n`);
@@ -47,6 +49,13 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   process.stdout.write(`${MODE} passed\n`);
+}
+
+const mib = (bytes: number): string => (bytes / 1048576).toFixed(1);
+
+async function heapUsedBytes(base: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  return Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1] ?? Number.NaN);
 }
 
 main().catch((err: unknown) => {
