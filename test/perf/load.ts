@@ -55,7 +55,7 @@ const mib = (bytes: number): string => (bytes / 1048576).toFixed(1);
 
 async function heapUsedBytes(base: string): Promise<number> {
   const text = await (await fetch(`${base}/metrics`)).text();
-  return Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1] ?? Number.NaN);
+  return Number(/^nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1] ?? Number.NaN);
 }
 
 main().catch((err: unknown) => {
