@@ -10,7 +10,7 @@ IMAGE ?= mailer-functions:dev
 BIN := node_modules/.bin
 SOURCES := $(shell find functions shared scripts -name '*.ts' 2>/dev/null) package-lock.json tsconfig.json
 
-.PHONY: help install dev token openapi docs-site manifests deploy kn-deploy image contract bench profile load soak load-smoke test build start lint typecheck generate check-generated test-unit test-acceptance clean
+.PHONY: help install dev token openapi docs-site manifests deploy kn-deploy image contract bench bench-node24 profile load soak load-smoke test build start lint typecheck generate check-generated test-unit test-acceptance clean
 
 define check_env
 case "$(ENV)" in dev|staging|production) ;; *) echo "ENV must be dev, staging or production" >&2; exit 2;; esac
@@ -90,8 +90,16 @@ kn-deploy: install ## Deploy the same Services with kn (supporting objects with 
 image: ## Build the one container image (needs a Docker engine): make image IMAGE=registry/mailer-functions:tag
 	docker build -t $(IMAGE) .
 
-bench: build ## Benchmarks P1–P4 against side-by-side baselines; table + test-results/bench.json (BENCH_RUNS, BENCH_ROUNDS, BENCH_SECONDS)
+bench: build ## Benchmarks P1–P4 against side-by-side baselines; table + test-results/bench/*.json (BENCH_RUNS, BENCH_ROUNDS, BENCH_SECONDS)
 	taskset -c 1 $(BIN)/tsx test/perf/bench.ts
+
+# Node 24 (the image's runtime) from the npm registry, for benchmarks only; kept outside node_modules.
+NODE24 := .cache/node24/node_modules/.bin/node
+$(NODE24):
+	npm install --prefix .cache/node24 --no-save --no-audit --no-fund node@24
+
+bench-node24: build $(NODE24) ## make bench with every candidate on Node 24 and NODE_COMPILE_CACHE, as in the image
+	BENCH_NODE=$(abspath $(NODE24)) BENCH_COMPILE_CACHE=1 taskset -c 1 $(BIN)/tsx test/perf/bench.ts
 
 profile: build ## CPU profiles of one cold start and of P2's load, summarised by package (test-results/profile-*)
 	taskset -c 1 $(BIN)/tsx test/perf/profile.ts

@@ -4,11 +4,13 @@
  * and never an Authorization header.
  */
 import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
+
+type RemoteKeySet = ReturnType<typeof createRemoteJWKSet>;
 import type { Config } from '../config';
 import type { Logger } from '../logging';
 import type { BreakerObserver } from '../metrics';
 import { BreakerRefusedError, createBreaker } from '../resilience';
-import { outgoingTraceHeaders } from '../tracing';
+import { newSpanId, newTraceId, outgoingTraceHeaders, runWithTrace } from '../tracing';
 import { keysUnavailable } from './errors';
 
 export type JwksConfig = Pick<Config, 'AUTH_ISSUER' | 'AUTH_JWKS_URL' | 'AUTH_JWKS_TIMEOUT_MS' | 'AUTH_JWKS_COOLDOWN_SECONDS' | 'AUTH_JWKS_CACHE_SECONDS'>;
@@ -38,8 +40,8 @@ export function createKeySource(config: JwksConfig, logger: Logger, breakers: Br
     }
   };
 
-  let keySet: Promise<JWTVerifyGetKey> | undefined;
-  const resolveKeySet = async (): Promise<JWTVerifyGetKey> => {
+  let keySet: Promise<RemoteKeySet> | undefined;
+  const resolveKeySet = async (): Promise<RemoteKeySet> => {
     const url = config.AUTH_JWKS_URL ?? (await discoverJwksUri(config, fetchThroughBreaker));
     return createRemoteJWKSet(new URL(url), {
       timeoutDuration: config.AUTH_JWKS_TIMEOUT_MS,
@@ -49,13 +51,22 @@ export function createKeySource(config: JwksConfig, logger: Logger, breakers: Br
     });
   };
 
-  return async (header, token) => {
-    keySet ??= resolveKeySet().catch((err: unknown) => {
+  const currentKeySet = (): Promise<RemoteKeySet> =>
+    (keySet ??= resolveKeySet().catch((err: unknown) => {
       keySet = undefined; // discovery failed: ask again on the next request
       throw err;
-    });
+    }));
+  // Ask the IdP while the function is still coming up, so a cold start's first request finds the keys;
+  // if this fails, that request asks again. It is a trace of its own, like any call we make.
+  runWithTrace({ traceId: newTraceId(), spanId: newSpanId() }, () =>
+    currentKeySet()
+      .then((keys) => keys.reload())
+      .catch(() => undefined),
+  );
+
+  return async (header, token) => {
     try {
-      return await (await keySet)(header, token);
+      return await (await currentKeySet())(header, token);
     } catch (err) {
       if (err instanceof KeysUnavailableError) throw keysUnavailable(err.retryAfterMs, err);
       if ((err as { code?: string }).code === 'ERR_JWKS_TIMEOUT') throw keysUnavailable(1000, err);

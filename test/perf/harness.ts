@@ -15,6 +15,13 @@ import { freePort } from '../support/processes';
 export const ROOT = join(__dirname, '..', '..');
 export const BENCH_DIR = join(ROOT, 'dist-bench');
 export const SERVER_CORE = '0';
+/**
+ * The Node that runs the candidates (servers and the raw baseline): this one, or BENCH_NODE (make bench-node24
+ * points it at the container's Node 24). With BENCH_COMPILE_CACHE, every candidate gets the same
+ * NODE_COMPILE_CACHE directory, filled before measuring, as the image's is.
+ */
+export const CANDIDATE_NODE = process.env.BENCH_NODE ?? process.execPath;
+export const COMPILE_CACHE_DIR = process.env.BENCH_COMPILE_CACHE ? join(ROOT, 'dist-bench', 'compile-cache') : undefined;
 const OUTPUT_KEPT_CHARS = 256 * 1024;
 const ROLES_CLAIM = 'https://github.com/StephanHCB/go-campaign-service/roles';
 
@@ -44,8 +51,8 @@ export interface Child {
 export async function spawnPinned(args: string[], env: Record<string, string>, probe: { path: string; init?: RequestInit } = { path: '/' }): Promise<Child & { firstAnswerMs: number }> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn('taskset', ['-c', SERVER_CORE, process.execPath, ...args], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), ...env },
+  const child = spawn('taskset', ['-c', SERVER_CORE, CANDIDATE_NODE, ...args], {
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), ...(COMPILE_CACHE_DIR ? { NODE_COMPILE_CACHE: COMPILE_CACHE_DIR } : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // The start-up lines and any error are at the beginning; keeping every request's log line would make
