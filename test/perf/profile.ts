@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
-import { BENCH_DIR, load, ROOT, sendMailEnv, sendMailRequest, SERVER_CORE, startPeers } from './harness';
+import { BENCH_DIR, CANDIDATE_NODE, load, ROOT, sendMailEnv, sendMailRequest, SERVER_CORE, startPeers } from './harness';
 import { freePort } from '../support/processes';
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
@@ -51,7 +51,7 @@ async function profileRun(label: string, env: Record<string, string>, drive: (ur
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
-  const child = spawn('taskset', ['-c', SERVER_CORE, process.execPath, '--cpu-prof', `--cpu-prof-dir=${dir}`, bundle], { env: { PATH: process.env.PATH ?? '', PORT: String(port), ...env }, stdio: 'ignore' });
+  const child = spawn('taskset', ['-c', SERVER_CORE, CANDIDATE_NODE, '--cpu-prof', `--cpu-prof-dir=${dir}`, bundle], { env: { PATH: process.env.PATH ?? '', PORT: String(port), ...env }, stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
   await drive(url);
   await new Promise<void>((resolve) => {
