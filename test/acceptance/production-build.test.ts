@@ -169,3 +169,29 @@ describe("when the image build warms Node's compile cache", () => {
     }
   });
 });
+
+describe('when whatever reads its stdout goes away (a closed pipe)', () => {
+  it('then SIGTERM still makes it drain and exit 0, promptly', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [bundle], {
+      env: { PATH: process.env.PATH ?? '', PORT: String(port), ENVIRONMENT: 'dev', LOG_FORMAT: 'ecs', AUTH_ISSUER: `http://127.0.0.1:${await freePort()}/`, SMTP_URL: `smtp://127.0.0.1:${await freePort()}`, MAIL_FROM: 'mailer@example.com' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    await new Promise<void>((resolve) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes(' listening"')) resolve();
+      });
+    });
+    // Every later log write fails with EPIPE; an earlier logger hung forever on exit here.
+    child.stdout.destroy();
+    child.stderr.destroy();
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    const deadline = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 10_000).unref());
+    const outcome = await Promise.race([exited, deadline]);
+    if (outcome === 'hung') child.kill('SIGKILL');
+    expect(outcome).toBe(0);
+  });
+});
