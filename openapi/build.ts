@@ -3,7 +3,7 @@
  * are the objects the runtime validates and answers with. `make openapi` writes openapi.json/.yaml.
  */
 import { OpenApiBuilder, type OpenAPIObject, type ResponseObject, type SchemaObject } from 'openapi3-ts/oas31';
-import { EMAIL_SENT_SCHEMA_FILE } from '../functions/send-mail/email-sent-event';
+import { EMAIL_SENT_SCHEMA_FILE } from '../functions/send-mail/email-sent-schema';
 import { sendMailRequestSchema, sendMailResponseSchema } from '../functions/send-mail/email-schema';
 import { SEND_MAIL_PATH } from '../functions/send-mail/handler';
 import { SWAGGER_ASSETS } from '../functions/docs/site';

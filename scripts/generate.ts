@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import { sendMailRequestSchema } from '../functions/send-mail/email-schema';
-import { EMAIL_SENT_SCHEMA_FILE, emailSentDataSchema } from '../functions/send-mail/email-sent-event';
+import { EMAIL_SENT_SCHEMA_FILE, emailSentDataSchema } from '../functions/send-mail/email-sent-schema';
 import { buildSpec } from '../openapi/build';
 import { specToYaml } from '../openapi/yaml';
 import { configTable } from '../shared/config';

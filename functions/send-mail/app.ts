@@ -4,7 +4,6 @@ import { createAuthenticator } from '../../shared/auth';
 import type { Config } from '../../shared/config';
 import { defineFunction, type FunctionApp } from '../../shared/http';
 import { createDelivery, type Delivery } from './delivery';
-import { createEventPublisher } from './events';
 import { sendMailRoutes } from './handler';
 
 export const SEND_MAIL_TARGET = 'sendMail';
@@ -12,6 +11,12 @@ export const SEND_MAIL_TARGET = 'sendMail';
 /** Replacements for the outgoing ports; only the benchmark harness uses them, to measure our own layer. */
 export interface PortOverrides {
   readonly delivery?: Delivery;
+}
+
+/** The Kafka client and the CloudEvents SDK load only when the event toggle is on. */
+function loadEvents(): typeof import('./events') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./events') as typeof import('./events');
 }
 
 export function createSendMailApp(config: Config, logDestination?: DestinationStream, overrides: PortOverrides = {}): FunctionApp {
@@ -23,8 +28,8 @@ export function createSendMailApp(config: Config, logDestination?: DestinationSt
     build: ({ logger, metrics }) => {
       const delivery = overrides.delivery ?? createDelivery(config, logger, metrics.breakers);
       const authenticator = createAuthenticator(config, logger, { countFailure: metrics.countAuthFailure, breakers: metrics.breakers });
-      const events = createEventPublisher(config, logger, metrics.countEvent, metrics.breakers);
-      const ports = { delivery, logger, eventConfig: config, countEmail: metrics.countEmail, ...(events ? { events } : {}) };
+      const events = config.FEATURE_EMAIL_SENT_EVENT ? loadEvents().createEventPublisher(config, logger, metrics.countEvent, metrics.breakers) : undefined;
+      const ports = { delivery, logger, countEmail: metrics.countEmail, ...(events ? { events } : {}) };
       return {
         routes: sendMailRoutes(ports, { authenticator, requiredRole: config.SEND_MAIL_REQUIRED_ROLE }),
         // Shutdown order: the Kafka producer, then the SMTP pool; the metrics push follows.

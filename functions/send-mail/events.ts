@@ -13,13 +13,14 @@ import type { Config } from '../../shared/config';
 import type { Logger } from '../../shared/logging';
 import { ignoreBreakers, type BreakerObserver } from '../../shared/metrics';
 import { createBreaker, type Breaker } from '../../shared/resilience';
-import type { EmailSentData } from './email-sent-event';
+import { buildEmailSentEvent } from './email-sent-event';
+import type { EmailSentData, EventConfig } from './email-sent-schema';
 
 export type EventOutcome = 'published' | 'dead_lettered';
 
 export interface EventPublisher {
-  /** Publishes the event or dead-letters it; never throws. */
-  publish(event: CloudEvent<EmailSentData>, traceId: string): Promise<EventOutcome>;
+  /** Builds the CloudEvent for a delivered mail and publishes it, or dead-letters it; never throws. */
+  publish(data: EmailSentData, traceId: string): Promise<EventOutcome>;
   /** DOWN after a failed send until the next success. */
   status(): 'UP' | 'DOWN';
   stop(): Promise<void>;
@@ -31,7 +32,8 @@ export interface KafkaRecord {
   readonly headers: Record<string, string>;
 }
 
-type EventsConfig = Pick<
+type EventsConfig = EventConfig &
+  Pick<
   Config,
   | 'FEATURE_EMAIL_SENT_EVENT'
   | 'KAFKA_BROKERS'
@@ -59,7 +61,7 @@ export function createEventPublisher(
 ): EventPublisher | undefined {
   if (!config.FEATURE_EMAIL_SENT_EVENT) return undefined;
   return config.KAFKA_BROKERS === undefined
-    ? createFilePublisher(config.EVENT_OUTBOX_FILE, logger, count)
+    ? createFilePublisher(config, logger, count)
     : createKafkaPublisher(config, config.KAFKA_BROKERS, logger, count, breakers);
 }
 
@@ -109,7 +111,7 @@ function createKafkaPublisher(config: EventsConfig, brokers: string, logger: Log
     breakers,
   );
   const batches = batchedSends((records) => breaker.fire(records));
-  return withDeadLetters(logger, count, (event, traceId) => batches.load(toKafkaRecord(event, config.KAFKA_CONTENT_MODE as 'binary' | 'structured', traceId)), async () => {
+  return withDeadLetters(config, logger, count, (event, traceId) => batches.load(toKafkaRecord(event, config.KAFKA_CONTENT_MODE as 'binary' | 'structured', traceId)), async () => {
     breaker.shutdown();
     await producer.disconnect();
   });
@@ -154,8 +156,10 @@ export function batchedSends(send: (records: KafkaRecord[]) => Promise<void>): D
   );
 }
 
-function createFilePublisher(file: string, logger: Logger, count: EventOutcomeCounter): EventPublisher {
+function createFilePublisher(config: EventsConfig, logger: Logger, count: EventOutcomeCounter): EventPublisher {
+  const file = config.EVENT_OUTBOX_FILE;
   return withDeadLetters(
+    config,
     logger,
     count,
     async (event) => {
@@ -166,10 +170,17 @@ function createFilePublisher(file: string, logger: Logger, count: EventOutcomeCo
   );
 }
 
-function withDeadLetters(logger: Logger, count: EventOutcomeCounter, send: (event: CloudEvent<EmailSentData>, traceId: string) => Promise<void>, stop: () => Promise<void>): EventPublisher {
+function withDeadLetters(
+  config: EventConfig,
+  logger: Logger,
+  count: EventOutcomeCounter,
+  send: (event: CloudEvent<EmailSentData>, traceId: string) => Promise<void>,
+  stop: () => Promise<void>,
+): EventPublisher {
   let healthy = true;
   return {
-    async publish(event, traceId) {
+    async publish(data, traceId) {
+      const event = buildEmailSentEvent(data, traceId, config);
       try {
         await send(event, traceId);
         healthy = true;

@@ -3,7 +3,6 @@ import { isAppError } from '../../shared/errors';
 import { maskAddress, type Logger } from '../../shared/logging';
 import type { Delivery } from './delivery';
 import type { SendMailRequest } from './email';
-import { buildEmailSentEvent, type EventConfig } from './email-sent-event';
 import type { EventPublisher } from './events';
 
 export interface SendMailResult {
@@ -15,7 +14,6 @@ export interface SendMailPorts {
   readonly logger: Logger;
   /** Absent when FEATURE_EMAIL_SENT_EVENT is off. */
   readonly events?: EventPublisher;
-  readonly eventConfig: EventConfig;
   /** The seam for the emails metric. */
   readonly countEmail?: (outcome: DeliveryOutcome) => void;
 }
@@ -40,7 +38,7 @@ export async function sendMail(request: SendMailRequest, traceId: string, ports:
   if (ports.events) {
     const data = { messageId, toAddress: request.toAddress, subject: request.subject, sentAt: new Date().toISOString() };
     // The mail is out: whatever happens to the event, the answer stays 200.
-    await ports.events.publish(buildEmailSentEvent(data, traceId, ports.eventConfig), traceId);
+    await ports.events.publish(data, traceId);
   }
   return { messageId };
 }
