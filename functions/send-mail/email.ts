@@ -1,14 +1,12 @@
 /**
- * The send-mail request: its JSON Schema (also published in the OpenAPI spec), parsing and validation.
- * Schema checks come first; the address rules a schema cannot say come after.
+ * The send-mail request: parsing and validation against its JSON Schema (email-schema.ts, also published in
+ * the OpenAPI spec). Schema checks come first; the address rules a schema cannot say come after.
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { FieldProblem } from '../../shared/errors';
 import { checkAddress } from './address';
 import { emailError } from './errors';
 import validateRequest from './generated/send-mail-request.validator';
-
-export { sendMailRequestSchema, sendMailResponseSchema } from './email-schema';
 
 /** A validated request, with the recipient normalized for delivery. */
 export interface SendMailRequest {
