@@ -1,15 +1,22 @@
 /**
- * The port to SMTP. Production delivers through a pooled nodemailer transport with short timeouts; local
- * runs without SMTP_URL write each mail as an .eml file to the outbox. Both build the same message.
+ * The port to SMTP. Production delivers over pooled SMTP connections (smtp-pool.ts); local runs without
+ * SMTP_URL write each mail as an .eml file to the outbox. Both use the same composed bytes.
+ *
+ * A send is never abandoned half-way. Its deadline (SMTP_SEND_TIMEOUT_SECONDS) and the request's signal
+ * abort it by closing its connection. Until the whole message has been read into DATA, the final `.`
+ * cannot have been written, so the server discards the transaction: no mail, and the answer says so. After that, and before the server's reply (RFC 1047's window), the
+ * outcome is unknown: 502 `email.send.unknown`, logged with the Message-ID for reconciliation.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Config } from '../../shared/config';
-import type { Logger } from '../../shared/logging';
+import { isAppError } from '../../shared/errors';
+import { maskAddress, type Logger } from '../../shared/logging';
 import { ignoreBreakers, type BreakerObserver } from '../../shared/metrics';
 import { BreakerRefusedError, createBreaker, retryAfterSeconds } from '../../shared/resilience';
 import { emailError } from './errors';
+import { createSmtpPool } from './smtp-pool';
 
 export interface OutgoingMail {
   readonly to: string;
@@ -23,7 +30,8 @@ export interface Delivered {
 }
 
 export interface Delivery {
-  send(mail: OutgoingMail): Promise<Delivered>;
+  /** Resolves once the server accepted the mail; `signal` stops the send (the request's deadline, client, drain). */
+  send(mail: OutgoingMail, signal?: AbortSignal): Promise<Delivered>;
   close(): Promise<void>;
 }
 
@@ -41,78 +49,157 @@ type DeliveryConfig = Pick<
   | 'OUTBOX_DIR'
 >;
 
+/** The composed message: its bytes and the Message-ID they carry. */
+interface Composed {
+  readonly raw: Buffer;
+  readonly messageId: string;
+  readonly envelope: { readonly from: string; readonly to: string[] };
+}
+
+/** One send handed to the breaker, and how far it got. */
+interface Attempt {
+  readonly composed: Composed;
+  readonly signal: AbortSignal;
+  /** Set once the whole message was read into DATA: from then on the final `.` may be on the wire. */
+  messageRead: boolean;
+}
+
+/** Why a send was aborted by its own deadline (as opposed to the request's signal). */
+class SendDeadlineError extends Error {
+  readonly code = 'ESENDDEADLINE';
+}
+
 export function createDelivery(config: DeliveryConfig, logger: Logger, breakers: BreakerObserver = ignoreBreakers): Delivery {
   return config.SMTP_URL === undefined ? createOutboxDelivery(config) : createSmtpDelivery(config, config.SMTP_URL, logger, breakers);
 }
 
 function createSmtpDelivery(config: DeliveryConfig, url: string, logger: Logger, breakers: BreakerObserver): Delivery {
-  const transport = nodemailer.createTransport({
-    pool: true,
+  const pool = createSmtpPool({
     url,
-    maxConnections: config.SMTP_POOL_SIZE,
-    connectionTimeout: config.SMTP_CONNECTION_TIMEOUT_SECONDS * 1000,
-    greetingTimeout: config.SMTP_GREETING_TIMEOUT_SECONDS * 1000,
-    socketTimeout: config.SMTP_SOCKET_TIMEOUT_SECONDS * 1000,
-    requireTLS: config.SMTP_REQUIRE_TLS,
-    disableFileAccess: true,
-    disableUrlAccess: true,
+    size: config.SMTP_POOL_SIZE,
+    connectionTimeoutMs: config.SMTP_CONNECTION_TIMEOUT_SECONDS * 1000,
+    greetingTimeoutMs: config.SMTP_GREETING_TIMEOUT_SECONDS * 1000,
+    socketTimeoutMs: config.SMTP_SOCKET_TIMEOUT_SECONDS * 1000,
+    requireTls: config.SMTP_REQUIRE_TLS,
   });
-  const breaker = createBreaker('smtp', (options: SendMailOptions) => transport.sendMail(options), {
-    timeoutMs: config.SMTP_SEND_TIMEOUT_SECONDS * 1000,
-    errorThresholdPercentage: 50,
-    volumeThreshold: 3,
-    resetTimeoutMs: config.SMTP_BREAKER_RESET_SECONDS * 1000,
-    capacity: config.SMTP_POOL_SIZE * 20,
-    // A bad address says nothing about the server's health.
-    isPermanent: isRecipientRejected,
-  }, logger, breakers);
+  const breaker = createBreaker(
+    'smtp',
+    (attempt: Attempt) =>
+      pool.send({
+        envelope: attempt.composed.envelope,
+        raw: attempt.composed.raw,
+        signal: attempt.signal,
+        onMessageRead: () => (attempt.messageRead = true),
+      }),
+    {
+      // No breaker timeout: it would give up on a send that goes on. The send's own deadline aborts it.
+      timeoutMs: false,
+      errorThresholdPercentage: 50,
+      volumeThreshold: 3,
+      resetTimeoutMs: config.SMTP_BREAKER_RESET_SECONDS * 1000,
+      capacity: config.SMTP_POOL_SIZE * 20,
+      // A bad address, or a caller that went away, says nothing about the server's health.
+      isPermanent: (err) => isRecipientRejected(err) || isCallerAbort(err),
+    },
+    logger,
+    breakers,
+  );
+  const deadlineMs = config.SMTP_SEND_TIMEOUT_SECONDS * 1000;
   return {
-    async send(mail) {
+    async send(mail, signal) {
+      const composed = await compose(mail, config.MAIL_FROM);
+      // A request whose client or deadline is already gone sends nothing.
+      signal?.throwIfAborted();
+      const controller = new AbortController();
+      const deadline = setTimeout(() => controller.abort(new SendDeadlineError('SMTP send deadline passed')), deadlineMs);
+      const onAbort = (): void => controller.abort(signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const attempt: Attempt = { composed, signal: controller.signal, messageRead: false };
       try {
-        const info = await breaker.fire(message(mail, config.MAIL_FROM));
-        return { messageId: info.messageId };
+        await breaker.fire(attempt);
+        return { messageId: composed.messageId };
       } catch (err) {
-        if (err instanceof BreakerRefusedError) {
-          throw emailError('email.send.unavailable', { headers: { 'Retry-After': retryAfterSeconds(err.retryAfterMs) }, cause: err });
-        }
-        throw isRecipientRejected(err) ? emailError('email.recipient.rejected', { cause: err }) : emailError('email.send.error', { cause: err });
+        throw toDeliveryError(err, attempt, mail, logger);
+      } finally {
+        clearTimeout(deadline);
+        signal?.removeEventListener('abort', onAbort);
       }
     },
     async close() {
       breaker.shutdown();
-      transport.close();
+      await pool.close();
     },
   };
 }
 
+/**
+ * What a failed send means for the caller. Once the whole message was written and no reply came, nobody
+ * knows whether the server took it: that is the one answer that may hide a delivered mail.
+ */
+function toDeliveryError(err: unknown, attempt: Attempt, mail: OutgoingMail, logger: Logger): unknown {
+  if (err instanceof BreakerRefusedError) {
+    return emailError('email.send.unavailable', { headers: { 'Retry-After': retryAfterSeconds(err.retryAfterMs) }, cause: err });
+  }
+  if (attempt.messageRead && !hasReply(err)) {
+    logger.error(
+      {
+        event: { action: 'deliver', outcome: 'unknown', code: 'email.send.unknown' },
+        email: { message_id: attempt.composed.messageId, to: { address: maskAddress(mail.to) } },
+        error: { type: errorType(err) },
+      },
+      'mail outcome unknown',
+    );
+    return emailError('email.send.unknown', { cause: err });
+  }
+  // Nothing left: the request's own reason (deadline, draining, client gone) is the truthful answer.
+  const reason = attempt.signal.aborted ? attempt.signal.reason : undefined;
+  if (isAppError(reason)) return reason;
+  if (isRecipientRejected(err)) return emailError('email.recipient.rejected', { cause: err });
+  return emailError('email.send.error', { cause: err });
+}
+
 function createOutboxDelivery(config: DeliveryConfig): Delivery {
-  const transport: Transporter = nodemailer.createTransport({ streamTransport: true, buffer: true });
   return {
     async send(mail) {
-      const info = await transport.sendMail(message(mail, config.MAIL_FROM));
+      const composed = await compose(mail, config.MAIL_FROM);
       await mkdir(config.OUTBOX_DIR, { recursive: true });
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${mail.traceId}.eml`;
-      await writeFile(join(config.OUTBOX_DIR, name), info.message as Buffer);
-      return { messageId: info.messageId };
+      await writeFile(join(config.OUTBOX_DIR, name), composed.raw);
+      return { messageId: composed.messageId };
     },
     async close() {
-      transport.close();
+      return undefined;
     },
   };
 }
 
 /** The one message shape: fixed From, explicit envelope, no attachments or remote content. */
-function message(mail: OutgoingMail, from: string): SendMailOptions {
-  return {
+async function compose(mail: OutgoingMail, from: string): Promise<Composed> {
+  const node = new MailComposer({
     from,
     to: mail.to,
-    envelope: { from, to: [mail.to] },
     subject: mail.subject,
     text: mail.text,
     headers: { 'X-B3-TraceId': mail.traceId },
     disableFileAccess: true,
     disableUrlAccess: true,
-  };
+  }).compile();
+  return { raw: await node.build(), messageId: node.messageId(), envelope: { from, to: [mail.to] } };
+}
+
+/** The server answered (a reply code), so it did not take the message. */
+function hasReply(err: unknown): boolean {
+  return typeof (err as { responseCode?: unknown }).responseCode === 'number';
+}
+
+/** Aborted for the caller's reasons (client gone, draining), not because the server was slow. */
+function isCallerAbort(err: unknown): boolean {
+  const cause = (err as { cause?: unknown }).cause;
+  return (err as { code?: string }).code === 'EABORT' && isAppError(cause) && cause.code !== 'http.request.timeout';
+}
+
+function errorType(err: unknown): string {
+  return (err as { code?: string }).code ?? (err as Error).name ?? 'Error';
 }
 
 /** A permanent (5xx) refusal of RCPT TO: the address is bad, retrying will not help. */

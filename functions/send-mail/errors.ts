@@ -6,6 +6,8 @@ export const emailErrorStatus = {
   'email.validation.error': 400,
   'email.recipient.rejected': 400,
   'email.send.error': 502,
+  /** The whole message was written and no reply came: it may or may not have been delivered. */
+  'email.send.unknown': 502,
   'email.send.unavailable': 503,
 } as const satisfies Record<string, number>;
 

@@ -22,7 +22,7 @@ export function sendMailRoutes(ports: SendMailPorts, access: SendMailAccess): Ro
         await access.authenticator.authorize(request.headers, access.requiredRole);
         requireJsonContentType(request.headers['content-type']);
         const input = parseSendMailRequest(request.body);
-        const result = await sendMail(input, currentTrace()?.traceId ?? '', ports);
+        const result = await sendMail(input, currentTrace()?.traceId ?? '', ports, request.signal);
         return { status: 200, json: result };
       },
     },

@@ -18,17 +18,19 @@ export interface SendMailPorts {
   readonly countEmail?: (outcome: DeliveryOutcome) => void;
 }
 
-export type DeliveryOutcome = 'sent' | 'rejected' | 'failed' | 'unavailable';
+export type DeliveryOutcome = 'sent' | 'rejected' | 'failed' | 'unavailable' | 'unknown';
 
 const OUTCOME_BY_CODE: Readonly<Record<string, DeliveryOutcome>> = {
   'email.recipient.rejected': 'rejected',
   'email.send.unavailable': 'unavailable',
+  'email.send.unknown': 'unknown',
 };
 
-export async function sendMail(request: SendMailRequest, traceId: string, ports: SendMailPorts): Promise<SendMailResult> {
+/** `signal` is the request's: it stops the delivery, never the event of a mail already out. */
+export async function sendMail(request: SendMailRequest, traceId: string, ports: SendMailPorts, signal?: AbortSignal): Promise<SendMailResult> {
   let messageId: string;
   try {
-    ({ messageId } = await ports.delivery.send({ to: request.toAddress, subject: request.subject, text: request.body, traceId }));
+    ({ messageId } = await ports.delivery.send({ to: request.toAddress, subject: request.subject, text: request.body, traceId }, signal));
   } catch (err) {
     ports.countEmail?.((isAppError(err) && OUTCOME_BY_CODE[err.code]) || 'failed');
     throw err;

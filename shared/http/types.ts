@@ -7,6 +7,7 @@ export interface IncomingRequest {
   readonly headers: IncomingHttpHeaders;
   /** The raw body; empty when none was sent. */
   readonly body: Buffer;
+  readonly signal?: AbortSignal;
 }
 
 /** What a route answers: a JSON body, or raw bytes with their content type. */

@@ -17,7 +17,7 @@ export interface MetricsSettings {
 export interface Metrics {
   readonly breakers: BreakerObserver;
   observeRequest(route: string, method: string, status: number, seconds: number): void;
-  countEmail(outcome: 'sent' | 'rejected' | 'failed' | 'unavailable'): void;
+  countEmail(outcome: 'sent' | 'rejected' | 'failed' | 'unavailable' | 'unknown'): void;
   countEvent(outcome: 'published' | 'dead_lettered'): void;
   countAuthFailure(reason: string): void;
   /** Records process start → first request served, once. */

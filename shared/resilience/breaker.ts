@@ -9,8 +9,8 @@ import { ignoreBreakers, type BreakerObserver } from '../metrics';
 export type BreakerState = 'closed' | 'half-open' | 'open';
 
 export interface BreakerSettings {
-  /** Longest a single call may take before it counts as failed. */
-  readonly timeoutMs: number;
+  /** Longest a single call may take before it counts as failed; false when the call bounds itself. */
+  readonly timeoutMs: number | false;
   /** Failure percentage in the rolling window that opens the breaker. */
   readonly errorThresholdPercentage: number;
   /** Calls in the window before the percentage is judged; never 0, so one failure does not open it. */
