@@ -20,7 +20,13 @@ export const sendMailRequestSchema = {
       description: 'A bare address (no display name); internationalized domains are delivered in punycode.',
       example: 'demo@mailinator.com',
     },
-    subject: { type: 'string', maxLength: 998, pattern: SUBJECT_PATTERN, example: 'some subject' },
+    subject: {
+      type: 'string',
+      maxLength: 998,
+      pattern: SUBJECT_PATTERN,
+      description: 'One line, shown to the recipient exactly as given (encoded-word syntax included). Not blank: empty or whitespace-only is refused (field.blank).',
+      example: 'some subject',
+    },
     body: { type: 'string', pattern: TEXT_PATTERN, description: 'Plain text.', example: 'some mail body\nwith a second line\n' },
   },
 } as const;

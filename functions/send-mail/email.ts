@@ -1,9 +1,10 @@
 /**
  * The send-mail request: parsing and validation against its JSON Schema (email-schema.ts, also published in
- * the OpenAPI spec). Schema checks come first; the address rules a schema cannot say come after.
+ * the OpenAPI spec). Schema checks come first; the address and subject rules a schema cannot say come after.
  */
+import { isUtf8 } from 'node:buffer';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import type { FieldProblem } from '../../shared/errors';
+import { httpError, type FieldProblem } from '../../shared/errors';
 import { checkAddress } from './address';
 import { emailError } from './errors';
 import validateRequest from './generated/send-mail-request.validator';
@@ -25,6 +26,8 @@ interface SendMailBody {
 const validate = validateRequest as ValidateFunction<SendMailBody>;
 
 export function parseSendMailRequest(raw: Buffer): SendMailRequest {
+  // Decoding would turn bad bytes into U+FFFD, and the recipient would read text nobody sent.
+  if (!isUtf8(raw)) throw httpError('http.mediatype.unsupported');
   let value: unknown;
   try {
     value = JSON.parse(raw.toString('utf8'));
@@ -34,11 +37,16 @@ export function parseSendMailRequest(raw: Buffer): SendMailRequest {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw emailError('email.parse.error');
   if (!validate(value)) throw emailError('email.validation.error', { details: toProblems(validate.errors ?? []) });
   const address = checkAddress(value.to_address);
-  if (!address.ok) {
-    throw emailError('email.validation.error', { details: [{ field: 'to_address', code: address.problem }] });
-  }
+  const problems: FieldProblem[] = [];
+  if (!address.ok) problems.push({ field: 'to_address', code: address.problem });
+  // Mail clients show no Subject for a blank one (nodemailer even drops the header): refused, not lost.
+  if (BLANK.test(value.subject)) problems.push({ field: 'subject', code: 'field.blank' });
+  if (!address.ok || problems.length > 0) throw emailError('email.validation.error', { details: problems });
   return { toAddress: address.address, subject: value.subject, body: value.body };
 }
+
+/** Empty or nothing but Unicode whitespace. */
+const BLANK = /^\s*$/u;
 
 const KEYWORD_CODES: Readonly<Record<string, string>> = {
   required: 'field.required',

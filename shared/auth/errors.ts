@@ -12,6 +12,7 @@ export type AuthFailureReason =
   | 'alg_not_allowed'
   | 'signature'
   | 'expired'
+  | 'lifetime_too_long'
   | 'not_yet_valid'
   | 'claim_invalid'
   | 'unknown_kid'

@@ -8,6 +8,7 @@ import { decodeProtectedHeader, jwtVerify, type JWTPayload, type JWTVerifyGetKey
 import { webcrypto } from 'node:crypto';
 import type { Config } from '../config';
 import { AuthError, tokenInvalid, type AuthFailureReason } from './errors';
+import { checkLifetime, type LifetimePolicy } from './lifetime';
 
 export type VerifierConfig = Pick<
   Config,
@@ -19,11 +20,13 @@ export type VerifierConfig = Pick<
   | 'AUTH_HS256_ISSUER'
   | 'AUTH_HS256_AUDIENCE'
   | 'AUTH_CLOCK_TOLERANCE_SECONDS'
+  | 'AUTH_MAX_TOKEN_LIFETIME_SECONDS'
 >;
 
 export type TokenVerifier = (token: string) => Promise<JWTPayload>;
 
 export function createTokenVerifier(config: VerifierConfig, keys: JWTVerifyGetKey | undefined): TokenVerifier {
+  const lifetime: LifetimePolicy = { maxSeconds: config.AUTH_MAX_TOKEN_LIFETIME_SECONDS, toleranceSeconds: config.AUTH_CLOCK_TOLERANCE_SECONDS };
   const common = { requiredClaims: ['exp'], clockTolerance: config.AUTH_CLOCK_TOLERANCE_SECONDS };
   const asymmetric: JWTVerifyOptions = {
     ...common,
@@ -47,13 +50,17 @@ export function createTokenVerifier(config: VerifierConfig, keys: JWTVerifyGetKe
     } catch (err) {
       throw tokenInvalid('malformed', err);
     }
+    let payload: JWTPayload;
     try {
-      if (alg === 'HS256' && secret) return (await jwtVerify(token, await secret, symmetric)).payload;
-      if (keys) return (await jwtVerify(token, keys, asymmetric)).payload;
+      if (alg === 'HS256' && secret) payload = (await jwtVerify(token, await secret, symmetric)).payload;
+      else if (keys) payload = (await jwtVerify(token, keys, asymmetric)).payload;
+      else throw tokenInvalid('no_verifier');
     } catch (err) {
       throw err instanceof AuthError ? err : tokenInvalid(reasonOf(err), err);
     }
-    throw tokenInvalid('no_verifier');
+    // jose checks only that exp has not passed, not how far ahead it lies.
+    checkLifetime(payload, lifetime, Date.now() / 1000);
+    return payload;
   };
 }
 

@@ -99,6 +99,7 @@ export const schema = {
   AUTH_ALLOW_HS256_IN_PRODUCTION: bool({ default: false, desc: 'Permit AUTH_HS256_SECRET when ENVIRONMENT=production.' }),
   AUTH_ROLES_CLAIM: str({ default: 'https://github.com/StephanHCB/go-campaign-service/roles', desc: 'Claim holding the list of roles.' }),
   AUTH_CLOCK_TOLERANCE_SECONDS: num({ default: 30, desc: 'Allowed clock skew for exp and nbf.' }),
+  AUTH_MAX_TOKEN_LIFETIME_SECONDS: nonNegativeInt({ default: 86400, desc: 'A token whose exp lies more than this after now (beyond AUTH_CLOCK_TOLERANCE_SECONDS) or after its iat is refused; 0 turns the cap off. An exp that is not a finite number of seconds is refused always.' }),
   AUTH_MAX_TOKEN_BYTES: positiveInt({ default: 8192, desc: 'Longer bearer tokens are refused unread.' }),
   AUTH_TOKEN_CACHE_SECONDS: nonNegativeInt({ default: 60, desc: 'A verified token is trusted again without a signature check for this long (never past its exp; 0 turns it off). A key withdrawn from the JWKS keeps working this long for tokens already seen.' }),
   AUTH_JWKS_TIMEOUT_MS: positiveInt({ default: 2000, desc: 'Timeout of one discovery or JWKS fetch.' }),

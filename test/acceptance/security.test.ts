@@ -9,7 +9,7 @@ import { createSendMailApp } from '../../functions/send-mail/app';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
 import { validRequest } from '../fixtures/send-mail-requests';
 import { startFunction, type FunctionUnderTest } from '../support/function-under-test';
-import { compactJws, hmacSigner, nowSeconds, rsaSigner, type Signer } from '../support/hostile-tokens';
+import { claimsJson, compactJws, hmacSigner, nowSeconds, rsaSigner, type Signer } from '../support/hostile-tokens';
 import { expectErrorBody, postJson, type Answer } from '../support/http-client';
 import { signingKey, startJwksServer, type JwksServer, type SigningKey } from '../support/jwks-server';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
@@ -17,6 +17,7 @@ import { DEV_SECRET, devToken, ROLES_CLAIM } from '../support/tokens';
 
 const AUDIENCE = 'https://mailer.example.com';
 const LEGACY_SECRET = 'campaign-service-shared-secret-0123456789';
+const DAY = 86_400;
 
 let smtp: TestSmtpServer;
 let idp: JwksServer;
@@ -138,6 +139,14 @@ describe('when the token is forged, stale or malformed', () => {
     { name: 'b64 false', reason: 'malformed', token: () => idpTokenWithHeader({ b64: false, crit: ['b64'] }) },
     { name: 'a key of 1024-bit RSA in the JWKS', reason: 'key_rejected', token: () => compactJws({ alg: 'RS256', kid: weakKey.kid }, claims(), weakKey.signer) },
     { name: 'a 16 KB token', reason: 'too_large', token: () => idpToken(rsKey, { padding: 'p'.repeat(16 * 1024) }) },
+    // Finding 6: tokens that never expire, or live longer than AUTH_MAX_TOKEN_LIFETIME_SECONDS (1 day).
+    { name: 'exp 1e309 (Infinity once parsed)', reason: 'claim_invalid', token: () => compactJws(rsHeader(), claimsJson(claims(), { exp: '1e309' }), rsaSigner(rsKey.privateKey)) },
+    { name: 'exp 1e20', reason: 'claim_invalid', token: () => idpToken(rsKey, { exp: 1e20 }) },
+    { name: 'exp two days ahead', reason: 'lifetime_too_long', token: () => idpToken(rsKey, { exp: nowSeconds() + 2 * DAY }) },
+    { name: 'exp within a day but issued for two', reason: 'lifetime_too_long', token: () => idpToken(rsKey, { iat: nowSeconds() - DAY - 3600, exp: nowSeconds() + 3600 }) },
+    { name: 'an HS256 exp 1e309 (legacy mode)', reason: 'claim_invalid', fn: () => legacy, token: () => compactJws({ alg: 'HS256', typ: 'JWT' }, claimsJson(legacyClaims(), { exp: '1e309' }), hmacSigner(LEGACY_SECRET)) },
+    { name: 'an HS256 exp 1e20 (legacy mode)', reason: 'claim_invalid', fn: () => legacy, token: () => compactJws({ alg: 'HS256', typ: 'JWT' }, { ...legacyClaims(), exp: 1e20 }, hmacSigner(LEGACY_SECRET)) },
+    { name: 'an HS256 exp two days ahead (legacy mode)', reason: 'lifetime_too_long', fn: () => legacy, token: () => devToken({ secret: LEGACY_SECRET, ttlSeconds: 2 * DAY }) },
   ];
 
   it.each(cases)('with $name, then it is 401 ($reason) and nothing is sent', async ({ token, reason, fn }) => {
@@ -170,6 +179,23 @@ describe('when the token is forged, stale or malformed', () => {
 
     expect(answer.status).toBe(401);
     expectErrorBody(answer, 'auth.token.missing');
+  });
+});
+
+describe('finding 6: when a token would never expire', () => {
+  it('is refused once, then it is refused again: the verified-token cache never trusts it', async () => {
+    const token = compactJws(rsHeader(), claimsJson(claims(), { exp: '1e309' }), rsaSigner(rsKey.privateKey));
+
+    expect((await send(asymmetric, token)).status).toBe(401);
+    expect((await send(asymmetric, token)).status).toBe(401);
+    expect(smtp.recipientsSeen).toEqual([]);
+  });
+
+  it('lives exactly AUTH_MAX_TOKEN_LIFETIME_SECONDS (a day), then the mail is sent', async () => {
+    const answer = await send(asymmetric, await idpToken(rsKey, { iat: nowSeconds(), exp: nowSeconds() + DAY }));
+
+    expect(answer.status).toBe(200);
+    expect(smtp.mails).toHaveLength(1);
   });
 });
 
@@ -285,6 +311,15 @@ async function attackerToken(header: (attackerJwk: JWK) => Record<string, unknow
 function idpTokenWithHeader(extra: Record<string, unknown>): string {
   const header = JSON.parse(JSON.stringify({ alg: 'RS256', kid: rsKey.kid, ...extra })) as Record<string, unknown>;
   return compactJws(header, claims(), rsaSigner(rsKey.privateKey));
+}
+
+function rsHeader(): Record<string, unknown> {
+  return { alg: 'RS256', kid: rsKey.kid, typ: 'JWT' };
+}
+
+/** The campaign service's legacy claims: roles and exp, no iss or aud. */
+function legacyClaims(): Record<string, unknown> {
+  return { sub: 'campaign-service', iat: nowSeconds(), exp: nowSeconds() + 300, [ROLES_CLAIM]: ['admin'] };
 }
 
 function flipLastSignatureChar(token: string): string {

@@ -15,6 +15,14 @@ export function compactJws(header: Record<string, unknown>, payload: Record<stri
   return `${input}.${signer ? b64url(signer(input)) : ''}`;
 }
 
+/** Claims as JSON with some values written verbatim, e.g. `exp: '1e309'` (Infinity once parsed), which JSON.stringify cannot produce. */
+export function claimsJson(payload: Record<string, unknown>, verbatim: Record<string, string>): string {
+  const placeholders = Object.fromEntries(Object.keys(verbatim).map((key) => [key, `\u0000${key}\u0000`]));
+  let json = JSON.stringify({ ...payload, ...placeholders });
+  for (const [key, value] of Object.entries(verbatim)) json = json.replace(JSON.stringify(placeholders[key]), value);
+  return json;
+}
+
 export function rsaSigner(key: CryptoKey | KeyObject): Signer {
   const keyObject = key instanceof KeyObject ? key : KeyObject.from(key);
   return (input) => sign('sha256', Buffer.from(input), keyObject);

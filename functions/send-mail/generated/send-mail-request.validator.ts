@@ -4,7 +4,7 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"type":"object","additionalProperties":false,"required":["to_address","subject","body"],"properties":{"to_address":{"type":"string","minLength":3,"maxLength":254,"description":"A bare address (no display name); internationalized domains are delivered in punycode.","example":"demo@mailinator.com"},"subject":{"type":"string","maxLength":998,"pattern":"^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F\\uD800-\\uDFFF]*$","example":"some subject"},"body":{"type":"string","pattern":"^[^\\u0000\\uD800-\\uDFFF]*$","description":"Plain text.","example":"some mail body\nwith a second line\n"}}};
+const schema11 = {"type":"object","additionalProperties":false,"required":["to_address","subject","body"],"properties":{"to_address":{"type":"string","minLength":3,"maxLength":254,"description":"A bare address (no display name); internationalized domains are delivered in punycode.","example":"demo@mailinator.com"},"subject":{"type":"string","maxLength":998,"pattern":"^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F\\uD800-\\uDFFF]*$","description":"One line, shown to the recipient exactly as given (encoded-word syntax included). Not blank: empty or whitespace-only is refused (field.blank).","example":"some subject"},"body":{"type":"string","pattern":"^[^\\u0000\\uD800-\\uDFFF]*$","description":"Plain text.","example":"some mail body\nwith a second line\n"}}};
 const func2 = require("ajv/dist/runtime/ucs2length").default;
 const pattern0 = new RegExp("^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F\\uD800-\\uDFFF]*$", "u");
 const pattern1 = new RegExp("^[^\\u0000\\uD800-\\uDFFF]*$", "u");

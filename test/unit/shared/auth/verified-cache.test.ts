@@ -73,4 +73,15 @@ describe('withVerifiedCache', () => {
     await verify('t0');
     expect(inner.calls()).toBe(VERIFIED_TOKENS_MAX + 2);
   });
+
+  it.each([
+    { name: 'Infinity', exp: Number.POSITIVE_INFINITY },
+    { name: 'NaN', exp: Number.NaN },
+  ])('when a verified token has exp $name, then it is never remembered (finding 6: never trusted past the cap)', async ({ exp }) => {
+    const inner = countingVerifier({ a: { exp } });
+    const verify = withVerifiedCache(inner.verify, 60, () => start);
+    await verify('a');
+    await verify('a');
+    expect(inner.calls()).toBe(2);
+  });
 });
