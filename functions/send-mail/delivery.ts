@@ -17,6 +17,7 @@ import { ignoreBreakers, type BreakerObserver } from '../../shared/metrics';
 import { BreakerRefusedError, createBreaker, retryAfterSeconds } from '../../shared/resilience';
 import { emailError } from './errors';
 import { createSmtpPool } from './smtp-pool';
+import { headerSubject } from './subject';
 
 export interface OutgoingMail {
   readonly to: string;
@@ -178,7 +179,7 @@ async function compose(mail: OutgoingMail, from: string): Promise<Composed> {
   const node = new MailComposer({
     from,
     to: mail.to,
-    subject: mail.subject,
+    subject: headerSubject(mail.subject),
     text: mail.text,
     headers: { 'X-B3-TraceId': mail.traceId },
     disableFileAccess: true,
