@@ -3,6 +3,7 @@
  */
 import { ConfigError, loadConfig, type Config } from './load';
 
+export { eventSettleMs } from './budget';
 export { ConfigError, loadConfig, type Config, type LoadOptions } from './load';
 export { localDefaults, schema, secretSettings, type SettingName } from './schema';
 

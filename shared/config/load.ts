@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { cleanEnv, EnvMissingError } from 'envalid';
+import { timeBudgetProblems } from './budget';
 import { fileSettings, localDefaults, schema, secretSettings, type SettingName } from './schema';
 import { readYamlSettings, type RawSettings, type ReadFile, SourceProblem } from './sources';
 
@@ -82,5 +83,6 @@ function crossChecks(config: Cleaned): string[] {
   if (config.AUTH_HS256_SECRET !== undefined && config.ENVIRONMENT === 'production' && !config.AUTH_ALLOW_HS256_IN_PRODUCTION) {
     problems.push('AUTH_HS256_SECRET: refused in production unless AUTH_ALLOW_HS256_IN_PRODUCTION=true');
   }
+  problems.push(...timeBudgetProblems(config));
   return problems;
 }

@@ -10,6 +10,14 @@ import { expectErrorBody, postJson, request } from '../support/http-client';
 import { startSilentServer, startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { bearer } from '../support/tokens';
 
+/** Every SMTP timeout at one second: they must nest inside SMTP_SEND_TIMEOUT_SECONDS. */
+const ONE_SECOND_SMTP = {
+  SMTP_SEND_TIMEOUT_SECONDS: '1',
+  SMTP_CONNECTION_TIMEOUT_SECONDS: '1',
+  SMTP_GREETING_TIMEOUT_SECONDS: '1',
+  SMTP_SOCKET_TIMEOUT_SECONDS: '1',
+};
+
 let smtp: TestSmtpServer;
 let fn: FunctionUnderTest;
 let endpoint: string;
@@ -189,15 +197,15 @@ describe('when the SMTP server is not reachable', () => {
 });
 
 describe('when the SMTP server accepts the connection but never answers', () => {
-  it('then the request deadline answers 503 http.request.timeout', async () => {
+  it('then the send deadline answers 502 email.send.error: nothing was written, so nothing was sent', async () => {
     const silent = await startSilentServer();
     try {
-      const hanging = await startFunction(createSendMailApp, { SMTP_URL: silent.url, SMTP_GREETING_TIMEOUT_SECONDS: '30', REQUEST_TIMEOUT_SECONDS: '1' });
+      const hanging = await startFunction(createSendMailApp, { SMTP_URL: silent.url, ...ONE_SECOND_SMTP, REQUEST_TIMEOUT_SECONDS: '2' });
       try {
         const answer = await postJson(`${hanging.url}${SEND_MAIL_PATH}`, validRequest, auth);
 
-        expect(answer.status).toBe(503);
-        expectErrorBody(answer, 'http.request.timeout');
+        expect(answer.status).toBe(502);
+        expectErrorBody(answer, 'email.send.error');
       } finally {
         await hanging.stop();
       }
@@ -235,7 +243,7 @@ describe('when SMTP keeps failing, the smtp circuit breaker', () => {
   it('bounds a blackholed server by SMTP_SEND_TIMEOUT_SECONDS, then opens', async () => {
     const silent = await startSilentServer();
     try {
-      await withFunction({ SMTP_URL: silent.url, SMTP_SEND_TIMEOUT_SECONDS: '1', SMTP_GREETING_TIMEOUT_SECONDS: '30' }, async (url) => {
+      await withFunction({ SMTP_URL: silent.url, ...ONE_SECOND_SMTP }, async (url) => {
         for (let i = 0; i < 3; i += 1) {
           const answer = await postJson(url, validRequest, auth);
           expect(answer.status).toBe(502);

@@ -1,0 +1,58 @@
+import { eventSettleMs, timeBudgetProblems } from '../../../../shared/config/budget';
+import { loadConfig } from '../../../../shared/config';
+
+const defaults = {
+  REQUEST_TIMEOUT_SECONDS: 30,
+  SHUTDOWN_TIMEOUT_SECONDS: 20,
+  SMTP_SEND_TIMEOUT_SECONDS: 20,
+  SMTP_CONNECTION_TIMEOUT_SECONDS: 5,
+  SMTP_GREETING_TIMEOUT_SECONDS: 5,
+  SMTP_SOCKET_TIMEOUT_SECONDS: 15,
+  AUTH_JWKS_TIMEOUT_MS: 2000,
+  KAFKA_SEND_TIMEOUT_MS: 2000,
+  FEATURE_EMAIL_SENT_EVENT: true,
+  AUTH_ISSUER: 'https://idp.example.com',
+};
+
+/** The setting names a problem starts with: what an operator has to change. */
+const named = (problems: string[]): string[] => problems.map((problem) => problem.split(':')[0] ?? '');
+
+describe('timeBudgetProblems', () => {
+  it('when the defaults are used, then the budget holds', () => {
+    expect(timeBudgetProblems(defaults)).toEqual([]);
+  });
+
+  const cases = [
+    { name: 'SMTP send deadline longer than the request', change: { SMTP_SEND_TIMEOUT_SECONDS: 40 }, refused: ['REQUEST_TIMEOUT_SECONDS'], mentions: ['SMTP_SEND_TIMEOUT_SECONDS'] },
+    { name: 'auth + SMTP + Kafka over the request', change: { REQUEST_TIMEOUT_SECONDS: 23 }, refused: ['REQUEST_TIMEOUT_SECONDS'], mentions: ['AUTH_JWKS_TIMEOUT_MS', 'KAFKA_SEND_TIMEOUT_MS'] },
+    { name: 'an SMTP socket timeout longer than the send deadline', change: { SMTP_SOCKET_TIMEOUT_SECONDS: 25 }, refused: ['SMTP_SOCKET_TIMEOUT_SECONDS'], mentions: ['SMTP_SEND_TIMEOUT_SECONDS'] },
+    { name: 'a greeting timeout longer than the send deadline', change: { SMTP_GREETING_TIMEOUT_SECONDS: 30 }, refused: ['SMTP_GREETING_TIMEOUT_SECONDS'], mentions: [] },
+    { name: 'a drain too short for the event of a mail already out', change: { SHUTDOWN_TIMEOUT_SECONDS: 3 }, refused: ['SHUTDOWN_TIMEOUT_SECONDS'], mentions: ['KAFKA_SEND_TIMEOUT_MS'] },
+  ];
+  it.each(cases)('when $name, then it is refused naming the settings', ({ change, refused, mentions }) => {
+    const problems = timeBudgetProblems({ ...defaults, ...change });
+
+    expect(named(problems)).toEqual(refused);
+    for (const name of mentions) expect(problems.join('\n')).toContain(name);
+  });
+
+  it('when the event toggle is off and tokens are HS256 only, then only the SMTP share counts', () => {
+    const config = { ...defaults, FEATURE_EMAIL_SENT_EVENT: false, AUTH_ISSUER: undefined, REQUEST_TIMEOUT_SECONDS: 20, SHUTDOWN_TIMEOUT_SECONDS: 1 };
+
+    expect(timeBudgetProblems(config)).toEqual([]);
+    expect(eventSettleMs(config)).toBe(0);
+  });
+});
+
+describe('loadConfig', () => {
+  it('when the timeouts do not nest, then start-up is refused with config.invalid naming them', () => {
+    let error: unknown;
+    try {
+      loadConfig({ SMTP_SEND_TIMEOUT_SECONDS: '40' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toMatchObject({ code: 'config.invalid' });
+    expect(named((error as { problems: string[] }).problems)).toEqual(['REQUEST_TIMEOUT_SECONDS']);
+  });
+});
