@@ -244,12 +244,18 @@ export class Ledger {
   }
 }
 
-/** Readable lines for a failure message, one per violation, grouped by rule. */
+const SHOWN_PER_RULE = 10;
+
+/** Readable lines for a failure message, grouped by rule, the first few violations of each. */
 export function formatViolations(violations: readonly Violation[]): string {
   const byRule = new Map<string, Violation[]>();
   for (const violation of violations) byRule.set(violation.rule, [...(byRule.get(violation.rule) ?? []), violation]);
   return [...byRule]
-    .map(([rule, list]) => `✗ ${rule} (${list.length}):\n${list.map((v) => `    ${v.messageId ?? '-'} trace ${v.traceId ?? '-'}: ${v.detail}`).join('\n')}`)
+    .map(([rule, list]) => {
+      const shown = list.slice(0, SHOWN_PER_RULE).map((v) => `    ${v.messageId ?? '-'} trace ${v.traceId ?? '-'}: ${v.detail}`);
+      if (list.length > SHOWN_PER_RULE) shown.push(`    … and ${list.length - SHOWN_PER_RULE} more`);
+      return `✗ ${rule} (${list.length}):\n${shown.join('\n')}`;
+    })
     .join('\n');
 }
 
