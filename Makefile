@@ -10,7 +10,7 @@ IMAGE ?= mailer-functions:dev
 BIN := node_modules/.bin
 SOURCES := $(shell find functions shared scripts -name '*.ts' 2>/dev/null) package-lock.json tsconfig.json
 
-.PHONY: help install dev token openapi docs-site manifests deploy kn-deploy image contract bench bench-node24 profile load soak load-smoke test build start lint typecheck generate check-generated test-unit test-acceptance clean
+.PHONY: help install dev token openapi docs-site manifests deploy kn-deploy image contract bench bench-node24 profile load soak load-smoke chaos test build start lint typecheck generate check-generated test-unit test-acceptance clean
 
 define check_env
 case "$(ENV)" in dev|staging|production) ;; *) echo "ENV must be dev, staging or production" >&2; exit 2;; esac
@@ -112,6 +112,9 @@ soak: build ## Soak: 5 minutes of load; fails on errors or RSS growth of 5 % or 
 
 load-smoke: build ## 10 s of load inside make test: asserts zero errors only
 	taskset -c 1 $(BIN)/tsx test/perf/load.ts smoke
+
+chaos: build ## Fault rounds against the bundle, random timing, ledger checked each round: CHAOS_SECONDS (300), CHAOS_SEED replays a run
+	$(BIN)/tsx test/chaos/chaos.ts
 
 check-generated: install ## Fail when a committed generated file differs from a fresh generation
 	$(BIN)/tsx scripts/generate.ts --check

@@ -1,0 +1,106 @@
+/**
+ * One fault scenario against the production bundle (dist/send-mail/main.js as a child process): a fresh
+ * topic read while the load runs, the ledger over every SMTP peer, the topic and the child's stdout, and
+ * cleanup that always kills the child. Timeouts are small and nest inside REQUEST_TIMEOUT_SECONDS: the
+ * auth share (AUTH_JWKS_TIMEOUT_MS) + SMTP_SEND_TIMEOUT_SECONDS + KAFKA_SEND_TIMEOUT_MS = 4.5 s ≤ 5 s.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { collectRecords, type RecordCollector } from '../kafka-mock/consumer';
+import type { KafkaMock } from '../kafka-mock/kafka-mock';
+import { freePort, startChild, type ChildFunction } from '../processes';
+import type { ReceivedMail } from '../smtp-server';
+import { devToken } from '../tokens';
+import { Ledger, type LedgerRequest, type SettleOptions } from './ledger';
+import { sendTracked, type SendOptions } from './traffic';
+
+export const BUNDLE = join(__dirname, '..', '..', '..', 'dist', 'send-mail', 'main.js');
+const SECRET = 'fault-suite-secret-0123456789abcdefghij';
+
+/** The timeouts every scenario starts from; a scenario overrides what it crosses. */
+export const FAULT_TIMEOUTS: Readonly<Record<string, string>> = {
+  REQUEST_TIMEOUT_SECONDS: '5',
+  SMTP_SEND_TIMEOUT_SECONDS: '3',
+  SMTP_CONNECTION_TIMEOUT_SECONDS: '2',
+  SMTP_GREETING_TIMEOUT_SECONDS: '2',
+  SMTP_SOCKET_TIMEOUT_SECONDS: '2',
+  KAFKA_SEND_TIMEOUT_MS: '1000',
+  AUTH_JWKS_TIMEOUT_MS: '500',
+  SHUTDOWN_TIMEOUT_SECONDS: '10',
+  SMTP_BREAKER_RESET_SECONDS: '30',
+  KAFKA_BREAKER_RESET_SECONDS: '1',
+};
+
+export interface ScenarioPeers {
+  readonly smtpUrl: string;
+  /** Every mail the SMTP peers received; read again at each check. */
+  readonly mails: () => readonly ReceivedMail[];
+  readonly kafka: KafkaMock;
+}
+
+export interface Scenario {
+  readonly fn: ChildFunction;
+  readonly ledger: Ledger;
+  readonly topic: RecordCollector;
+  /** One tracked send-mail request to the child. */
+  send(to: string, options?: SendOptions): Promise<LedgerRequest>;
+}
+
+export function bundleEnv(peers: ScenarioPeers, topic: string, port: number, env: Record<string, string>): Record<string, string> {
+  return {
+    PORT: String(port),
+    ENVIRONMENT: 'dev',
+    LOG_FORMAT: 'ecs',
+    SMTP_URL: peers.smtpUrl,
+    SMTP_POOL_SIZE: '5',
+    MAIL_FROM: 'mailer@example.com',
+    AUTH_HS256_SECRET: SECRET,
+    FEATURE_EMAIL_SENT_EVENT: 'true',
+    KAFKA_BROKERS: peers.kafka.bootstrap,
+    KAFKA_TOPIC: topic,
+    ...FAULT_TIMEOUTS,
+    ...env,
+  };
+}
+
+export async function authorization(): Promise<string> {
+  return `Bearer ${await devToken({ secret: SECRET })}`;
+}
+
+/**
+ * Runs `body` against a fresh bundle, then waits for the late effects the check hunts (a mail delivered
+ * after its error answer, an event landing after its dead letter) and returns the ledger to check.
+ */
+export async function runScenario(
+  peers: ScenarioPeers,
+  env: Record<string, string>,
+  body: (scenario: Scenario) => Promise<void>,
+  settle: SettleOptions = {},
+): Promise<Ledger> {
+  const topicName = `faults-${randomBytes(4).toString('hex')}`;
+  await peers.kafka.createTopic(topicName, 1);
+  const topic = await collectRecords(peers.kafka.brokers, topicName);
+  const port = await freePort();
+  let fn: ChildFunction | undefined;
+  try {
+    fn = await startChild([BUNDLE], bundleEnv(peers, topicName, port, env), port);
+    const child = fn;
+    const ledger = new Ledger({ mails: peers.mails, records: () => topic.records, stdout: () => child.stdout() });
+    const auth = await authorization();
+    await body({ fn: child, ledger, topic, send: (to, options) => sendTracked(ledger, child.url, auth, to, options) });
+    await ledger.settle(settle);
+    return ledger;
+  } finally {
+    fn?.child.kill('SIGKILL');
+    await topic.stop();
+  }
+}
+
+/** A Kafka broker frozen in place: connections stay open and nothing answers (SIGSTOP), until thawed. */
+export function freeze(kafka: KafkaMock): void {
+  process.kill(kafka.pid, 'SIGSTOP');
+}
+
+export function thaw(kafka: KafkaMock): void {
+  process.kill(kafka.pid, 'SIGCONT');
+}
