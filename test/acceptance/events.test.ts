@@ -341,6 +341,30 @@ describe('finding 5: Kafka, one event id whatever happens', () => {
     }
   }, 60_000);
 
+  it('when the broker answers the Produce request with an error, then the dead letter says failure and no record is on the topic', async () => {
+    await kafka.createTopic('mail-finding5-refused', 1);
+    const topic = await collectRecords(kafka.brokers, 'mail-finding5-refused');
+    const fn = await startFunction(createSendMailApp, env('mail-finding5-refused'));
+    try {
+      const before = await sendOne(fn, 'before@mailinator.com');
+      await topic.waitFor(1);
+      await kafka.pushErrors(0, 1, 87); // Produce → INVALID_RECORD, which kafkajs does not retry
+      const refused = await sendOne(fn, 'refused@mailinator.com');
+      const after = await sendOne(fn, 'after@mailinator.com');
+      await topic.waitFor(2);
+
+      const mails = ledger([before, refused, after], topic.records, fn.logs.lines());
+      expect(mails.map((mail) => ({ onTopic: mail.topicIds.size, deadLetters: mail.deadLetters.map((letter) => letter.outcome) }))).toEqual([
+        { onTopic: 1, deadLetters: [] },
+        { onTopic: 0, deadLetters: ['failure'] },
+        { onTopic: 1, deadLetters: [] },
+      ]);
+    } finally {
+      await fn.stop();
+      await topic.stop();
+    }
+  }, 60_000);
+
   it('when Kafka is frozen longer than the send timeout, then each mail has exactly one event id, on the topic or dead-lettered as unknown, and never one dead-lettered as failure that is on the topic', async () => {
     await kafka.createTopic('mail-finding5-frozen', 1);
     const warm = await collectRecords(kafka.brokers, 'mail-finding5-frozen');
