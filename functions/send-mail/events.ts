@@ -1,8 +1,10 @@
 /**
  * The port to Kafka for email.sent events. One producer per process, connected in the background at
- * start; every send is bounded by our own deadline and a circuit breaker. A failed event never fails the
- * request (the mail is out, a retry would send it twice): it is written as a dead-letter log line with
- * the whole structured CloudEvent, so it can be replayed. Locally without brokers, events go to a JSONL file.
+ * start; the client gives up on a send within KAFKA_SEND_TIMEOUT_MS by itself, and a circuit breaker
+ * guards it (its timeout only a backstop). A failed event never fails the request (the mail is out, a
+ * retry would send it twice): it is written as a dead-letter log line with the whole structured
+ * CloudEvent, flushed to stdout at once, so it can be replayed with the same id. The line says whether the
+ * event may still land (`unknown`) or cannot (`failure`). Locally without brokers, events go to a JSONL file.
  */
 import { Kafka as CloudEventsKafka, type CloudEvent } from 'cloudevents';
 import DataLoader from 'dataloader';
@@ -10,11 +12,12 @@ import { Kafka, logLevel, Partitioners, type Producer, type SASLOptions } from '
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Config } from '../../shared/config';
-import type { Logger } from '../../shared/logging';
+import { flushLogsSync, type Logger } from '../../shared/logging';
 import { ignoreBreakers, type BreakerObserver } from '../../shared/metrics';
-import { createBreaker, type Breaker } from '../../shared/resilience';
+import { BreakerTimeoutError, createBreaker, type Breaker } from '../../shared/resilience';
 import { buildEmailSentEvent } from './email-sent-event';
 import type { EmailSentData, EventConfig } from './email-sent-schema';
+import { countProduceWrites, EventSendError, isRequestTimeout, kafkaTimings, sendOutcome, type SendFailureOutcome } from './kafka-send';
 
 export type EventOutcome = 'published' | 'dead_lettered';
 
@@ -80,17 +83,26 @@ export function toKafkaRecord(event: CloudEvent<EmailSentData>, mode: 'binary' |
 }
 
 function createKafkaPublisher(config: EventsConfig, brokers: string, logger: Logger, count: EventOutcomeCounter, breakers: BreakerObserver): EventPublisher {
+  const timings = kafkaTimings(config.KAFKA_SEND_TIMEOUT_MS);
+  const writes = countProduceWrites();
   const kafka = new Kafka({
     clientId: config.KAFKA_CLIENT_ID,
     brokers: brokers.split(',').map((broker) => broker.trim()),
     ssl: config.KAFKA_SSL,
     ...(config.KAFKA_SASL_MECHANISM ? { sasl: sasl(config) } : {}),
-    connectionTimeout: Math.min(1000, config.KAFKA_SEND_TIMEOUT_MS),
-    requestTimeout: config.KAFKA_SEND_TIMEOUT_MS,
-    retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 500 },
+    connectionTimeout: timings.connectionTimeoutMs,
+    requestTimeout: timings.requestTimeoutMs,
+    // Connecting and metadata are tried once per attempt; the producer's attempts below are the retries.
+    retry: { retries: 0 },
+    socketFactory: writes.socketFactory,
     logLevel: logLevel.NOTHING, // failures reach us as rejected sends and are logged once, below
   });
-  const producer: Producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer: Producer = kafka.producer({
+    allowAutoTopicCreation: true,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    // A retry resends the same records (the same event ids); fixed backoff, so the attempts fit the budget.
+    retry: { retries: timings.retries, initialRetryTime: timings.retryBackoffMs, maxRetryTime: timings.retryBackoffMs, factor: 0, multiplier: 1 },
+  });
   let connected: Promise<void> | undefined;
   const connect = (): Promise<void> =>
     (connected ??= producer.connect().catch((err: unknown) => {
@@ -103,10 +115,22 @@ function createKafkaPublisher(config: EventsConfig, brokers: string, logger: Log
   const breaker: Breaker<[KafkaRecord[]], void> = createBreaker(
     'kafka',
     async (records: KafkaRecord[]) => {
-      await connect();
-      await producer.send({ topic: config.KAFKA_TOPIC, acks: -1, timeout: config.KAFKA_SEND_TIMEOUT_MS, messages: records });
+      const mark = writes.mark();
+      try {
+        await connect();
+        await producer.send({ topic: config.KAFKA_TOPIC, acks: -1, timeout: timings.ackTimeoutMs, messages: records });
+      } catch (err) {
+        throw new EventSendError(sendOutcome(writes.since(mark), err), err);
+      }
     },
-    { timeoutMs: config.KAFKA_SEND_TIMEOUT_MS, errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: config.KAFKA_BREAKER_RESET_SECONDS * 1000, capacity: 100 },
+    {
+      timeoutMs: timings.backstopMs,
+      errorThresholdPercentage: 50,
+      volumeThreshold: 3,
+      resetTimeoutMs: config.KAFKA_BREAKER_RESET_SECONDS * 1000,
+      capacity: 100,
+      isTimeout: isRequestTimeout,
+    },
     logger,
     breakers,
   );
@@ -188,14 +212,17 @@ function withDeadLetters(
         return 'published';
       } catch (err) {
         healthy = false;
+        const cause = (err instanceof EventSendError ? err.cause : err) as Error;
         logger.error(
           {
-            event: { action: 'publish', outcome: 'failure', code: 'events.publish.failed' },
-            error: { type: (err as Error).name, message: (err as Error).message },
+            event: { action: 'publish', outcome: deadLetterOutcome(err), code: 'events.publish.failed' },
+            error: { type: cause.name, message: cause.message },
             cloudevent: event.toJSON(),
           },
           'email.sent event not published: dead letter',
         );
+        // The line is the event's only record: it must be on stdout even if the process ends right now.
+        flushLogsSync(logger);
         count('dead_lettered');
         return 'dead_lettered';
       }
@@ -203,6 +230,13 @@ function withDeadLetters(
     status: () => (healthy ? 'UP' : 'DOWN'),
     stop,
   };
+}
+
+/** Whether a dead-lettered event may still be on the topic (see kafka-send.ts). */
+export function deadLetterOutcome(err: unknown): SendFailureOutcome {
+  if (err instanceof EventSendError) return err.outcome;
+  // The backstop gave up on a send that goes on: it may still land. The breaker open, or the local file: it cannot.
+  return err instanceof BreakerTimeoutError ? 'unknown' : 'failure';
 }
 
 function sasl(config: EventsConfig): SASLOptions {

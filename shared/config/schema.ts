@@ -10,6 +10,13 @@ const positiveInt = makeValidator<number>((input) => {
   return value;
 });
 
+/** Milliseconds for a budget that is split into attempts: below 300 no attempt has room for a broker's answer. */
+const budgetMs = makeValidator<number>((input) => {
+  const value = Number(input);
+  if (!Number.isInteger(value) || value < 300) throw new Error('expected an integer of at least 300 (milliseconds)');
+  return value;
+});
+
 const nonNegativeInt = makeValidator<number>((input) => {
   const value = Number(input);
   if (!Number.isInteger(value) || value < 0) throw new Error('expected a non-negative integer');
@@ -56,6 +63,7 @@ export const typeNames: ReadonlyMap<unknown, string> = new Map<unknown, string>(
   [email({})._parse, 'email'],
   [positiveInt({})._parse, 'positive integer'],
   [nonNegativeInt({})._parse, 'non-negative integer'],
+  [budgetMs({})._parse, 'integer ≥ 300 (ms)'],
   [smtpUrl({})._parse, 'smtp:// or smtps:// URL'],
   [httpUrl({})._parse, 'http(s) URL'],
   [algorithmList({})._parse, 'comma-separated list'],
@@ -115,7 +123,7 @@ export const schema = {
   KAFKA_SASL_MECHANISM: str({ choices: ['plain', 'scram-sha-256', 'scram-sha-512'], default: undefined, desc: 'SASL mechanism; unset: no SASL.' }),
   KAFKA_SASL_USERNAME: str({ default: undefined, desc: 'SASL user name.' }),
   KAFKA_SASL_PASSWORD: str({ default: undefined, desc: 'SASL password.' }),
-  KAFKA_SEND_TIMEOUT_MS: positiveInt({ default: 2000, desc: 'Our deadline for one event send, over all kafkajs retries.' }),
+  KAFKA_SEND_TIMEOUT_MS: budgetMs({ default: 2000, desc: 'How long one event send may take, all attempts included: the Kafka client gives up within it by itself (two attempts, each request waiting about half of it); the breaker gives up at 1.5 × at the latest.' }),
   KAFKA_BREAKER_RESET_SECONDS: positiveInt({ default: 10, desc: 'How long the Kafka breaker stays open before a trial send.' }),
   EVENT_TYPE_PREFIX: str({ default: 'com.example.mailer', desc: 'The event type is <prefix>.email.sent.v1.' }),
   EVENT_SOURCE: str({ default: '/mailer/send-mail', desc: 'CloudEvent source (a URI reference).' }),

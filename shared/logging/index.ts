@@ -1,2 +1,2 @@
-export { createLogger, redactedPaths, type Logger, type LoggerSettings } from './logger';
+export { createLogger, flushLogsSync, redactedPaths, type Logger, type LoggerSettings } from './logger';
 export { maskAddress } from './mask';

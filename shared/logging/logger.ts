@@ -75,6 +75,20 @@ function bufferedStdout(): DestinationStream {
   return destination;
 }
 
+/**
+ * Writes every line buffered so far, now and synchronously: for a line that must be out before the process
+ * may end (a dead letter). A write already handed to the OS completes on its own. Streams without a
+ * synchronous flush (pretty output, test sinks) write synchronously already.
+ */
+export function flushLogsSync(logger: Logger): void {
+  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as { flushSync?: () => void } | undefined;
+  try {
+    stream?.flushSync?.();
+  } catch {
+    // destroyed while exiting, or not open yet: nothing more can be written
+  }
+}
+
 /** Loaded only for pretty output, so the production (ECS) start never pays for it. */
 function prettyStream(): DestinationStream {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,2 +1,12 @@
-export { BreakerRefusedError, createBreaker, retryAfterSeconds, type Breaker, type BreakerSettings, type BreakerState } from './breaker';
+export {
+  BreakerRefusedError,
+  BreakerTimeoutError,
+  createBreaker,
+  DEFAULT_CONSECUTIVE_FAILURES,
+  retryAfterSeconds,
+  rollingWindowMs,
+  type Breaker,
+  type BreakerSettings,
+  type BreakerState,
+} from './breaker';
 export { withDeadline } from './deadline';

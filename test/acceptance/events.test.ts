@@ -267,3 +267,146 @@ describe('when the toggle is on locally without brokers', () => {
   });
 });
 
+
+describe('finding 5: Kafka, one event id whatever happens', () => {
+  const DEAD_LETTER = 'email.sent event not published: dead letter';
+
+  interface MailLedger {
+    readonly messageId: string;
+    /** Distinct CloudEvent ids on the topic for this mail (a duplicate record repeats its id). */
+    readonly topicIds: Set<string>;
+    readonly deadLetters: { id: string; outcome: string }[];
+  }
+
+  function ledger(messageIds: string[], records: ConsumedRecord[], logs: Record<string, unknown>[]): MailLedger[] {
+    return messageIds.map((messageId) => ({
+      messageId,
+      topicIds: new Set(records.filter((record) => record.headers.ce_subject === messageId).map((record) => record.headers.ce_id ?? '')),
+      deadLetters: logs
+        .filter((line) => line.message === DEAD_LETTER && (line.cloudevent as { subject?: string }).subject === messageId)
+        .map((line) => ({ id: (line.cloudevent as { id: string }).id, outcome: (line.event as { outcome: string }).outcome })),
+    }));
+  }
+
+  const sendOne = async (fn: FunctionUnderTest, to: string): Promise<string> => {
+    const answer = await send(fn, { ...validRequest, to_address: to });
+    expect(answer.status).toBe(200);
+    return (answer.body as { messageId: string }).messageId;
+  };
+
+  /** After an outage: sends until a mail's event is published (the breaker lets a trial through), returns its message id. */
+  async function sendUntilPublished(fn: FunctionUnderTest): Promise<string[]> {
+    const sent: string[] = [];
+    const deadLetterCount = (): number => fn.logs.lines().filter((line) => line.message === DEAD_LETTER).length;
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      const before = deadLetterCount();
+      sent.push(await sendOne(fn, `recovery-${attempt}@mailinator.com`));
+      if (deadLetterCount() === before) return sent;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error('events never flowed again');
+  }
+
+  it('when Kafka is down, then every delivered mail has one dead-letter line with outcome failure and no record on the topic', async () => {
+    await kafka.createTopic('mail-finding5-down', 1);
+    const warm = await collectRecords(kafka.brokers, 'mail-finding5-down');
+    const fn = await startFunction(createSendMailApp, env('mail-finding5-down'));
+    const messageIds: string[] = [];
+    try {
+      messageIds.push(await sendOne(fn, 'before@mailinator.com'));
+      await warm.waitFor(1);
+      await warm.stop();
+      await kafka.brokerDown(1);
+      const during: string[] = [];
+      for (let i = 0; i < 5; i += 1) during.push(await sendOne(fn, `down-${i}@mailinator.com`));
+      await kafka.brokerUp(1);
+      messageIds.push(...during, ...(await sendUntilPublished(fn)));
+
+      const topic = await collectRecords(kafka.brokers, 'mail-finding5-down');
+      try {
+        const last = messageIds[messageIds.length - 1];
+        const deadline = Date.now() + 15_000;
+        while (!topic.records.some((record) => record.headers.ce_subject === last) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+        const mails = ledger(messageIds, topic.records, fn.logs.lines());
+
+        for (const mail of mails.filter((entry) => during.includes(entry.messageId))) {
+          expect(mail).toMatchObject({ topicIds: new Set(), deadLetters: [{ id: expect.any(String), outcome: 'failure' }] });
+        }
+        expect(mails.find((mail) => mail.messageId === last)?.topicIds.size).toBe(1);
+      } finally {
+        await topic.stop();
+      }
+    } finally {
+      await fn.stop();
+    }
+  }, 60_000);
+
+  it('when the broker answers the Produce request with an error, then the dead letter says failure and no record is on the topic', async () => {
+    await kafka.createTopic('mail-finding5-refused', 1);
+    const topic = await collectRecords(kafka.brokers, 'mail-finding5-refused');
+    const fn = await startFunction(createSendMailApp, env('mail-finding5-refused'));
+    try {
+      const before = await sendOne(fn, 'before@mailinator.com');
+      await topic.waitFor(1);
+      await kafka.pushErrors(0, 1, 87); // Produce → INVALID_RECORD, which kafkajs does not retry
+      const refused = await sendOne(fn, 'refused@mailinator.com');
+      const after = await sendOne(fn, 'after@mailinator.com');
+      await topic.waitFor(2);
+
+      const mails = ledger([before, refused, after], topic.records, fn.logs.lines());
+      expect(mails.map((mail) => ({ onTopic: mail.topicIds.size, deadLetters: mail.deadLetters.map((letter) => letter.outcome) }))).toEqual([
+        { onTopic: 1, deadLetters: [] },
+        { onTopic: 0, deadLetters: ['failure'] },
+        { onTopic: 1, deadLetters: [] },
+      ]);
+    } finally {
+      await fn.stop();
+      await topic.stop();
+    }
+  }, 60_000);
+
+  it('when Kafka is frozen longer than the send timeout, then each mail has exactly one event id, on the topic or dead-lettered as unknown, and never one dead-lettered as failure that is on the topic', async () => {
+    await kafka.createTopic('mail-finding5-frozen', 1);
+    const warm = await collectRecords(kafka.brokers, 'mail-finding5-frozen');
+    const fn = await startFunction(createSendMailApp, env('mail-finding5-frozen'));
+    const messageIds: string[] = [];
+    try {
+      messageIds.push(await sendOne(fn, 'before@mailinator.com'));
+      await warm.waitFor(1);
+      await warm.stop();
+
+      process.kill(kafka.pid, 'SIGSTOP');
+      try {
+        // A burst (batched sends), then one at a time until the breaker has opened and refuses.
+        messageIds.push(...(await Promise.all([0, 1, 2].map((i) => sendOne(fn, `burst-${i}@mailinator.com`)))));
+        for (let i = 0; i < 4; i += 1) messageIds.push(await sendOne(fn, `frozen-${i}@mailinator.com`));
+      } finally {
+        process.kill(kafka.pid, 'SIGCONT');
+      }
+      messageIds.push(...(await sendUntilPublished(fn)));
+
+      const topic = await collectRecords(kafka.brokers, 'mail-finding5-frozen');
+      try {
+        const last = messageIds[messageIds.length - 1];
+        const deadline = Date.now() + 15_000;
+        while (!topic.records.some((record) => record.headers.ce_subject === last) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+        const mails = ledger(messageIds, topic.records, fn.logs.lines());
+
+        for (const mail of mails) {
+          const ids = new Set([...mail.topicIds, ...mail.deadLetters.map((letter) => letter.id)]);
+          expect({ messageId: mail.messageId, ids: ids.size }).toEqual({ messageId: mail.messageId, ids: 1 });
+          expect(mail.deadLetters.length).toBeLessThanOrEqual(1);
+          if (mail.deadLetters[0]?.outcome === 'failure') expect(mail.topicIds.size).toBe(0);
+        }
+        const outcomes = mails.flatMap((mail) => mail.deadLetters.map((letter) => letter.outcome));
+        expect(outcomes).toContain('unknown'); // sends the client gave up on while the broker held them
+        expect(outcomes).toContain('failure'); // sends the open breaker refused
+        expect(fn.logs.lines().some((line) => line.message === 'circuit breaker kafka opened')).toBe(true);
+      } finally {
+        await topic.stop();
+      }
+    } finally {
+      await fn.stop();
+    }
+  }, 90_000);
+});

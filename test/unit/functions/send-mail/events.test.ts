@@ -1,14 +1,19 @@
-import { batchedSends, type KafkaRecord } from '../../../../functions/send-mail/events';
+import { batchedSends, deadLetterOutcome, type KafkaRecord } from '../../../../functions/send-mail/events';
+import { EventSendError } from '../../../../functions/send-mail/kafka-send';
+import { BreakerRefusedError, BreakerTimeoutError } from '../../../../shared/resilience';
 
 const record = (key: string): KafkaRecord => ({ key, value: '{}', headers: {} });
 
 /** A send that stays in flight until the test settles it. */
-function controlledSend(): { send: (records: KafkaRecord[]) => Promise<void>; batches: string[][]; settle: (err?: Error) => void } {
+function controlledSend(): { send: (records: KafkaRecord[]) => Promise<void>; batches: string[][]; sent: KafkaRecord[][]; settle: (err?: Error) => void } {
   const batches: string[][] = [];
+  const sent: KafkaRecord[][] = [];
   const pending: { resolve: () => void; reject: (err: Error) => void }[] = [];
   return {
     batches,
+    sent,
     send: (records) => {
+      sent.push(records);
       batches.push(records.map((r) => r.key));
       return new Promise<void>((resolve, reject) => pending.push({ resolve, reject }));
     },
@@ -75,5 +80,29 @@ describe('batchedSends', () => {
     kafka.settle();
     kafka.settle();
     await expect(Promise.all(all)).resolves.toHaveLength(150);
+  });
+
+  it('when records are batched, then the send gets the very records that were loaded, never rebuilt ones (a retry resends the same event id)', async () => {
+    const kafka = controlledSend();
+    const loader = batchedSends(kafka.send);
+    const records = [record('a'), record('b')];
+    const sent = records.map((r) => loader.load(r));
+    await tick();
+    kafka.settle();
+    await Promise.all(sent);
+    expect(kafka.sent.flat()).toHaveLength(2);
+    kafka.sent.flat().forEach((r, i) => expect(r).toBe(records[i]));
+  });
+});
+
+describe('deadLetterOutcome: finding 5', () => {
+  it.each<{ name: string; err: unknown; outcome: 'failure' | 'unknown' }>([
+    { name: 'the breaker was open', err: new BreakerRefusedError('kafka', 1000), outcome: 'failure' },
+    { name: "the breaker's backstop gave up on a send that goes on", err: new BreakerTimeoutError('kafka', 3000), outcome: 'unknown' },
+    { name: 'the client gave up after writing the Produce request', err: new EventSendError('unknown', new Error('timed out')), outcome: 'unknown' },
+    { name: 'the client could not connect', err: new EventSendError('failure', new Error('ECONNREFUSED')), outcome: 'failure' },
+    { name: 'the local file could not be written', err: new Error('EACCES'), outcome: 'failure' },
+  ])('when $name, then the dead letter says $outcome', ({ err, outcome }) => {
+    expect(deadLetterOutcome(err)).toBe(outcome);
   });
 });

@@ -1,4 +1,8 @@
-import { createLogger, maskAddress } from '../../../../shared/logging';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { createLogger, flushLogsSync, maskAddress } from '../../../../shared/logging';
 import { runWithTrace } from '../../../../shared/tracing';
 import { createLogSink } from '../../../support/log-sink';
 
@@ -43,6 +47,34 @@ describe('createLogger with LOG_FORMAT=ecs', () => {
 
     const text = logs.text();
     for (const secret of ['abc.def.ghi', 'secret text', '"pw"']) expect(text).not.toContain(secret);
+  });
+});
+
+describe('flushLogsSync', () => {
+  it('when a line waits in the write buffer, then after flushLogsSync it is in the file before anything else runs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flush-'));
+    const file = join(dir, 'out.log');
+    // Like stdout in production: an open descriptor, asynchronous writes gathered into 4 KB.
+    const destination = pino.destination({ fd: openSync(file, 'a'), sync: false, minLength: 4096 });
+    try {
+      const logger = createLogger({ service: 'send-mail', config, destination }).child({ component: 'events' });
+      logger.error('dead letter');
+      expect(readFileSync(file, 'utf8')).toBe('');
+
+      flushLogsSync(logger);
+
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ message: 'dead letter' });
+    } finally {
+      destination.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('when the stream has no synchronous flush, then flushLogsSync does nothing and does not throw', () => {
+    const { logs, logger } = ecsLogger();
+    logger.info('x');
+    expect(() => flushLogsSync(logger)).not.toThrow();
+    expect(logs.lines()).toHaveLength(1);
   });
 });
 
