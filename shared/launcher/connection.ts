@@ -6,18 +6,19 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** Resolves true when `res` may write to the connection, false when the connection closed first. */
+/** Resolves true when `res` may write to the connection, false when the connection closes first. */
 export function ownsConnection(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-  if (res.socket) return Promise.resolve(!res.socket.destroyed);
   const socket = req.socket;
-  if (socket.destroyed) return Promise.resolve(false);
+  // An answer that closed the connection ends the socket's writing side; Node still parses what follows.
+  if (!socket.writable) return Promise.resolve(false);
+  if (res.socket) return Promise.resolve(true);
   return new Promise((resolve) => {
     const settle = (owned: boolean): void => {
       res.off('socket', onSocket);
       socket.off('close', onClose);
       resolve(owned);
     };
-    const onSocket = (): void => settle(true);
+    const onSocket = (): void => settle(socket.writable);
     const onClose = (): void => settle(false);
     res.once('socket', onSocket);
     socket.once('close', onClose);

@@ -21,7 +21,11 @@ export class Exchange {
     this.#deadline = setTimeout(() => this.abort(httpError('http.request.timeout')), deadlineMs);
     const socket = req.socket;
     // A queued answer never gets 'close' when the connection goes first; the socket's 'close' covers it.
+    let over = false;
     const gone = (): void => {
+      // Both can fire in one emit (the socket's 'close' closes the response), even after `off`.
+      if (over) return;
+      over = true;
       res.off('close', gone);
       socket.off('close', gone);
       clearTimeout(this.#deadline);

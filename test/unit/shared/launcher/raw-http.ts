@@ -44,13 +44,14 @@ export async function openRaw(url: string): Promise<RawConnection> {
 
 /** The status codes of the answers in a raw exchange, in order, interim ones (100) included. */
 export function statuses(text: string): number[] {
-  return [...text.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map((match) => Number(match[1]));
+  // An answer starts right after the previous body, not necessarily on a line of its own.
+  return [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]));
 }
 
 /** The header block of each answer, lower-cased. */
 export function headerBlocks(text: string): string[] {
   return text
-    .split(/^(?=HTTP\/1\.1 \d{3})/m)
+    .split(/(?=HTTP\/1\.1 \d{3} )/)
     .filter((part) => part !== '')
     .map((part) => part.split('\r\n\r\n')[0]?.toLowerCase() ?? '');
 }
