@@ -5,6 +5,27 @@
  * request whose answer can never be written.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+
+/** One 'close' listener per connection, however many requests are queued on it (no listener-leak warning). */
+const onClose = new WeakMap<Socket, Set<() => void>>();
+
+/** Calls `callback` when the connection closes; returns how to unsubscribe. */
+export function whenConnectionCloses(socket: Socket, callback: () => void): () => void {
+  if (socket.closed) {
+    queueMicrotask(callback);
+    return () => undefined;
+  }
+  let callbacks = onClose.get(socket);
+  if (!callbacks) {
+    const registered = new Set<() => void>();
+    socket.once('close', () => registered.forEach((run) => run()));
+    onClose.set(socket, registered);
+    callbacks = registered;
+  }
+  callbacks.add(callback);
+  return () => callbacks.delete(callback);
+}
 
 /** Resolves true when `res` may write to the connection, false when the connection closes first. */
 export function ownsConnection(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
@@ -15,12 +36,11 @@ export function ownsConnection(req: IncomingMessage, res: ServerResponse): Promi
   return new Promise((resolve) => {
     const settle = (owned: boolean): void => {
       res.off('socket', onSocket);
-      socket.off('close', onClose);
+      unsubscribe();
       resolve(owned);
     };
     const onSocket = (): void => settle(socket.writable);
-    const onClose = (): void => settle(false);
+    const unsubscribe = whenConnectionCloses(socket, () => settle(false));
     res.once('socket', onSocket);
-    socket.once('close', onClose);
   });
 }

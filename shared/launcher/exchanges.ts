@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { httpError, type AppError } from '../errors';
+import { whenConnectionCloses } from './connection';
 
 export class Exchange {
   readonly res: ServerResponse;
@@ -19,21 +20,20 @@ export class Exchange {
     this.res = res;
     this.#onEnd = onEnd;
     this.#deadline = setTimeout(() => this.abort(httpError('http.request.timeout')), deadlineMs);
-    const socket = req.socket;
-    // A queued answer never gets 'close' when the connection goes first; the socket's 'close' covers it.
+    // A queued answer never gets 'close' when the connection goes first; the connection's 'close' covers it.
     let over = false;
     const gone = (): void => {
-      // Both can fire in one emit (the socket's 'close' closes the response), even after `off`.
+      // Both can fire in one emit (the socket's 'close' closes the response).
       if (over) return;
       over = true;
       res.off('close', gone);
-      socket.off('close', gone);
+      unsubscribe();
       clearTimeout(this.#deadline);
       if (!res.writableFinished) this.abort(httpError('http.client.closed'));
       this.#release();
     };
     res.once('close', gone);
-    socket.once('close', gone);
+    const unsubscribe = whenConnectionCloses(req.socket, gone);
   }
 
   get signal(): AbortSignal {
