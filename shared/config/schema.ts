@@ -85,6 +85,7 @@ export const schema = {
   HOSTNAME: str({ default: undefined, desc: 'Set by Kubernetes: the pod name; part of the Pushgateway instance label.' }),
   PUSHGATEWAY_URL: httpUrl({ default: undefined, desc: 'Prometheus Pushgateway; when set, metrics are pushed on shutdown, so a scaled-to-zero pod loses none.' }),
   PUSHGATEWAY_TIMEOUT_MS: positiveInt({ default: 2000, desc: 'Longest the shutdown waits for the push.' }),
+  HTTP_HEADERS_TIMEOUT_SECONDS: positiveInt({ default: 10, desc: 'Time a client has to send the headers of a request; slower connections get 408 and are closed.' }),
   MAX_BODY_BYTES: positiveInt({ default: 65536, desc: 'Largest request body accepted; larger ones get 413 before they are buffered.' }),
   REQUEST_TIMEOUT_SECONDS: positiveInt({ default: 30, desc: 'A request that has no answer by then gets 503.' }),
   SHUTDOWN_TIMEOUT_SECONDS: positiveInt({ default: 20, desc: 'How long in-flight requests may finish after SIGTERM.' }),

@@ -11,6 +11,9 @@ export const httpErrorStatus = {
   'http.body.toolarge': 413,
   'http.body.invalid': 400,
   'http.request.timeout': 503,
+  'http.server.draining': 503,
+  // Never written to anyone (the client is gone); it names the abort in logs and metrics.
+  'http.client.closed': 499,
   'server.internal.error': 500,
 } as const satisfies Record<string, number>;
 

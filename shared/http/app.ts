@@ -22,6 +22,11 @@ export interface FunctionApp {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly readiness: Readiness;
+  /**
+   * How long the function may still need after its requests' signals abort (e.g. publishing an event for a
+   * mail already sent): the shutdown drain aborts in-flight requests this long before its deadline.
+   */
+  readonly settleMs: number;
   /** Closes pools and connections, then pushes metrics when configured; called once on shutdown. */
   stop(): Promise<void>;
 }
@@ -38,6 +43,8 @@ export interface DefineOptions {
   readonly version?: string;
   /** Where log lines go; stdout by default. */
   readonly logDestination?: DestinationStream;
+  /** See `FunctionApp.settleMs`; 0 by default. */
+  readonly settleMs?: number;
   /** Builds the function's routes and resources from the shared ones. */
   build(shared: { readonly config: Config; readonly logger: Logger; readonly metrics: Metrics }): FunctionParts;
 }
@@ -71,6 +78,7 @@ export function defineFunction(options: DefineOptions): FunctionApp {
     logger,
     metrics,
     readiness,
+    settleMs: options.settleMs ?? 0,
     stop: async () => {
       await parts.stop?.();
       await pushMetrics(options.name, config, metrics, logger);

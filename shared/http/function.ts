@@ -3,7 +3,8 @@
  * header, the access log line, routing, and the one error sink. Works the same under the stock CLI and
  * under our launcher.
  */
-import type { HttpFunction, Request } from '@google-cloud/functions-framework';
+import type { HttpFunction, Request, Response } from '@google-cloud/functions-framework';
+import { httpError } from '../errors';
 import type { Logger } from '../logging';
 import { runWithTrace, traceFromHeaders } from '../tracing';
 import { logWhenDone } from './access-log';
@@ -13,6 +14,11 @@ import type { HttpResult, IncomingRequest, Route } from './types';
 
 export const TRACE_RESPONSE_HEADER = 'X-B3-TraceId';
 const EMPTY = Buffer.alloc(0);
+
+/** Our launcher hands each request's AbortSignal over on the request, like the framework's `rawBody`. */
+export interface WithAbortSignal {
+  abortSignal?: AbortSignal;
+}
 
 export interface RequestObserver {
   /** Paths whose requests are not observed (probes, /metrics). */
@@ -36,7 +42,7 @@ export function createHttpFunction(routes: readonly Route[], logger: Logger, obs
       }
       let result: HttpResult;
       try {
-        const request = toIncomingRequest(req);
+        const request = toIncomingRequest(req, (req as WithAbortSignal).abortSignal ?? abortWhenClientGone(res));
         // A known path is its own label; unknown paths share one, so callers cannot blow up cardinality.
         if (routes.some((route) => route.path === request.path)) routeLabel = request.path;
         result = await findRoute(routes, request.method, request.path).handle(request);
@@ -48,7 +54,16 @@ export function createHttpFunction(routes: readonly Route[], logger: Logger, obs
   };
 }
 
-function toIncomingRequest(req: Request): IncomingRequest {
+/** Under the stock CLI there is no launcher: the one abort left is the client going away before the answer. */
+function abortWhenClientGone(res: Response): AbortSignal {
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort(httpError('http.client.closed'));
+  });
+  return controller.signal;
+}
+
+function toIncomingRequest(req: Request, signal: AbortSignal): IncomingRequest {
   const url = req.originalUrl || req.url || '/';
   const queryAt = url.indexOf('?');
   return {
@@ -57,5 +72,6 @@ function toIncomingRequest(req: Request): IncomingRequest {
     headers: req.headers,
     // The framework (or our launcher) keeps the unparsed bytes here; we parse them ourselves.
     body: Buffer.isBuffer(req.rawBody) ? req.rawBody : EMPTY,
+    signal,
   };
 }

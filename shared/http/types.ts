@@ -7,7 +7,12 @@ export interface IncomingRequest {
   readonly headers: IncomingHttpHeaders;
   /** The raw body; empty when none was sent. */
   readonly body: Buffer;
-  readonly signal?: AbortSignal;
+  /**
+   * Aborts, with an `AppError` as its reason, when the request deadline passes (`http.request.timeout`), the
+   * client goes away (`http.client.closed`) or the shutdown drain cuts the request (`http.server.draining`).
+   * The launcher never answers for a route it has invoked: the route answers after the abort.
+   */
+  readonly signal: AbortSignal;
 }
 
 /** What a route answers: a JSON body, or raw bytes with their content type. */

@@ -1,58 +1,72 @@
 /**
- * The request listener of our launcher: body limit, request deadline, the trace id on its own answers,
- * then the function itself. The function keeps the framework's HttpFunction contract (and registers with
- * it in its index.ts for the stock CLI); here it runs straight on node:http, because everything the
- * framework's express stack adds for HTTP functions (body parsing, routing) the launcher and the function
- * already do, and that stack costs more than our whole shared layer (docs/performance.md).
+ * The request listener of our launcher: drain refusal, body limit, request deadline, the trace id on its
+ * own answers, then the function itself. The function keeps the framework's HttpFunction contract (and
+ * registers with it in its index.ts for the stock CLI); here it runs straight on node:http, because
+ * everything the framework's express stack adds for HTTP functions (body parsing, routing) the launcher
+ * and the function already do, and that stack costs more than our whole shared layer (docs/performance.md).
+ *
+ * Each request gets an AbortSignal (deadline, client gone, drain). Until the function is invoked the
+ * launcher answers an abort itself and the function never runs; once it runs, only the function answers.
  */
 import type { Request, Response } from '@google-cloud/functions-framework';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { httpError } from '../errors';
+import { httpError, isAppError } from '../errors';
 import { errorResult, logWhenDone, TRACE_RESPONSE_HEADER, writeResult, type FunctionApp } from '../http';
 import { runWithTrace, traceFromHeaders } from '../tracing';
-import { hasBody, readBody } from './body';
+import { receiveBody } from './body';
+import { ownsConnection } from './connection';
+import { Exchanges, type Exchange } from './exchanges';
 
 export interface ListenerLimits {
   readonly maxBodyBytes: number;
   readonly requestTimeoutMs: number;
 }
 
-/** The framework's contract hands the raw body to the function as `rawBody`. */
-interface WithRawBody extends IncomingMessage {
+/** The framework's contract hands the raw body to the function as `rawBody`; ours adds the signal. */
+interface LaunchedRequest extends IncomingMessage {
   rawBody?: Buffer;
+  abortSignal?: AbortSignal;
 }
 
-export function createRequestListener(app: FunctionApp, limits: ListenerLimits): RequestListener {
-  const invoke = (req: IncomingMessage, res: ServerResponse): void => {
-    void app.handle(req as Request, res as Response);
-  };
-
-  return (req: WithRawBody, res: ServerResponse) => {
-    const deadline = setTimeout(() => answer(req, res, app, httpError('http.request.timeout')), limits.requestTimeoutMs);
-    res.once('close', () => clearTimeout(deadline));
-    if (!hasBody(req)) {
-      invoke(req, res);
+/** Serves 'request' and 'checkContinue' alike; `exchanges` lets the launcher's drain see every request. */
+export function createRequestListener(app: FunctionApp, limits: ListenerLimits, exchanges = new Exchanges()): RequestListener {
+  return (req: LaunchedRequest, res: ServerResponse) => {
+    const exchange = exchanges.open(req, res, limits.requestTimeoutMs);
+    req.abortSignal = exchange.signal;
+    if (exchanges.draining) {
+      // Arrived after SIGTERM on a connection opened before it: refused before anything runs.
+      answer(req, res, app, httpError('http.server.draining'));
       return;
     }
-    readBody(req, limits.maxBodyBytes).then(
-      (body) => {
-        req.rawBody = body;
-        invoke(req, res);
-      },
-      (err: unknown) => {
-        // The rest of the body stays unread; closing is cheaper than draining it.
-        res.setHeader('Connection', 'close');
-        answer(req, res, app, err);
-      },
-    );
+    exchange.signal.addEventListener('abort', () => {
+      if (!exchange.invoked) answer(req, res, app, exchange.signal.reason);
+    });
+    void dispatch(req, res, app, limits.maxBodyBytes, exchange);
   };
 }
 
+async function dispatch(req: LaunchedRequest, res: ServerResponse, app: FunctionApp, limit: number, exchange: Exchange): Promise<void> {
+  try {
+    const body = await receiveBody(req, res, limit);
+    if (body) req.rawBody = body;
+  } catch (err) {
+    answer(req, res, app, err);
+    return;
+  }
+  if (!(await ownsConnection(req, res)) || exchange.signal.aborted) return;
+  exchange.invoke(
+    () => app.handle(req as Request, res as Response),
+    (err: unknown) => app.logger.error({ err }, 'unhandled rejection'),
+  );
+}
+
+/** The launcher's own answers close the connection: the rest of the body, and anything behind it, stays unread. */
 function answer(req: IncomingMessage, res: ServerResponse, app: FunctionApp, err: unknown): void {
-  if (res.headersSent) return;
+  if (res.headersSent || req.socket.destroyed || (isAppError(err) && err.code === 'http.client.closed')) return;
   const trace = traceFromHeaders(req.headers);
   runWithTrace(trace, () => {
     logWhenDone(req, res, app.logger);
+    res.setHeader('Connection', 'close');
     res.setHeader(TRACE_RESPONSE_HEADER, trace.traceId);
     writeResult(res, errorResult(err, trace.traceId, app.logger));
   });

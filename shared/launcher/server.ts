@@ -1,14 +1,20 @@
 /**
  * Our production host for one function: a plain node:http server with the listener in front of the
- * framework, and an orderly shutdown. `make start` and the container run this, bundled.
+ * framework, and an orderly shutdown (drain.ts). `make start` and the container run this, bundled.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config';
 import type { FunctionApp } from '../http';
+import type { AwaitingContinue } from './body';
+import { drain } from './drain';
+import { Exchanges } from './exchanges';
 import { createRequestListener } from './listener';
 
-export type LauncherConfig = Pick<Config, 'PORT' | 'MAX_BODY_BYTES' | 'REQUEST_TIMEOUT_SECONDS' | 'SHUTDOWN_TIMEOUT_SECONDS'>;
+export type LauncherConfig = Pick<
+  Config,
+  'PORT' | 'MAX_BODY_BYTES' | 'REQUEST_TIMEOUT_SECONDS' | 'SHUTDOWN_TIMEOUT_SECONDS' | 'HTTP_HEADERS_TIMEOUT_SECONDS'
+>;
 
 export interface RunningFunction {
   readonly server: Server;
@@ -19,14 +25,12 @@ export interface RunningFunction {
 }
 
 export async function launch(app: FunctionApp, config: LauncherConfig, host = '0.0.0.0'): Promise<RunningFunction> {
-  const requestTimeoutMs = config.REQUEST_TIMEOUT_SECONDS * 1000;
-  // Node closes sockets whose request (headers, body) has not fully arrived by then: slow-client defence.
-  const receiveTimeoutMs = requestTimeoutMs + 1000;
-  const server = createServer(
-    // Room for long bearer tokens, so the answer to one is our 401, not Node's bare 431.
-    { requestTimeout: receiveTimeoutMs, headersTimeout: Math.min(10_000, receiveTimeoutMs), maxHeaderSize: 32 * 1024 },
-    createRequestListener(app, { maxBodyBytes: config.MAX_BODY_BYTES, requestTimeoutMs }),
-  );
+  const exchanges = new Exchanges();
+  const server = createHttpServer(config);
+  const listener = createRequestListener(app, { maxBodyBytes: config.MAX_BODY_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000 }, exchanges);
+  server.on('request', listener);
+  // Taken here, Node sends no automatic `100 Continue`: the listener sends it only for a body it will read.
+  server.on('checkContinue', (req: AwaitingContinue, res) => listener(Object.assign(req, { awaitsContinue: true }), res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, host, () => {
@@ -34,43 +38,30 @@ export async function launch(app: FunctionApp, config: LauncherConfig, host = '0
       resolve();
     });
   });
-  let inFlight = 0;
-  server.on('request', (_req, res) => {
-    inFlight += 1;
-    res.once('close', () => (inFlight -= 1));
-  });
   const { port } = server.address() as AddressInfo;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   app.logger.info({ url: { full: url }, startup: startupTimings() }, `${app.name} listening`);
 
   let stopping: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
-    stopping ??= drain(app, server, config.SHUTDOWN_TIMEOUT_SECONDS * 1000, () => inFlight);
+    stopping ??= drain(app, server, exchanges, config.SHUTDOWN_TIMEOUT_SECONDS * 1000);
     return stopping;
   };
-  return { server, url, shutdown, inFlight: () => inFlight };
+  return { server, url, shutdown, inFlight: () => exchanges.size };
 }
 
-/**
- * Readiness turns 503, the listener stops accepting, in-flight requests finish within the deadline
- * (those still running then are cut and counted), then the function stops what it opened.
- */
-async function drain(app: FunctionApp, server: Server, deadlineMs: number, inFlight: () => number): Promise<void> {
-  app.readiness.markDraining();
-  app.logger.info({ http: { in_flight: inFlight() } }, 'draining');
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), deadlineMs);
+/** Slow-client defences: Node closes connections whose headers, or whole request, have not arrived in time. */
+function createHttpServer(config: LauncherConfig): Server {
+  const receiveTimeoutMs = config.REQUEST_TIMEOUT_SECONDS * 1000 + 1000;
+  const headersTimeout = Math.min(config.HTTP_HEADERS_TIMEOUT_SECONDS * 1000, receiveTimeoutMs);
+  return createServer({
+    requestTimeout: receiveTimeoutMs,
+    headersTimeout,
+    // Node enforces both timeouts only when it checks, by default every 30 s: check often enough to hold them.
+    connectionsCheckingInterval: Math.min(1000, headersTimeout / 10),
+    // Room for long bearer tokens, so the answer to one is our 401, not Node's bare 431.
+    maxHeaderSize: 32 * 1024,
   });
-  if ((await Promise.race([closed, timedOut])) === 'timeout') {
-    app.logger.warn({ http: { cut: inFlight() } }, 'shutdown deadline reached; cutting the requests still in flight');
-    server.closeAllConnections();
-  }
-  clearTimeout(timer);
-  await app.stop();
-  app.logger.info(`${app.name} stopped`);
 }
 
 /** Wires SIGTERM/SIGINT to a drain and exit 0; a second signal, or a stop that hangs, exits at once. */

@@ -1,0 +1,57 @@
+/**
+ * The HTTP function without our launcher, as the stock functions-framework CLI hosts it: the route still
+ * gets a signal, which aborts when the client goes away before the answer.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { isAppError } from '../../../../shared/errors';
+import { defineFunction, type IncomingRequest } from '../../../../shared/http';
+import { testConfig } from '../../../support/function-under-test';
+import { createLogSink } from '../../../support/log-sink';
+import { openRaw } from '../launcher/raw-http';
+import { aborted } from '../launcher/stub-function';
+
+let server: Server | undefined;
+afterEach(() => {
+  server?.closeAllConnections();
+  return new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+});
+
+async function hostWithoutLauncher(handle: (request: IncomingRequest) => Promise<{ status: number }>): Promise<string> {
+  const app = defineFunction({ name: 'stub', target: 'stub', config: testConfig(), logDestination: createLogSink().stream, build: () => ({ routes: [{ method: 'GET', path: '/stub', handle }] }) });
+  server = createServer((req, res) => void app.handle(req as never, res as never));
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server?.address() as AddressInfo).port}`;
+}
+
+it('when there is no launcher and the client goes away before the answer, then the signal aborts with http.client.closed', async () => {
+  let invoked: () => void = () => undefined;
+  const running = new Promise<void>((resolve) => (invoked = resolve));
+  let reason: Promise<unknown> = Promise.resolve(undefined);
+  const url = await hostWithoutLauncher((request) => {
+    reason = aborted(request.signal);
+    invoked();
+    return reason.then(() => ({ status: 200 }));
+  });
+  const client = await openRaw(url);
+  client.socket.write('GET /stub HTTP/1.1\r\nHost: localhost\r\n\r\n');
+  await running;
+
+  client.socket.destroy();
+  const code = await reason.then((value) => (isAppError(value) ? value.code : undefined));
+
+  expect(code).toBe('http.client.closed');
+});
+
+it('when there is no launcher and the answer is written, then the signal never aborts', async () => {
+  const seen: IncomingRequest[] = [];
+  const url = await hostWithoutLauncher((request) => {
+    seen.push(request);
+    return Promise.resolve({ status: 204 });
+  });
+
+  const answer = await fetch(`${url}/stub`);
+
+  expect(answer.status).toBe(204);
+  expect(seen.map((request) => request.signal.aborted)).toEqual([false]);
+});
