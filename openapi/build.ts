@@ -75,8 +75,10 @@ export function buildSpec(): OpenAPIObject {
         '413': error('http.body.toolarge: the body is over MAX_BODY_BYTES.'),
         '415': error('http.mediatype.unsupported: not UTF-8 application/json, or a compressed body.'),
         '500': error('server.internal.error.'),
-        '502': error('email.send.error: SMTP failed temporarily or could not be reached.'),
-        '503': error('email.send.unavailable or auth.keys.unavailable (with Retry-After), or http.request.timeout.', retryAfter),
+        '502': error(
+          'email.send.error: SMTP failed, timed out or could not be reached, and no mail was sent. email.send.unknown: the whole message was written and no reply came; the mail may have been delivered (the one answer that may hide a delivery).',
+        ),
+        '503': error('email.send.unavailable or auth.keys.unavailable (with Retry-After), http.request.timeout, or http.server.draining (Connection: close); no mail was sent.', retryAfter),
       },
     },
   });

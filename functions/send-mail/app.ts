@@ -1,7 +1,7 @@
 /** Wires send-mail from its configuration: delivery port, routes, and what to close on shutdown. */
 import type { DestinationStream } from 'pino';
 import { createAuthenticator } from '../../shared/auth';
-import type { Config } from '../../shared/config';
+import { eventSettleMs, type Config } from '../../shared/config';
 import { defineFunction, type FunctionApp } from '../../shared/http';
 import { createDelivery, type Delivery } from './delivery';
 import { sendMailRoutes } from './handler';
@@ -24,6 +24,8 @@ export function createSendMailApp(config: Config, logDestination?: DestinationSt
     name: 'send-mail',
     target: SEND_MAIL_TARGET,
     config,
+    // After the drain tells requests to stop, a mail already out still gets its event (or dead letter).
+    settleMs: eventSettleMs(config),
     ...(logDestination ? { logDestination } : {}),
     build: ({ logger, metrics }) => {
       const delivery = overrides.delivery ?? createDelivery(config, logger, metrics.breakers);

@@ -93,8 +93,11 @@ function createSmtpDelivery(config: DeliveryConfig, url: string, logger: Logger,
         onMessageRead: () => (attempt.messageRead = true),
       }),
     {
-      // No breaker timeout: it would give up on a send that goes on. The send's own deadline aborts it.
+      // No breaker timeout: it would give up on a send that goes on. The send's own deadline aborts it,
+      // and a window of several deadlines lets the breaker see a slow server at any request rate.
       timeoutMs: false,
+      windowMs: 4 * config.SMTP_SEND_TIMEOUT_SECONDS * 1000,
+      isTimeout: (err) => (err as { cause?: unknown }).cause instanceof SendDeadlineError,
       errorThresholdPercentage: 50,
       volumeThreshold: 3,
       resetTimeoutMs: config.SMTP_BREAKER_RESET_SECONDS * 1000,

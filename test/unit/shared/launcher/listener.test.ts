@@ -7,6 +7,15 @@ import type { IncomingRequest } from '../../../../shared/http';
 import { headerBlocks, openRaw, post, statuses } from './raw-http';
 import { aborted, launchStub, STUB_PATH, type StubFunction } from './stub-function';
 
+/** A one-second request budget; the SMTP shares must nest inside it (config refuses them otherwise). */
+const ONE_SECOND_REQUEST = {
+  REQUEST_TIMEOUT_SECONDS: '1',
+  SMTP_SEND_TIMEOUT_SECONDS: '1',
+  SMTP_CONNECTION_TIMEOUT_SECONDS: '1',
+  SMTP_GREETING_TIMEOUT_SECONDS: '1',
+  SMTP_SOCKET_TIMEOUT_SECONDS: '1',
+};
+
 const codeOf = (reason: unknown): string | undefined => (isAppError(reason) ? reason.code : undefined);
 
 describe('the request signal', () => {
@@ -17,7 +26,7 @@ describe('the request signal', () => {
   });
 
   it('when the request deadline passes while the route runs, then the signal aborts with http.request.timeout and the route answers, not the launcher', async () => {
-    fn = await launchStub(async (request) => ({ status: 200, json: { aborted: codeOf(await aborted(request.signal)) } }), { env: { REQUEST_TIMEOUT_SECONDS: '1' } });
+    fn = await launchStub(async (request) => ({ status: 200, json: { aborted: codeOf(await aborted(request.signal)) } }), { env: ONE_SECOND_REQUEST });
 
     const answer = await fetch(`${fn.url}${STUB_PATH}`);
 
@@ -66,7 +75,7 @@ describe('finding 6: edges of slow clients', () => {
   });
 
   it('when a body completes after the request deadline, then the launcher answers 503 and the function is never invoked', async () => {
-    fn = await launchStub(() => ({ status: 200 }), { env: { REQUEST_TIMEOUT_SECONDS: '1' } });
+    fn = await launchStub(() => ({ status: 200 }), { env: ONE_SECOND_REQUEST });
     const client = await openRaw(fn.url);
     const request = post(STUB_PATH, '{"late":"body"}');
 
