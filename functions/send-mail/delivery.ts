@@ -15,7 +15,7 @@ import { isAppError } from '../../shared/errors';
 import { maskAddress, type Logger } from '../../shared/logging';
 import { ignoreBreakers, type BreakerObserver } from '../../shared/metrics';
 import { BreakerRefusedError, createBreaker, retryAfterSeconds } from '../../shared/resilience';
-import { emailError } from './errors';
+import { emailError, OutcomeUnknownError } from './errors';
 import { createSmtpPool } from './smtp-pool';
 import { headerSubject } from './subject';
 
@@ -153,7 +153,7 @@ function toDeliveryError(err: unknown, attempt: Attempt, mail: OutgoingMail, log
       },
       'mail outcome unknown',
     );
-    return emailError('email.send.unknown', { cause: err });
+    return new OutcomeUnknownError(attempt.composed.messageId, { cause: err });
   }
   // Nothing left: the request's own reason (deadline, draining, client gone) is the truthful answer.
   const reason = attempt.signal.aborted ? attempt.signal.reason : undefined;

@@ -16,3 +16,13 @@ export type EmailErrorCode = keyof typeof emailErrorStatus;
 export function emailError(code: EmailErrorCode, options?: AppErrorOptions): AppError {
   return new AppError(code, emailErrorStatus[code], options);
 }
+
+/** The one "outcome unknown" answer, with the Message-ID the mail went out with, for reconciliation. */
+export class OutcomeUnknownError extends AppError {
+  constructor(
+    readonly messageId: string,
+    options?: AppErrorOptions,
+  ) {
+    super('email.send.unknown', emailErrorStatus['email.send.unknown'], options);
+  }
+}

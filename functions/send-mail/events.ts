@@ -24,6 +24,11 @@ export type EventOutcome = 'published' | 'dead_lettered';
 export interface EventPublisher {
   /** Builds the CloudEvent for a delivered mail and publishes it, or dead-letters it; never throws. */
   publish(data: EmailSentData, traceId: string): Promise<EventOutcome>;
+  /**
+   * For a mail whose outcome is unknown (502 email.send.unknown): builds its event and writes it as a held
+   * dead letter, never to Kafka. Replay it only once the Message-ID is found at the SMTP server.
+   */
+  hold(data: EmailSentData, traceId: string): void;
   /** DOWN after a failed send until the next success. */
   status(): 'UP' | 'DOWN';
   stop(): Promise<void>;
@@ -226,6 +231,15 @@ function withDeadLetters(
         count('dead_lettered');
         return 'dead_lettered';
       }
+    },
+    hold(data, traceId) {
+      const event = buildEmailSentEvent(data, traceId, config);
+      logger.error(
+        { event: { action: 'publish', outcome: 'unknown', code: 'events.publish.held', reason: 'email.send.unknown' }, cloudevent: event.toJSON() },
+        'email.sent event not published: dead letter',
+      );
+      flushLogsSync(logger);
+      count('dead_lettered');
     },
     status: () => (healthy ? 'UP' : 'DOWN'),
     stop,

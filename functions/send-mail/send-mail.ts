@@ -2,6 +2,8 @@
 import { isAppError } from '../../shared/errors';
 import { maskAddress, type Logger } from '../../shared/logging';
 import type { Delivery } from './delivery';
+import type { EmailSentData } from './email-sent-schema';
+import { OutcomeUnknownError } from './errors';
 import type { SendMailRequest } from './email';
 import type { EventPublisher } from './events';
 
@@ -33,14 +35,19 @@ export async function sendMail(request: SendMailRequest, traceId: string, ports:
     ({ messageId } = await ports.delivery.send({ to: request.toAddress, subject: request.subject, text: request.body, traceId }, signal));
   } catch (err) {
     ports.countEmail?.((isAppError(err) && OUTCOME_BY_CODE[err.code]) || 'failed');
+    // The mail may be out: its event is held as a dead letter, to publish only once the mail is found.
+    if (err instanceof OutcomeUnknownError) ports.events?.hold(eventData(request, err.messageId), traceId);
     throw err;
   }
   ports.countEmail?.('sent');
   ports.logger.info({ email: { to: { address: maskAddress(request.toAddress) }, message_id: messageId } }, 'mail delivered');
   if (ports.events) {
-    const data = { messageId, toAddress: request.toAddress, subject: request.subject, sentAt: new Date().toISOString() };
     // The mail is out: whatever happens to the event, the answer stays 200.
-    await ports.events.publish(data, traceId);
+    await ports.events.publish(eventData(request, messageId), traceId);
   }
   return { messageId };
+}
+
+function eventData(request: SendMailRequest, messageId: string): EmailSentData {
+  return { messageId, toAddress: request.toAddress, subject: request.subject, sentAt: new Date().toISOString() };
 }

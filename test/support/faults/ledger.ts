@@ -11,6 +11,8 @@ import type { ReceivedMail } from '../smtp-server';
 
 export const UNKNOWN_CODE = 'email.send.unknown';
 const UNKNOWN_LINE = 'mail outcome unknown';
+/** The dead letter that holds the event of a mail whose outcome is unknown. */
+const HELD_CODE = 'events.publish.held';
 const DEAD_LETTER_LINE = 'email.sent event not published: dead letter';
 
 export interface LedgerSources {
@@ -61,6 +63,7 @@ export const RULES = {
   unansweredSentNothing: 'a request without an answer sent no mail',
   unknownIsLogged: 'an email.send.unknown answer has its "mail outcome unknown" line',
   mailHasOneEvent: 'a delivered mail has exactly one event id on the topic or one dead-letter line',
+  unknownIsHeld: 'a mail of unknown outcome has exactly one held dead-letter line and nothing on the topic',
   refusedNeverLands: 'a dead letter with outcome failure is not on the topic',
   noEventWithoutMail: 'no event for a mail that was not delivered',
 } as const;
@@ -72,6 +75,7 @@ interface Event {
 
 interface DeadLetter extends Event {
   readonly outcome: string;
+  readonly code: string;
 }
 
 interface UnknownLine {
@@ -175,9 +179,16 @@ export class Ledger {
         violations.push({ rule: RULES.refusedNeverLands, messageId: letter.messageId, detail: `event ${letter.id} dead-lettered as failure (refused), yet it is on the topic` });
       }
     }
-    // An unknown outcome may or may not have been delivered: its event, if any, is not counted either way.
+    // An unknown outcome is never published: its event waits, held, until the mail is found at the server.
+    for (const messageId of loggedUnknown) {
+      const held = deadLetters.filter((letter) => letter.messageId === messageId);
+      if (held.length !== 1 || held[0]?.code !== HELD_CODE) violations.push({ rule: RULES.unknownIsHeld, messageId, detail: `${held.length} dead-letter lines (${held.map((letter) => letter.code).join(', ')})` });
+      if (events.some((event) => event.messageId === messageId)) violations.push({ rule: RULES.unknownIsHeld, messageId, detail: 'its event is on the topic' });
+    }
     for (const event of [...events, ...deadLetters]) {
-      if (delivered.has(event.messageId) || unknownDelivered.has(event.messageId) || loggedUnknown.has(event.messageId)) continue;
+      if (delivered.has(event.messageId) || unknownDelivered.has(event.messageId)) continue;
+      // A held dead letter of an unknown outcome stands whether or not the mail arrived.
+      if ('code' in event && event.code === HELD_CODE && loggedUnknown.has(event.messageId)) continue;
       const where = 'outcome' in event ? 'a dead-letter line' : 'the topic';
       violations.push({ rule: RULES.noEventWithoutMail, messageId: event.messageId, detail: `event ${event.id} in ${where}, no such mail at the SMTP server` });
     }
@@ -233,7 +244,7 @@ export class Ledger {
       .map((line) => {
         const event = (field(line, 'cloudevent') ?? {}) as Record<string, unknown>;
         const data = (event.data ?? {}) as Record<string, unknown>;
-        return { id: String(event.id ?? ''), messageId: normalise(String(event.subject ?? data.messageId ?? '')), outcome: String(field(line, 'event.outcome') ?? '') };
+        return { id: String(event.id ?? ''), messageId: normalise(String(event.subject ?? data.messageId ?? '')), outcome: String(field(line, 'event.outcome') ?? ''), code: String(field(line, 'event.code') ?? '') };
       });
   }
 

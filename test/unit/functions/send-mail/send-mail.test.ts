@@ -1,0 +1,76 @@
+/** The use case with fake ports: which answer and which event record each delivery outcome leaves. */
+import type { Delivery } from '../../../../functions/send-mail/delivery';
+import { emailError, OutcomeUnknownError } from '../../../../functions/send-mail/errors';
+import type { EventPublisher } from '../../../../functions/send-mail/events';
+import { sendMail, type DeliveryOutcome } from '../../../../functions/send-mail/send-mail';
+import { createLogger } from '../../../../shared/logging';
+import { AppError } from '../../../../shared/errors';
+import { createLogSink } from '../../../support/log-sink';
+
+const request = { toAddress: 'someone@example.com', subject: 'hello', body: 'a body' };
+const TRACE = '0af7651916cd43dd8448eb211c80319c';
+
+function fakeEvents(): EventPublisher & { published: string[]; held: string[] } {
+  const published: string[] = [];
+  const held: string[] = [];
+  return {
+    published,
+    held,
+    publish: async (data) => {
+      published.push(data.messageId);
+      return 'published';
+    },
+    hold: (data) => held.push(data.messageId),
+    status: () => 'UP',
+    stop: async () => undefined,
+  };
+}
+
+function deliveryFailing(err: Error): Delivery {
+  return { send: () => Promise.reject(err), close: async () => undefined };
+}
+
+const logger = createLogger({ service: 'send-mail', config: { LOG_FORMAT: 'ecs', LOG_LEVEL: 'info', ENVIRONMENT: 'local' }, destination: createLogSink().stream });
+
+async function codeOf(work: Promise<unknown>): Promise<string> {
+  try {
+    await work;
+  } catch (err) {
+    if (err instanceof AppError) return err.code;
+    throw err;
+  }
+  return 'none';
+}
+
+describe('sendMail', () => {
+  it('when the mail is delivered, then its event is published once and nothing is held', async () => {
+    const events = fakeEvents();
+    const delivery: Delivery = { send: async () => ({ messageId: '<m1@example.com>' }), close: async () => undefined };
+
+    await expect(sendMail(request, TRACE, { delivery, logger, events })).resolves.toEqual({ messageId: '<m1@example.com>' });
+    expect(events.published).toEqual(['<m1@example.com>']);
+    expect(events.held).toEqual([]);
+  });
+
+  it('when the outcome is unknown, then the answer is email.send.unknown and the event is held, never published', async () => {
+    const events = fakeEvents();
+    const counted: DeliveryOutcome[] = [];
+
+    const code = await codeOf(sendMail(request, TRACE, { delivery: deliveryFailing(new OutcomeUnknownError('<m2@example.com>')), logger, events, countEmail: (o) => counted.push(o) }));
+
+    expect(code).toBe('email.send.unknown');
+    expect(events.held).toEqual(['<m2@example.com>']);
+    expect(events.published).toEqual([]);
+    expect(counted).toEqual(['unknown']);
+  });
+
+  it('when nothing was sent, then no event is published or held', async () => {
+    const events = fakeEvents();
+
+    const code = await codeOf(sendMail(request, TRACE, { delivery: deliveryFailing(emailError('email.send.error')), logger, events }));
+
+    expect(code).toBe('email.send.error');
+    expect(events.published).toEqual([]);
+    expect(events.held).toEqual([]);
+  });
+});
