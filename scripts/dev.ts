@@ -10,7 +10,7 @@ import { createSendMailApp } from '../functions/send-mail/app';
 import { SEND_MAIL_PATH } from '../functions/send-mail/handler';
 import { loadProcessConfig } from '../shared/config';
 import type { FunctionApp } from '../shared/http';
-import { createRequestListener } from '../shared/launcher';
+import { createRequestListener, serveRequests } from '../shared/launcher';
 import { mintHs256Token } from './token';
 
 const config = loadProcessConfig();
@@ -25,7 +25,8 @@ function functionFor(path: string): FunctionApp {
   return apps.sendMail;
 }
 
-const server = createServer((req, res) => {
+const server = createServer();
+serveRequests(server, (req, res) => {
   const app = functionFor((req.url ?? '/').split('?')[0] ?? '/');
   listeners.get(app)?.(req, res);
 });

@@ -2,7 +2,7 @@
  * Our production host for one function: a plain node:http server with the listener in front of the
  * framework, and an orderly shutdown (drain.ts). `make start` and the container run this, bundled.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config';
 import type { FunctionApp } from '../http';
@@ -28,9 +28,7 @@ export async function launch(app: FunctionApp, config: LauncherConfig, host = '0
   const exchanges = new Exchanges();
   const server = createHttpServer(config);
   const listener = createRequestListener(app, { maxBodyBytes: config.MAX_BODY_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000 }, exchanges);
-  server.on('request', listener);
-  // Taken here, Node sends no automatic `100 Continue`: the listener sends it only for a body it will read.
-  server.on('checkContinue', (req: AwaitingContinue, res) => listener(Object.assign(req, { awaitsContinue: true }), res));
+  serveRequests(server, listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, host, () => {
@@ -116,4 +114,11 @@ function startupTimings(): Record<string, number> {
   if (modules !== undefined) timings.modules_loaded_ms = Math.round(modules);
   if (config !== undefined) timings.config_loaded_ms = Math.round(config);
   return timings;
+}
+
+/** Hands every request to `listener`, including those that expect `100 Continue`. */
+export function serveRequests(server: Server, listener: RequestListener): void {
+  server.on('request', listener);
+  // Taken here, Node sends no automatic `100 Continue`: the listener sends it only for a body it will read.
+  server.on('checkContinue', (req: AwaitingContinue, res) => listener(Object.assign(req, { awaitsContinue: true }), res));
 }

@@ -6,6 +6,7 @@ import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
 import { validRequest } from '../fixtures/send-mail-requests';
 import { postJson, request } from '../support/http-client';
 import { freePort, startChild, type ChildFunction } from '../support/processes';
+import { openRaw, statuses } from '../support/raw-http';
 
 const root = join(__dirname, '..', '..');
 let outbox: string;
@@ -52,4 +53,14 @@ it('when /health is asked, then the health function answers, not send-mail', asy
 
 it.each(['/swagger-ui/', '/openapi.json', '/openapi.yaml', '/schemas/email-sent.v1.json'])('when %s is asked, then docs serves it', async (path) => {
   expect((await request(`${dev.url}${path}`)).status).toBe(200);
+});
+
+it('when Expect: 100-continue comes with a body over MAX_BODY_BYTES, then the dev server answers 413 and never 100 Continue', async () => {
+  const client = await openRaw(dev.url);
+
+  client.socket.write(`POST ${SEND_MAIL_PATH} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\nExpect: 100-continue\r\n\r\n`);
+  const received = await client.closed;
+
+  expect(statuses(received)).toEqual([413]);
+  expect(received).toContain('"message":"http.body.toolarge"');
 });

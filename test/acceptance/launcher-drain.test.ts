@@ -5,8 +5,8 @@
  */
 import { Agent, request as httpRequest } from 'node:http';
 import type { Socket } from 'node:net';
-import { headerBlocks, openRaw, post, statuses } from '../unit/shared/launcher/raw-http';
-import { launchStub, STUB_PATH } from '../unit/shared/launcher/stub-function';
+import { headerBlocks, openRaw, post, statuses } from '../support/raw-http';
+import { launchStub, STUB_PATH } from '../support/stub-function';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -10,8 +10,8 @@ import { startFunction, type FunctionUnderTest } from '../support/function-under
 import { postJson } from '../support/http-client';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { bearer } from '../support/tokens';
-import { openRaw, post, statuses } from '../unit/shared/launcher/raw-http';
-import { launchStub, STUB_PATH } from '../unit/shared/launcher/stub-function';
+import { openRaw, post, statuses } from '../support/raw-http';
+import { launchStub, STUB_PATH } from '../support/stub-function';
 
 const MAX_BODY_BYTES = 65536;
 let smtp: TestSmtpServer;

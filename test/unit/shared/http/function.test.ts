@@ -8,8 +8,8 @@ import { isAppError } from '../../../../shared/errors';
 import { defineFunction, type IncomingRequest } from '../../../../shared/http';
 import { testConfig } from '../../../support/function-under-test';
 import { createLogSink } from '../../../support/log-sink';
-import { openRaw } from '../launcher/raw-http';
-import { aborted } from '../launcher/stub-function';
+import { openRaw } from '../../../support/raw-http';
+import { aborted } from '../../../support/stub-function';
 
 let server: Server | undefined;
 afterEach(() => {

@@ -3,8 +3,8 @@
  * minus settleMs), who answers them, and that the function is stopped only after its requests settled.
  */
 import { isAppError } from '../../../../shared/errors';
-import { headerBlocks, openRaw, post, statuses } from './raw-http';
-import { aborted, launchStub, STUB_PATH } from './stub-function';
+import { headerBlocks, openRaw, post, statuses } from '../../../support/raw-http';
+import { aborted, launchStub, STUB_PATH } from '../../../support/stub-function';
 
 const codeOf = (reason: unknown): string | undefined => (isAppError(reason) ? reason.code : undefined);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -4,8 +4,8 @@
  */
 import { isAppError } from '../../../../shared/errors';
 import type { IncomingRequest } from '../../../../shared/http';
-import { headerBlocks, openRaw, post, statuses } from './raw-http';
-import { aborted, launchStub, STUB_PATH, type StubFunction } from './stub-function';
+import { headerBlocks, openRaw, post, statuses } from '../../../support/raw-http';
+import { aborted, launchStub, STUB_PATH, type StubFunction } from '../../../support/stub-function';
 
 /** A one-second request budget; the SMTP shares must nest inside it (config refuses them otherwise). */
 const ONE_SECOND_REQUEST = {
