@@ -4,28 +4,14 @@
  * must end with exactly one event id on the topic or one dead-letter line, a dead letter marked
  * `failure` must never land, and duplicates on the topic may only repeat the same id.
  */
-import { freeze, runScenario, thaw, type Scenario } from '../support/faults/scenario';
+import { freeze, runScenario, thaw, useHealthyPeers, type Scenario } from '../support/faults/scenario';
 import { startClients } from '../support/faults/traffic';
-import { startKafkaMock, type KafkaMock } from '../support/kafka-mock/kafka-mock';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 
 jest.setTimeout(60_000);
 
-let smtp: TestSmtpServer;
-let kafka: KafkaMock;
+const peers = useHealthyPeers();
 
-beforeAll(async () => {
-  smtp = await startSmtpServer();
-  kafka = await startKafkaMock();
-});
-
-afterAll(async () => {
-  thaw(kafka);
-  await kafka?.stop();
-  await smtp?.stop();
-});
-
-beforeEach(() => smtp.reset());
+beforeEach(() => peers.smtp.reset());
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -45,8 +31,8 @@ async function loadAcross(scenario: Scenario, fault: () => Promise<void>, back: 
 
 describe('finding 5: Kafka timeouts', () => {
   it('when the Kafka broker is down for 4 s and then back, then each delivered mail has exactly one event id on the topic or one dead-letter line', async () => {
-    const ledger = await runScenario({ smtpUrl: smtp.url, mails: () => smtp.mails, kafka }, {}, (scenario) =>
-      loadAcross(scenario, () => kafka.brokerDown(1), () => kafka.brokerUp(1), 4000),
+    const ledger = await runScenario(peers.scenarioPeers(), {}, (scenario) =>
+      loadAcross(scenario, () => peers.kafka.brokerDown(1), () => peers.kafka.brokerUp(1), 4000),
     );
 
     expect(ledger.report()).toBe('');
@@ -55,13 +41,13 @@ describe('finding 5: Kafka timeouts', () => {
 
   it('when the Kafka broker is frozen (SIGSTOP) for 4 s and then thawed, then each delivered mail has exactly one event id on the topic or one dead-letter line, and no refused dead letter lands', async () => {
     const ledger = await runScenario(
-      { smtpUrl: smtp.url, mails: () => smtp.mails, kafka },
+      peers.scenarioPeers(),
       {},
       (scenario) =>
         loadAcross(
           scenario,
-          async () => freeze(kafka),
-          async () => thaw(kafka),
+          async () => freeze(peers.kafka),
+          async () => thaw(peers.kafka),
           4000,
         ),
       // Sends held by the frozen broker may land well after it thaws.

@@ -5,25 +5,12 @@
  * must have sent no mail; every delivered mail must have its event or its dead-letter line on stdout.
  */
 import { Agent } from 'node:http';
-import { FAULT_TIMEOUTS, runScenario } from '../support/faults/scenario';
+import { FAULT_TIMEOUTS, runScenario, useHealthyPeers } from '../support/faults/scenario';
 import { startClients } from '../support/faults/traffic';
-import { startKafkaMock, type KafkaMock } from '../support/kafka-mock/kafka-mock';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 
 jest.setTimeout(60_000);
 
-let smtp: TestSmtpServer;
-let kafka: KafkaMock;
-
-beforeAll(async () => {
-  smtp = await startSmtpServer();
-  kafka = await startKafkaMock();
-});
-
-afterAll(async () => {
-  await kafka?.stop();
-  await smtp?.stop();
-});
+const peers = useHealthyPeers();
 
 describe('finding 2: SIGTERM under load', () => {
   it('when SIGTERM arrives while 50 keep-alive clients keep sending, then it exits 0 within the drain deadline, no request without an answer sent a mail, and every delivered mail has its event or dead letter', async () => {
@@ -32,11 +19,11 @@ describe('finding 2: SIGTERM under load', () => {
     let exit: number | string = 'still running';
     let drainMs = Infinity;
     try {
-      const ledger = await runScenario({ smtpUrl: smtp.url, mails: () => smtp.mails, kafka }, { SMTP_POOL_SIZE: '10' }, async ({ fn, send }) => {
+      const ledger = await runScenario(peers.scenarioPeers(), { SMTP_POOL_SIZE: '10' }, async ({ fn, send }) => {
         // Each mail takes 300 ms at the server, so requests are always in flight, some mid-delivery.
-        smtp.dataDelayMs = 300;
+        peers.smtp.dataDelayMs = 300;
         const clients = startClients(50, (client, n) => send(`drain-${client}-${n}@mailinator.com`, { agent }));
-        while (smtp.mails.length < 50) await new Promise((resolve) => setTimeout(resolve, 20));
+        while (peers.smtp.mails.length < 50) await new Promise((resolve) => setTimeout(resolve, 20));
         const signalled = Date.now();
         fn.child.kill('SIGTERM');
         const deadline = new Promise<string>((resolve) => setTimeout(() => resolve('not exited within the drain deadline + 2 s'), shutdownMs + 2000));
@@ -51,7 +38,7 @@ describe('finding 2: SIGTERM under load', () => {
       expect(ledger.requests.filter((request) => request.answer?.status === 200).length).toBeGreaterThan(0);
     } finally {
       agent.destroy();
-      smtp.reset();
+      peers.smtp.reset();
     }
   });
 });

@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { collectRecords, type RecordCollector } from '../kafka-mock/consumer';
-import type { KafkaMock } from '../kafka-mock/kafka-mock';
+import { startKafkaMock, type KafkaMock } from '../kafka-mock/kafka-mock';
 import { freePort, startChild, type ChildFunction } from '../processes';
-import type { ReceivedMail } from '../smtp-server';
+import { startSmtpServer, type ReceivedMail, type TestSmtpServer } from '../smtp-server';
 import { devToken } from '../tokens';
 import { Ledger, type LedgerRequest, type SettleOptions } from './ledger';
 import { sendTracked, type SendOptions } from './traffic';
@@ -103,4 +103,42 @@ export function freeze(kafka: KafkaMock): void {
 
 export function thaw(kafka: KafkaMock): void {
   process.kill(kafka.pid, 'SIGCONT');
+}
+
+export interface HealthyPeers {
+  readonly smtp: TestSmtpServer;
+  readonly kafka: KafkaMock;
+  /** The peers as a scenario takes them. */
+  scenarioPeers(): ScenarioPeers;
+}
+
+/** A real SMTP server and Kafka mock for one test file: started before its tests, thawed and stopped after. */
+export function useHealthyPeers(): HealthyPeers {
+  let smtp: TestSmtpServer | undefined;
+  let kafka: KafkaMock | undefined;
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+    kafka = await startKafkaMock();
+  });
+  afterAll(async () => {
+    if (kafka) thaw(kafka);
+    await kafka?.stop();
+    await smtp?.stop();
+  });
+  const started = <T>(peer: T | undefined): T => {
+    if (peer === undefined) throw new TypeError('peers are used before beforeAll started them');
+    return peer;
+  };
+  return {
+    get smtp() {
+      return started(smtp);
+    },
+    get kafka() {
+      return started(kafka);
+    },
+    scenarioPeers() {
+      const server = started(smtp);
+      return { smtpUrl: server.url, mails: () => server.mails, kafka: started(kafka) };
+    },
+  };
 }
