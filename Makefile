@@ -64,7 +64,7 @@ lint: install ## ESLint
 typecheck: install ## TypeScript, strict, no emit
 	$(BIN)/tsc --noEmit
 
-generate: install ## Regenerate committed artefacts (README config table, OpenAPI spec, event schemas)
+generate: install ## Regenerate committed artefacts (docs/configuration.md table, OpenAPI spec, event schemas)
 	$(BIN)/tsx scripts/generate.ts
 
 openapi: generate ## Regenerate openapi/openapi.json and .yaml (and every other generated file)

@@ -1,6 +1,6 @@
 /**
  * Regenerates the committed artefacts from code; with --check, fails when a committed copy has drifted:
- * the README's config table, the OpenAPI spec, the event JSON Schemas under openapi/, and the request
+ * the configuration table in docs/configuration.md, the OpenAPI spec, the event JSON Schemas under openapi/, and the request
  * validators compiled from their schemas.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,11 +23,11 @@ const END = '<!-- config-table:end -->';
 
 const artefacts: Artefact[] = [
   {
-    path: 'README.md',
+    path: 'docs/configuration.md',
     render: (current) => {
       const start = current.indexOf(BEGIN);
       const end = current.indexOf(END);
-      if (start === -1 || end === -1) throw new Error('README.md lacks the config table markers');
+      if (start === -1 || end === -1) throw new Error('docs/configuration.md lacks the config table markers');
       return `${current.slice(0, start + BEGIN.length)}\n${configTable()}\n${current.slice(end)}`;
     },
   },

@@ -1,4 +1,4 @@
-/** Renders the settings table for the README from the schema, so the docs cannot drift from the code. */
+/** Renders the settings table of docs/configuration.md from the schema, so the docs cannot drift from the code. */
 import { localDefaults, requiredWhenNotes, schema, secretSettings, typeNames, type SettingName } from './schema';
 
 type SpecView = { _parse?: unknown; choices?: readonly unknown[]; default?: unknown; desc?: string; requiredWhen?: unknown };

@@ -1,5 +1,5 @@
 /**
- * Every setting of every function, in one place: name, type, default and description. The README's
+ * Every setting of every function, in one place: name, type, default and description. docs/configuration.md's
  * config table is generated from this file, and the loader validates against it.
  */
 import { bool, email, makeValidator, num, port, str } from 'envalid';
