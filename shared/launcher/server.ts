@@ -93,10 +93,24 @@ export function runMain(app: FunctionApp, config: LauncherConfig): void {
   launch(app, config).then(
     (running) => exitOnSignals(running, app, config),
     (err: unknown) => {
-      app.logger.fatal({ err }, `${app.name} could not start`);
+      const hint = portProblem(err, config.PORT);
+      if (hint === undefined) {
+        app.logger.fatal({ err }, `${app.name} could not start`);
+      } else {
+        // A person at a terminal most likely: one line that says what to do, not a stack.
+        process.stderr.write(`${app.name}: ${hint}\n`);
+      }
       exitAfterFlush(app, 1);
     },
   );
+}
+
+/** The one-line fix for a port we cannot listen on, or undefined for any other start-up failure. */
+export function portProblem(err: unknown, port: number): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'EADDRINUSE') return `port ${port} is in use; set PORT=<another port> to use another (e.g. PORT=${port === 8080 ? 8081 : 8080})`;
+  if (code === 'EACCES') return `port ${port} needs privileges this process lacks; set PORT=<a port above 1023> (e.g. PORT=8080)`;
+  return undefined;
 }
 
 /** Log lines are written asynchronously: hand the last ones to stdout before leaving, for at most a second. */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
 import { validRequest } from '../fixtures/send-mail-requests';
 import { expectErrorBody, postJson } from '../support/http-client';
-import { freePort, runToEnd, startChild, type ChildFunction } from '../support/processes';
+import { expectOneLinePortHint, freePort, holdPort, runToEnd, startChild, type ChildFunction } from '../support/processes';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { signingKey } from '../support/jwks-server';
 import { bearer } from '../support/tokens';
@@ -139,6 +139,19 @@ describe('when the configuration is invalid', () => {
     expect(result.code).toBe(78);
     for (const name of ['SMTP_URL', 'LOG_LEVEL', 'PORT', 'MAIL_FROM']) expect(result.stderr).toContain(name);
     expect(result.stderr + result.stdout).not.toContain('topsecret');
+  });
+});
+
+describe('when the port is taken by another program', () => {
+  it.each(['ecs', 'pretty'])('then the bundle (LOG_FORMAT=%s) exits non-zero with one line naming the port and PORT=, no stack trace', async (format) => {
+    const held = await holdPort();
+    try {
+      const result = await runToEnd([bundle], { PORT: String(held.port), ENVIRONMENT: 'dev', LOG_FORMAT: format, SMTP_URL: smtp.url, MAIL_FROM: 'mailer@example.com', AUTH_HS256_SECRET: SECRET });
+
+      expectOneLinePortHint(result, held.port);
+    } finally {
+      await held.release();
+    }
   });
 });
 

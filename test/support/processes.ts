@@ -59,3 +59,23 @@ export function runToEnd(args: string[], env: Record<string, string>): Promise<{
     child.once('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** Holds a port open on every interface, as another program on the machine would, until released. */
+export async function holdPort(): Promise<{ port: number; release: () => Promise<void> }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return { port: address.port, release: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** The one-line answer to a busy port: exit non-zero, one line naming PORT=, no stack trace. */
+export function expectOneLinePortHint(result: { code: number | null; stdout: string; stderr: string }, port: number): void {
+  const lines = `${result.stdout}${result.stderr}`.split('\n').filter((line) => line.trim() !== '');
+  expect(result.code).not.toBe(0);
+  expect(result.code).not.toBeNull();
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toContain(`port ${port}`);
+  expect(lines[0]).toContain('PORT=');
+  expect(`${result.stdout}${result.stderr}`).not.toMatch(/^\s+at /m);
+}
