@@ -19,6 +19,22 @@ const AUDIENCE = 'https://mailer.example.com';
 const LEGACY_SECRET = 'campaign-service-shared-secret-0123456789';
 const DAY = 86_400;
 
+/** The coarse cause a caller is told for each logged reason (details code token.<problem>). */
+const PROBLEM_OF_REASON: Readonly<Record<string, string>> = {
+  alg_not_allowed: 'signature',
+  signature: 'signature',
+  unknown_kid: 'signature',
+  ambiguous_kid: 'signature',
+  unsupported: 'signature',
+  key_rejected: 'signature',
+  expired: 'expired',
+  not_yet_valid: 'not_yet_valid',
+  claim_invalid: 'claims',
+  lifetime_too_long: 'claims',
+  malformed: 'malformed',
+  too_large: 'malformed',
+};
+
 let smtp: TestSmtpServer;
 let idp: JwksServer;
 let rsKey: SigningKey;
@@ -155,22 +171,38 @@ describe('when the token is forged, stale or malformed', () => {
 
     expect(answer.status).toBe(401);
     expectErrorBody(answer, 'auth.token.invalid');
-    expect(answer.headers.get('www-authenticate')).toBe('Bearer realm="mailer", error="invalid_token"');
+    const problem = PROBLEM_OF_REASON[reason];
+    expect((answer.body as { details: unknown }).details).toEqual([{ field: 'authorization', code: `token.${problem}` }]);
+    expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer realm="mailer", error="invalid_token", error_description="[^"]+"$/);
     expect(lastAuthFailureReason(target)).toBe(reason);
     expect(smtp.recipientsSeen).toEqual([]);
   });
 
-  it.each<{ name: string; headers: Record<string, string>; status: number; code: string; challenge: string }>([
-    { name: 'no Authorization header', headers: {}, status: 401, code: 'auth.token.missing', challenge: 'Bearer realm="mailer"' },
-    { name: 'a Basic Authorization', headers: { Authorization: 'Basic dXNlcjpwYXNz' }, status: 401, code: 'auth.token.missing', challenge: 'Bearer realm="mailer"' },
-    { name: 'Bearer with no token', headers: { Authorization: 'Bearer ' }, status: 401, code: 'auth.token.invalid', challenge: 'Bearer realm="mailer", error="invalid_token"' },
-    { name: 'Bearer with two tokens', headers: { Authorization: 'Bearer abc.def.ghi jkl.mno.pqr' }, status: 401, code: 'auth.token.invalid', challenge: 'Bearer realm="mailer", error="invalid_token"' },
-  ])('with $name, then it is $status $code and nothing is sent', async ({ headers, status, code, challenge }) => {
+  it('when tokens fail for different coarse causes, then each challenge has its own error_description', async () => {
+    const expired = await send(asymmetric, await idpToken(rsKey, { exp: nowSeconds() - 60 }));
+    const wrongIssuer = await send(asymmetric, await idpToken(rsKey, { iss: 'https://evil.example.com' }));
+
+    expect(expired.headers.get('www-authenticate')).not.toBe(wrongIssuer.headers.get('www-authenticate'));
+    expect((expired.body as { details: unknown }).details).toEqual([{ field: 'authorization', code: 'token.expired' }]);
+    expect((wrongIssuer.body as { details: unknown }).details).toEqual([{ field: 'authorization', code: 'token.claims' }]);
+  });
+
+  const noBearer = 'Bearer realm="mailer"';
+  const invalid = /^Bearer realm="mailer", error="invalid_token", error_description="[^"]+"$/;
+  it.each<{ name: string; headers: Record<string, string>; code: string; details: unknown[]; challenge: string | RegExp }>([
+    { name: 'no Authorization header', headers: {}, code: 'auth.token.missing', details: [], challenge: noBearer },
+    { name: 'a Basic Authorization', headers: { Authorization: 'Basic dXNlcjpwYXNz' }, code: 'auth.token.missing', details: [{ field: 'authorization', code: 'scheme.unsupported' }], challenge: noBearer },
+    { name: 'a raw token without Bearer', headers: { Authorization: 'abc.def.ghi' }, code: 'auth.token.missing', details: [{ field: 'authorization', code: 'scheme.missing' }], challenge: noBearer },
+    { name: 'Bearer with no token', headers: { Authorization: 'Bearer ' }, code: 'auth.token.invalid', details: [{ field: 'authorization', code: 'token.malformed' }], challenge: invalid },
+    { name: 'Bearer with two tokens', headers: { Authorization: 'Bearer abc.def.ghi jkl.mno.pqr' }, code: 'auth.token.invalid', details: [{ field: 'authorization', code: 'token.malformed' }], challenge: invalid },
+  ])('with $name, then it is 401 $code with its details and nothing is sent', async ({ headers, code, details, challenge }) => {
     const answer = await send(asymmetric, undefined, headers);
 
-    expect(answer.status).toBe(status);
+    expect(answer.status).toBe(401);
     expectErrorBody(answer, code);
-    expect(answer.headers.get('www-authenticate')).toBe(challenge);
+    expect((answer.body as { details: unknown }).details).toEqual(details);
+    if (typeof challenge === 'string') expect(answer.headers.get('www-authenticate')).toBe(challenge);
+    else expect(answer.headers.get('www-authenticate')).toMatch(challenge);
     expect(smtp.recipientsSeen).toEqual([]);
   });
 
@@ -210,7 +242,7 @@ describe('when the token is valid but the roles claim does not grant sending', (
 
     expect(answer.status).toBe(403);
     expectErrorBody(answer, 'auth.role.missing');
-    expect(answer.headers.get('www-authenticate')).toBe('Bearer realm="mailer", error="insufficient_scope"');
+    expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer realm="mailer", error="insufficient_scope", error_description="[^"]+"$/);
     expect(smtp.recipientsSeen).toEqual([]);
   });
 });
