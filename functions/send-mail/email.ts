@@ -7,6 +7,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { httpError, type FieldProblem } from '../../shared/errors';
 import { checkAddress } from './address';
 import { emailError } from './errors';
+import { jsonSyntaxErrorOffset } from './json-syntax';
 import validateRequest from './generated/send-mail-request.validator';
 
 /** A validated request, with the recipient normalized for delivery. */
@@ -28,13 +29,15 @@ const validate = validateRequest as ValidateFunction<SendMailBody>;
 export function parseSendMailRequest(raw: Buffer): SendMailRequest {
   // Decoding would turn bad bytes into U+FFFD, and the recipient would read text nobody sent.
   if (!isUtf8(raw)) throw httpError('http.mediatype.unsupported');
+  const text = raw.toString('utf8');
   let value: unknown;
   try {
-    value = JSON.parse(raw.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
-    throw emailError('email.parse.error');
+    // Where, never what: the body may hold a mail nobody else should read.
+    throw emailError('email.parse.error', { details: [{ field: 'body', code: 'json.syntax', position: jsonSyntaxErrorOffset(text) ?? 0 }] });
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw emailError('email.parse.error');
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw emailError('email.parse.error', { details: [{ field: 'body', code: 'json.not_object' }] });
   if (!validate(value)) throw emailError('email.validation.error', { details: toProblems(validate.errors ?? []) });
   const address = checkAddress(value.to_address);
   const problems: FieldProblem[] = [];

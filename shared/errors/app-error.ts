@@ -7,6 +7,8 @@
 export interface FieldProblem {
   readonly field: string;
   readonly code: string;
+  /** Where in the field the problem starts, when that helps: e.g. the offset of a JSON syntax error. */
+  readonly position?: number;
 }
 
 export interface AppErrorOptions {

@@ -14,7 +14,11 @@ export const errorBodySchema = {
         type: 'object',
         additionalProperties: false,
         required: ['field', 'code'],
-        properties: { field: { type: 'string', example: 'to_address' }, code: { type: 'string', example: 'address.syntax' } },
+        properties: {
+          field: { type: 'string', example: 'to_address' },
+          code: { type: 'string', example: 'address.syntax' },
+          position: { type: 'integer', minimum: 0, description: 'Zero-based offset into the field where the problem starts (e.g. a JSON syntax error in the body); only where it helps.' },
+        },
       },
     },
   },
