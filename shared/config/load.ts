@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { cleanEnv, EnvMissingError } from 'envalid';
 import { timeBudgetProblems } from './budget';
-import { fileSettings, localDefaults, schema, secretSettings, type SettingName } from './schema';
+import { fileSettings, localDefaults, schema, secretSettings, typeNames, type SettingName } from './schema';
 import { readYamlSettings, type RawSettings, type ReadFile, SourceProblem } from './sources';
 
 type Cleaned = ReturnType<typeof cleanEnv<typeof schema>>;
@@ -47,7 +47,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
   const cleaned = cleanEnv(merged, schema, {
     reporter: ({ errors }) => {
       for (const [name, error] of Object.entries(errors)) {
-        if (error) problems.push(describe(name as SettingName, error));
+        if (error) problems.push(describe(name as SettingName, error, merged[name]));
       }
     },
   });
@@ -71,10 +71,17 @@ function checkKnown(settings: RawSettings, path: string, problems: SourceProblem
   return settings;
 }
 
-function describe(name: SettingName, error: Error): string {
+/** One line per problem that says what form was expected; a secret's value is never quoted. */
+function describe(name: SettingName, error: Error, value: string | undefined): string {
   if (error instanceof EnvMissingError) return `${name}: required but not set`;
-  // envalid's messages quote the value, so secrets get a generic reason.
-  return secretSettings.has(name) ? `${name}: invalid value` : `${name}: ${error.message}`;
+  const type = typeNames.get(schema[name]._parse) ?? 'another value';
+  const expected = `expected ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
+  if (secretSettings.has(name)) {
+    // Our own validators name the form without the value; envalid's built-in ones quote it.
+    const quotesValue = value !== undefined && value !== '' && error.message.includes(value);
+    return `${name}: ${quotesValue ? `invalid value; ${expected}` : error.message}`;
+  }
+  return /\bexpected\b|\bchoices\b/.test(error.message) ? `${name}: ${error.message}` : `${name}: ${error.message}; ${expected}`;
 }
 
 /** Rules that span settings. */

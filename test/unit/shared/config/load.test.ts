@@ -86,7 +86,7 @@ describe('loadConfig', () => {
 
   it('when the HS256 secret is shorter than 32 bytes, then it is refused without printing it', () => {
     const problems = problemsOf({ AUTH_HS256_SECRET: 'short-hunter2' });
-    expect(problems).toContain('AUTH_HS256_SECRET: invalid value');
+    expect(problems).toContain('AUTH_HS256_SECRET: must be at least 32 bytes');
     expect(problems.join()).not.toContain('hunter2');
   });
 
@@ -106,10 +106,25 @@ describe('loadConfig', () => {
     { name: 'an http URL', url: 'http://user:hunter2@mail.example.com' },
     { name: 'no URL at all', url: 'hunter2' },
     { name: 'no host', url: 'smtp://user:hunter2@' },
-  ])('when SMTP_URL is $name, then it is refused without printing its value', ({ url }) => {
+    { name: 'not a URL', url: 'notaurl' },
+  ])('when SMTP_URL is $name, then the problem names the expected form without printing the value', ({ url }) => {
     const problems = problemsOf({ SMTP_URL: url });
 
-    expect(problems).toEqual(['SMTP_URL: invalid value']);
+    expect(problems).toEqual(['SMTP_URL: expected an smtp:// or smtps:// URL with a host']);
+    expect(problems.join()).not.toContain(url);
+  });
+
+  it.each([
+    { name: 'PORT', value: 'x', expected: 'expected a port' },
+    { name: 'FEATURE_EMAIL_SENT_EVENT', value: 'maybe', expected: 'expected a boolean' },
+    { name: 'MAIL_FROM', value: 'nope', expected: 'expected an email' },
+    { name: 'MAX_BODY_BYTES', value: '-1', expected: 'expected a positive integer' },
+    { name: 'AUTH_ISSUER', value: 'ftp://idp', expected: 'expected an http(s) URL with a host' },
+  ])('when $name is $value, then the problem says what form was expected', ({ name, value, expected }) => {
+    const [problem] = problemsOf({ [name]: value, AUTH_HS256_SECRET: 'x'.repeat(32) });
+
+    expect(problem?.startsWith(`${name}: `)).toBe(true);
+    expect(problem).toContain(expected);
   });
 
   it.each(['smtp://mail.example.com', 'smtps://user:pass@mail.example.com:465'])('when SMTP_URL is %s, then it is accepted', (url) => {
