@@ -21,10 +21,13 @@ type CheckConfig = Pick<
 export function dependencyChecks(config: CheckConfig): Record<'smtp' | 'kafka' | 'identityProvider', Check> {
   const timeoutMs = config.HEALTH_TIMEOUT_MS;
   return {
-    smtp: () => (config.SMTP_URL === undefined ? Promise.resolve(up(0)) : timed('smtp.unreachable', timeoutMs, () => smtpHandshake(config.SMTP_URL ?? '', timeoutMs))),
+    smtp: () => {
+      if (config.SMTP_URL === undefined) return Promise.resolve(disabled('mail.outbox')); // local: mails go to OUTBOX_DIR
+      return timed('smtp.unreachable', timeoutMs, () => smtpHandshake(config.SMTP_URL ?? '', timeoutMs));
+    },
     kafka: () => {
       if (!config.FEATURE_EMAIL_SENT_EVENT) return Promise.resolve({ status: 'DISABLED' });
-      if (config.KAFKA_BROKERS === undefined) return Promise.resolve(up(0)); // local: events go to a file
+      if (config.KAFKA_BROKERS === undefined) return Promise.resolve(disabled('events.file')); // local: events go to EVENT_OUTBOX_FILE
       return timed('kafka.unreachable', timeoutMs, () => describeCluster(config, config.KAFKA_BROKERS ?? '', timeoutMs));
     },
     identityProvider: () => {
@@ -33,6 +36,11 @@ export function dependencyChecks(config: CheckConfig): Record<'smtp' | 'kafka' |
       return timed('idp.unreachable', timeoutMs, () => getOk(url, timeoutMs));
     },
   };
+}
+
+/** No such peer to check: the function writes to a local file instead (ENVIRONMENT=local only). */
+function disabled(reason: 'mail.outbox' | 'events.file'): ComponentHealth {
+  return { status: 'DISABLED', details: { reason } };
 }
 
 function up(latencyMs: number): ComponentHealth {

@@ -1,12 +1,13 @@
 /**
  * The health report in Spring Boot Actuator shape: an overall status over the components. A disabled
- * dependency (e.g. Kafka with the event toggle off) is reported as such and does not count as DOWN.
+ * dependency (Kafka with the event toggle off; locally, SMTP or Kafka replaced by a file) is reported as
+ * such and does not count as DOWN.
  */
 export type ComponentStatus = 'UP' | 'DOWN' | 'DISABLED';
 
 export interface ComponentHealth {
   readonly status: ComponentStatus;
-  readonly details?: { readonly latencyMs?: number; readonly error?: string };
+  readonly details?: { readonly latencyMs?: number; readonly error?: string; readonly reason?: string };
 }
 
 export interface HealthReport {
@@ -34,12 +35,20 @@ export const healthReportSchema = {
             additionalProperties: false,
             required: ['status'],
             properties: {
-              status: { type: 'string', enum: ['UP', 'DOWN', 'DISABLED'] },
+              status: {
+                type: 'string',
+                enum: ['UP', 'DOWN', 'DISABLED'],
+                description: 'DISABLED: not used by this deployment (e.g. the event toggle is off), or replaced by a local file; never counted as DOWN.',
+              },
               details: {
                 type: 'object',
                 additionalProperties: false,
                 description: 'Only for callers with HEALTH_DETAILS_ROLE.',
-                properties: { latencyMs: { type: 'number' }, error: { type: 'string', description: 'A stable error code.' } },
+                properties: {
+                  latencyMs: { type: 'number' },
+                  error: { type: 'string', description: 'A stable error code.' },
+                  reason: { type: 'string', enum: ['mail.outbox', 'events.file'], description: 'Why a component is DISABLED: mails go to OUTBOX_DIR, events to EVENT_OUTBOX_FILE (local only).' },
+                },
               },
             },
           },
