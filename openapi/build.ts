@@ -6,7 +6,6 @@ import { OpenApiBuilder, type OpenAPIObject, type ResponseObject, type SchemaObj
 import { EMAIL_SENT_SCHEMA_FILE } from '../functions/send-mail/email-sent-schema';
 import { sendMailRequestSchema, sendMailResponseSchema } from '../functions/send-mail/email-schema';
 import { SEND_MAIL_PATH } from '../functions/send-mail/handler';
-import { SWAGGER_ASSETS } from '../functions/docs/site';
 import { healthReportSchema } from '../functions/health/report';
 import { errorBodySchema } from '../shared/errors';
 import { version } from '../package.json';
@@ -67,8 +66,13 @@ export function buildSpec(): OpenAPIObject {
       requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/SendMailRequest' } } } },
       responses: {
         '200': { description: 'The SMTP server accepted the mail.', headers: traceHeader, content: json({ $ref: '#/components/schemas/SendMailResponse' }) },
-        '400': error('email.parse.error, email.validation.error (details name each field) or email.recipient.rejected.'),
-        '401': error('auth.token.missing or auth.token.invalid.', challenge),
+        '400': error(
+          'email.parse.error (details: body json.syntax with the position where the JSON breaks, or body json.not_object), email.validation.error (details name each field) or email.recipient.rejected.',
+        ),
+        '401': error(
+          'auth.token.missing (no Bearer credentials; details say scheme.missing for a token without `Bearer `, scheme.unsupported for another scheme) or auth.token.invalid (details say token.expired, token.not_yet_valid, token.signature, token.claims or token.malformed; the challenge carries the same as error_description).',
+          challenge,
+        ),
         '403': error('auth.role.missing.', challenge),
         '404': error('http.route.notfound.'),
         '405': error('http.method.notallowed.', { Allow: { $ref: '#/components/headers/Allow' } }),
@@ -103,8 +107,8 @@ export function buildSpec(): OpenAPIObject {
     ['/openapi.yaml', 'The OpenAPI spec as YAML.', 'application/yaml'],
     ['/swagger-ui/', 'Swagger UI, served offline.', 'text/html'],
     [`/schemas/${EMAIL_SENT_SCHEMA_FILE}`, 'JSON Schema of the email.sent.v1 event data.', 'application/schema+json'],
-    ...SWAGGER_ASSETS.map(([file, contentType]): [string, string, string] => [`/swagger-ui/${file}`, `Swagger UI asset ${file}.`, contentType.split(';')[0] ?? contentType]),
   ];
+  // Swagger UI's own assets (CSS, scripts, icon) and the redirects to it are no part of the API.
   for (const [path, description, contentType] of docs) {
     builder.addPath(path, {
       get: {

@@ -1,8 +1,8 @@
 /** Wires docs: the spec, the event schemas and Swagger UI, each with ETag and caching headers. */
 import type { DestinationStream } from 'pino';
 import type { Config } from '../../shared/config';
-import { defineFunction, staticRoute, type FunctionApp } from '../../shared/http';
-import { siteFiles } from './site';
+import { defineFunction, staticRoute, type FunctionApp, type Route } from '../../shared/http';
+import { DOCS_PAGE, DOCS_REDIRECTS, siteFiles } from './site';
 
 export const DOCS_TARGET = 'docs';
 
@@ -13,14 +13,22 @@ export function createDocsApp(config: Config, logDestination?: DestinationStream
     config,
     ...(logDestination ? { logDestination } : {}),
     build: () => ({
-      routes: siteFiles().map((file) =>
-        staticRoute(
-          // The page is served at the directory URL, like a static host does.
-          `/${file.path.replace(/index\.html$/, '')}`,
-          file.load,
-          file.immutable ? 'public, max-age=86400' : 'no-cache',
+      routes: [
+        ...siteFiles().map((file) =>
+          staticRoute(
+            // The page is served at the directory URL, like a static host does.
+            `/${file.path.replace(/index\.html$/, '')}`,
+            file.load,
+            file.immutable ? 'public, max-age=86400' : 'no-cache',
+          ),
         ),
-      ),
+        ...DOCS_REDIRECTS.map(redirectToDocs),
+      ],
     }),
   });
+}
+
+/** 302, not 308: browsers keep a permanent redirect for good, and `/` may serve something else one day. */
+function redirectToDocs(path: string): Route {
+  return { method: 'GET', path, handle: () => ({ status: 302, headers: { Location: DOCS_PAGE } }) };
 }

@@ -22,16 +22,23 @@ export interface SiteFile {
 export const SWAGGER_ASSETS: readonly [string, string][] = [
   ['swagger-ui.css', 'text/css; charset=utf-8'],
   ['swagger-ui-bundle.js', 'text/javascript; charset=utf-8'],
-  ['swagger-ui-standalone-preset.js', 'text/javascript; charset=utf-8'],
   ['favicon-32x32.png', 'image/png'],
 ];
 
+/** Paths a person types to find the docs; each redirects to the Swagger UI page (see app.ts). */
+export const DOCS_PAGE = '/swagger-ui/';
+export const DOCS_REDIRECTS: readonly string[] = ['/', '/docs', '/swagger', '/swagger-ui'];
+
 /**
- * Swagger UI's page. Served, it loads the spec from a relative URL (any host, any prefix); published as a
- * static site, it embeds the spec, so it opens even from a file with no server at all.
+ * Swagger UI's page. Served, it loads the spec from a URL relative to the page (any host, any prefix),
+ * resolved in the browser so Swagger UI shows the absolute URL; published as a static site, it embeds the
+ * spec, so it opens even from a file with no server at all. No top bar: its box to explore other specs
+ * is of no use here.
  */
 export function swaggerPage(source: { url: string } | { spec: object }, assetBase = ''): string {
-  const specOption = 'url' in source ? `url: ${JSON.stringify(source.url)}` : `spec: ${JSON.stringify(source.spec).replace(/</g, '\\u003c')}`;
+  const specOption = 'url' in source
+    ? `url: new URL(${JSON.stringify(source.url)}, document.baseURI).href`
+    : `spec: ${JSON.stringify(source.spec).replace(/</g, '\\u003c')}`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -43,10 +50,9 @@ export function swaggerPage(source: { url: string } | { spec: object }, assetBas
 <body>
   <div id="swagger-ui"></div>
   <script src="${assetBase}swagger-ui-bundle.js"></script>
-  <script src="${assetBase}swagger-ui-standalone-preset.js"></script>
   <script>
     window.ui = SwaggerUIBundle({ ${specOption}, dom_id: '#swagger-ui', deepLinking: true,
-      presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: 'StandaloneLayout' });
+      presets: [SwaggerUIBundle.presets.apis], layout: 'BaseLayout' });
   </script>
 </body>
 </html>
@@ -70,10 +76,14 @@ export function siteFiles(): SiteFile[] {
   ];
 }
 
-/** The static site: everything the docs function serves, plus an index page with the spec embedded. */
+/**
+ * The static site: everything the docs function serves, plus an index page. Every page embeds the spec:
+ * a browser refuses to fetch ../openapi.json from a page opened as a file.
+ */
 export function staticSiteFiles(): SiteFile[] {
+  const embedded = (assetBase: string) => text(swaggerPage({ spec }, assetBase), 'text/html; charset=utf-8');
   return [
-    { path: 'index.html', load: text(swaggerPage({ spec }, 'swagger-ui/'), 'text/html; charset=utf-8'), immutable: false },
-    ...siteFiles(),
+    { path: 'index.html', load: embedded('swagger-ui/'), immutable: false },
+    ...siteFiles().map((file) => (file.path === 'swagger-ui/index.html' ? { ...file, load: embedded('') } : file)),
   ];
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { createDocsApp } from '../../functions/docs/app';
+import { DOCS_REDIRECTS } from '../../functions/docs/site';
 import { writeDocsSite } from '../../scripts/docs-site';
 import { launchChromium } from '../support/browser';
 import { startFunction, type FunctionUnderTest } from '../support/function-under-test';
@@ -66,7 +67,14 @@ it.each([
   expect(answer.text.length).toBeGreaterThan(500);
 });
 
-it('when Swagger UI is opened in Chromium, then it renders the sendmail operation from our spec', async () => {
+it.each(DOCS_REDIRECTS)('when %s is asked, then it redirects to /swagger-ui/', async (path) => {
+  const answer = await request(`${docs.url}${path}`, { redirect: 'manual' });
+
+  expect(answer.status).toBe(302);
+  expect(answer.headers.get('location')).toBe('/swagger-ui/');
+});
+
+it('when Swagger UI is opened in Chromium, then it renders the sendmail operation from our spec, names the spec by its absolute URL and lists no asset', async () => {
   const page = await browser.newPage();
   const external: string[] = [];
   page.on('request', (req) => {
@@ -79,6 +87,10 @@ it('when Swagger UI is opened in Chromium, then it renders the sendmail operatio
 
     expect(await operation.count()).toBe(1);
     expect(await page.locator('.info .title').innerText()).toContain('Mailer functions');
+    expect(await page.locator('.info').innerText()).toContain(`${docs.url}/openapi.json`);
+    expect(await page.locator('#swagger-ui').innerText()).not.toContain('../openapi.json');
+    expect(await page.locator('.topbar').count()).toBe(0);
+    expect(await page.locator('.opblock-summary-path', { hasText: /\.(css|js|png)$/ }).count()).toBe(0);
     expect(external.filter((url) => !url.startsWith('data:'))).toEqual([]);
     await page.screenshot({ path: join(root, 'test-results', 'swagger-ui.png'), fullPage: true });
   } finally {
@@ -86,17 +98,21 @@ it('when Swagger UI is opened in Chromium, then it renders the sendmail operatio
   }
 });
 
-it('when the static site is opened from disk, then it renders the spec with no server at all', async () => {
+it.each(['index.html', 'swagger-ui/index.html'])('when the static site is opened from disk at %s, then it renders the spec with no server at all', async (file) => {
   const dir = await mkdtemp(join(tmpdir(), 'docs-site-'));
   const page = await browser.newPage();
+  const failures: string[] = [];
+  page.on('requestfailed', (req) => failures.push(req.url()));
   try {
     writeDocsSite(dir);
-    await page.goto(pathToFileURL(join(dir, 'index.html')).href);
+    await page.goto(pathToFileURL(join(dir, file)).href);
     const operation = page.locator('.opblock-post .opblock-summary-path', { hasText: '/api/rest/v1/sendmail' });
     await operation.waitFor({ timeout: 15_000 });
 
     expect(await operation.count()).toBe(1);
-    await page.screenshot({ path: join(root, 'test-results', 'docs-site.png'), fullPage: true });
+    expect(await page.getByText('Failed to load API definition').count()).toBe(0);
+    expect(failures).toEqual([]);
+    await page.screenshot({ path: join(root, 'test-results', `docs-site-${file.replace(/\W+/g, '-')}.png`), fullPage: true });
   } finally {
     await page.close();
     await rm(dir, { recursive: true, force: true });

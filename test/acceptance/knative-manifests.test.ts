@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DOCS_REDIRECTS } from '../../functions/docs/site';
 import { parse } from 'yaml';
 import { ConfigError, loadConfig, schema, secretSettings, type SettingName } from '../../shared/config';
 import { readYamlSettings, type SourceProblem } from '../../shared/config/sources';
@@ -74,7 +75,17 @@ describe.each(ENVIRONMENTS)('the %s overlay', (env) => {
   it('when rendered, then the public host routes only the public paths, to the right function', () => {
     const [route] = ofKind(objects, 'HTTPRoute') as (K8sObject & { spec: { rules: { matches: { path: { value: string } }[]; backendRefs: { name: string }[] }[] } })[];
     const routed = route?.spec.rules.flatMap((rule) => rule.matches.map((match) => `${match.path.value} -> ${rule.backendRefs[0]?.name}`));
-    expect(routed?.sort()).toEqual(['/api/rest/v1/sendmail -> send-mail', '/health -> health', '/openapi.json -> docs', '/openapi.yaml -> docs', '/schemas -> docs', '/swagger-ui -> docs'].sort());
+    expect(routed?.sort()).toEqual(
+      ['/api/rest/v1/sendmail -> send-mail', '/health -> health', '/openapi.json -> docs', '/openapi.yaml -> docs', '/schemas -> docs', '/swagger-ui -> docs', '/ -> docs', '/docs -> docs', '/swagger -> docs'].sort(),
+    );
+  });
+
+  it('when rendered, then every path the docs function redirects to Swagger UI reaches docs', () => {
+    const [route] = ofKind(objects, 'HTTPRoute') as (K8sObject & { spec: { rules: { matches: { path: { type: string; value: string } }[]; backendRefs: { name: string }[] }[] } })[];
+    const toDocs = route?.spec.rules.filter((rule) => rule.backendRefs[0]?.name === 'docs').flatMap((rule) => rule.matches.map((match) => match.path)) ?? [];
+    const reaches = (path: string): boolean => toDocs.some((match) => (match.type === 'Exact' ? match.value === path : path === match.value || path.startsWith(`${match.value}/`)));
+
+    expect(DOCS_REDIRECTS.filter((path) => !reaches(path))).toEqual([]);
   });
 
   it('when rendered, then the configuration loads against the config schema, and secrets come only from the Secret', () => {

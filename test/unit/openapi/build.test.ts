@@ -24,3 +24,17 @@ describe('buildSpec', () => {
     expect(responses['503'].headers).toHaveProperty('Retry-After');
   });
 });
+
+describe('buildSpec paths', () => {
+  it('when built, then it describes the API and its documents, not Swagger UI assets', () => {
+    const paths = Object.keys(buildSpec().paths ?? {});
+
+    expect(paths.filter((path) => path.startsWith('/swagger-ui'))).toEqual(['/swagger-ui/']);
+    expect(paths.filter((path) => /\.(css|js|png)$/.test(path))).toEqual([]);
+  });
+
+  it('when built, then the error body documents the optional position of a problem', () => {
+    expect(errorBodySchema.properties.details.items.properties).toHaveProperty('position');
+    expect(errorBodySchema.properties.details.items.required).toEqual(['field', 'code']);
+  });
+});
