@@ -5,12 +5,13 @@
 import { createServer, type RequestListener } from 'node:http';
 import { resolve } from 'node:path';
 import { createDocsApp } from '../functions/docs/app';
+import { DOCS_REDIRECTS } from '../functions/docs/site';
 import { createHealthApp } from '../functions/health/app';
 import { createSendMailApp } from '../functions/send-mail/app';
 import { SEND_MAIL_PATH } from '../functions/send-mail/handler';
 import { loadProcessConfig } from '../shared/config';
 import type { FunctionApp } from '../shared/http';
-import { createRequestListener, serveRequests } from '../shared/launcher';
+import { createRequestListener, portProblem, serveRequests } from '../shared/launcher';
 import { mintHs256Token } from './token';
 
 const config = loadProcessConfig();
@@ -22,6 +23,7 @@ const listeners = new Map<FunctionApp, RequestListener>(Object.values(apps).map(
 function functionFor(path: string): FunctionApp {
   if (path === '/health' || path.startsWith('/health/')) return apps.health;
   if (path.startsWith('/swagger-ui') || path.startsWith('/openapi.') || path.startsWith('/schemas/')) return apps.docs;
+  if (DOCS_REDIRECTS.includes(path)) return apps.docs; // `/`, `/docs`, `/swagger`: redirects to Swagger UI
   return apps.sendMail;
 }
 
@@ -31,6 +33,12 @@ serveRequests(server, (req, res) => {
   listeners.get(app)?.(req, res);
 });
 
+server.once('error', (err: NodeJS.ErrnoException) => {
+  const hint = portProblem(err, config.PORT);
+  if (hint === undefined) throw err;
+  process.stderr.write(`make dev: ${hint}\n`);
+  process.exit(1);
+});
 server.listen(config.PORT, '127.0.0.1', () => void printWelcome());
 
 async function printWelcome(): Promise<void> {
@@ -39,6 +47,9 @@ async function printWelcome(): Promise<void> {
     : '<a token from your identity provider>';
   const base = `http://localhost:${config.PORT}`;
   const outbox = config.SMTP_URL === undefined ? `mails are written to ${resolve(config.OUTBOX_DIR)}` : 'mails go to SMTP_URL';
+  const events = !config.FEATURE_EMAIL_SENT_EVENT
+    ? []
+    : [config.KAFKA_BROKERS === undefined ? `  events     email.sent, one CloudEvent per line, appended to ${resolve(config.EVENT_OUTBOX_FILE)}` : `  events     email.sent to Kafka topic ${config.KAFKA_TOPIC}`];
   process.stdout.write(
     [
       '',
@@ -46,6 +57,7 @@ async function printWelcome(): Promise<void> {
       `  send-mail  POST ${base}${SEND_MAIL_PATH}`,
       `  health     GET  ${base}/health`,
       `  docs       GET  ${base}/swagger-ui/   ${base}/openapi.json   ${base}/openapi.yaml`,
+      ...events,
       '',
       'try:',
       `  curl -i -X POST ${base}${SEND_MAIL_PATH} \\`,

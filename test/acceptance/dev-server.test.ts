@@ -2,20 +2,22 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DOCS_REDIRECTS } from '../../functions/docs/site';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
 import { validRequest } from '../fixtures/send-mail-requests';
 import { postJson, request } from '../support/http-client';
-import { freePort, startChild, type ChildFunction } from '../support/processes';
+import { expectOneLinePortHint, freePort, holdPort, runToEnd, startChild, type ChildFunction } from '../support/processes';
 import { openRaw, statuses } from '../support/raw-http';
 
 const root = join(__dirname, '..', '..');
+const devScript = [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', 'dev.ts')];
 let outbox: string;
 let dev: ChildFunction;
 
 beforeAll(async () => {
   outbox = await mkdtemp(join(tmpdir(), 'outbox-'));
   const port = await freePort();
-  dev = await startChild([join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', 'dev.ts')], { PORT: String(port), OUTBOX_DIR: outbox }, port);
+  dev = await startChild(devScript, { PORT: String(port), OUTBOX_DIR: outbox }, port);
 });
 
 afterAll(async () => {
@@ -48,7 +50,51 @@ it('when /health is asked, then the health function answers, not send-mail', asy
   const answer = await request(`${dev.url}/health`);
 
   expect(answer.status).toBe(200);
-  expect(answer.body).toEqual({ status: 'UP', components: { smtp: { status: 'UP' }, kafka: { status: 'DISABLED' }, identityProvider: { status: 'DISABLED' } } });
+  // No SMTP server, no Kafka (the event toggle is off), no identity provider: nothing to claim UP.
+  expect(answer.body).toEqual({ status: 'UP', components: { smtp: { status: 'DISABLED' }, kafka: { status: 'DISABLED' }, identityProvider: { status: 'DISABLED' } } });
+});
+
+it.each(DOCS_REDIRECTS)('when %s is asked, then docs redirects it to /swagger-ui/', async (path) => {
+  const answer = await request(`${dev.url}${path}`, { redirect: 'manual' });
+
+  expect(answer.status).toBe(302);
+  expect(answer.headers.get('location')).toBe('/swagger-ui/');
+});
+
+it('when the port is taken, then make dev exits non-zero with one line naming the port and PORT=, no stack trace', async () => {
+  const held = await holdPort();
+  try {
+    expectOneLinePortHint(await runToEnd(devScript, { PORT: String(held.port), OUTBOX_DIR: outbox }), held.port);
+  } finally {
+    await held.release();
+  }
+});
+
+describe('when the email.sent event is on and there is no Kafka', () => {
+  let withEvents: ChildFunction;
+  let events: string;
+
+  beforeAll(async () => {
+    events = join(outbox, 'events', 'sent.jsonl');
+    const port = await freePort();
+    withEvents = await startChild(devScript, { PORT: String(port), OUTBOX_DIR: outbox, FEATURE_EMAIL_SENT_EVENT: 'true', EVENT_OUTBOX_FILE: events }, port);
+  });
+
+  afterAll(async () => {
+    withEvents.child.kill('SIGINT');
+    await withEvents.exited;
+  });
+
+  it('then the banner names the events file by its absolute path', () => {
+    expect(withEvents.stdout()).toContain(events);
+  });
+
+  it('then /health reports Kafka DISABLED, not UP', async () => {
+    const answer = await request(`${withEvents.url}/health`);
+
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ components: { kafka: { status: 'DISABLED' } } });
+  });
 });
 
 it.each(['/swagger-ui/', '/openapi.json', '/openapi.yaml', '/schemas/email-sent.v1.json'])('when %s is asked, then docs serves it', async (path) => {
