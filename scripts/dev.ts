@@ -49,7 +49,7 @@ async function printWelcome(): Promise<void> {
   const outbox = config.SMTP_URL === undefined ? `mails are written to ${resolve(config.OUTBOX_DIR)}` : 'mails go to SMTP_URL';
   const events = !config.FEATURE_EMAIL_SENT_EVENT
     ? []
-    : [config.KAFKA_BROKERS === undefined ? `  events     email.sent, one CloudEvent per line, appended to ${resolve(config.EVENT_OUTBOX_FILE)}` : `  events     email.sent to Kafka topic ${config.KAFKA_TOPIC}`];
+    : [config.KAFKA_BROKERS === undefined ? `  events     email.sent, one CloudEvent per line, appended to ${resolve(config.EVENT_OUTBOX_FILE)} (EVENT_OUTBOX_FILE)` : `  events     email.sent to Kafka topic ${config.KAFKA_TOPIC}`];
   process.stdout.write(
     [
       '',
