@@ -1,7 +1,7 @@
 /** Jest: unit tests (fakes allowed), acceptance tests (real peers, in-process functions), Pact contracts. */
 const transform = { '^.+\\.[tj]s$': ['ts-jest', { diagnostics: false, tsconfig: '<rootDir>/tsconfig.jest.json' }] };
 // ESM-only packages that must be transformed for Jest's CommonJS runtime.
-const transformIgnorePatterns = ['/node_modules/(?!(jose|@apidevtools/json-schema-ref-parser|https-proxy-agent|agent-base|proxy-agent-negotiate|proxy-from-env)/)'];
+const transformIgnorePatterns = ['/node_modules/(?!(jose|raw-body|@apidevtools/json-schema-ref-parser|https-proxy-agent|agent-base|proxy-agent-negotiate|proxy-from-env)/)'];
 
 /** @type {import('jest').Config} */
 module.exports = {
