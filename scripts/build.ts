@@ -11,7 +11,7 @@ export const FUNCTIONS = ['send-mail', 'health', 'docs'] as const;
 const common: BuildOptions = {
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node24',
   format: 'cjs',
   sourcemap: true,
   minify: true,
