@@ -73,7 +73,7 @@ prerequisites: ## Check the Debian packages make test needs; names each missing 
 
 test: prerequisites install check-generated lint typecheck build ## Everything: prerequisites, generated files, lint, typecheck, build, all tests
 	@mkdir -p test-results
-	$(BIN)/jest --ci --selectProjects unit acceptance --json --outputFile=test-results/jest.json
+	bash scripts/quiet.sh test-results/jest.log $(BIN)/jest --ci --selectProjects unit acceptance --json --outputFile=test-results/jest.json
 	$(MAKE) --no-print-directory contract
 	$(MAKE) --no-print-directory load-smoke
 
@@ -148,7 +148,7 @@ soak: build ## Soak: 5 minutes of load; fails on errors or RSS growth of 5 % or 
 	taskset -c 1 $(BIN)/tsx test/perf/load.ts soak
 
 load-smoke: build ## 10 s of load inside make test: asserts zero errors only
-	taskset -c 1 $(BIN)/tsx test/perf/load.ts smoke
+	bash scripts/quiet.sh test-results/load-smoke.log taskset -c 1 $(BIN)/tsx test/perf/load.ts smoke
 
 chaos: build ## Fault rounds against the bundle, random timing, ledger checked each round: CHAOS_SECONDS (300), CHAOS_SEED replays a run
 	$(BIN)/tsx test/chaos/chaos.ts
