@@ -2,6 +2,10 @@
 # (node dist/<function>/main.js), so a release builds, scans and pins a single digest.
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
+# The base image's Node must be the major the project declares once, in .nvmrc (make and CI use it too).
+COPY .nvmrc ./
+RUN test "$(node -p 'process.versions.node.split(".")[0]')" = "$(cat .nvmrc)" \
+  || { echo "the base image runs Node $(node --version), .nvmrc declares $(cat .nvmrc): change FROM" >&2; exit 1; }
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./

@@ -3,26 +3,63 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
+# Node: the major declared once in .nvmrc (the image's runtime; the Dockerfile checks it). A machine whose
+# `node` is older gets that major from the npm registry (the `node` package) in .cache/, first in PATH for
+# every target and for npm itself; a machine with that major or newer uses its own.
+NODE_MAJOR := $(strip $(file < .nvmrc))
+SYSTEM_NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null)
+NODE_CACHE := $(CURDIR)/.cache/node$(NODE_MAJOR)
+ifeq ($(shell test "$(SYSTEM_NODE_MAJOR)" -ge "$(NODE_MAJOR)" 2>/dev/null && echo own),own)
+NODE :=
+else
+NODE := $(NODE_CACHE)/node_modules/node/bin/node
+export PATH := $(dir $(NODE)):$(PATH)
+endif
+
 FUNCTIONS := send-mail health docs
-FUNCTION ?= send-mail
 ENV ?= dev
 IMAGE ?= mailer-functions:dev
 BIN := node_modules/.bin
 SOURCES := $(shell find functions shared scripts -name '*.ts' 2>/dev/null) package-lock.json tsconfig.json
 
-.PHONY: help install dev token openapi docs-site manifests deploy kn-deploy image contract bench bench-node24 profile load soak load-smoke chaos test build start lint typecheck generate check-generated test-unit test-acceptance clean
+.PHONY: help install dev token openapi docs-site manifests deploy kn-deploy image contract bench bench-node24 node node-bin prerequisites profile load soak load-smoke chaos test build start lint typecheck generate check-generated test-unit test-acceptance clean
 
 define check_env
 case "$(ENV)" in dev|staging|production) ;; *) echo "ENV must be dev, staging or production" >&2; exit 2;; esac
 endef
 
+# make start refuses before building anything when FUNCTION does not name a function.
+ifneq ($(filter start,$(MAKECMDGOALS)),)
+ifeq ($(filter $(FUNCTIONS),$(FUNCTION)),)
+$(error usage: make start FUNCTION=send-mail|health|docs)
+endif
+endif
+
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[A-Za-z0-9_.-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+node: $(NODE) ## Print the Node every target runs on (.nvmrc's major; fetched into .cache/ when the machine's is older)
+	@echo "node $$(node --version) at $$(command -v node)"
+
+# Install output goes to stderr, so that $$(make -s token) is the token whatever npm prints.
+ifneq ($(NODE),)
+$(NODE):
+	@echo "installing Node $(NODE_MAJOR) from the npm registry into $(NODE_CACHE) (this machine's node: $(or $(SYSTEM_NODE_MAJOR),none))" >&2
+	@mkdir -p $(NODE_CACHE)
+	@# The node package fetches its platform's binary in a preinstall script: allowed by name.
+	@echo '{"private": true, "allowScripts": {"node": true}}' > $(NODE_CACHE)/package.json
+	@npm install --prefix $(NODE_CACHE) --no-save --no-audit --no-fund node@$(NODE_MAJOR) >&2
+endif
+
+# The directory of the node every target runs (for .ci/run's PATH).
+node-bin: $(NODE)
+	@echo "$$(dirname "$$(command -v node)")"
 
 install: node_modules/.package-lock.json ## Install dependencies (npm ci) when missing or stale
 
-node_modules/.package-lock.json: package-lock.json package.json
-	npm ci --no-audit --no-fund
+node_modules/.package-lock.json: package-lock.json package.json .nvmrc | $(NODE)
+	@echo "npm ci (Node $$(node --version))" >&2
+	@npm ci --no-audit --no-fund >&2
 	@touch $@
 
 dev: install ## Run all three functions locally on one port (PORT, default 8080), mail to .outbox/
@@ -31,16 +68,23 @@ dev: install ## Run all three functions locally on one port (PORT, default 8080)
 token: install ## Mint an HS256 bearer token with the configured secret: make token [ROLE=admin] [TTL=3600]
 	@ROLE="$(or $(ROLE),admin)" TTL="$(or $(TTL),3600)" $(BIN)/tsx scripts/token.ts
 
-test: install check-generated lint typecheck build ## Everything: generated files, lint, typecheck, build, all tests
+prerequisites: ## Check the Debian packages make test needs; names each missing one with its apt-get line
+	@bash scripts/prerequisites.sh
+
+test: prerequisites install check-generated lint typecheck build ## Everything: prerequisites, generated files, lint, typecheck, build, all tests
 	@mkdir -p test-results
-	$(BIN)/jest --ci --selectProjects unit acceptance --json --outputFile=test-results/jest.json
+	bash scripts/quiet.sh test-results/jest.log $(BIN)/jest --ci --selectProjects unit acceptance --json --outputFile=test-results/jest.json
 	$(MAKE) --no-print-directory contract
 	$(MAKE) --no-print-directory load-smoke
 
+# Pact's verifier proxy (http-proxy) calls the deprecated util._extend (DEP0060); Pact's native core says
+# "Failed to initialise global tracing subscriber" for each test file after the first in one process
+# (pact-js#1438), so --workerIdleMemoryLimit gives each file a fresh worker.
+contract: export NODE_OPTIONS := $(strip $(NODE_OPTIONS) --disable-warning=DEP0060)
 contract: install ## Pact: consumer tests write test/contract/pacts/, then the providers verify every pact
 	@mkdir -p test-results
-	$(BIN)/jest --ci --selectProjects contract-consumer --json --outputFile=test-results/contract-consumer.json
-	$(BIN)/jest --ci --selectProjects contract-provider --json --outputFile=test-results/contract-provider.json
+	bash scripts/quiet.sh test-results/contract-consumer.log $(BIN)/jest --ci --selectProjects contract-consumer --workerIdleMemoryLimit=2 --json --outputFile=test-results/contract-consumer.json
+	bash scripts/quiet.sh test-results/contract-provider.log $(BIN)/jest --ci --selectProjects contract-provider --workerIdleMemoryLimit=2 --json --outputFile=test-results/contract-provider.json
 
 test-unit: install ## Unit tests only
 	$(BIN)/jest --ci --selectProjects unit
@@ -54,9 +98,8 @@ dist/.built: $(SOURCES)
 	$(BIN)/tsx scripts/build.ts
 	@touch $@
 
-start: build ## Run one function from dist/ as the container does: make start FUNCTION=send-mail|health|docs
-	@case "$(FUNCTION)" in send-mail|health|docs) ;; *) echo "FUNCTION must be one of: $(FUNCTIONS)" >&2; exit 2;; esac
-	exec node --enable-source-maps dist/$(FUNCTION)/main.js
+start: build ## Run one function from dist/ with the container's command: make start FUNCTION=send-mail|health|docs
+	exec node dist/$(FUNCTION)/main.js
 
 lint: install ## ESLint
 	$(BIN)/eslint .
@@ -90,16 +133,10 @@ kn-deploy: install ## Deploy the same Services with kn (supporting objects with 
 image: ## Build the one container image (needs a Docker engine): make image IMAGE=registry/mailer-functions:tag
 	docker build -t $(IMAGE) .
 
-bench: build ## Benchmarks P1–P4 against side-by-side baselines; table + test-results/bench/*.json (BENCH_RUNS, BENCH_ROUNDS, BENCH_SECONDS)
-	taskset -c 1 $(BIN)/tsx test/perf/bench.ts
+bench: build ## Benchmarks P1–P4 on the project's Node with NODE_COMPILE_CACHE, as in the image; table + test-results/bench/*.json (BENCH_RUNS, BENCH_ROUNDS, BENCH_SECONDS)
+	BENCH_COMPILE_CACHE=1 taskset -c 1 $(BIN)/tsx test/perf/bench.ts
 
-# Node 24 (the image's runtime) from the npm registry, for benchmarks only; kept outside node_modules.
-NODE24 := .cache/node24/node_modules/.bin/node
-$(NODE24):
-	npm install --prefix .cache/node24 --no-save --no-audit --no-fund node@24
-
-bench-node24: build $(NODE24) ## make bench with every candidate on Node 24 and NODE_COMPILE_CACHE, as in the image
-	BENCH_NODE=$(abspath $(NODE24)) BENCH_COMPILE_CACHE=1 taskset -c 1 $(BIN)/tsx test/perf/bench.ts
+bench-node24: bench ## Alias of make bench (which runs on Node 24 now)
 
 profile: build ## CPU profiles of one cold start and of P2's load, summarised by package (test-results/profile-*)
 	taskset -c 1 $(BIN)/tsx test/perf/profile.ts
@@ -111,7 +148,7 @@ soak: build ## Soak: 5 minutes of load; fails on errors or RSS growth of 5 % or 
 	taskset -c 1 $(BIN)/tsx test/perf/load.ts soak
 
 load-smoke: build ## 10 s of load inside make test: asserts zero errors only
-	taskset -c 1 $(BIN)/tsx test/perf/load.ts smoke
+	bash scripts/quiet.sh test-results/load-smoke.log taskset -c 1 $(BIN)/tsx test/perf/load.ts smoke
 
 chaos: build ## Fault rounds against the bundle, random timing, ledger checked each round: CHAOS_SECONDS (300), CHAOS_SEED replays a run
 	$(BIN)/tsx test/chaos/chaos.ts

@@ -51,7 +51,7 @@ async function p1(peers: Peers): Promise<{ rows: Row[]; breakdown: Record<string
     if (counted) bare.push(c.firstAnswerMs);
     await c.stop();
   }
-  const breakdown = Object.fromEntries(Object.entries(phases).map(([key, values]) => [key, median(values)]));
+  const breakdown = Object.fromEntries(Object.entries(phases).map(([key, values]) => [key, Math.round(median(values))]));
   return {
     rows: [
       { name: 'P1 cold start → first authenticated 200 (mail + event acked)', unit: 'ms', ours, baseline: stock, baselineName: 'stock CLI hello world', target: '≤ 0.9×', better: 'lower', limit: 0.9 },

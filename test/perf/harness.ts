@@ -31,7 +31,7 @@ export async function buildBenchBundles(): Promise<void> {
     outdir: BENCH_DIR,
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     format: 'cjs',
     minify: true,
     external: ['swagger-ui-dist'],

@@ -65,7 +65,7 @@ async function profileRun(label: string, env: Record<string, string>, drive: (ur
 }
 
 async function main(): Promise<void> {
-  await build({ entryPoints: [join(__dirname, 'fixtures', 'send-mail-noop.ts')], outfile: join(BENCH_DIR, 'profile-send-mail.js'), bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['swagger-ui-dist'], logLevel: 'warning' });
+  await build({ entryPoints: [join(__dirname, 'fixtures', 'send-mail-noop.ts')], outfile: join(BENCH_DIR, 'profile-send-mail.js'), bundle: true, platform: 'node', target: 'node24', format: 'cjs', external: ['swagger-ui-dist'], logLevel: 'warning' });
   const peers = await startPeers();
   try {
     const request = sendMailRequest(await peers.token());

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { DEV_SECRET, ROLES_CLAIM } from '../../support/tokens';
 import { sendCampaignMail } from './campaign-mail-client';
+import { PACT_LOG_LEVEL } from '../../support/pacts';
 
 const { like, regex, string } = MatchersV3;
 const MAIL = { to_address: 'demo@mailinator.com', subject: 'some subject', body: 'some mail body\nwith a second line\n' };
@@ -16,7 +17,7 @@ const pact = new PactV3({
   provider: 'MailService',
   dir: join(__dirname, '..', 'pacts'),
   spec: SpecificationVersion.SPECIFICATION_VERSION_V3,
-  logLevel: 'warn',
+  logLevel: PACT_LOG_LEVEL,
 });
 
 describe('CampaignService → MailService', () => {

@@ -12,6 +12,7 @@ import pino from 'pino';
 import { createAuthenticator } from '../../../shared/auth';
 import { testConfig } from '../../support/function-under-test';
 import { ROLES_CLAIM } from '../../support/tokens';
+import { PACT_LOG_LEVEL } from '../../support/pacts';
 
 const { like, eachLike } = MatchersV3;
 // A fixed port and a fixed test key keep the pact the same on every run.
@@ -27,7 +28,7 @@ const pact = new PactV3({
   dir: join(__dirname, '..', 'pacts'),
   port: PORT,
   spec: SpecificationVersion.SPECIFICATION_VERSION_V3,
-  logLevel: 'warn',
+  logLevel: PACT_LOG_LEVEL,
 });
 
 it('when send-mail checks a token, then it discovers the JWKS from the issuer and verifies with the keys it fetched', async () => {

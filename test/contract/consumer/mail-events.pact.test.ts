@@ -4,6 +4,7 @@
  */
 import { MatchersV3, MessageConsumerPact, asynchronousBodyHandler } from '@pact-foundation/pact';
 import { join } from 'node:path';
+import { PACT_LOG_LEVEL } from '../../support/pacts';
 
 const { like, regex, datetime } = MatchersV3;
 
@@ -11,7 +12,7 @@ const messagePact = new MessageConsumerPact({
   consumer: 'MailEventsConsumer',
   provider: 'MailServiceEvents',
   dir: join(__dirname, '..', 'pacts'),
-  logLevel: 'warn',
+  logLevel: PACT_LOG_LEVEL,
 });
 
 interface EmailSent {

@@ -7,7 +7,7 @@ import { buildEmailSentEvent } from '../../../functions/send-mail/email-sent-eve
 import { toKafkaRecord } from '../../../functions/send-mail/events';
 import { version } from '../../../package.json';
 import { testConfig } from '../../support/function-under-test';
-import { pactFilesFor } from '../../support/pacts';
+import { PACT_LOG_LEVEL, pactFilesFor } from '../../support/pacts';
 
 it('when every consumer message pact of MailServiceEvents is checked against our event builder, then all verify', async () => {
   const config = testConfig();
@@ -26,6 +26,6 @@ it('when every consumer message pact of MailServiceEvents is checked against our
     messageProviders: {
       'an email.sent.v1 event': providerWithMetadata(() => JSON.parse(record.value) as unknown, record.headers),
     },
-    logLevel: 'warn',
+    logLevel: PACT_LOG_LEVEL,
   }).verify();
 });

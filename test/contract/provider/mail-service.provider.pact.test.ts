@@ -9,7 +9,7 @@ import { decodeJwt } from 'jose';
 import { createSendMailApp } from '../../../functions/send-mail/app';
 import { version } from '../../../package.json';
 import { startFunction, type FunctionUnderTest } from '../../support/function-under-test';
-import { pactFilesFor } from '../../support/pacts';
+import { PACT_LOG_LEVEL, pactFilesFor } from '../../support/pacts';
 import { startSmtpServer, type TestSmtpServer } from '../../support/smtp-server';
 import { devToken, ROLES_CLAIM } from '../../support/tokens';
 
@@ -67,7 +67,7 @@ it('when every consumer pact of MailService is replayed against send-mail, then 
       }
       next();
     },
-    logLevel: 'warn',
+    logLevel: PACT_LOG_LEVEL,
   }).verifyProvider();
 
   // Each pact's admin interaction sent one real mail; the 401 interaction none.

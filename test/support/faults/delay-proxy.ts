@@ -67,7 +67,8 @@ export async function startDelayProxy(upstreamPort: number, delay: ReplyDelay): 
           held -= 1;
           if (!client.destroyed) client.write(bytes);
           finish();
-        }, due - Date.now());
+          // Never negative: Node 24 warns (TimeoutNegativeWarning) when the due time has just passed.
+        }, Math.max(0, due - Date.now()));
       }
       pending = reply + pending;
     });

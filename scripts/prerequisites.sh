@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The Debian packages of scripts/prerequisites.txt, checked: names each missing one with the command that
+# installs it. --missing prints only the missing packages' names (for .ci/run's apt-get install).
+set -euo pipefail
+HERE=${BASH_SOURCE[0]%/*}
+[[ $HERE == "${BASH_SOURCE[0]}" ]] && HERE=.
+LIST="$HERE/prerequisites.txt" # builtins only: the check must work on a PATH without coreutils
+
+present() { # the check column: an absolute path, or commands on PATH separated by |
+  local check=$1 alternative
+  if [[ $check == /* ]]; then [[ -e $check ]]; return; fi
+  IFS='|' read -ra alternatives <<<"$check"
+  for alternative in "${alternatives[@]}"; do command -v "$alternative" >/dev/null && return 0; done
+  # Chromium may live anywhere when CHROME_PATH names it (test/support/browser.ts reads it too).
+  [[ $check == *chromium* && -n ${CHROME_PATH:-} && -x ${CHROME_PATH:-} ]]
+}
+
+missing=()
+while read -r package check use; do
+  [[ -z $package || $package == \#* ]] && continue
+  present "$check" && continue
+  missing+=("$package")
+  [[ ${1:-} == --missing ]] || echo "missing ${check%%|*} (${use}): sudo apt-get install ${package}" >&2
+done <"$LIST"
+
+if [[ ${1:-} == --missing ]]; then
+  ((${#missing[@]} == 0)) || printf '%s\n' "${missing[@]}"
+  exit 0
+fi
+if ((${#missing[@]} > 0)); then
+  echo "make test needs ${#missing[@]} more Debian package(s): sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi

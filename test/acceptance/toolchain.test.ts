@@ -1,0 +1,129 @@
+/**
+ * The toolchain a newcomer meets: the functions run on the Node that .nvmrc declares (the image's), and the
+ * Makefile's front door (help, token, start, the prerequisites check) behaves as the README says. Each
+ * make run is real, in this checkout, without the calling make's flags.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { freePort, startChild } from '../support/processes';
+
+const ROOT = join(__dirname, '..', '..');
+const NODE_MAJOR = readFileSync(join(ROOT, '.nvmrc'), 'utf8').trim();
+const JWT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+
+function make(args: string[], path = process.env.PATH ?? ''): { status: number | null; stdout: string; stderr: string } {
+  // A make running this suite passes its flags and jobserver down in MAKEFLAGS: not to this make.
+  const env = { HOME: process.env.HOME ?? tmpdir(), PATH: path, TERM: 'dumb' };
+  // stdin closed: on a socket, bash takes itself for a remote shell and reads /etc/bash.bashrc.
+  const run = spawnSync('make', ['--no-print-directory', ...args], { cwd: ROOT, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('when the production bundle runs under the project\'s tooling', () => {
+  it(`then its process and its /metrics report Node ${NODE_MAJOR}, the major .nvmrc declares`, async () => {
+    const port = await freePort();
+    const fn = await startChild([join(ROOT, 'dist', 'health', 'main.js')], { PORT: String(port) }, port);
+    try {
+      const metrics = await (await fetch(`${fn.url}/metrics`)).text();
+      const version = /^nodejs_version_info\{version="(v[\d.]+)"/m.exec(metrics)?.[1];
+      expect(version).toMatch(new RegExp(`^v${NODE_MAJOR}\\.`));
+      // The test runner spawns the bundles with its own node: make test runs it on .nvmrc's major too.
+      expect(process.version).toBe(version);
+    } finally {
+      fn.child.kill('SIGTERM');
+      await fn.exited;
+    }
+  });
+});
+
+it('when make help runs, then it lists every target that has a ## description', () => {
+  const makefile = readFileSync(join(ROOT, 'Makefile'), 'utf8');
+  const documented = [...makefile.matchAll(/^([^\s:#=]+):[^=\n]*## /gm)].map((match) => match[1]);
+  const { status, stdout } = make(['-s', 'help']);
+
+  expect(status).toBe(0);
+  expect(documented).toContain('bench-node24');
+  const listed = stdout.split('\n').map((line) => /^ {2}make (\S+)/.exec(line)?.[1]).filter(Boolean);
+  expect(listed).toEqual(documented);
+});
+
+describe('when make -s token has to reinstall first and npm writes to stdout', () => {
+  let fakeBin: string;
+  beforeAll(() => {
+    fakeBin = mkdtempSync(join(tmpdir(), 'fake-npm-'));
+    const npm = join(fakeBin, 'npm');
+    writeFileSync(npm, '#!/bin/sh\necho "added 718 packages in 9s"\necho "npm warn something" >&2\n');
+    chmodSync(npm, 0o755);
+  });
+  afterAll(() => rmSync(fakeBin, { recursive: true, force: true }));
+
+  it('then stdout is the token alone', () => {
+    // -W: make takes package-lock.json as just changed, so node_modules is stale and "npm ci" runs.
+    const { status, stdout } = make(['-s', '-W', 'package-lock.json', 'token', 'ROLE=admin', 'TTL=60'], `${fakeBin}${delimiter}${process.env.PATH ?? ''}`);
+
+    expect(status).toBe(0);
+    expect(stdout.trimEnd().split('\n')).toEqual([expect.stringMatching(JWT)]);
+  });
+});
+
+describe('when make start runs', () => {
+  it('without FUNCTION, then it refuses with a one-line usage before building anything', () => {
+    const { status, stdout, stderr } = make(['start']);
+
+    expect(status).not.toBe(0);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toEqual([expect.stringContaining('usage: make start FUNCTION=send-mail|health|docs')]);
+  });
+
+  it("with FUNCTION=send-mail, then it runs exactly the container's command", () => {
+    const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
+    // -n prints the commands; -o build leaves the build out of it.
+    const { status, stdout } = make(['-n', '-o', 'build', 'start', 'FUNCTION=send-mail']);
+
+    expect(status).toBe(0);
+    expect(stdout.trim()).toBe(`exec ${(JSON.parse(cmd ?? '[]') as string[]).join(' ')}`);
+  });
+});
+
+describe('when a Debian package make test needs is missing', () => {
+  let bin: string;
+  beforeAll(() => {
+    // Every listed tool but the Pushgateway and taskset.
+    bin = mkdtempSync(join(tmpdir(), 'prerequisites-'));
+    for (const tool of ['cc', 'pkg-config', 'promtool', 'chromium', 'kubectl']) {
+      const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+      if (found) symlinkSync(found, join(bin, tool));
+    }
+  });
+  afterAll(() => rmSync(bin, { recursive: true, force: true }));
+
+  it('then the check names each missing tool with the command that installs it, and fails', () => {
+    const run = spawnSync('/bin/bash', [join(ROOT, 'scripts', 'prerequisites.sh')], { env: { PATH: bin }, encoding: 'utf8' });
+
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^missing prometheus-pushgateway \(.+\): sudo apt-get install prometheus-pushgateway$/m);
+    expect(run.stderr).toMatch(/^missing taskset \(.+\): sudo apt-get install util-linux$/m);
+    expect(run.stderr).not.toMatch(/^missing (promtool|kubectl)/m);
+  });
+
+  it('then --missing lists exactly those packages (what .ci/run installs)', () => {
+    const run = spawnSync('/bin/bash', [join(ROOT, 'scripts', 'prerequisites.sh'), '--missing'], { env: { PATH: bin }, encoding: 'utf8' });
+
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim().split('\n')).toEqual(['prometheus-pushgateway', 'util-linux']);
+  });
+});
+
+it('when make test and .ci/run start, then both use the one prerequisites list and the Node make provides', () => {
+  const makefile = readFileSync(join(ROOT, 'Makefile'), 'utf8');
+  const ci = readFileSync(join(ROOT, '.ci', 'run'), 'utf8');
+
+  expect(/^test: (\S+)/m.exec(makefile)?.[1]).toBe('prerequisites');
+  expect(ci).toContain('scripts/prerequisites.sh --missing');
+  // Node comes before npm ci, from the Makefile.
+  const node = ci.search(/^PATH="\$\(make -s --no-print-directory node-bin\):\$PATH"$/m);
+  expect(node).toBeGreaterThan(-1);
+  expect(node).toBeLessThan(ci.search(/^npm ci /m));
+});
