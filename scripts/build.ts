@@ -35,8 +35,6 @@ const common: BuildOptions = {
   keepNames: true,
   legalComments: 'linked',
   logLevel: 'warning',
-  // raw-body's charset decoder; we only read raw bytes (see the stub).
-  alias: { 'iconv-lite': './scripts/stubs/iconv-lite.js' },
   plugins: [kafkajsNegativeTimer],
 };
 
