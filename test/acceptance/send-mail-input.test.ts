@@ -3,41 +3,20 @@
  * against a real SMTP server, with the received mail read back by mailparser as a mail client would.
  */
 import { simpleParser } from 'mailparser';
-import { createSendMailApp } from '../../functions/send-mail/app';
-import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
 import { nonUtf8Bodies, validRequest } from '../fixtures/send-mail-requests';
-import { startFunction, type FunctionUnderTest } from '../support/function-under-test';
+import { useSendMail } from '../support/send-mail-under-test';
 import { expectErrorBody, postJson, request } from '../support/http-client';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
-import { bearer } from '../support/tokens';
 
-let smtp: TestSmtpServer;
-let fn: FunctionUnderTest;
-let endpoint: string;
-let auth: Record<string, string>;
-
-beforeAll(async () => {
-  smtp = await startSmtpServer();
-  fn = await startFunction(createSendMailApp, { SMTP_URL: smtp.url, MAIL_FROM: 'mailer@example.com' });
-  endpoint = `${fn.url}${SEND_MAIL_PATH}`;
-  auth = await bearer();
-});
-
-afterAll(async () => {
-  await fn.stop();
-  await smtp.stop();
-});
-
-beforeEach(() => smtp.reset());
+const sendMail = useSendMail();
 
 describe('finding 6: a body that is not UTF-8', () => {
   it.each(nonUtf8Bodies)('when $name, then the answer is 415 http.mediatype.unsupported and no mail is sent', async ({ bytes }) => {
-    const answer = await request(endpoint, { method: 'POST', headers: { 'Content-Type': 'application/json; charset=utf-8', ...auth }, body: bytes });
+    const answer = await request(sendMail.endpoint, { method: 'POST', headers: { 'Content-Type': 'application/json; charset=utf-8', ...sendMail.auth }, body: bytes });
 
     expect(answer.status).toBe(415);
     expectErrorBody(answer, 'http.mediatype.unsupported');
-    expect(smtp.recipientsSeen).toEqual([]);
-    expect(smtp.mails).toEqual([]);
+    expect(sendMail.smtp.recipientsSeen).toEqual([]);
+    expect(sendMail.smtp.mails).toEqual([]);
   });
 });
 
@@ -47,12 +26,12 @@ describe('finding 6: a whitespace-only subject', () => {
     { name: 'spaces', subject: '   ' },
     { name: 'a tab', subject: '\t' },
   ])('when the subject is $name, then the answer is 400 field.blank and no mail without Subject is sent', async ({ subject }) => {
-    const answer = await postJson(endpoint, { ...validRequest, subject }, auth);
+    const answer = await postJson(sendMail.endpoint, { ...validRequest, subject }, sendMail.auth);
 
     expect(answer.status).toBe(400);
     expectErrorBody(answer, 'email.validation.error');
     expect((answer.body as { details: unknown }).details).toEqual([{ field: 'subject', code: 'field.blank' }]);
-    expect(smtp.mails).toEqual([]);
+    expect(sendMail.smtp.mails).toEqual([]);
   });
 });
 
@@ -66,11 +45,11 @@ describe('finding 6: the recipient sees exactly the submitted subject', () => {
     { name: '998 emoji', subject: '😀'.repeat(998) },
     { name: 'spaces around the text', subject: '  hi  ' },
   ])('when the subject is $name, then the mail has no line over 998 octets and shows exactly that subject', async ({ subject }) => {
-    const answer = await postJson(endpoint, { ...validRequest, subject }, auth);
+    const answer = await postJson(sendMail.endpoint, { ...validRequest, subject }, sendMail.auth);
 
     expect(answer.status).toBe(200);
-    expect(smtp.mails).toHaveLength(1);
-    const raw = smtp.mails[0]?.raw ?? '';
+    expect(sendMail.smtp.mails).toHaveLength(1);
+    const raw = sendMail.smtp.mails[0]?.raw ?? '';
     const longest = Math.max(...raw.split('\r\n').map((line) => Buffer.byteLength(line, 'utf8')));
     expect(longest).toBeLessThanOrEqual(998);
     const parsed = await simpleParser(raw);

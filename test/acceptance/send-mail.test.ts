@@ -6,9 +6,9 @@ import { createSendMailApp } from '../../functions/send-mail/app';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
 import { badRequests, validRequest } from '../fixtures/send-mail-requests';
 import { startFunction, type FunctionUnderTest } from '../support/function-under-test';
+import { useSendMail } from '../support/send-mail-under-test';
 import { expectErrorBody, postJson, request } from '../support/http-client';
-import { startSilentServer, startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
-import { bearer } from '../support/tokens';
+import { startSilentServer, startSmtpServer } from '../support/smtp-server';
 
 /** Every SMTP timeout at one second: they must nest inside SMTP_SEND_TIMEOUT_SECONDS. */
 const ONE_SECOND_SMTP = {
@@ -18,32 +18,15 @@ const ONE_SECOND_SMTP = {
   SMTP_SOCKET_TIMEOUT_SECONDS: '1',
 };
 
-let smtp: TestSmtpServer;
-let fn: FunctionUnderTest;
-let endpoint: string;
-let auth: Record<string, string>;
-
-beforeAll(async () => {
-  smtp = await startSmtpServer();
-  fn = await startFunction(createSendMailApp, { SMTP_URL: smtp.url, MAIL_FROM: 'mailer@example.com', MAX_BODY_BYTES: '65536' });
-  endpoint = `${fn.url}${SEND_MAIL_PATH}`;
-  auth = await bearer();
-});
-
-afterAll(async () => {
-  await fn.stop();
-  await smtp.stop();
-});
-
-beforeEach(() => smtp.reset());
+const sendMail = useSendMail({ MAX_BODY_BYTES: '65536' });
 
 describe('when a valid mail is posted', () => {
   it('then the SMTP server receives exactly that mail and the answer names its Message-ID', async () => {
-    const answer = await postJson(endpoint, validRequest, auth);
+    const answer = await postJson(sendMail.endpoint, validRequest, sendMail.auth);
 
     expect(answer.status).toBe(200);
-    expect(smtp.mails).toHaveLength(1);
-    const [mail] = smtp.mails;
+    expect(sendMail.smtp.mails).toHaveLength(1);
+    const [mail] = sendMail.smtp.mails;
     expect(mail?.from).toBe('mailer@example.com');
     expect(mail?.to).toEqual(['demo@mailinator.com']);
     const parsed = await simpleParser(mail?.raw ?? '');
@@ -57,19 +40,19 @@ describe('when a valid mail is posted', () => {
   });
 
   it('then an IDN recipient is delivered in punycode', async () => {
-    const answer = await postJson(endpoint, { ...validRequest, to_address: 'demo@bücher.example' }, auth);
+    const answer = await postJson(sendMail.endpoint, { ...validRequest, to_address: 'demo@bücher.example' }, sendMail.auth);
 
     expect(answer.status).toBe(200);
     // smtp-server decodes the envelope back to Unicode; the header shows what went over the wire.
-    expect(smtp.mails[0]?.to).toEqual(['demo@bücher.example']);
-    expect(smtp.mails[0]?.raw).toMatch(/^To: demo@xn--bcher-kva\.example\r$/m);
+    expect(sendMail.smtp.mails[0]?.to).toEqual(['demo@bücher.example']);
+    expect(sendMail.smtp.mails[0]?.raw).toMatch(/^To: demo@xn--bcher-kva\.example\r$/m);
   });
 
   it('then a subject that only looks like a header stays in the Subject', async () => {
-    const answer = await postJson(endpoint, { ...validRequest, subject: 'Bcc: victim@example.com' }, auth);
+    const answer = await postJson(sendMail.endpoint, { ...validRequest, subject: 'Bcc: victim@example.com' }, sendMail.auth);
 
     expect(answer.status).toBe(200);
-    const parsed = await simpleParser(smtp.mails[0]?.raw ?? '');
+    const parsed = await simpleParser(sendMail.smtp.mails[0]?.raw ?? '');
     expect(parsed.subject).toBe('Bcc: victim@example.com');
     expect(parsed.headers.has('bcc')).toBe(false);
   });
@@ -77,13 +60,13 @@ describe('when a valid mail is posted', () => {
 
 describe.each(badRequests)('when $name', (testCase) => {
   it(`then the answer is 400 ${testCase.code} and nothing reaches SMTP`, async () => {
-    const answer = await postJson(endpoint, testCase.body, auth);
+    const answer = await postJson(sendMail.endpoint, testCase.body, sendMail.auth);
 
     expect(answer.status).toBe(400);
     expectErrorBody(answer, testCase.code);
     expect((answer.body as { details: unknown }).details).toEqual(testCase.problems ?? []);
-    expect(smtp.recipientsSeen).toEqual([]);
-    expect(smtp.mails).toEqual([]);
+    expect(sendMail.smtp.recipientsSeen).toEqual([]);
+    expect(sendMail.smtp.mails).toEqual([]);
   });
 });
 
@@ -95,12 +78,12 @@ describe('when the request is not what the route takes', () => {
     { name: 'GET on sendmail', method: 'GET', path: SEND_MAIL_PATH, status: 405, code: 'http.method.notallowed' },
     { name: 'DELETE on sendmail', method: 'DELETE', path: SEND_MAIL_PATH, status: 405, code: 'http.method.notallowed' },
   ])('with $name, then it is $status $code', async ({ method, path, status, code }) => {
-    const answer = await request(`${fn.url}${path}`, { method });
+    const answer = await request(`${sendMail.fn.url}${path}`, { method });
 
     expect(answer.status).toBe(status);
     expectErrorBody(answer, code);
     if (status === 405) expect(answer.headers.get('allow')).toBe('POST');
-    expect(smtp.recipientsSeen).toEqual([]);
+    expect(sendMail.smtp.recipientsSeen).toEqual([]);
   });
 
   it.each([
@@ -109,33 +92,33 @@ describe('when the request is not what the route takes', () => {
     { name: 'JSON in Latin-1', contentType: 'application/json; charset=iso-8859-1' },
     { name: 'a malformed content type', contentType: 'application/json; charset' },
   ])('with a body of $name, then it is 415', async ({ contentType }) => {
-    const answer = await postJson(endpoint, validRequest, { ...auth, 'Content-Type': contentType });
+    const answer = await postJson(sendMail.endpoint, validRequest, { ...sendMail.auth, 'Content-Type': contentType });
 
     expect(answer.status).toBe(415);
     expectErrorBody(answer, 'http.mediatype.unsupported');
-    expect(smtp.recipientsSeen).toEqual([]);
+    expect(sendMail.smtp.recipientsSeen).toEqual([]);
   });
 
   it('with no content type, then it is 415', async () => {
-    const answer = await request(endpoint, { method: 'POST', headers: auth, body: new Blob([JSON.stringify(validRequest)]) });
+    const answer = await request(sendMail.endpoint, { method: 'POST', headers: sendMail.auth, body: new Blob([JSON.stringify(validRequest)]) });
 
     expect(answer.status).toBe(415);
     expectErrorBody(answer, 'http.mediatype.unsupported');
   });
 
   it('with a gzip-encoded body, then it is 415 and nothing is inflated', async () => {
-    const answer = await postJson(endpoint, validRequest, { ...auth, 'Content-Encoding': 'gzip' });
+    const answer = await postJson(sendMail.endpoint, validRequest, { ...sendMail.auth, 'Content-Encoding': 'gzip' });
 
     expect(answer.status).toBe(415);
     expectErrorBody(answer, 'http.mediatype.unsupported');
   });
 
   it('with a 1 MB body, then it is 413 before the body is read, and nothing is sent', async () => {
-    const answer = await postJson(endpoint, { ...validRequest, body: 'x'.repeat(1024 * 1024) }, auth);
+    const answer = await postJson(sendMail.endpoint, { ...validRequest, body: 'x'.repeat(1024 * 1024) }, sendMail.auth);
 
     expect(answer.status).toBe(413);
     expectErrorBody(answer, 'http.body.toolarge');
-    expect(smtp.recipientsSeen).toEqual([]);
+    expect(sendMail.smtp.recipientsSeen).toEqual([]);
   });
 
   it('with a chunked body over the limit, then it is 413 and nothing is sent', async () => {
@@ -145,38 +128,38 @@ describe('when the request is not what the route takes', () => {
         controller.close();
       },
     });
-    const answer = await request(endpoint, {
+    const answer = await request(sendMail.endpoint, {
       method: 'POST',
-      headers: { ...auth, 'Content-Type': 'application/json' },
+      headers: { ...sendMail.auth, 'Content-Type': 'application/json' },
       body: chunks,
       duplex: 'half',
     } as RequestInit);
 
     expect(answer.status).toBe(413);
     expectErrorBody(answer, 'http.body.toolarge');
-    expect(smtp.recipientsSeen).toEqual([]);
+    expect(sendMail.smtp.recipientsSeen).toEqual([]);
   });
 });
 
 describe('when the SMTP server refuses', () => {
   it('permanently (550 on RCPT TO), then the answer is 400 email.recipient.rejected', async () => {
-    smtp.rejectPermanently.add('nobody@mailinator.com');
+    sendMail.smtp.rejectPermanently.add('nobody@mailinator.com');
 
-    const answer = await postJson(endpoint, { ...validRequest, to_address: 'nobody@mailinator.com' }, auth);
+    const answer = await postJson(sendMail.endpoint, { ...validRequest, to_address: 'nobody@mailinator.com' }, sendMail.auth);
 
     expect(answer.status).toBe(400);
     expectErrorBody(answer, 'email.recipient.rejected');
-    expect(smtp.mails).toEqual([]);
+    expect(sendMail.smtp.mails).toEqual([]);
   });
 
   it('temporarily (451 on RCPT TO), then the answer is 502 email.send.error', async () => {
-    smtp.rejectTemporarily.add('later@mailinator.com');
+    sendMail.smtp.rejectTemporarily.add('later@mailinator.com');
 
-    const answer = await postJson(endpoint, { ...validRequest, to_address: 'later@mailinator.com' }, auth);
+    const answer = await postJson(sendMail.endpoint, { ...validRequest, to_address: 'later@mailinator.com' }, sendMail.auth);
 
     expect(answer.status).toBe(502);
     expectErrorBody(answer, 'email.send.error');
-    expect(smtp.mails).toEqual([]);
+    expect(sendMail.smtp.mails).toEqual([]);
   });
 });
 
@@ -186,7 +169,7 @@ describe('when the SMTP server is not reachable', () => {
     await closed.stop();
     const unreachable = await startFunction(createSendMailApp, { SMTP_URL: closed.url, SMTP_CONNECTION_TIMEOUT_SECONDS: '1' });
     try {
-      const answer = await postJson(`${unreachable.url}${SEND_MAIL_PATH}`, validRequest, auth);
+      const answer = await postJson(`${unreachable.url}${SEND_MAIL_PATH}`, validRequest, sendMail.auth);
 
       expect(answer.status).toBe(502);
       expectErrorBody(answer, 'email.send.error');
@@ -202,7 +185,7 @@ describe('when the SMTP server accepts the connection but never answers', () => 
     try {
       const hanging = await startFunction(createSendMailApp, { SMTP_URL: silent.url, ...ONE_SECOND_SMTP, REQUEST_TIMEOUT_SECONDS: '2' });
       try {
-        const answer = await postJson(`${hanging.url}${SEND_MAIL_PATH}`, validRequest, auth);
+        const answer = await postJson(`${hanging.url}${SEND_MAIL_PATH}`, validRequest, sendMail.auth);
 
         expect(answer.status).toBe(502);
         expectErrorBody(answer, 'email.send.error');
@@ -229,9 +212,9 @@ describe('when SMTP keeps failing, the smtp circuit breaker', () => {
     const closed = await startSmtpServer();
     await closed.stop();
     await withFunction({ SMTP_URL: closed.url, SMTP_BREAKER_RESET_SECONDS: '30' }, async (url, target) => {
-      for (let i = 0; i < 3; i += 1) expect((await postJson(url, validRequest, auth)).status).toBe(502);
+      for (let i = 0; i < 3; i += 1) expect((await postJson(url, validRequest, sendMail.auth)).status).toBe(502);
 
-      const answer = await postJson(url, validRequest, auth);
+      const answer = await postJson(url, validRequest, sendMail.auth);
 
       expect(answer.status).toBe(503);
       expectErrorBody(answer, 'email.send.unavailable');
@@ -245,12 +228,12 @@ describe('when SMTP keeps failing, the smtp circuit breaker', () => {
     try {
       await withFunction({ SMTP_URL: silent.url, ...ONE_SECOND_SMTP }, async (url) => {
         for (let i = 0; i < 3; i += 1) {
-          const answer = await postJson(url, validRequest, auth);
+          const answer = await postJson(url, validRequest, sendMail.auth);
           expect(answer.status).toBe(502);
           expectErrorBody(answer, 'email.send.error');
         }
 
-        expect((await postJson(url, validRequest, auth)).status).toBe(503);
+        expect((await postJson(url, validRequest, sendMail.auth)).status).toBe(503);
       });
     } finally {
       await silent.stop();
@@ -258,15 +241,15 @@ describe('when SMTP keeps failing, the smtp circuit breaker', () => {
   });
 
   it('stays closed on permanent 550 refusals of bad recipients', async () => {
-    smtp.rejectPermanently.add('nobody@mailinator.com');
-    await withFunction({ SMTP_URL: smtp.url }, async (url, target) => {
+    sendMail.smtp.rejectPermanently.add('nobody@mailinator.com');
+    await withFunction({ SMTP_URL: sendMail.smtp.url }, async (url, target) => {
       for (let i = 0; i < 5; i += 1) {
-        const answer = await postJson(url, { ...validRequest, to_address: 'nobody@mailinator.com' }, auth);
+        const answer = await postJson(url, { ...validRequest, to_address: 'nobody@mailinator.com' }, sendMail.auth);
         expect(answer.status).toBe(400);
         expectErrorBody(answer, 'email.recipient.rejected');
       }
 
-      expect((await postJson(url, validRequest, auth)).status).toBe(200);
+      expect((await postJson(url, validRequest, sendMail.auth)).status).toBe(200);
       expect(target.logs.lines().some((line) => line.message === 'circuit breaker smtp opened')).toBe(false);
     });
   });
