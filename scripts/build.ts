@@ -5,23 +5,15 @@
  */
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { readFile, rm } from 'node:fs/promises';
+import { KAFKAJS_TIMER_FILE, patchKafkajsTimer } from './kafkajs-timer-patch.js';
 
 export const FUNCTIONS = ['send-mail', 'health', 'docs'] as const;
 
-/**
- * kafkajs 2.2.4 (its last release) sets a timer to `throttledUntil - Date.now()`, negative while not
- * throttled; Node 24 then prints a TimeoutNegativeWarning on stderr at the first connection (kafkajs#1751)
- * and uses 1 ms. The bundles get that 1 ms written out: the same behaviour, without the warning.
- */
-const KAFKAJS_TIMER = 'let scheduleAt = this.throttledUntil - Date.now()';
+/** kafkajs's negative timer, written out as in Jest (see kafkajs-timer-patch.js). */
 const kafkajsNegativeTimer: Plugin = {
   name: 'kafkajs-negative-timer',
   setup(esbuild) {
-    esbuild.onLoad({ filter: /[\\/]kafkajs[\\/]src[\\/]network[\\/]requestQueue[\\/]index\.js$/ }, async ({ path }) => {
-      const source = await readFile(path, 'utf8');
-      if (!source.includes(KAFKAJS_TIMER)) throw new Error(`kafkajs changed: "${KAFKAJS_TIMER}" not found in ${path}; drop or update this patch`);
-      return { contents: source.replace(KAFKAJS_TIMER, 'let scheduleAt = Math.max(1, this.throttledUntil - Date.now())'), loader: 'js' };
-    });
+    esbuild.onLoad({ filter: KAFKAJS_TIMER_FILE }, async ({ path }) => ({ contents: patchKafkajsTimer(await readFile(path, 'utf8'), path), loader: 'js' }));
   },
 };
 

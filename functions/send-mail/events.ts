@@ -207,6 +207,12 @@ function withDeadLetters(
   stop: () => Promise<void>,
 ): EventPublisher {
   let healthy = true;
+  const deadLetter = (event: CloudEvent<EmailSentData>, outcome: Record<string, string>, fields: object = {}): void => {
+    logger.error({ event: { action: 'publish', ...outcome }, ...fields, cloudevent: event.toJSON() }, 'email.sent event not published: dead letter');
+    // The line is the event's only record: it must be on stdout even if the process ends right now.
+    flushLogsSync(logger);
+    count('dead_lettered');
+  };
   return {
     async publish(data, traceId) {
       const event = buildEmailSentEvent(data, traceId, config);
@@ -218,28 +224,12 @@ function withDeadLetters(
       } catch (err) {
         healthy = false;
         const cause = (err instanceof EventSendError ? err.cause : err) as Error;
-        logger.error(
-          {
-            event: { action: 'publish', outcome: deadLetterOutcome(err), code: 'events.publish.failed' },
-            error: { type: cause.name, message: cause.message },
-            cloudevent: event.toJSON(),
-          },
-          'email.sent event not published: dead letter',
-        );
-        // The line is the event's only record: it must be on stdout even if the process ends right now.
-        flushLogsSync(logger);
-        count('dead_lettered');
+        deadLetter(event, { outcome: deadLetterOutcome(err), code: 'events.publish.failed' }, { error: { type: cause.name, message: cause.message } });
         return 'dead_lettered';
       }
     },
     hold(data, traceId) {
-      const event = buildEmailSentEvent(data, traceId, config);
-      logger.error(
-        { event: { action: 'publish', outcome: 'unknown', code: 'events.publish.held', reason: 'email.send.unknown' }, cloudevent: event.toJSON() },
-        'email.sent event not published: dead letter',
-      );
-      flushLogsSync(logger);
-      count('dead_lettered');
+      deadLetter(buildEmailSentEvent(data, traceId, config), { outcome: 'unknown', code: 'events.publish.held', reason: 'email.send.unknown' });
     },
     status: () => (healthy ? 'UP' : 'DOWN'),
     stop,

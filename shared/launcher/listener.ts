@@ -11,7 +11,7 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { httpError, isAppError } from '../errors';
-import { errorResult, logWhenDone, TRACE_RESPONSE_HEADER, writeResult, type FunctionApp } from '../http';
+import { errorResult, logWhenDone, TRACE_RESPONSE_HEADER, writeResult, type FunctionApp, type WithAbortSignal } from '../http';
 import { runWithTrace, traceFromHeaders } from '../tracing';
 import { receiveBody } from './body';
 import { ownsConnection } from './connection';
@@ -23,9 +23,8 @@ export interface ListenerLimits {
 }
 
 /** The framework's contract hands the raw body to the function as `rawBody`; ours adds the signal. */
-interface LaunchedRequest extends IncomingMessage {
+interface LaunchedRequest extends IncomingMessage, WithAbortSignal {
   rawBody?: Buffer;
-  abortSignal?: AbortSignal;
 }
 
 /** Serves 'request' and 'checkContinue' alike; `exchanges` lets the launcher's drain see every request. */
