@@ -1,5 +1,5 @@
-export { defineFunction, type DefineOptions, type FunctionApp, type FunctionParts } from './app';
-export { createHttpFunction, TRACE_RESPONSE_HEADER, type WithAbortSignal } from './function';
+export { defineFunction, type DefineOptions, type FunctionApp, type FunctionParts } from './define-function';
+export { createHttpFunction, TRACE_RESPONSE_HEADER, type WithAbortSignal } from './pipeline';
 export { requireJsonContentType } from './media';
 export { LIVENESS_PATH, READINESS_PATH } from './probes';
 export { Readiness } from './readiness';

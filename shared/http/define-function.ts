@@ -8,7 +8,7 @@ import { createLogger, type Logger } from '../logging';
 import { createMetrics, type Metrics } from '../metrics';
 import { version as SERVICE_VERSION } from '../../package.json';
 import type { DestinationStream } from 'pino';
-import { createHttpFunction } from './function';
+import { createHttpFunction } from './pipeline';
 import { metricsRoute, probeRoutes } from './probes';
 import { Readiness } from './readiness';
 import type { Route } from './types';
