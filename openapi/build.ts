@@ -126,8 +126,8 @@ export function buildSpec(): OpenAPIObject {
         tags: ['internal'],
         summary,
         responses: {
-          '200': { description: 'UP.', headers: traceHeader, content: json({ $ref: '#/components/schemas/ProbeStatus' }) },
-          ...(path === '/readyz' ? { '503': { description: 'Draining.', headers: traceHeader, content: json({ $ref: '#/components/schemas/ProbeStatus' }) } } : {}),
+          '200': { description: 'UP.', content: json({ $ref: '#/components/schemas/ProbeStatus' }) },
+          ...(path === '/readyz' ? { '503': { description: 'Draining.', content: json({ $ref: '#/components/schemas/ProbeStatus' }) } } : {}),
         },
       },
     });
@@ -136,7 +136,7 @@ export function buildSpec(): OpenAPIObject {
     get: {
       tags: ['internal'],
       summary: 'Prometheus metrics (text format)',
-      responses: { '200': { description: 'Metrics.', headers: traceHeader, content: { 'text/plain': { schema: { type: 'string' } } } } },
+      responses: { '200': { description: 'Metrics.', content: { 'text/plain': { schema: { type: 'string' } } } } },
     },
   });
   return builder.getSpec();
