@@ -8,7 +8,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logging';
 import type { BreakerObserver } from '../metrics';
 import { BreakerRefusedError, createBreaker } from '../resilience';
-import { newSpanId, newTraceId, outgoingTraceHeaders, runWithTrace } from '../tracing';
+import { newTrace, outgoingTraceHeaders, runWithTrace } from '../tracing';
 import { keysUnavailable } from './errors';
 
 type RemoteKeySet = ReturnType<typeof createRemoteJWKSet>;
@@ -58,7 +58,7 @@ export function createKeySource(config: JwksConfig, logger: Logger, breakers: Br
     }));
   // Ask the IdP while the function is still coming up, so a cold start's first request finds the keys;
   // if this fails, that request asks again. It is a trace of its own, like any call we make.
-  runWithTrace({ traceId: newTraceId(), spanId: newSpanId() }, () =>
+  runWithTrace(newTrace(), () =>
     currentKeySet()
       .then((keys) => keys.reload())
       .catch(() => undefined),

@@ -3,6 +3,7 @@
  * config table is generated from this file, and the loader validates against it.
  */
 import { bool, email, makeValidator, num, port, str } from 'envalid';
+import { isIP } from 'node:net';
 
 const positiveInt = makeValidator<number>((input) => {
   const value = Number(input);
@@ -50,6 +51,21 @@ const algorithmList = makeValidator<readonly string[]>((input) => {
   return algorithms;
 });
 
+/** CIDR blocks (a bare address is its own block), as `address/prefix`; refused at start when one is not. */
+const cidrList = makeValidator<readonly string[]>((input) => {
+  const blocks = input.split(',').map((block) => block.trim()).filter((block) => block !== '');
+  return blocks.map((block) => {
+    const [address = '', prefix, ...rest] = block.split('/');
+    const family = isIP(address);
+    const bits = family === 6 ? 128 : 32;
+    const length = prefix === undefined ? bits : Number(prefix);
+    if (family === 0 || rest.length > 0 || !/^\d+$/.test(prefix ?? String(bits)) || length > bits) {
+      throw new Error('expected a comma-separated list of CIDR blocks, e.g. 127.0.0.1/32,::1/128');
+    }
+    return `${address}/${length}`;
+  });
+});
+
 const secret32 = makeValidator<string>((input) => {
   if (Buffer.byteLength(input, 'utf8') < 32) throw new Error('must be at least 32 bytes');
   return input;
@@ -67,6 +83,7 @@ export const typeNames: ReadonlyMap<unknown, string> = new Map<unknown, string>(
   [smtpUrl({})._parse, 'smtp:// or smtps:// URL'],
   [httpUrl({})._parse, 'http(s) URL'],
   [algorithmList({})._parse, 'comma-separated list'],
+  [cidrList({})._parse, 'comma-separated CIDR list'],
   [secret32({})._parse, 'string, ≥ 32 bytes'],
 ]);
 
@@ -86,6 +103,7 @@ export const schema = {
   PUSHGATEWAY_URL: httpUrl({ default: undefined, desc: 'Prometheus Pushgateway; when set, metrics are pushed on shutdown, so a scaled-to-zero pod loses none.' }),
   PUSHGATEWAY_TIMEOUT_MS: positiveInt({ default: 2000, desc: 'Longest the shutdown waits for the push.' }),
   HTTP_HEADERS_TIMEOUT_SECONDS: positiveInt({ default: 10, desc: 'Time a client has to send the headers of a request; slower connections get 408 and are closed.' }),
+  TRUSTED_PROXIES: cidrList({ default: undefined, desc: 'Proxies whose X-Forwarded-For is believed for client.ip: when the socket peer is in one of these blocks, the client is the right-most X-Forwarded-For entry outside them. Unset: none, client.ip is the socket peer. Behind Knative\'s queue-proxy (same pod, loopback) set 127.0.0.1/32,::1/128.', example: '127.0.0.1/32,::1/128' }),
   MAX_BODY_BYTES: positiveInt({ default: 65536, desc: 'Largest request body accepted; larger ones get 413 before they are buffered.' }),
   REQUEST_TIMEOUT_SECONDS: positiveInt({ default: 30, desc: 'The whole budget of one request: its signal aborts then, and the function answers (503 http.request.timeout unless the mail is already out). Must hold AUTH_JWKS_TIMEOUT_MS (with an issuer) + SMTP_SEND_TIMEOUT_SECONDS + 1.5 × KAFKA_SEND_TIMEOUT_MS (with events); checked at start.' }),
   SHUTDOWN_TIMEOUT_SECONDS: positiveInt({ default: 20, desc: 'How long in-flight requests may finish after SIGTERM.' }),

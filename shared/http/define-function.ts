@@ -1,15 +1,17 @@
 /**
- * A function as the launcher and the tests see it: its framework target, its HTTP function, its logger,
- * its readiness, and how to stop what it opened.
+ * A function as the launcher and the tests see it: its framework target, its probes and request pipeline,
+ * its logger, its readiness, and how to stop what it opened.
  */
 import type { HttpFunction } from '@google-cloud/functions-framework';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config';
 import { createLogger, type Logger } from '../logging';
 import { createMetrics, type Metrics } from '../metrics';
 import { version as SERVICE_VERSION } from '../../package.json';
 import type { DestinationStream } from 'pino';
-import { createHttpFunction } from './pipeline';
-import { metricsRoute, probeRoutes } from './probes';
+import { trustedProxies } from './client-ip';
+import { createPipeline, type RequestPipeline } from './pipeline';
+import { createProbes } from './probes';
 import { Readiness } from './readiness';
 import type { Route } from './types';
 
@@ -18,7 +20,11 @@ export interface FunctionApp {
   readonly target: string;
   /** The function's name, e.g. `send-mail`; logged as service.name. */
   readonly name: string;
+  /** The stock functions-framework entry: probes and /metrics first, then the pipeline. */
   readonly handle: HttpFunction;
+  /** For a host that bounds requests itself (our launcher): probes first, then `pipeline`. */
+  answerProbe(req: IncomingMessage, res: ServerResponse): boolean;
+  readonly pipeline: RequestPipeline;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly readiness: Readiness;
@@ -64,17 +70,20 @@ export function defineFunction(options: DefineOptions): FunctionApp {
   });
   const readiness = new Readiness();
   const parts = options.build({ config, logger, metrics });
-  const internal = [...probeRoutes(readiness), metricsRoute(metrics)];
+  const probes = createProbes(readiness, metrics);
+  const pipeline = createPipeline([...probes.routes, ...parts.routes], logger, {
+    trustedProxies: trustedProxies(config.TRUSTED_PROXIES),
+    observe: (route, method, status, seconds) => {
+      metrics.observeRequest(route, method, status, seconds);
+      metrics.firstRequestServed();
+    },
+  });
   return {
     target: options.target,
     name: options.name,
-    handle: createHttpFunction([...internal, ...parts.routes], logger, {
-      unobserved: new Set(internal.map((route) => route.path)),
-      observe: (route, method, status, seconds) => {
-        metrics.observeRequest(route, method, status, seconds);
-        metrics.firstRequestServed();
-      },
-    }),
+    handle: (req, res) => (probes.answer(req, res) ? undefined : pipeline.handle(req, res)),
+    answerProbe: probes.answer,
+    pipeline,
     logger,
     metrics,
     readiness,

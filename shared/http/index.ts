@@ -1,9 +1,8 @@
 export { defineFunction, type DefineOptions, type FunctionApp, type FunctionParts } from './define-function';
-export { createHttpFunction, TRACE_RESPONSE_HEADER, type WithAbortSignal } from './pipeline';
+export { createPipeline, TRACE_RESPONSE_HEADER, type PipelineOptions, type RequestPipeline, type WithAbortSignal } from './pipeline';
 export { requireJsonContentType } from './media';
-export { LIVENESS_PATH, READINESS_PATH } from './probes';
+export { LIVENESS_PATH, METRICS_PATH, READINESS_PATH } from './probes';
 export { Readiness } from './readiness';
-export { errorResult, writeResult } from './respond';
-export { logWhenDone } from './access-log';
+export { clientAddress, trustedProxies } from './client-ip';
 export type { HttpResult, IncomingRequest, Route } from './types';
 export { staticRoute, type StaticContent } from './static';

@@ -1,56 +1,79 @@
 /**
- * Turns a route table into a functions-framework HTTP function: trace context, the X-B3-TraceId response
- * header, the access log line, routing, and the one error sink. Works the same under the stock CLI and
- * under our launcher.
+ * The one request pipeline: trace context, the X-B3-TraceId answer header, the access-log line, request
+ * metrics, routing and the one error sink, each once per request. It works the same under the stock CLI
+ * and under our launcher, which only bounds requests and hands the ones it refuses (body limit, deadline,
+ * drain) to `refuse`. Probes and /metrics never reach it (probes.ts).
  */
 import type { HttpFunction, Request, Response } from '@google-cloud/functions-framework';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BlockList } from 'node:net';
 import { httpError } from '../errors';
 import type { Logger } from '../logging';
 import { runWithTrace, traceFromHeaders } from '../tracing';
 import { logWhenDone } from './access-log';
+import { trustedProxies } from './client-ip';
 import { errorResult, writeResult } from './respond';
 import { findRoute } from './router';
 import type { HttpResult, IncomingRequest, Route } from './types';
 
 export const TRACE_RESPONSE_HEADER = 'X-B3-TraceId';
 const EMPTY = Buffer.alloc(0);
+const UNMATCHED = 'unmatched';
 
 /** Our launcher hands each request's AbortSignal over on the request, like the framework's `rawBody`. */
 export interface WithAbortSignal {
   abortSignal?: AbortSignal;
 }
 
-export interface RequestObserver {
-  /** Paths whose requests are not observed (probes, /metrics). */
-  readonly unobserved: ReadonlySet<string>;
-  observe(route: string, method: string, status: number, seconds: number): void;
+export interface RequestPipeline {
+  /** Routes the request and answers it: the functions-framework HttpFunction contract. */
+  readonly handle: HttpFunction;
+  /** Answers a request its host refused before the function ran, with `err` through the error sink. */
+  refuse(req: IncomingMessage, res: ServerResponse, err: unknown): void;
 }
 
-const UNMATCHED = 'unmatched';
+export interface PipelineOptions {
+  /** Request metrics: called once per request, when its answer is done or its client gone. */
+  readonly observe?: (route: string, method: string, status: number, seconds: number) => void;
+  readonly trustedProxies?: BlockList;
+}
 
-export function createHttpFunction(routes: readonly Route[], logger: Logger, observer?: RequestObserver): HttpFunction {
-  return (req, res) => {
+export function createPipeline(routes: readonly Route[], logger: Logger, options: PipelineOptions = {}): RequestPipeline {
+  const proxies = options.trustedProxies ?? trustedProxies();
+  const serve = (req: IncomingMessage, res: ServerResponse, answer: () => Promise<HttpResult> | HttpResult): Promise<void> => {
     const trace = traceFromHeaders(req.headers);
     res.setHeader(TRACE_RESPONSE_HEADER, trace.traceId);
     return runWithTrace(trace, async () => {
-      let routeLabel = UNMATCHED;
-      logWhenDone(req, res, logger, observer && ((seconds) => {
-        if (!observer.unobserved.has(routeLabel)) observer.observe(routeLabel, req.method, res.statusCode, seconds);
-      }));
+      // A known path is its own label; unknown paths share one, so callers cannot blow up cardinality.
+      const path = pathOf(req);
+      const route = routes.some((known) => known.path === path) ? path : UNMATCHED;
+      const { observe } = options;
+      logWhenDone(req, res, logger, {
+        trustedProxies: proxies,
+        ...(observe ? { onDone: (seconds: number) => observe(route, req.method ?? 'GET', res.statusCode, seconds) } : {}),
+      });
       if (trace.rejectedIncoming !== undefined) {
         logger.warn({ tracing: { rejected_trace_id: trace.rejectedIncoming } }, 'invalid incoming X-B3-TraceId replaced');
       }
       let result: HttpResult;
       try {
-        const request = toIncomingRequest(req, (req as WithAbortSignal).abortSignal ?? abortWhenClientGone(res));
-        // A known path is its own label; unknown paths share one, so callers cannot blow up cardinality.
-        if (routes.some((route) => route.path === request.path)) routeLabel = request.path;
-        result = await findRoute(routes, request.method, request.path).handle(request);
+        result = await answer();
       } catch (err) {
         result = errorResult(err, trace.traceId, logger);
       }
       writeResult(res, result);
     });
+  };
+  return {
+    handle: (req, res) =>
+      serve(req, res, () => {
+        const request = toIncomingRequest(req, (req as WithAbortSignal).abortSignal ?? abortWhenClientGone(res));
+        return findRoute(routes, request.method, request.path).handle(request);
+      }),
+    refuse: (req, res, err) =>
+      void serve(req, res, () => {
+        throw err;
+      }),
   };
 }
 
@@ -63,12 +86,17 @@ function abortWhenClientGone(res: Response): AbortSignal {
   return controller.signal;
 }
 
-function toIncomingRequest(req: Request, signal: AbortSignal): IncomingRequest {
-  const url = req.originalUrl || req.url || '/';
+/** Express keeps what the client sent in `originalUrl`; under node:http there is only `url`. */
+function pathOf(req: IncomingMessage): string {
+  const url = (req as Partial<Request>).originalUrl || req.url || '/';
   const queryAt = url.indexOf('?');
+  return queryAt === -1 ? url : url.slice(0, queryAt);
+}
+
+function toIncomingRequest(req: Request, signal: AbortSignal): IncomingRequest {
   return {
     method: req.method,
-    path: queryAt === -1 ? url : url.slice(0, queryAt),
+    path: pathOf(req),
     headers: req.headers,
     // The framework (or our launcher) keeps the unparsed bytes here; we parse them ourselves.
     body: Buffer.isBuffer(req.rawBody) ? req.rawBody : EMPTY,

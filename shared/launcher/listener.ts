@@ -1,18 +1,20 @@
 /**
- * The request listener of our launcher: drain refusal, body limit, request deadline, the trace id on its
- * own answers, then the function itself. The function keeps the framework's HttpFunction contract (and
- * registers with it in its index.ts for the stock CLI); here it runs straight on node:http, because
- * everything the framework's express stack adds for HTTP functions (body parsing, routing) the launcher
- * and the function already do, and that stack costs more than our whole shared layer (docs/performance.md).
+ * The request listener of our launcher. It only bounds requests: drain refusal, body limit, request
+ * deadline, connection ownership. Everything else (trace, access log, error answer, request metrics) is
+ * the function's one pipeline (shared/http/pipeline.ts), which also answers what the launcher refuses.
+ * Probes and /metrics are answered first, before any bounding or pipeline. The function keeps the
+ * framework's HttpFunction contract (and registers with it in its index.ts for the stock CLI); here it runs
+ * straight on node:http, because everything the framework's express stack adds for HTTP functions (body
+ * parsing, routing) the launcher and the function already do, and that stack costs more than our whole
+ * shared layer (docs/performance.md).
  *
- * Each request gets an AbortSignal (deadline, client gone, drain). Until the function is invoked the
- * launcher answers an abort itself and the function never runs; once it runs, only the function answers.
+ * Each request gets an AbortSignal (deadline, client gone, drain). Until the function is invoked an abort
+ * is a refusal and the function never runs; once it runs, only the function answers.
  */
 import type { Request, Response } from '@google-cloud/functions-framework';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { httpError, isAppError } from '../errors';
-import { errorResult, logWhenDone, TRACE_RESPONSE_HEADER, writeResult, type FunctionApp, type WithAbortSignal } from '../http';
-import { runWithTrace, traceFromHeaders } from '../tracing';
+import type { FunctionApp, WithAbortSignal } from '../http';
 import { receiveBody } from './body';
 import { ownsConnection } from './connection';
 import { Exchanges, type Exchange } from './exchanges';
@@ -30,15 +32,18 @@ interface LaunchedRequest extends IncomingMessage, WithAbortSignal {
 /** Serves 'request' and 'checkContinue' alike; `exchanges` lets the launcher's drain see every request. */
 export function createRequestListener(app: FunctionApp, limits: ListenerLimits, exchanges = new Exchanges()): RequestListener {
   return (req: LaunchedRequest, res: ServerResponse) => {
+    // Once draining, every answer closes its connection, a probe's too.
+    if (exchanges.draining) res.setHeader('Connection', 'close');
+    if (app.answerProbe(req, res)) return;
     const exchange = exchanges.open(req, res, limits.requestTimeoutMs);
     req.abortSignal = exchange.signal;
     if (exchanges.draining) {
       // Arrived after SIGTERM on a connection opened before it: refused before anything runs.
-      answer(req, res, app, httpError('http.server.draining'));
+      refuse(req, res, app, httpError('http.server.draining'));
       return;
     }
     exchange.signal.addEventListener('abort', () => {
-      if (!exchange.invoked) answer(req, res, app, exchange.signal.reason);
+      if (!exchange.invoked) refuse(req, res, app, exchange.signal.reason);
     });
     void dispatch(req, res, app, limits.maxBodyBytes, exchange);
   };
@@ -49,24 +54,22 @@ async function dispatch(req: LaunchedRequest, res: ServerResponse, app: Function
     const body = await receiveBody(req, res, limit);
     if (body) req.rawBody = body;
   } catch (err) {
-    answer(req, res, app, err);
+    refuse(req, res, app, err);
     return;
   }
   if (!(await ownsConnection(req, res)) || exchange.signal.aborted) return;
   exchange.invoke(
-    () => app.handle(req as Request, res as Response),
+    () => app.pipeline.handle(req as Request, res as Response),
     (err: unknown) => app.logger.error({ err }, 'unhandled rejection'),
   );
 }
 
-/** The launcher's own answers close the connection: the rest of the body, and anything behind it, stays unread. */
-function answer(req: IncomingMessage, res: ServerResponse, app: FunctionApp, err: unknown): void {
+/**
+ * A refusal is answered once, by the pipeline, and closes the connection: the rest of the body, and
+ * anything behind it, stays unread. A refusal after the answer started, or for a client gone, has no one to tell.
+ */
+function refuse(req: IncomingMessage, res: ServerResponse, app: FunctionApp, err: unknown): void {
   if (res.headersSent || req.socket.destroyed || (isAppError(err) && err.code === 'http.client.closed')) return;
-  const trace = traceFromHeaders(req.headers);
-  runWithTrace(trace, () => {
-    logWhenDone(req, res, app.logger);
-    res.setHeader('Connection', 'close');
-    res.setHeader(TRACE_RESPONSE_HEADER, trace.traceId);
-    writeResult(res, errorResult(err, trace.traceId, app.logger));
-  });
+  res.setHeader('Connection', 'close');
+  app.pipeline.refuse(req, res, err);
 }

@@ -12,7 +12,7 @@ import { validRequest } from '../fixtures/send-mail-requests';
 import { startFunction, type AppFactory, type FunctionUnderTest } from '../support/function-under-test';
 import { postJson, request } from '../support/http-client';
 import { freePort, startChild } from '../support/processes';
-import { promtoolCheckMetrics, sampleValue, startPushgateway } from '../support/prometheus';
+import { promtoolCheckMetrics, sampleSum, sampleValue, startPushgateway } from '../support/prometheus';
 import { startSilentServer, startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { bearer } from '../support/tokens';
 
@@ -22,7 +22,8 @@ let auth: Record<string, string>;
 
 beforeAll(async () => {
   smtp = await startSmtpServer();
-  sendMail = await startFunction(createSendMailApp, { SMTP_URL: smtp.url, K_SERVICE: 'send-mail', K_REVISION: 'send-mail-00007' });
+  // Loopback stands for Knative's queue-proxy, 10.0.0.0/8 for the cluster's own proxies.
+  sendMail = await startFunction(createSendMailApp, { SMTP_URL: smtp.url, K_SERVICE: 'send-mail', K_REVISION: 'send-mail-00007', TRUSTED_PROXIES: '127.0.0.1/32,10.0.0.0/8' });
   auth = await bearer();
   await postJson(`${sendMail.url}${SEND_MAIL_PATH}`, validRequest, auth);
   await postJson(`${sendMail.url}${SEND_MAIL_PATH}`, validRequest);
@@ -34,8 +35,8 @@ afterAll(async () => {
   await smtp.stop();
 });
 
-it('when a request is served, then its ECS log line has the http, url, client, user agent and trace fields', async () => {
-  const answer = await postJson(`${sendMail.url}${SEND_MAIL_PATH}`, validRequest, { ...auth, 'User-Agent': 'campaign-service/1.0', 'X-Forwarded-For': '203.0.113.7, 10.0.0.1' });
+it('when a request is served through trusted proxies, then its ECS log line has the http, url, client, user agent and trace fields', async () => {
+  const answer = await postJson(`${sendMail.url}${SEND_MAIL_PATH}`, validRequest, { ...auth, 'User-Agent': 'campaign-service/1.0', 'X-Forwarded-For': '198.51.100.9, 203.0.113.7, 10.0.0.1' });
   const traceId = answer.headers.get('x-b3-traceid');
 
   const line = sendMail.logs.lines().find((entry) => entry.message === `POST ${SEND_MAIL_PATH} 200` && (entry.trace as { id?: string }).id === traceId);
@@ -54,6 +55,23 @@ it('when a request is served, then its ECS log line has the http, url, client, u
     user_agent: { original: 'campaign-service/1.0' },
     event: { duration: expect.any(Number), outcome: 'success' },
   });
+});
+
+it('when probes and /metrics are polled 20 times, then no access-log line is written and http_server_requests_seconds does not move', async () => {
+  const accessLines = (): number => sendMail.logs.lines().filter((line) => (line.http as { response?: unknown } | undefined)?.response !== undefined).length;
+  const requestsCounted = async (): Promise<number> => sampleSum(await (await fetch(`${sendMail.url}/metrics`)).text(), 'http_server_requests_seconds_count');
+  const linesBefore = accessLines();
+  const countedBefore = await requestsCounted();
+
+  const paths = Array.from({ length: 20 }, (_, i) => ['/livez', '/readyz', '/metrics'][i % 3] ?? '/livez');
+  const answers = await Promise.all(paths.map(async (path) => (await fetch(`${sendMail.url}${path}`)).status));
+
+  expect(answers).toEqual(Array(20).fill(200));
+  expect(await requestsCounted()).toBe(countedBefore);
+  // One request after them: once its line is written, a line of any probe answered before it would be too.
+  expect((await request(`${sendMail.url}/nope`)).status).toBe(404);
+  while (accessLines() === linesBefore) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(accessLines()).toBe(linesBefore + 1);
 });
 
 describe('when /metrics is scraped after traffic', () => {

@@ -53,3 +53,13 @@ export function sampleValue(exposition: string, name: string, labels: Record<str
   }
   return undefined;
 }
+
+/** The sum of every sample of `name`, whatever its labels; 0 if none. */
+export function sampleSum(exposition: string, name: string): number {
+  let sum = 0;
+  for (const line of exposition.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{.*\})? (\S+)$/.exec(line);
+    if (match?.[1] === name) sum += Number(match[2]);
+  }
+  return sum;
+}

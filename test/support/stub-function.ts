@@ -42,9 +42,12 @@ export async function launchStub(handle: (request: IncomingRequest) => Promise<H
   let invocations = 0;
   const app: FunctionApp = {
     ...defined,
-    handle: (req, res) => {
-      invocations += 1;
-      return defined.handle(req, res);
+    pipeline: {
+      ...defined.pipeline,
+      handle: (req, res) => {
+        invocations += 1;
+        return defined.pipeline.handle(req, res);
+      },
     },
   };
   const running = await launch(app, config, '127.0.0.1');

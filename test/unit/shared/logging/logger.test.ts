@@ -17,7 +17,7 @@ describe('createLogger with LOG_FORMAT=ecs', () => {
   it('when a line is logged inside a trace, then it carries the ECS base fields, the service and the trace', () => {
     const { logs, logger } = ecsLogger();
 
-    runWithTrace({ traceId: 'a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' }, () => logger.info('hello'));
+    runWithTrace({ traceId: 'a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', sampled: true }, () => logger.info('hello'));
 
     expect(logs.lines()[0]).toMatchObject({
       '@timestamp': expect.any(String),

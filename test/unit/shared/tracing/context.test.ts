@@ -46,13 +46,44 @@ describe('traceFromHeaders', () => {
   });
 });
 
+describe('traceFromHeaders: the caller\'s sampling decision and tracestate', () => {
+  it.each([
+    { name: 'nothing', headers: {}, sampled: true, tracestate: undefined },
+    { name: 'traceparent flags 00 and a tracestate', headers: { traceparent: `00-${TRACE32}-${SPAN}-00`, tracestate: 'vendor=abc' }, sampled: false, tracestate: 'vendor=abc' },
+    { name: 'traceparent flags 01', headers: { traceparent: `00-${TRACE32}-${SPAN}-01` }, sampled: true, tracestate: undefined },
+    { name: 'b3 with flag 0', headers: { b3: `${TRACE32}-${SPAN}-0` }, sampled: false, tracestate: undefined },
+    { name: 'b3 without a flag', headers: { b3: `${TRACE32}-${SPAN}` }, sampled: true, tracestate: undefined },
+    { name: 'a sampling-only b3: 0', headers: { b3: '0' }, sampled: false, tracestate: undefined },
+    { name: 'X-B3-Sampled: 0', headers: { 'x-b3-traceid': TRACE16, 'x-b3-sampled': '0' }, sampled: false, tracestate: undefined },
+    { name: 'X-B3-TraceId without X-B3-Sampled', headers: { 'x-b3-traceid': TRACE16 }, sampled: true, tracestate: undefined },
+    {
+      name: 'X-B3-TraceId and a traceparent of the same 16-hex trace, with a tracestate',
+      headers: { 'x-b3-traceid': TRACE16, 'x-b3-sampled': '0', traceparent: `00-${TRACE16.padStart(32, '0')}-${SPAN}-00`, tracestate: 'vendor=abc' },
+      sampled: false,
+      tracestate: 'vendor=abc',
+    },
+    {
+      name: 'X-B3-TraceId and a traceparent of another trace, with a tracestate',
+      headers: { 'x-b3-traceid': TRACE16, traceparent: `00-${TRACE32}-${SPAN}-00`, tracestate: 'vendor=abc' },
+      sampled: true,
+      tracestate: undefined,
+    },
+    { name: 'two tracestate headers', headers: { traceparent: `00-${TRACE32}-${SPAN}-01`, tracestate: ['a=1', 'b=2'] }, sampled: true, tracestate: 'a=1,b=2' },
+  ])('when the request has $name, then sampled is $sampled and tracestate is $tracestate', ({ headers, sampled, tracestate }) => {
+    const trace = traceFromHeaders(headers);
+
+    expect(trace.sampled).toBe(sampled);
+    expect(trace.tracestate).toBe(tracestate);
+  });
+});
+
 describe('outgoingTraceHeaders', () => {
   it('when there is no current trace, then there are no headers', () => {
     expect(outgoingTraceHeaders()).toEqual({});
   });
 
   it('when a 16-hex trace is current, then B3 keeps it 16-hex and traceparent pads it, with our span as parent', () => {
-    const headers = runWithTrace({ traceId: TRACE16, spanId: SPAN }, () => outgoingTraceHeaders());
+    const headers = runWithTrace({ traceId: TRACE16, spanId: SPAN, sampled: true }, () => outgoingTraceHeaders());
 
     expect(headers).toEqual({
       'X-B3-TraceId': TRACE16,
@@ -63,5 +94,17 @@ describe('outgoingTraceHeaders', () => {
       traceparent: expect.stringMatching(new RegExp(`^00-0{16}${TRACE16}-[0-9a-f]{16}-01$`)),
     });
     expect(headers).not.toHaveProperty('authorization');
+  });
+
+  it('when the caller said not to sample and sent a tracestate, then every header says unsampled and the tracestate goes on unchanged', () => {
+    const headers = runWithTrace(traceFromHeaders({ traceparent: `00-${TRACE32}-${SPAN}-00`, tracestate: 'vendor=abc' }), () => outgoingTraceHeaders());
+
+    expect(headers).toMatchObject({
+      'X-B3-TraceId': TRACE32,
+      'X-B3-Sampled': '0',
+      b3: expect.stringMatching(new RegExp(`^${TRACE32}-[0-9a-f]{16}-0-[0-9a-f]{16}$`)),
+      traceparent: expect.stringMatching(new RegExp(`^00-${TRACE32}-[0-9a-f]{16}-00$`)),
+      tracestate: 'vendor=abc',
+    });
   });
 });
