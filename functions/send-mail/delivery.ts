@@ -15,6 +15,7 @@ import { isAppError } from '../../shared/errors';
 import { maskAddress, type Logger } from '../../shared/logging';
 import { ignoreBreakers, type BreakerObserver } from '../../shared/metrics';
 import { BreakerRefusedError, createBreaker, retryAfterSeconds } from '../../shared/resilience';
+import { traceparentFor } from '../../shared/tracing';
 import { emailError, OutcomeUnknownError } from './errors';
 import { createSmtpPool } from './smtp-pool';
 import { headerSubject } from './subject';
@@ -24,6 +25,8 @@ export interface OutgoingMail {
   readonly subject: string;
   readonly text: string;
   readonly traceId: string;
+  /** The caller's sampling decision, carried on the mail's trace headers. */
+  readonly sampled: boolean;
 }
 
 export interface Delivered {
@@ -184,7 +187,7 @@ async function compose(mail: OutgoingMail, from: string): Promise<Composed> {
     to: mail.to,
     subject: headerSubject(mail.subject),
     text: mail.text,
-    headers: { 'X-B3-TraceId': mail.traceId },
+    headers: { 'X-B3-TraceId': mail.traceId, 'X-B3-Sampled': mail.sampled ? '1' : '0', traceparent: traceparentFor(mail.traceId, undefined, mail.sampled) },
     disableFileAccess: true,
     disableUrlAccess: true,
   }).compile();

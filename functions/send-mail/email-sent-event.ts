@@ -1,10 +1,11 @@
 /** The email.sent.v1 CloudEvent, built with the CloudEvents SDK from the data the use case hands over. */
 import { CloudEvent } from 'cloudevents';
 import { randomUUID } from 'node:crypto';
-import { traceparentFor } from '../../shared/tracing';
+import { traceparentFor, type TraceContext } from '../../shared/tracing';
 import { EMAIL_SENT_SCHEMA_FILE, emailSentEventType, type EmailSentData, type EventConfig } from './email-sent-schema';
 
-export function buildEmailSentEvent(data: EmailSentData, traceId: string, config: EventConfig): CloudEvent<EmailSentData> {
+/** The CloudEvents distributed-tracing extension: `traceparent` with the caller's sampling decision, `tracestate` unchanged. */
+export function buildEmailSentEvent(data: EmailSentData, trace: TraceContext, config: EventConfig): CloudEvent<EmailSentData> {
   return new CloudEvent<EmailSentData>({
     specversion: '1.0',
     id: randomUUID(),
@@ -15,7 +16,8 @@ export function buildEmailSentEvent(data: EmailSentData, traceId: string, config
     dataschema: `${config.PUBLIC_BASE_URL.replace(/\/$/, '')}/schemas/${EMAIL_SENT_SCHEMA_FILE}`,
     subject: data.messageId,
     partitionkey: data.toAddress,
-    traceparent: traceparentFor(traceId),
+    traceparent: traceparentFor(trace.traceId, undefined, trace.sampled),
+    ...(trace.tracestate === undefined ? {} : { tracestate: trace.tracestate }),
     data,
   });
 }

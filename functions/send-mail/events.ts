@@ -17,18 +17,19 @@ import { ignoreBreakers, type BreakerObserver } from '../../shared/metrics';
 import { BreakerTimeoutError, createBreaker, type Breaker } from '../../shared/resilience';
 import { buildEmailSentEvent } from './email-sent-event';
 import type { EmailSentData, EventConfig } from './email-sent-schema';
+import type { TraceContext } from '../../shared/tracing';
 import { countProduceWrites, EventSendError, isRequestTimeout, kafkaTimings, sendOutcome, type SendFailureOutcome } from './kafka-send';
 
 export type EventOutcome = 'published' | 'dead_lettered';
 
 export interface EventPublisher {
   /** Builds the CloudEvent for a delivered mail and publishes it, or dead-letters it; never throws. */
-  publish(data: EmailSentData, traceId: string): Promise<EventOutcome>;
+  publish(data: EmailSentData, trace: TraceContext): Promise<EventOutcome>;
   /**
    * For a mail whose outcome is unknown (502 email.send.unknown): builds its event and writes it as a held
    * dead letter, never to Kafka. Replay it only once the Message-ID is found at the SMTP server.
    */
-  hold(data: EmailSentData, traceId: string): void;
+  hold(data: EmailSentData, trace: TraceContext): void;
   /** DOWN after a failed send until the next success. */
   status(): 'UP' | 'DOWN';
   stop(): Promise<void>;
@@ -80,9 +81,10 @@ export function toKafkaRecord(event: CloudEvent<EmailSentData>, mode: 'binary' |
   for (const [name, value] of Object.entries(message.headers)) {
     if (value !== undefined && value !== null) headers[name] = String(value);
   }
-  const spanId = String(event.traceparent ?? '').split('-')[2] ?? '';
+  // The event's traceparent carries the span and the caller's sampling decision (flags bit 0).
+  const [, , spanId = '', flags = '01'] = String(event.traceparent ?? '').split('-');
   headers['X-B3-TraceId'] = traceId;
-  headers.b3 = `${traceId}-${spanId}-1`;
+  headers.b3 = `${traceId}-${spanId}-${parseInt(flags, 16) & 1}`;
   const value = mode === 'binary' ? JSON.stringify(event.data) : String(message.value);
   return { key: String(message.key ?? ''), value, headers };
 }
@@ -214,10 +216,10 @@ function withDeadLetters(
     count('dead_lettered');
   };
   return {
-    async publish(data, traceId) {
-      const event = buildEmailSentEvent(data, traceId, config);
+    async publish(data, trace) {
+      const event = buildEmailSentEvent(data, trace, config);
       try {
-        await send(event, traceId);
+        await send(event, trace.traceId);
         healthy = true;
         count('published');
         return 'published';
@@ -228,8 +230,8 @@ function withDeadLetters(
         return 'dead_lettered';
       }
     },
-    hold(data, traceId) {
-      deadLetter(buildEmailSentEvent(data, traceId, config), { outcome: 'unknown', code: 'events.publish.held', reason: 'email.send.unknown' });
+    hold(data, trace) {
+      deadLetter(buildEmailSentEvent(data, trace, config), { outcome: 'unknown', code: 'events.publish.held', reason: 'email.send.unknown' });
     },
     status: () => (healthy ? 'UP' : 'DOWN'),
     stop,

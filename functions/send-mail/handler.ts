@@ -1,7 +1,7 @@
 /** The HTTP adapter of send-mail: request → validated input → use case → result. */
 import type { Authenticator } from '../../shared/auth';
 import { requireJsonContentType, type Route } from '../../shared/http';
-import { currentTrace } from '../../shared/tracing';
+import { currentTrace, newTrace } from '../../shared/tracing';
 import { parseSendMailRequest } from './email';
 import { sendMail, type SendMailPorts } from './send-mail';
 
@@ -22,7 +22,7 @@ export function sendMailRoutes(ports: SendMailPorts, access: SendMailAccess): Ro
         await access.authenticator.authorize(request.headers, access.requiredRole);
         requireJsonContentType(request.headers['content-type']);
         const input = parseSendMailRequest(request.body);
-        const result = await sendMail(input, currentTrace()?.traceId ?? '', ports, request.signal);
+        const result = await sendMail(input, currentTrace() ?? newTrace(), ports, request.signal);
         return { status: 200, json: result };
       },
     },

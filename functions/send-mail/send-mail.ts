@@ -1,6 +1,7 @@
 /** The use case: deliver one validated mail, then, when the toggle is on, tell downstream consumers. */
 import { isAppError } from '../../shared/errors';
 import { maskAddress, type Logger } from '../../shared/logging';
+import type { TraceContext } from '../../shared/tracing';
 import type { Delivery } from './delivery';
 import type { EmailSentData } from './email-sent-schema';
 import { OutcomeUnknownError } from './errors';
@@ -29,21 +30,22 @@ const OUTCOME_BY_CODE: Readonly<Record<string, DeliveryOutcome>> = {
 };
 
 /** `signal` is the request's: it stops the delivery, never the event of a mail already out. */
-export async function sendMail(request: SendMailRequest, traceId: string, ports: SendMailPorts, signal?: AbortSignal): Promise<SendMailResult> {
+/** `trace` is the request's: its id and sampling decision go on the mail and the event. */
+export async function sendMail(request: SendMailRequest, trace: TraceContext, ports: SendMailPorts, signal?: AbortSignal): Promise<SendMailResult> {
   let messageId: string;
   try {
-    ({ messageId } = await ports.delivery.send({ to: request.toAddress, subject: request.subject, text: request.body, traceId }, signal));
+    ({ messageId } = await ports.delivery.send({ to: request.toAddress, subject: request.subject, text: request.body, traceId: trace.traceId, sampled: trace.sampled }, signal));
   } catch (err) {
     ports.countEmail?.((isAppError(err) && OUTCOME_BY_CODE[err.code]) || 'failed');
     // The mail may be out: its event is held as a dead letter, to publish only once the mail is found.
-    if (err instanceof OutcomeUnknownError) ports.events?.hold(eventData(request, err.messageId), traceId);
+    if (err instanceof OutcomeUnknownError) ports.events?.hold(eventData(request, err.messageId), trace);
     throw err;
   }
   ports.countEmail?.('sent');
   ports.logger.info({ email: { to: { address: maskAddress(request.toAddress) }, message_id: messageId } }, 'mail delivered');
   if (ports.events) {
     // The mail is out: whatever happens to the event, the answer stays 200.
-    await ports.events.publish(eventData(request, messageId), traceId);
+    await ports.events.publish(eventData(request, messageId), trace);
   }
   return { messageId };
 }

@@ -13,7 +13,7 @@ it('when every consumer message pact of MailServiceEvents is checked against our
   const config = testConfig();
   const event = buildEmailSentEvent(
     { messageId: '<4994b9b3-17f8-752a-dc8f-13cba18520c7@example.com>', toAddress: 'demo@mailinator.com', subject: 'some subject', sentAt: new Date().toISOString() },
-    '463ac35c9f6413ad48485a3953bb6124',
+    { traceId: '463ac35c9f6413ad48485a3953bb6124', spanId: '00f067aa0ba902b7', sampled: true },
     config,
   );
   const record = toKafkaRecord(event, 'binary', '463ac35c9f6413ad48485a3953bb6124');

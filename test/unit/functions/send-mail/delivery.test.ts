@@ -52,7 +52,7 @@ async function startStallingServer(): Promise<StallingServer> {
   });
 }
 
-const mail = { to: 'someone@example.com', subject: 'hello', text: 'a body', traceId: '0af7651916cd43dd8448eb211c80319c' };
+const mail = { to: 'someone@example.com', subject: 'hello', text: 'a body', traceId: '0af7651916cd43dd8448eb211c80319c', sampled: true };
 
 let smtp: StallingServer;
 let delivery: Delivery;

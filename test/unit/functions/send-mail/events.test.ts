@@ -125,7 +125,7 @@ describe('hold', () => {
       logger,
     );
 
-    publisher?.hold({ messageId: '<m1@example.com>', toAddress: 'someone@example.com', subject: 'hello', sentAt: new Date().toISOString() }, '0af7651916cd43dd8448eb211c80319c');
+    publisher?.hold({ messageId: '<m1@example.com>', toAddress: 'someone@example.com', subject: 'hello', sentAt: new Date().toISOString() }, { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: '00f067aa0ba902b7', sampled: true });
 
     const letters = logs.lines().filter((line) => line.message === 'email.sent event not published: dead letter');
     expect(letters).toHaveLength(1);

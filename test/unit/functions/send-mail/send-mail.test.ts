@@ -8,7 +8,7 @@ import { AppError } from '../../../../shared/errors';
 import { createLogSink } from '../../../support/log-sink';
 
 const request = { toAddress: 'someone@example.com', subject: 'hello', body: 'a body' };
-const TRACE = '0af7651916cd43dd8448eb211c80319c';
+const TRACE = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: '00f067aa0ba902b7', sampled: true };
 
 function fakeEvents(): EventPublisher & { published: string[]; held: string[] } {
   const published: string[] = [];
