@@ -3,8 +3,8 @@
  * are the objects the runtime validates and answers with. `make openapi` writes openapi.json/.yaml.
  */
 import { OpenApiBuilder, type OpenAPIObject, type ResponseObject, type SchemaObject } from 'openapi3-ts/oas31';
-import { EMAIL_SENT_SCHEMA_FILE } from '../functions/send-mail/email-sent-schema';
-import { sendMailRequestSchema, sendMailResponseSchema } from '../functions/send-mail/email-schema';
+import { EMAIL_SENT_SCHEMA_FILE } from '../shared/contracts/email-sent';
+import { sendMailRequestSchema, sendMailResponseSchema } from '../functions/send-mail/request-schema';
 import { SEND_MAIL_PATH } from '../functions/send-mail/handler';
 import { healthReportSchema } from '../functions/health/report';
 import { errorBodySchema } from '../shared/errors';

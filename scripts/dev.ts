@@ -9,12 +9,16 @@ import { DOCS_REDIRECTS } from '../functions/docs/site';
 import { createHealthApp } from '../functions/health/app';
 import { createSendMailApp } from '../functions/send-mail/app';
 import { SEND_MAIL_PATH } from '../functions/send-mail/handler';
-import { loadProcessConfig } from '../shared/config';
+import { docsSettings } from '../functions/docs/settings';
+import { healthSettings } from '../functions/health/settings';
+import { sendMailSettings } from '../functions/send-mail/settings';
+import { loadProcessConfig, unionSettings } from '../shared/config';
 import type { FunctionApp } from '../shared/http';
 import { createRequestListener, portProblem, serveRequests } from '../shared/launcher';
 import { mintHs256Token } from './token';
 
-const config = loadProcessConfig();
+// One process hosts all three: it reads every function's settings.
+const config = loadProcessConfig(unionSettings('dev', [sendMailSettings, healthSettings, docsSettings]));
 const apps = { sendMail: createSendMailApp(config), health: createHealthApp(config), docs: createDocsApp(config) };
 const limits = { maxBodyBytes: config.MAX_BODY_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000 };
 const listeners = new Map<FunctionApp, RequestListener>(Object.values(apps).map((app) => [app, createRequestListener(app, limits)]));

@@ -3,6 +3,7 @@
  * the obviously fake dev secret), shaped like the campaign service's tokens. For dev and tests only.
  */
 import { SignJWT } from 'jose';
+import { sendMailSettings } from '../functions/send-mail/settings';
 import { loadProcessConfig } from '../shared/config';
 
 export interface MintOptions {
@@ -25,7 +26,8 @@ export function mintHs256Token(options: MintOptions): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const config = loadProcessConfig();
+  // The token is for send-mail's callers: its settings, as send-mail reads them.
+  const config = loadProcessConfig(sendMailSettings);
   if (config.AUTH_HS256_SECRET === undefined) throw new Error('AUTH_HS256_SECRET is not set, so no HS256 token can be minted');
   const ttl = Number(process.env.TTL ?? '3600');
   const roles = (process.env.ROLE ?? 'admin').split(',').filter((role) => role !== '');

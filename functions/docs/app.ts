@@ -1,12 +1,12 @@
 /** Wires docs: the spec, the event schemas and Swagger UI, each with ETag and caching headers. */
 import type { DestinationStream } from 'pino';
-import type { Config } from '../../shared/config';
 import { defineFunction, staticRoute, type FunctionApp, type Route } from '../../shared/http';
+import type { DocsConfig } from './settings';
 import { DOCS_PAGE, DOCS_REDIRECTS, siteFiles } from './site';
 
 export const DOCS_TARGET = 'docs';
 
-export function createDocsApp(config: Config, logDestination?: DestinationStream): FunctionApp {
+export function createDocsApp(config: DocsConfig, logDestination?: DestinationStream): FunctionApp {
   return defineFunction({
     name: 'docs',
     target: DOCS_TARGET,

@@ -2,6 +2,7 @@
 import { loadProcessConfig } from '../../shared/config';
 import { runMain } from '../../shared/launcher';
 import { createDocsApp } from './app';
+import { docsSettings } from './settings';
 
-const config = loadProcessConfig();
+const config = loadProcessConfig(docsSettings);
 runMain(createDocsApp(config), config);

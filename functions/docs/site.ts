@@ -8,7 +8,7 @@ import { getAbsoluteFSPath } from 'swagger-ui-dist';
 import spec from '../../openapi/openapi.json';
 import { specToYaml } from '../../openapi/yaml';
 import emailSentSchema from '../../openapi/schemas/email-sent.v1.json';
-import { EMAIL_SENT_SCHEMA_FILE } from '../send-mail/email-sent-schema';
+import { EMAIL_SENT_SCHEMA_FILE } from '../../shared/contracts/email-sent';
 import type { StaticContent } from '../../shared/http';
 
 export interface SiteFile {

@@ -1,21 +1,21 @@
 /** Wires health: dependency checks, the cached report, and optional auth for details. */
 import type { DestinationStream } from 'pino';
-import { createAuthenticator } from '../../shared/auth';
-import type { Config } from '../../shared/config';
+import { authFailureCounter, createAuthenticator } from '../../shared/auth';
 import { defineFunction, type FunctionApp } from '../../shared/http';
 import { dependencyChecks } from './checks';
 import { healthRoutes } from './handler';
+import type { HealthConfig } from './settings';
 
 export const HEALTH_TARGET = 'health';
 
-export function createHealthApp(config: Config, logDestination?: DestinationStream): FunctionApp {
+export function createHealthApp(config: HealthConfig, logDestination?: DestinationStream): FunctionApp {
   return defineFunction({
     name: 'health',
     target: HEALTH_TARGET,
     config,
     ...(logDestination ? { logDestination } : {}),
     build: ({ logger, metrics }) => {
-      const authenticator = createAuthenticator(config, logger, { countFailure: metrics.countAuthFailure, breakers: metrics.breakers });
+      const authenticator = createAuthenticator(config, logger, { countFailure: authFailureCounter(metrics.registry), breakers: metrics.breakers });
       return {
         routes: healthRoutes(dependencyChecks(config), { authenticator, detailsRole: config.HEALTH_DETAILS_ROLE }, config.HEALTH_CACHE_SECONDS * 1000),
       };

@@ -5,16 +5,16 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import nodemailer from 'nodemailer';
-import type { Config } from '../../shared/config';
 import { discoveryUrl } from '../../shared/auth';
 import { withDeadline } from '../../shared/resilience';
 import { outgoingTraceHeaders } from '../../shared/tracing';
 import type { ComponentHealth } from './report';
+import type { HealthConfig } from './settings';
 
 export type Check = () => Promise<ComponentHealth>;
 
 type CheckConfig = Pick<
-  Config,
+  HealthConfig,
   'SMTP_URL' | 'FEATURE_EMAIL_SENT_EVENT' | 'KAFKA_BROKERS' | 'KAFKA_SSL' | 'KAFKA_CLIENT_ID' | 'AUTH_ISSUER' | 'AUTH_JWKS_URL' | 'HEALTH_TIMEOUT_MS'
 >;
 

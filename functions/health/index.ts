@@ -2,7 +2,8 @@
 import * as functions from '@google-cloud/functions-framework';
 import { loadProcessConfig } from '../../shared/config';
 import { createHealthApp, HEALTH_TARGET } from './app';
+import { healthSettings } from './settings';
 
-export const config = loadProcessConfig();
+export const config = loadProcessConfig(healthSettings);
 export const app = createHealthApp(config);
 functions.http(HEALTH_TARGET, app.handle);

@@ -2,6 +2,7 @@
 import { loadProcessConfig } from '../../shared/config';
 import { runMain } from '../../shared/launcher';
 import { createHealthApp } from './app';
+import { healthSettings } from './settings';
 
-const config = loadProcessConfig();
+const config = loadProcessConfig(healthSettings);
 runMain(createHealthApp(config), config);

@@ -1,10 +1,12 @@
 /** Wires send-mail from its configuration: delivery port, routes, and what to close on shutdown. */
 import type { DestinationStream } from 'pino';
-import { createAuthenticator } from '../../shared/auth';
-import { eventSettleMs, type Config } from '../../shared/config';
+import { authFailureCounter, createAuthenticator } from '../../shared/auth';
 import { defineFunction, type FunctionApp } from '../../shared/http';
+import { eventSettleMs } from './budget';
 import { createDelivery, type Delivery } from './delivery';
 import { sendMailRoutes } from './handler';
+import { createSendMailMetrics } from './metrics';
+import type { SendMailConfig } from './settings';
 
 export const SEND_MAIL_TARGET = 'sendMail';
 
@@ -14,12 +16,12 @@ export interface PortOverrides {
 }
 
 /** The Kafka client and the CloudEvents SDK load only when the event toggle is on. */
-function loadEvents(): typeof import('./events') {
+function loadEvents(): typeof import('./event-publisher') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('./events') as typeof import('./events');
+  return require('./event-publisher') as typeof import('./event-publisher');
 }
 
-export function createSendMailApp(config: Config, logDestination?: DestinationStream, overrides: PortOverrides = {}): FunctionApp {
+export function createSendMailApp(config: SendMailConfig, logDestination?: DestinationStream, overrides: PortOverrides = {}): FunctionApp {
   return defineFunction({
     name: 'send-mail',
     target: SEND_MAIL_TARGET,
@@ -28,10 +30,11 @@ export function createSendMailApp(config: Config, logDestination?: DestinationSt
     settleMs: eventSettleMs(config),
     ...(logDestination ? { logDestination } : {}),
     build: ({ logger, metrics }) => {
+      const counters = createSendMailMetrics(metrics.registry);
       const delivery = overrides.delivery ?? createDelivery(config, logger, metrics.breakers);
-      const authenticator = createAuthenticator(config, logger, { countFailure: metrics.countAuthFailure, breakers: metrics.breakers });
-      const events = config.FEATURE_EMAIL_SENT_EVENT ? loadEvents().createEventPublisher(config, logger, metrics.countEvent, metrics.breakers) : undefined;
-      const ports = { delivery, logger, countEmail: metrics.countEmail, ...(events ? { events } : {}) };
+      const authenticator = createAuthenticator(config, logger, { countFailure: authFailureCounter(metrics.registry), breakers: metrics.breakers });
+      const events = config.FEATURE_EMAIL_SENT_EVENT ? loadEvents().createEventPublisher(config, logger, counters.countEvent, metrics.breakers) : undefined;
+      const ports = { delivery, logger, countEmail: counters.countEmail, ...(events ? { events } : {}) };
       return {
         routes: sendMailRoutes(ports, { authenticator, requiredRole: config.SEND_MAIL_REQUIRED_ROLE }),
         // Shutdown order: the Kafka producer, then the SMTP pool; the metrics push follows.

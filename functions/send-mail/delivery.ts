@@ -10,13 +10,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import type { Config } from '../../shared/config';
 import { isAppError } from '../../shared/errors';
 import { maskAddress, type Logger } from '../../shared/logging';
-import { ignoreBreakers, type BreakerObserver } from '../../shared/metrics';
-import { BreakerRefusedError, createBreaker, retryAfterSeconds } from '../../shared/resilience';
+import { BreakerRefusedError, createBreaker, ignoreBreakers, retryAfterSeconds, type BreakerObserver } from '../../shared/resilience';
 import { traceparentFor } from '../../shared/tracing';
 import { emailError, OutcomeUnknownError } from './errors';
+import type { SendMailConfig } from './settings';
 import { createSmtpPool } from './smtp-pool';
 import { headerSubject } from './subject';
 
@@ -40,7 +39,7 @@ export interface Delivery {
 }
 
 type DeliveryConfig = Pick<
-  Config,
+  SendMailConfig,
   | 'SMTP_URL'
   | 'SMTP_POOL_SIZE'
   | 'SMTP_CONNECTION_TIMEOUT_SECONDS'

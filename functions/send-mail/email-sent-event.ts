@@ -1,15 +1,19 @@
 /** The email.sent.v1 CloudEvent, built with the CloudEvents SDK from the data the use case hands over. */
 import { CloudEvent } from 'cloudevents';
 import { randomUUID } from 'node:crypto';
+import { EMAIL_SENT_SCHEMA_FILE, emailSentEventType, type EmailSentData } from '../../shared/contracts/email-sent';
 import { traceparentFor, type TraceContext } from '../../shared/tracing';
-import { EMAIL_SENT_SCHEMA_FILE, emailSentEventType, type EmailSentData, type EventConfig } from './email-sent-schema';
+import type { SendMailConfig } from './settings';
+
+/** What the event's envelope is made of. */
+export type EventConfig = Pick<SendMailConfig, 'EVENT_TYPE_PREFIX' | 'EVENT_SOURCE' | 'PUBLIC_BASE_URL'>;
 
 /** The CloudEvents distributed-tracing extension: `traceparent` with the caller's sampling decision, `tracestate` unchanged. */
 export function buildEmailSentEvent(data: EmailSentData, trace: TraceContext, config: EventConfig): CloudEvent<EmailSentData> {
   return new CloudEvent<EmailSentData>({
     specversion: '1.0',
     id: randomUUID(),
-    type: emailSentEventType(config),
+    type: emailSentEventType(config.EVENT_TYPE_PREFIX),
     source: config.EVENT_SOURCE,
     time: new Date().toISOString(),
     datacontenttype: 'application/json',

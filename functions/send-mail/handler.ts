@@ -2,7 +2,7 @@
 import type { Authenticator } from '../../shared/auth';
 import { requireJsonContentType, type Route } from '../../shared/http';
 import { currentTrace, newTrace } from '../../shared/tracing';
-import { parseSendMailRequest } from './email';
+import { parseSendMailRequest } from './request';
 import { sendMail, type SendMailPorts } from './send-mail';
 
 export const SEND_MAIL_PATH = '/api/rest/v1/sendmail';

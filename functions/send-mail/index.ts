@@ -5,7 +5,8 @@
 import * as functions from '@google-cloud/functions-framework';
 import { loadProcessConfig } from '../../shared/config';
 import { createSendMailApp, SEND_MAIL_TARGET } from './app';
+import { sendMailSettings } from './settings';
 
-export const config = loadProcessConfig();
+export const config = loadProcessConfig(sendMailSettings);
 export const app = createSendMailApp(config);
 functions.http(SEND_MAIL_TARGET, app.handle);

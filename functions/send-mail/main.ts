@@ -2,6 +2,7 @@
 import { loadProcessConfig } from '../../shared/config';
 import { runMain } from '../../shared/launcher';
 import { createSendMailApp } from './app';
+import { sendMailSettings } from './settings';
 
-const config = loadProcessConfig();
+const config = loadProcessConfig(sendMailSettings);
 runMain(createSendMailApp(config), config);

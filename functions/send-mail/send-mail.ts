@@ -3,10 +3,10 @@ import { isAppError } from '../../shared/errors';
 import { maskAddress, type Logger } from '../../shared/logging';
 import type { TraceContext } from '../../shared/tracing';
 import type { Delivery } from './delivery';
-import type { EmailSentData } from './email-sent-schema';
+import type { EmailSentData } from '../../shared/contracts/email-sent';
 import { OutcomeUnknownError } from './errors';
-import type { SendMailRequest } from './email';
-import type { EventPublisher } from './events';
+import type { SendMailRequest } from './request';
+import type { EventPublisher } from './event-publisher';
 
 export interface SendMailResult {
   readonly messageId: string;

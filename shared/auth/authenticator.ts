@@ -4,9 +4,9 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { JWTPayload } from 'jose';
-import type { Config } from '../config';
+import type { AuthSettings } from './settings';
 import type { Logger } from '../logging';
-import { ignoreBreakers, type BreakerObserver } from '../metrics';
+import { ignoreBreakers, type BreakerObserver } from '../resilience';
 import { bearerToken } from './bearer';
 import { AuthError, type AuthFailureReason } from './errors';
 import { createKeySource } from './jwks';
@@ -15,7 +15,7 @@ import { withVerifiedCache } from './verified-cache';
 import { createTokenVerifier, type VerifierConfig } from './verifier';
 
 export type AuthConfig = VerifierConfig &
-  Pick<Config, 'AUTH_ROLES_CLAIM' | 'AUTH_MAX_TOKEN_BYTES' | 'AUTH_TOKEN_CACHE_SECONDS' | 'AUTH_JWKS_TIMEOUT_MS' | 'AUTH_JWKS_COOLDOWN_SECONDS' | 'AUTH_JWKS_CACHE_SECONDS'>;
+  Pick<AuthSettings, 'AUTH_ROLES_CLAIM' | 'AUTH_MAX_TOKEN_BYTES' | 'AUTH_TOKEN_CACHE_SECONDS' | 'AUTH_JWKS_TIMEOUT_MS' | 'AUTH_JWKS_COOLDOWN_SECONDS' | 'AUTH_JWKS_CACHE_SECONDS'>;
 
 export interface Authenticator {
   /** Resolves with the caller's claims when the token is valid and carries `role`; throws an AuthError otherwise. */

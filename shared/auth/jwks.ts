@@ -4,16 +4,15 @@
  * and never an Authorization header.
  */
 import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
-import type { Config } from '../config';
+import type { AuthSettings } from './settings';
 import type { Logger } from '../logging';
-import type { BreakerObserver } from '../metrics';
-import { BreakerRefusedError, createBreaker } from '../resilience';
+import { BreakerRefusedError, createBreaker, type BreakerObserver } from '../resilience';
 import { newTrace, outgoingTraceHeaders, runWithTrace } from '../tracing';
 import { keysUnavailable } from './errors';
 
 type RemoteKeySet = ReturnType<typeof createRemoteJWKSet>;
 
-export type JwksConfig = Pick<Config, 'AUTH_ISSUER' | 'AUTH_JWKS_URL' | 'AUTH_JWKS_TIMEOUT_MS' | 'AUTH_JWKS_COOLDOWN_SECONDS' | 'AUTH_JWKS_CACHE_SECONDS'>;
+export type JwksConfig = Pick<AuthSettings, 'AUTH_ISSUER' | 'AUTH_JWKS_URL' | 'AUTH_JWKS_TIMEOUT_MS' | 'AUTH_JWKS_COOLDOWN_SECONDS' | 'AUTH_JWKS_CACHE_SECONDS'>;
 
 /** The IdP could not be asked; carries what the breaker says about retrying. */
 export class KeysUnavailableError extends Error {

@@ -6,12 +6,12 @@
  */
 import { decodeProtectedHeader, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import { webcrypto } from 'node:crypto';
-import type { Config } from '../config';
+import type { AuthSettings } from './settings';
 import { AuthError, tokenInvalid, type AuthFailureReason } from './errors';
 import { checkLifetime, type LifetimePolicy } from './lifetime';
 
 export type VerifierConfig = Pick<
-  Config,
+  AuthSettings,
   | 'AUTH_ISSUER'
   | 'AUTH_JWKS_URL'
   | 'AUTH_AUDIENCE'

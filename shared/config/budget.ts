@@ -1,64 +1,27 @@
 /**
- * The time budget of one request: the shares of auth, SMTP delivery and the event publish must nest
- * inside REQUEST_TIMEOUT_SECONDS, and the drain must leave room for the event of a mail already out.
- * Settings that cannot hold are refused at start, naming every setting involved.
+ * The time budget every function keeps: the shares of its outgoing calls must nest inside
+ * REQUEST_TIMEOUT_SECONDS, and what it still needs after the drain aborts its requests (its settle time)
+ * must fit in SHUTDOWN_TIMEOUT_SECONDS. Each function names its own shares (e.g. functions/send-mail/budget.ts).
  */
-import type { SettingName } from './schema';
+import type { Config } from './settings';
 
-type BudgetSettings = Readonly<
-  Record<
-    | 'REQUEST_TIMEOUT_SECONDS'
-    | 'SHUTDOWN_TIMEOUT_SECONDS'
-    | 'SMTP_SEND_TIMEOUT_SECONDS'
-    | 'SMTP_CONNECTION_TIMEOUT_SECONDS'
-    | 'SMTP_GREETING_TIMEOUT_SECONDS'
-    | 'SMTP_SOCKET_TIMEOUT_SECONDS'
-    | 'AUTH_JWKS_TIMEOUT_MS'
-    | 'KAFKA_SEND_TIMEOUT_MS',
-    number
-  > & {
-    readonly FEATURE_EMAIL_SENT_EVENT: boolean;
-    readonly AUTH_ISSUER?: string | undefined;
-    readonly AUTH_JWKS_URL?: string | undefined;
-  }
->;
-
-/**
- * The longest one event publish may take: the Kafka client gives up within KAFKA_SEND_TIMEOUT_MS, and its
- * breaker's backstop (functions/send-mail/kafka-send.ts) stays below one and a half times that.
- */
-export function eventPublishMaxMs(config: Pick<BudgetSettings, 'KAFKA_SEND_TIMEOUT_MS'>): number {
-  return Math.ceil(config.KAFKA_SEND_TIMEOUT_MS * 1.5);
+/** One outgoing call's share of a request: the setting that sizes it, and its longest time. */
+export interface BudgetShare {
+  readonly setting: string;
+  readonly ms: number;
+  /** How the time follows from the setting, when not just its value, e.g. `with its backstop`. */
+  readonly note?: string;
 }
 
-/** How long send-mail may still need once its requests are told to stop: the event of a mail already out. */
-export function eventSettleMs(config: Pick<BudgetSettings, 'FEATURE_EMAIL_SENT_EVENT' | 'KAFKA_SEND_TIMEOUT_MS'>): number {
-  return config.FEATURE_EMAIL_SENT_EVENT ? eventPublishMaxMs(config) + EVENT_SETTLE_MARGIN_MS : 0;
+export function requestBudgetProblems(config: Pick<Config, 'REQUEST_TIMEOUT_SECONDS'>, shares: readonly BudgetShare[]): string[] {
+  const needed = shares.reduce((sum, share) => sum + share.ms, 0);
+  if (needed <= config.REQUEST_TIMEOUT_SECONDS * 1000) return [];
+  const parts = shares.map((share) => `${share.setting} (${share.ms} ms${share.note ? ` ${share.note}` : ''})`).join(' + ');
+  return [`REQUEST_TIMEOUT_SECONDS: ${config.REQUEST_TIMEOUT_SECONDS} s cannot hold ${parts} = ${needed} ms; raise it or lower those`];
 }
 
-/** Room beyond the publish for the answer and the dead-letter line. */
-const EVENT_SETTLE_MARGIN_MS = 500;
-
-export function timeBudgetProblems(config: BudgetSettings): string[] {
-  const problems: string[] = [];
-  const smtpParts: SettingName[] = ['SMTP_CONNECTION_TIMEOUT_SECONDS', 'SMTP_GREETING_TIMEOUT_SECONDS', 'SMTP_SOCKET_TIMEOUT_SECONDS'];
-  for (const name of smtpParts) {
-    const value = config[name as keyof BudgetSettings] as number;
-    if (value > config.SMTP_SEND_TIMEOUT_SECONDS) {
-      problems.push(`${name}: ${value} s is longer than SMTP_SEND_TIMEOUT_SECONDS (${config.SMTP_SEND_TIMEOUT_SECONDS} s), which bounds the whole delivery; lower it or raise SMTP_SEND_TIMEOUT_SECONDS`);
-    }
-  }
-  const shares: [SettingName, number][] = [['SMTP_SEND_TIMEOUT_SECONDS', config.SMTP_SEND_TIMEOUT_SECONDS * 1000]];
-  if (config.AUTH_ISSUER !== undefined || config.AUTH_JWKS_URL !== undefined) shares.unshift(['AUTH_JWKS_TIMEOUT_MS', config.AUTH_JWKS_TIMEOUT_MS]);
-  if (config.FEATURE_EMAIL_SENT_EVENT) shares.push(['KAFKA_SEND_TIMEOUT_MS', eventPublishMaxMs(config)]);
-  const needed = shares.reduce((sum, [, ms]) => sum + ms, 0);
-  if (needed > config.REQUEST_TIMEOUT_SECONDS * 1000) {
-    const parts = shares.map(([name, ms]) => `${name} (${name === 'KAFKA_SEND_TIMEOUT_MS' ? `${ms} ms with its backstop` : `${ms} ms`})`).join(' + ');
-    problems.push(`REQUEST_TIMEOUT_SECONDS: ${config.REQUEST_TIMEOUT_SECONDS} s cannot hold ${parts} = ${needed} ms; raise it or lower those`);
-  }
-  const settle = eventSettleMs(config);
-  if (settle > 0 && settle >= config.SHUTDOWN_TIMEOUT_SECONDS * 1000) {
-    problems.push(`SHUTDOWN_TIMEOUT_SECONDS: ${config.SHUTDOWN_TIMEOUT_SECONDS} s leaves no room to settle the events of mails already out (${settle} ms from KAFKA_SEND_TIMEOUT_MS); raise it or lower KAFKA_SEND_TIMEOUT_MS`);
-  }
-  return problems;
+/** `settleMs` is what the function needs after the drain aborts its requests: `what`, sized by `setting`. */
+export function settleProblems(config: Pick<Config, 'SHUTDOWN_TIMEOUT_SECONDS'>, settle: { readonly ms: number; readonly what: string; readonly setting: string }): string[] {
+  if (settle.ms <= 0 || settle.ms < config.SHUTDOWN_TIMEOUT_SECONDS * 1000) return [];
+  return [`SHUTDOWN_TIMEOUT_SECONDS: ${config.SHUTDOWN_TIMEOUT_SECONDS} s leaves no room to settle ${settle.what} (${settle.ms} ms from ${settle.setting}); raise it or lower ${settle.setting}`];
 }

@@ -1,18 +1,22 @@
 /**
  * The only place that reads process.env. Everything else receives a typed, validated Config.
  */
-import { ConfigError, loadConfig, type Config } from './load';
+import { ConfigError, loadConfig } from './load';
+import type { Config, FunctionSettings, Specs } from './settings';
 
-export { eventSettleMs } from './budget';
-export { ConfigError, loadConfig, type Config, type LoadOptions } from './load';
-export { localDefaults, schema, secretSettings, type SettingName } from './schema';
+export { requestBudgetProblems, settleProblems, type BudgetShare } from './budget';
+export { configTable, configTables } from './docs';
+export { ConfigError, loadConfig, type LoadOptions } from './load';
+export { commonSettings, commonSpecs, type CommonSpecs } from './schema';
+export { composeSettings, defineSettings, unionSettings, type Config, type FunctionSettings, type LogFormat, type AnySettingsFragment, type SettingsFragment, type SettingsOf, type SettingsRule, type Specs } from './settings';
+export { describedValidator, httpUrl, nonNegativeInt, positiveInt, smtpUrl, urlOf } from './validators';
 
-/** Loads the configuration from this process's environment, or exits non-zero listing every problem. */
-export function loadProcessConfig(): Config {
+/** Loads a function's configuration from this process's environment, or exits non-zero listing every problem. */
+export function loadProcessConfig<S extends Specs>(settings: FunctionSettings<S>): Config<S> {
   // Start-up phases, logged by the launcher when it listens.
   performance.mark('mailer:modules-loaded');
   try {
-    const config = loadConfig(process.env);
+    const config = loadConfig(settings, process.env);
     performance.mark('mailer:config-loaded');
     return config;
   } catch (err) {
@@ -23,4 +27,3 @@ export function loadProcessConfig(): Config {
     throw err;
   }
 }
-export { configTable } from './docs';

@@ -1,12 +1,11 @@
 /**
  * Prometheus metrics of one function, on its own registry: default process metrics, HTTP requests,
- * business and dependency counters, breaker state, and the cold start. Labels carry the function and,
- * on Knative, K_SERVICE/K_REVISION.
+ * breaker calls and state, and the cold start. Labels carry the function and, on Knative,
+ * K_SERVICE/K_REVISION. Business metrics are registered on the same registry by their owners
+ * (functions/send-mail/metrics.ts, shared/auth/metrics.ts).
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Pushgateway, Registry } from 'prom-client';
-// The file, not the index: resilience's breakers report to metrics, and the index would close that loop.
-import { withDeadline } from '../resilience/deadline';
-import type { BreakerCallResult, BreakerObserver } from './breakers';
+import { withDeadline, type BreakerObserver, type BreakerState } from '../resilience';
 
 export interface MetricsSettings {
   readonly service: string;
@@ -15,11 +14,11 @@ export interface MetricsSettings {
 }
 
 export interface Metrics {
+  /** Where a function's own metrics are registered, so they are rendered and pushed with these. */
+  readonly registry: Registry;
+  /** Implements resilience's observer: breaker calls by result, and the state of each breaker. */
   readonly breakers: BreakerObserver;
   observeRequest(route: string, method: string, status: number, seconds: number): void;
-  countEmail(outcome: 'sent' | 'rejected' | 'failed' | 'unavailable' | 'unknown'): void;
-  countEvent(outcome: 'published' | 'dead_lettered'): void;
-  countAuthFailure(reason: string): void;
   /** Records process start → first request served, once. */
   firstRequestServed(): void;
   render(): Promise<{ contentType: string; body: string }>;
@@ -46,32 +45,18 @@ export function createMetrics(settings: MetricsSettings): Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const emails = new Counter({ name: 'mailer_emails_total', help: 'Delivery attempts by outcome.', labelNames: ['outcome'], registers: [registry] });
-  const events = new Counter({ name: 'mailer_events_total', help: 'email.sent events by outcome.', labelNames: ['outcome'], registers: [registry] });
-  const authFailures = new Counter({ name: 'mailer_auth_failures_total', help: 'Refused requests by reason.', labelNames: ['reason'], registers: [registry] });
   const breakerCalls = new Counter({ name: 'circuit_breaker_calls_total', help: 'Calls through circuit breakers by result.', labelNames: ['breaker', 'result'], registers: [registry] });
-  const watched = new Map<string, () => keyof typeof STATE_VALUES>();
-  new Gauge({
-    name: 'circuit_breaker_state',
-    help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open.',
-    labelNames: ['breaker'],
-    registers: [registry],
-    collect() {
-      for (const [name, state] of watched) this.set({ breaker: name }, STATE_VALUES[state()]);
-    },
-  });
+  const breakerState = new Gauge({ name: 'circuit_breaker_state', help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open.', labelNames: ['breaker'], registers: [registry] });
   const coldStart = new Gauge({ name: 'function_cold_start_seconds', help: 'Process start to the first request served.', registers: [registry] });
   let firstServed = false;
 
   return {
+    registry,
     breakers: {
-      watch: (name, state) => void watched.set(name, state),
-      call: (name: string, result: BreakerCallResult) => breakerCalls.inc({ breaker: name, result }),
+      stateChanged: (name: string, state: BreakerState) => breakerState.set({ breaker: name }, STATE_VALUES[state]),
+      call: (name, result) => breakerCalls.inc({ breaker: name, result }),
     },
     observeRequest: (route, method, status, seconds) => requests.observe({ route, method, status: String(status) }, seconds),
-    countEmail: (outcome) => emails.inc({ outcome }),
-    countEvent: (outcome) => events.inc({ outcome }),
-    countAuthFailure: (reason) => authFailures.inc({ reason }),
     firstRequestServed() {
       if (firstServed) return;
       firstServed = true;

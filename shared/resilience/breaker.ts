@@ -9,9 +9,9 @@
  */
 import CircuitBreaker from 'opossum';
 import type { Logger } from '../logging';
-import { ignoreBreakers, type BreakerObserver } from '../metrics';
+import { ignoreBreakers, type BreakerObserver, type BreakerState } from './observer';
 
-export type BreakerState = 'closed' | 'half-open' | 'open';
+export type { BreakerState } from './observer';
 
 /** Failures in a row that open a breaker unless its settings say otherwise. */
 export const DEFAULT_CONSECUTIVE_FAILURES = 3;
@@ -95,18 +95,25 @@ export function createBreaker<A extends unknown[], R>(
     ...(settings.isPermanent ? { errorFilter: settings.isPermanent } : {}),
   });
   let openedAt = 0;
+  observer.stateChanged(name, 'closed');
   breaker.on('open', () => {
     openedAt = Date.now();
     logger.warn({ breaker: { name, state: 'open' } }, `circuit breaker ${name} opened`);
+    observer.stateChanged(name, 'open');
   });
-  breaker.on('halfOpen', () => logger.info({ breaker: { name, state: 'half-open' } }, `circuit breaker ${name} half-open`));
-  breaker.on('close', () => logger.info({ breaker: { name, state: 'closed' } }, `circuit breaker ${name} closed`));
+  breaker.on('halfOpen', () => {
+    logger.info({ breaker: { name, state: 'half-open' } }, `circuit breaker ${name} half-open`);
+    observer.stateChanged(name, 'half-open');
+  });
+  breaker.on('close', () => {
+    logger.info({ breaker: { name, state: 'closed' } }, `circuit breaker ${name} closed`);
+    observer.stateChanged(name, 'closed');
+  });
   openAfterConsecutiveFailures(breaker, settings.consecutiveFailures ?? DEFAULT_CONSECUTIVE_FAILURES);
   observeCalls(breaker, name, settings, observer);
 
   const retryAfterMs = (): number => Math.max(0, openedAt + settings.resetTimeoutMs - Date.now());
   const state = (): BreakerState => (breaker.opened ? 'open' : breaker.halfOpen ? 'half-open' : 'closed');
-  observer.watch(name, state);
   return {
     name,
     async fire(...args: A): Promise<R> {

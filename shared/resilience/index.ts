@@ -10,3 +10,4 @@ export {
   type BreakerState,
 } from './breaker';
 export { withDeadline } from './deadline';
+export { ignoreBreakers, type BreakerCallResult, type BreakerObserver } from './observer';

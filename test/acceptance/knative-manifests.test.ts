@@ -5,17 +5,23 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { docsSettings } from '../../functions/docs/settings';
 import { DOCS_REDIRECTS } from '../../functions/docs/site';
+import { healthSettings } from '../../functions/health/settings';
+import { sendMailSettings } from '../../functions/send-mail/settings';
 import { parse } from 'yaml';
-import { ConfigError, loadConfig, schema, secretSettings, type SettingName } from '../../shared/config';
+import { ConfigError, loadConfig, type Config, type Specs } from '../../shared/config';
 import { readYamlSettings, type SourceProblem } from '../../shared/config/sources';
 import { execFileSync } from 'node:child_process';
 import { crdProblems, isCrdKind, render, REPO, type K8sObject } from '../support/manifests';
+import { literalEnv, mountedFiles, renderedSecretFiles, secretKeysOf, secretOwnershipProblems, type KnativeService as ServiceWithVolumes, type SecretFiles } from '../support/service-settings';
 import { request } from '../support/http-client';
 import { freePort, startChild } from '../support/processes';
 
 const ENVIRONMENTS = ['dev', 'staging', 'production'] as const;
 const FUNCTIONS = ['send-mail', 'health', 'docs'];
+/** Each Service's function and its schema. */
+const SETTINGS = { 'send-mail': sendMailSettings, health: healthSettings, docs: docsSettings } as const;
 const rendered = Object.fromEntries(ENVIRONMENTS.map((env) => [env, render(`knative/overlays/${env}`)])) as Record<(typeof ENVIRONMENTS)[number], K8sObject[]>;
 
 type Container = {
@@ -63,12 +69,7 @@ describe.each(ENVIRONMENTS)('the %s overlay', (env) => {
       expect(container?.resources?.limits).toBeDefined();
       expect(container?.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
       expect(container?.command).toEqual(['node', `dist/${service.metadata.name}/main.js`]);
-      expect(container?.env).toEqual(
-        expect.arrayContaining([
-          { name: 'CONFIG_FILE', value: '/etc/mailer/config/config.yaml' },
-          { name: 'SECRETS_FILE', value: '/etc/mailer/secrets/secrets.yaml' },
-        ]),
-      );
+      expect(literalEnv(service as unknown as ServiceWithVolumes).CONFIG_FILE).toMatch(/^\/etc\/mailer\/config\/common\.yaml(,|$)/);
     }
   });
 
@@ -88,40 +89,109 @@ describe.each(ENVIRONMENTS)('the %s overlay', (env) => {
     expect(DOCS_REDIRECTS.filter((path) => !reaches(path))).toEqual([]);
   });
 
-  it('when rendered, then the configuration loads against the config schema, and secrets come only from the Secret', () => {
-    const configMap = ofKind(objects, 'ConfigMap')[0] as K8sObject & { data: Record<string, string> };
-    expect(Object.keys(configMap.data)).toEqual(['config.yaml']);
-    const secretsYaml = secretsOf(env, objects);
-    const files: Record<string, string> = { '/config.yaml': configMap.data['config.yaml'] ?? '', '/secrets.yaml': secretsYaml };
-
-    let config;
-    try {
-      config = loadConfig({ CONFIG_FILE: '/config.yaml', SECRETS_FILE: '/secrets.yaml' }, { readFile: (path) => files[path] ?? '' });
-    } catch (err) {
-      throw new Error(err instanceof ConfigError ? err.message : String(err));
-    }
+  it.each(FUNCTIONS)('when rendered, then the %s Service configuration loads against its own schema, and its secrets come only from its Secret', (name) => {
+    const { service, settings, files, config } = loadedService(env, objects, name);
     expect(config.ENVIRONMENT).toBe(env);
     expect(config.LOG_FORMAT).toBe('ecs');
 
-    const configKeys = Object.keys(readYamlSettings('/config.yaml', (path) => files[path] ?? '', [] as SourceProblem[]));
-    for (const key of configKeys) expect(key in schema).toBe(true);
-    expect(configKeys.filter((key) => secretSettings.has(key as SettingName))).toEqual([]);
-    for (const service of services(objects)) {
-      const literals = (service.spec.template.spec.containers[0]?.env ?? []).map((entry) => entry.name);
-      expect(literals.filter((name) => secretSettings.has(name as SettingName))).toEqual([]);
-    }
+    const configPaths = (literalEnv(service).CONFIG_FILE ?? '').split(',');
+    const configKeys = configPaths.flatMap((path) => Object.keys(readYamlSettings(path, (file) => files[file] ?? '', [] as SourceProblem[])));
+    expect(configKeys.filter((key) => settings.secrets.has(key))).toEqual([]);
+    expect(Object.keys(literalEnv(service)).filter((key) => settings.secrets.has(key))).toEqual([]);
+  });
+
+  it('when rendered, then every Service gets only the Secret keys its own schema declares, and every secret it requires', () => {
+    expect(ownershipProblems(env, objects, secretFilesOf(env, objects))).toEqual([]);
+  });
+
+  it('when rendered, then docs mounts no Secret at all', () => {
+    const docs = services(objects).find((service) => service.metadata.name === 'docs') as unknown as ServiceWithVolumes;
+    expect((docs.spec.template.spec.volumes ?? []).filter((volume) => volume.secret !== undefined)).toEqual([]);
+    expect(literalEnv(docs).SECRETS_FILE).toBeUndefined();
+  });
+
+  it('when send-mail and health read the same setting, then their Services give it the same value', () => {
+    const sendMail = loadedService(env, objects, 'send-mail').config as Record<string, unknown>;
+    const health = loadedService(env, objects, 'health').config as Record<string, unknown>;
+    const shared = Object.keys(healthSettings.specs).filter((key) => key in sendMailSettings.specs && !['CONFIG_FILE', 'SECRETS_FILE'].includes(key));
+    expect(shared).toEqual(expect.arrayContaining(['SMTP_URL', 'KAFKA_BROKERS', 'AUTH_ISSUER']));
+    for (const key of shared) expect({ key, value: health[key] }).toEqual({ key, value: sendMail[key] });
   });
 });
 
-function secretsOf(env: string, objects: K8sObject[]): string {
-  const secrets = ofKind(objects, 'Secret') as (K8sObject & { data: Record<string, string> })[];
-  if (env === 'dev') {
-    expect(secrets).toHaveLength(1);
-    return Buffer.from(secrets[0]?.data['secrets.yaml'] ?? '', 'base64').toString('utf8');
+/** A Service's function, its schema, the files it can read and the configuration it loads from them. */
+function loadedService(env: (typeof ENVIRONMENTS)[number], objects: K8sObject[], name: string): { service: ServiceWithVolumes; settings: (typeof SETTINGS)[keyof typeof SETTINGS]; files: Record<string, string>; config: Config<Specs> } {
+  const service = services(objects).find((candidate) => candidate.metadata.name === name) as unknown as ServiceWithVolumes;
+  const settings = SETTINGS[name as keyof typeof SETTINGS];
+  const files = mountedFiles(service, objects, secretFilesOf(env, objects));
+  const { CONFIG_FILE, SECRETS_FILE } = literalEnv(service);
+  try {
+    const config = loadConfig(settings, { CONFIG_FILE, SECRETS_FILE }, { readFile: (path) => {
+      const text = files[path];
+      if (text === undefined) throw Object.assign(new Error(`not mounted: ${path}`), { code: 'ENOENT' });
+      return text;
+    } }) as unknown as Config<Specs>;
+    return { service, settings, files, config };
+  } catch (err) {
+    throw new Error(`${name}: ${err instanceof ConfigError ? err.message : String(err)}`);
   }
-  // Staging and production: the Secret comes from the cluster's secret store; the example lists its keys.
+}
+
+/** The secret-ownership check over every Service of one rendered overlay. */
+function ownershipProblems(env: (typeof ENVIRONMENTS)[number], objects: K8sObject[], secretFiles: SecretFiles): string[] {
+  return services(objects).flatMap((candidate) => {
+    const service = candidate as unknown as ServiceWithVolumes;
+    const name = service.metadata.name as keyof typeof SETTINGS;
+    // Judged on the environment alone: a planted key would stop the configuration from loading at all.
+    return secretOwnershipProblems(name, secretKeysOf(service, secretFiles), SETTINGS[name], { ENVIRONMENT: env });
+  });
+}
+
+/** Dev renders its Secrets (from the committed, fake files); staging and production document theirs in secrets.example.yaml. */
+function secretFilesOf(env: string, objects: K8sObject[]): SecretFiles {
+  const secrets = ofKind(objects, 'Secret');
+  if (env === 'dev') {
+    expect(secrets.map((secret) => secret.metadata.name.replace(/-[a-z0-9]{10}$/, '')).sort()).toEqual(['health-secrets', 'send-mail-secrets']);
+    return renderedSecretFiles(objects);
+  }
+  // Staging and production: the Secrets come from the cluster's secret store; the example lists each one's keys.
   expect(secrets).toEqual([]);
-  return readFileSync(join(REPO, 'knative', 'overlays', env, 'secrets.example.yaml'), 'utf8');
+  const example = parse(readFileSync(join(REPO, 'knative', 'overlays', env, 'secrets.example.yaml'), 'utf8')) as Record<string, object>;
+  return (name) => (example[name] === undefined ? undefined : JSON.stringify(example[name]));
+}
+
+describe('the secret-ownership check', () => {
+  it('when a key health does not declare is planted in its Secret, then the check names it', () => {
+    const objects = structuredClone(rendered.dev);
+    const secret = objects.find((object) => object.kind === 'Secret' && object.metadata.name.startsWith('health-secrets')) as K8sObject & { data: Record<string, string> };
+    const planted = `${Buffer.from(secret.data['secrets.yaml'] ?? '', 'base64').toString('utf8')}\nkafka:\n  saslPassword: planted\n`;
+    secret.data['secrets.yaml'] = Buffer.from(planted).toString('base64');
+
+    expect(ownershipProblems('dev', objects, renderedSecretFiles(objects))).toEqual([expect.stringMatching(/^health: gets KAFKA_SASL_PASSWORD from a Secret/)]);
+  });
+
+  it("when docs is given send-mail's Secret, then the check names every key docs does not declare", () => {
+    const objects = structuredClone(rendered.production);
+    const docs = objects.find((object) => isKnativeServiceNamed(object, 'docs')) as unknown as ServiceWithVolumes;
+    docs.spec.template.spec.volumes?.push({ name: 'planted', secret: { secretName: 'send-mail-secrets' } });
+
+    expect(ownershipProblems('production', objects, secretFilesOf('production', objects))).toEqual(
+      ['SMTP_URL', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'].map((key) => `docs: gets ${key} from a Secret, which its schema does not declare as a secret setting`),
+    );
+  });
+
+  it('when a secret send-mail requires is missing from its Secret, then the check names it', () => {
+    const objects = structuredClone(rendered.staging);
+    const example = parse(readFileSync(join(REPO, 'knative', 'overlays', 'staging', 'secrets.example.yaml'), 'utf8')) as Record<string, Record<string, unknown>>;
+    const withoutSmtp: SecretFiles = (name) => (name === 'send-mail-secrets' ? JSON.stringify({ kafka: example[name]?.kafka }) : JSON.stringify(example[name]));
+    const sendMail = services(objects).find((service) => service.metadata.name === 'send-mail') as unknown as ServiceWithVolumes;
+
+    expect(secretOwnershipProblems('send-mail', secretKeysOf(sendMail, withoutSmtp), sendMailSettings, { ENVIRONMENT: 'staging' })).toEqual(['send-mail: lacks SMTP_URL, a secret setting its schema requires in staging']);
+  });
+});
+
+function isKnativeServiceNamed(object: K8sObject, name: string): boolean {
+  return object.kind === 'Service' && object.apiVersion === 'serving.knative.dev/v1' && object.metadata.name === name;
 }
 
 describe('production', () => {
@@ -145,10 +215,13 @@ it('when the example KafkaSource is rendered, then it is valid against the Kafka
   expect(crdProblems(source as K8sObject)).toEqual([]);
 });
 
-it('when no secret values are committed, then only dev carries a Secret and it is obviously fake', () => {
-  const devSecrets = parse(secretsOf('dev', rendered.dev)) as { smtp: { url: string }; auth: { hs256Secret: string } };
-  expect(devSecrets.smtp.url).toMatch(/not-a-secret/);
-  expect(devSecrets.auth.hs256Secret).toMatch(/obviously-fake/);
+it('when no secret values are committed, then only dev carries Secrets and they are obviously fake', () => {
+  const secretFiles = secretFilesOf('dev', rendered.dev);
+  for (const secret of ofKind(rendered.dev, 'Secret')) {
+    const values = parse(secretFiles(secret.metadata.name) ?? '') as { smtp: { url: string }; auth: { hs256Secret: string } };
+    expect(values.smtp.url).toMatch(/not-a-secret/);
+    expect(values.auth.hs256Secret).toMatch(/obviously-fake/);
+  }
 });
 
 describe('the container command', () => {

@@ -131,6 +131,22 @@ describe('when the function module runs under the stock functions-framework CLI'
   });
 });
 
+describe('when docs runs from the production bundle in production with only the common settings set', () => {
+  it('then it starts and serves its spec: no SMTP, Kafka or auth setting, and no Secret, is needed', async () => {
+    const port = await freePort();
+    const fn = await startChild([join(root, 'dist', 'docs', 'main.js')], { PORT: String(port), ENVIRONMENT: 'production', LOG_FORMAT: 'ecs' }, port);
+    try {
+      const answer = await fetch(`${fn.url}/openapi.json`);
+
+      expect(answer.status).toBe(200);
+      expect(((await answer.json()) as { openapi?: string }).openapi).toMatch(/^3\./);
+    } finally {
+      fn.child.kill('SIGTERM');
+      await fn.exited;
+    }
+  });
+});
+
 describe('when the configuration is invalid', () => {
   it('then the bundle exits non-zero listing every problem, without printing the secret', async () => {
     const result = await runToEnd([bundle], { ENVIRONMENT: 'production', SMTP_URL: 'ftp://user:topsecret@mail.example.com', LOG_LEVEL: 'loud', PORT: 'eighty' });

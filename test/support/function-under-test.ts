@@ -3,12 +3,22 @@
  * in memory. Acceptance tests talk to it over real HTTP.
  */
 import type { DestinationStream } from 'pino';
-import { loadConfig, type Config } from '../../shared/config';
+import { healthSettings } from '../../functions/health/settings';
+import { sendMailSettings } from '../../functions/send-mail/settings';
+import { loadConfig, unionSettings, type Config } from '../../shared/config';
 import type { FunctionApp } from '../../shared/http';
 import { launch, type RunningFunction } from '../../shared/launcher';
 import { createLogSink, type LogSink } from './log-sink';
 
-export type AppFactory = (config: Config, logDestination?: DestinationStream) => FunctionApp;
+/**
+ * Every function's settings at once, so one test config serves each of them (in a test, send-mail and
+ * health read the same peers). Each function's own schema is tested by its production start.
+ */
+const everySetting = unionSettings('tests', [sendMailSettings, healthSettings]);
+
+export type TestConfig = Config<(typeof everySetting)['specs']>;
+
+export type AppFactory = (config: TestConfig, logDestination?: DestinationStream) => FunctionApp;
 
 export interface FunctionUnderTest {
   readonly url: string;
@@ -18,8 +28,8 @@ export interface FunctionUnderTest {
   stop(): Promise<void>;
 }
 
-export function testConfig(env: Record<string, string> = {}): Config {
-  return { ...loadConfig({ ENVIRONMENT: 'local', LOG_FORMAT: 'ecs', LOG_LEVEL: 'info', ...env }), PORT: 0 };
+export function testConfig(env: Record<string, string> = {}): TestConfig {
+  return { ...loadConfig(everySetting, { ENVIRONMENT: 'local', LOG_FORMAT: 'ecs', LOG_LEVEL: 'info', ...env }), PORT: 0 };
 }
 
 export async function startFunction(create: AppFactory, env: Record<string, string> = {}): Promise<FunctionUnderTest> {

@@ -2,17 +2,16 @@
  * A function with one stub route, hosted by the real launcher on loopback: the route is whatever the test
  * passes, and every invocation of the function itself is counted.
  */
-import type { Config } from '../../shared/config';
 import { defineFunction, type FunctionApp, type HttpResult, type IncomingRequest } from '../../shared/http';
 import { launch, type RunningFunction } from '../../shared/launcher';
-import { testConfig } from './function-under-test';
+import { testConfig, type TestConfig } from './function-under-test';
 import { createLogSink, type LogSink } from './log-sink';
 
 export const STUB_PATH = '/stub';
 
 export interface StubFunction {
   readonly url: string;
-  readonly config: Config;
+  readonly config: TestConfig;
   readonly running: RunningFunction;
   readonly logs: LogSink;
   /** How often the launcher invoked the function. */

@@ -4,7 +4,7 @@
  */
 import { MessageProviderPact, providerWithMetadata } from '@pact-foundation/pact';
 import { buildEmailSentEvent } from '../../../functions/send-mail/email-sent-event';
-import { toKafkaRecord } from '../../../functions/send-mail/events';
+import { toKafkaRecord } from '../../../functions/send-mail/kafka-publisher';
 import { version } from '../../../package.json';
 import { testConfig } from '../../support/function-under-test';
 import { PACT_LOG_LEVEL, pactFilesFor } from '../../support/pacts';

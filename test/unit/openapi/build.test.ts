@@ -1,5 +1,5 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { sendMailRequestSchema } from '../../../functions/send-mail/email-schema';
+import { sendMailRequestSchema } from '../../../functions/send-mail/request-schema';
 import { SEND_MAIL_PATH } from '../../../functions/send-mail/handler';
 import { buildSpec } from '../../../openapi/build';
 import { errorBodySchema } from '../../../shared/errors';

@@ -1,7 +1,7 @@
 /** The use case with fake ports: which answer and which event record each delivery outcome leaves. */
 import type { Delivery } from '../../../../functions/send-mail/delivery';
 import { emailError, OutcomeUnknownError } from '../../../../functions/send-mail/errors';
-import type { EventPublisher } from '../../../../functions/send-mail/events';
+import type { EventPublisher } from '../../../../functions/send-mail/event-publisher';
 import { sendMail, type DeliveryOutcome } from '../../../../functions/send-mail/send-mail';
 import { createLogger } from '../../../../shared/logging';
 import { AppError } from '../../../../shared/errors';

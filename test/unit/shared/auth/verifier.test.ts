@@ -1,6 +1,7 @@
 import { AuthError } from '../../../../shared/auth/errors';
 import { createTokenVerifier } from '../../../../shared/auth/verifier';
-import { loadConfig } from '../../../../shared/config';
+import { authSettings } from '../../../../shared/auth/settings';
+import { composeSettings, loadConfig } from '../../../../shared/config';
 import { claimsJson, compactJws, hmacSigner, nowSeconds } from '../../../support/hostile-tokens';
 
 const SECRET = 'unit-test-secret-that-is-32-bytes-long!!';
@@ -12,7 +13,7 @@ function tokenWithExp(exp: string): string {
 }
 
 function verifier(maxLifetime: string): (token: string) => Promise<unknown> {
-  return createTokenVerifier(loadConfig({ ENVIRONMENT: 'local', AUTH_HS256_SECRET: SECRET, AUTH_MAX_TOKEN_LIFETIME_SECONDS: maxLifetime }), undefined);
+  return createTokenVerifier(loadConfig(composeSettings('auth', [authSettings]), { ENVIRONMENT: 'local', AUTH_HS256_SECRET: SECRET, AUTH_MAX_TOKEN_LIFETIME_SECONDS: maxLifetime }), undefined);
 }
 
 async function reasonOf(verification: Promise<unknown>): Promise<string> {

@@ -1,3 +1,6 @@
+import { docsSettings } from '../../../../functions/docs/settings';
+import { healthSettings } from '../../../../functions/health/settings';
+import { sendMailSettings } from '../../../../functions/send-mail/settings';
 import { ConfigError, loadConfig } from '../../../../shared/config';
 
 const files: Record<string, string> = {};
@@ -9,7 +12,7 @@ const readFile = (path: string): string => {
 
 function problemsOf(env: Record<string, string>): readonly string[] {
   try {
-    loadConfig(env, { readFile });
+    loadConfig(sendMailSettings, env, { readFile });
   } catch (err) {
     if (err instanceof ConfigError) return err.problems;
     throw err;
@@ -23,21 +26,21 @@ beforeEach(() => {
 
 describe('loadConfig', () => {
   it('when nothing is set, then the local defaults apply', () => {
-    const config = loadConfig({}, { readFile });
+    const config = loadConfig(sendMailSettings, {}, { readFile });
 
     expect(config).toMatchObject({ ENVIRONMENT: 'local', PORT: 8080, LOG_FORMAT: 'pretty', MAX_BODY_BYTES: 65536, MAIL_FROM: 'mailer@localhost.localdomain' });
     expect(config.SMTP_URL).toBeUndefined();
   });
 
   it('when K_SERVICE is set and LOG_FORMAT is not, then logs are ECS', () => {
-    expect(loadConfig({ K_SERVICE: 'send-mail' }, { readFile }).LOG_FORMAT).toBe('ecs');
+    expect(loadConfig(sendMailSettings, { K_SERVICE: 'send-mail' }, { readFile }).LOG_FORMAT).toBe('ecs');
   });
 
   it('when the files and the environment disagree, then env beats SECRETS_FILE beats CONFIG_FILE beats defaults', () => {
     files['/etc/config.yaml'] = 'smtp:\n  url: smtp://from-config:25\n  poolSize: 3\nlog:\n  level: debug\nmaxBodyBytes: 1000\n';
     files['/etc/secrets.yaml'] = 'smtp.url: smtp://from-secret:25\nSMTP_POOL_SIZE: 4\n';
 
-    const config = loadConfig({ CONFIG_FILE: '/etc/config.yaml', SECRETS_FILE: '/etc/secrets.yaml', SMTP_POOL_SIZE: '9' }, { readFile });
+    const config = loadConfig(sendMailSettings, { CONFIG_FILE: '/etc/config.yaml', SECRETS_FILE: '/etc/secrets.yaml', SMTP_POOL_SIZE: '9' }, { readFile });
 
     expect(config).toMatchObject({ SMTP_URL: 'smtp://from-secret:25', SMTP_POOL_SIZE: 9, LOG_LEVEL: 'debug', MAX_BODY_BYTES: 1000, PORT: 8080 });
   });
@@ -77,11 +80,11 @@ describe('loadConfig', () => {
   it('when production has an HS256 secret, then it is refused unless explicitly allowed', () => {
     const secret = 'x'.repeat(32);
     expect(problemsOf({ ...production, AUTH_HS256_SECRET: secret })).toEqual(['AUTH_HS256_SECRET: refused in production unless AUTH_ALLOW_HS256_IN_PRODUCTION=true']);
-    expect(loadConfig({ ...production, AUTH_HS256_SECRET: secret, AUTH_ALLOW_HS256_IN_PRODUCTION: 'true' }, { readFile }).AUTH_HS256_SECRET).toBe(secret);
+    expect(loadConfig(sendMailSettings, { ...production, AUTH_HS256_SECRET: secret, AUTH_ALLOW_HS256_IN_PRODUCTION: 'true' }, { readFile }).AUTH_HS256_SECRET).toBe(secret);
   });
 
   it('when production has no HS256 secret, then the local dev secret does not leak into it', () => {
-    expect(loadConfig(production, { readFile }).AUTH_HS256_SECRET).toBeUndefined();
+    expect(loadConfig(sendMailSettings, production, { readFile }).AUTH_HS256_SECRET).toBeUndefined();
   });
 
   it('when the HS256 secret is shorter than 32 bytes, then it is refused without printing it', () => {
@@ -99,7 +102,7 @@ describe('loadConfig', () => {
   });
 
   it('when AUTH_ALGORITHMS is unset, then only asymmetric defaults apply', () => {
-    expect(loadConfig({}, { readFile }).AUTH_ALGORITHMS).toEqual(['RS256', 'PS256', 'ES256', 'EdDSA']);
+    expect(loadConfig(sendMailSettings, {}, { readFile }).AUTH_ALGORITHMS).toEqual(['RS256', 'PS256', 'ES256', 'EdDSA']);
   });
 
   it.each([
@@ -128,6 +131,42 @@ describe('loadConfig', () => {
   });
 
   it.each(['smtp://mail.example.com', 'smtps://user:pass@mail.example.com:465'])('when SMTP_URL is %s, then it is accepted', (url) => {
-    expect(loadConfig({ SMTP_URL: url }, { readFile }).SMTP_URL).toBe(url);
+    expect(loadConfig(sendMailSettings, { SMTP_URL: url }, { readFile }).SMTP_URL).toBe(url);
   });
 });
+
+describe('loadConfig by owner', () => {
+  it('when docs starts in production with only the common settings, then it loads, holding no other setting', () => {
+    const config = loadConfig(docsSettings, { ENVIRONMENT: 'production' }, { readFile });
+
+    expect(config).toMatchObject({ ENVIRONMENT: 'production', PORT: 8080 });
+    expect(Object.keys(config).filter((key) => /^(SMTP|MAIL|KAFKA|AUTH|HEALTH|EVENT)_/.test(key))).toEqual([]);
+  });
+
+  it("when a file names another owner's setting, then the function that does not read it refuses it by name", () => {
+    files['/etc/send-mail.yaml'] = 'mail:\n  from: mailer@example.com\n';
+
+    expect(() => loadConfig(docsSettings, { CONFIG_FILE: '/etc/send-mail.yaml' }, { readFile })).toThrow(expect.objectContaining({ problems: ['/etc/send-mail.yaml: unknown setting MAIL_FROM'] }));
+  });
+
+  it('when CONFIG_FILE lists several files, then each is read and the later one wins', () => {
+    files['/etc/common.yaml'] = 'log:\n  level: debug\nmaxBodyBytes: 1000\n';
+    files['/etc/health.yaml'] = 'health:\n  timeoutMs: 700\nmaxBodyBytes: 2000\n';
+
+    expect(loadConfig(healthSettings, { CONFIG_FILE: '/etc/common.yaml, /etc/health.yaml' }, { readFile })).toMatchObject({ LOG_LEVEL: 'debug', HEALTH_TIMEOUT_MS: 700, MAX_BODY_BYTES: 2000 });
+  });
+
+  it('when health starts outside local, then it requires what its checks read and nothing of send-mail', () => {
+    expect(problemsOfFor(healthSettings, { ENVIRONMENT: 'staging' })).toEqual(['SMTP_URL', 'AUTH_ISSUER']);
+  });
+});
+
+function problemsOfFor(settings: typeof healthSettings, env: Record<string, string>): string[] {
+  try {
+    loadConfig(settings, env, { readFile });
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems.map((problem) => problem.split(':')[0] ?? '');
+    throw err;
+  }
+  throw new Error('expected the configuration to be refused');
+}

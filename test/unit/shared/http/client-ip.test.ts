@@ -1,5 +1,8 @@
 /** Who client.ip is: the socket peer, unless a trusted proxy vouches for the X-Forwarded-For chain. */
-import { ConfigError, loadConfig } from '../../../../shared/config';
+import { composeSettings, ConfigError, loadConfig } from '../../../../shared/config';
+
+/** The common settings alone: TRUSTED_PROXIES is one of them. */
+const commonOnly = composeSettings('client-ip-test', []);
 import { clientAddress, trustedProxies } from '../../../../shared/http';
 
 const KNATIVE = ['127.0.0.1/32', '::1/128'];
@@ -30,11 +33,11 @@ describe('TRUSTED_PROXIES', () => {
     { name: 'a bare address', value: '10.0.0.1', blocks: ['10.0.0.1/32'] },
     { name: 'spaces and an empty entry', value: ' 10.0.0.0/8 ,, fd00::/8 ', blocks: ['10.0.0.0/8', 'fd00::/8'] },
   ])('when it is $name, then it loads as $blocks', ({ value, blocks }) => {
-    expect(loadConfig({ TRUSTED_PROXIES: value }).TRUSTED_PROXIES).toEqual(blocks);
+    expect(loadConfig(commonOnly, { TRUSTED_PROXIES: value }).TRUSTED_PROXIES).toEqual(blocks);
   });
 
   it('when it is unset, then no proxy is trusted', () => {
-    expect(loadConfig({}).TRUSTED_PROXIES).toBeUndefined();
+    expect(loadConfig(commonOnly, {}).TRUSTED_PROXIES).toBeUndefined();
   });
 
   it.each([
@@ -45,7 +48,7 @@ describe('TRUSTED_PROXIES', () => {
   ])('when it holds $name, then the start is refused with the setting named', ({ value }) => {
     let thrown: unknown;
     try {
-      loadConfig({ TRUSTED_PROXIES: value });
+      loadConfig(commonOnly, { TRUSTED_PROXIES: value });
     } catch (err) {
       thrown = err;
     }

@@ -1,6 +1,15 @@
 import pino from 'pino';
-import type { BreakerCallResult, BreakerObserver } from '../../../../shared/metrics';
-import { BreakerRefusedError, BreakerTimeoutError, createBreaker, rollingWindowMs, type Breaker, type BreakerSettings } from '../../../../shared/resilience';
+import {
+  BreakerRefusedError,
+  BreakerTimeoutError,
+  createBreaker,
+  rollingWindowMs,
+  type Breaker,
+  type BreakerCallResult,
+  type BreakerObserver,
+  type BreakerSettings,
+  type BreakerState,
+} from '../../../../shared/resilience';
 
 const logger = pino({ level: 'silent' });
 const TIMEOUT_MS = 5000;
@@ -22,9 +31,10 @@ function fakePeer(): { call: (outcome: Outcome) => Promise<string> } {
   };
 }
 
-function recordingObserver(): BreakerObserver & { results: BreakerCallResult[] } {
+function recordingObserver(): BreakerObserver & { results: BreakerCallResult[]; states: BreakerState[] } {
   const results: BreakerCallResult[] = [];
-  return { results, watch: () => undefined, call: (_name, result) => results.push(result) };
+  const states: BreakerState[] = [];
+  return { results, states, stateChanged: (_name, state) => states.push(state), call: (_name, result) => results.push(result) };
 }
 
 function breakerFor(extra: Partial<BreakerSettings> = {}, observer?: BreakerObserver): Breaker<[Outcome], string> {
@@ -92,6 +102,19 @@ describe('createBreaker: finding 4, breakers that open on a dead peer at any req
     expect(breaker.state()).toBe('closed');
     for (let i = 0; i < 2; i += 1) await fireAndSettle(breaker, 'fail');
     expect(breaker.state()).toBe('closed');
+    breaker.shutdown();
+  });
+});
+
+describe('createBreaker: the state it tells its observer', () => {
+  it('when a breaker is created, opens, goes half-open and closes, then the observer hears each state once, in order', async () => {
+    const observer = recordingObserver();
+    const breaker = breakerFor({ resetTimeoutMs: 1000, errorThresholdPercentage: 100 }, observer);
+    for (let i = 0; i < 3; i += 1) await fireAndSettle(breaker, 'fail');
+    await jest.advanceTimersByTimeAsync(1000);
+    await fireAndSettle(breaker, 'ok');
+
+    expect(observer.states).toEqual(['closed', 'open', 'half-open', 'closed']);
     breaker.shutdown();
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The send-mail request: parsing and validation against its JSON Schema (email-schema.ts, also published in
+ * The send-mail request: parsing and validation against its JSON Schema (request-schema.ts, also published in
  * the OpenAPI spec). Schema checks come first; the address and subject rules a schema cannot say come after.
  */
 import { isUtf8 } from 'node:buffer';

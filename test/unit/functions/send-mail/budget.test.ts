@@ -1,5 +1,6 @@
 import { kafkaTimings } from '../../../../functions/send-mail/kafka-send';
-import { eventPublishMaxMs, eventSettleMs, timeBudgetProblems } from '../../../../shared/config/budget';
+import { eventPublishMaxMs, eventSettleMs, timeBudgetProblems } from '../../../../functions/send-mail/budget';
+import { sendMailSettings } from '../../../../functions/send-mail/settings';
 import { loadConfig } from '../../../../shared/config';
 
 const defaults = {
@@ -53,7 +54,7 @@ describe('loadConfig', () => {
   it('when the timeouts do not nest, then start-up is refused with config.invalid naming them', () => {
     let error: unknown;
     try {
-      loadConfig({ SMTP_SEND_TIMEOUT_SECONDS: '40' });
+      loadConfig(sendMailSettings, { SMTP_SEND_TIMEOUT_SECONDS: '40' });
     } catch (err) {
       error = err;
     }

@@ -1,12 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { batchedSends, createEventPublisher, deadLetterOutcome, type KafkaRecord } from '../../../../functions/send-mail/events';
-import { loadConfig } from '../../../../shared/config';
-import { createLogger } from '../../../../shared/logging';
-import { createLogSink } from '../../../support/log-sink';
-import { EventSendError } from '../../../../functions/send-mail/kafka-send';
-import { BreakerRefusedError, BreakerTimeoutError } from '../../../../shared/resilience';
+import { batchedSends, type KafkaRecord } from '../../../../functions/send-mail/kafka-publisher';
 
 const record = (key: string): KafkaRecord => ({ key, value: '{}', headers: {} });
 
@@ -98,39 +90,5 @@ describe('batchedSends', () => {
     await Promise.all(sent);
     expect(kafka.sent.flat()).toHaveLength(2);
     kafka.sent.flat().forEach((r, i) => expect(r).toBe(records[i]));
-  });
-});
-
-describe('deadLetterOutcome: finding 5', () => {
-  it.each<{ name: string; err: unknown; outcome: 'failure' | 'unknown' }>([
-    { name: 'the breaker was open', err: new BreakerRefusedError('kafka', 1000), outcome: 'failure' },
-    { name: "the breaker's backstop gave up on a send that goes on", err: new BreakerTimeoutError('kafka', 3000), outcome: 'unknown' },
-    { name: 'the client gave up after writing the Produce request', err: new EventSendError('unknown', new Error('timed out')), outcome: 'unknown' },
-    { name: 'the client could not connect', err: new EventSendError('failure', new Error('ECONNREFUSED')), outcome: 'failure' },
-    { name: 'the local file could not be written', err: new Error('EACCES'), outcome: 'failure' },
-  ])('when $name, then the dead letter says $outcome', ({ err, outcome }) => {
-    expect(deadLetterOutcome(err)).toBe(outcome);
-  });
-});
-
-const eventSettings = loadConfig({});
-
-describe('hold', () => {
-  it('when a mail has an unknown outcome, then its event is written as one held dead letter and never to the outbox', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'events-'));
-    const logs = createLogSink();
-    const logger = createLogger({ service: 'send-mail', config: { LOG_FORMAT: 'ecs', LOG_LEVEL: 'info', ENVIRONMENT: 'local' }, destination: logs.stream });
-    const publisher = createEventPublisher(
-      { ...eventSettings, FEATURE_EMAIL_SENT_EVENT: true, EVENT_OUTBOX_FILE: join(dir, 'events.jsonl') } as Parameters<typeof createEventPublisher>[0],
-      logger,
-    );
-
-    publisher?.hold({ messageId: '<m1@example.com>', toAddress: 'someone@example.com', subject: 'hello', sentAt: new Date().toISOString() }, { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: '00f067aa0ba902b7', sampled: true });
-
-    const letters = logs.lines().filter((line) => line.message === 'email.sent event not published: dead letter');
-    expect(letters).toHaveLength(1);
-    expect(letters[0]?.event).toMatchObject({ outcome: 'unknown', code: 'events.publish.held' });
-    expect(letters[0]?.cloudevent).toMatchObject({ subject: '<m1@example.com>' });
-    await expect(readFile(join(dir, 'events.jsonl'), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

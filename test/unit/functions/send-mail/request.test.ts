@@ -1,4 +1,4 @@
-import { parseSendMailRequest } from '../../../../functions/send-mail/email';
+import { parseSendMailRequest } from '../../../../functions/send-mail/request';
 import { badRequests, nonUtf8Bodies, validRequest } from '../../../fixtures/send-mail-requests';
 import { thrownAppError } from '../../../support/thrown';
 

@@ -1,10 +1,8 @@
 /**
- * The email.sent.v1 event's contract without the CloudEvents SDK: its data schema (defined here once; the
- * committed JSON Schema under openapi/ is generated from it), type and file name. The docs function and the
- * spec need only this, so they never load the SDK.
+ * The email.sent.v1 event's contract, shared by its producer (send-mail) and its publisher (docs): its data
+ * schema (defined here once; the committed JSON Schema under openapi/ is generated from it), its data type,
+ * its type name and its file name. No CloudEvents SDK here, so the docs function never loads it.
  */
-import type { Config } from '../../shared/config';
-
 export const EMAIL_SENT_SCHEMA_FILE = 'email-sent.v1.json';
 
 export const emailSentDataSchema = {
@@ -29,8 +27,7 @@ export interface EmailSentData {
   readonly sentAt: string;
 }
 
-export type EventConfig = Pick<Config, 'EVENT_TYPE_PREFIX' | 'EVENT_SOURCE' | 'PUBLIC_BASE_URL'>;
-
-export function emailSentEventType(config: EventConfig): string {
-  return `${config.EVENT_TYPE_PREFIX}.email.sent.v1`;
+/** The CloudEvent type, below the deployment's prefix (EVENT_TYPE_PREFIX). */
+export function emailSentEventType(prefix: string): string {
+  return `${prefix}.email.sent.v1`;
 }

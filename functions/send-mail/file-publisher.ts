@@ -1,0 +1,20 @@
+/** Local only, without brokers: events go to a JSONL file, one structured CloudEvent per line. */
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Logger } from '../../shared/logging';
+import { withDeadLetters } from './dead-letters';
+import type { EventConfig } from './email-sent-event';
+import type { EventOutcomeCounter, EventPublisher } from './event-publisher';
+
+export function createFilePublisher(config: EventConfig, file: string, logger: Logger, count: EventOutcomeCounter): EventPublisher {
+  return withDeadLetters(
+    config,
+    logger,
+    count,
+    async (event) => {
+      await mkdir(dirname(file), { recursive: true });
+      await appendFile(file, `${event.toString()}\n`);
+    },
+    async () => undefined,
+  );
+}

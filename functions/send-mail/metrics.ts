@@ -1,0 +1,18 @@
+/** send-mail's business metrics, registered on the function's registry next to the request metrics. */
+import { Counter, type Registry } from 'prom-client';
+import type { EventOutcome } from './event-publisher';
+import type { DeliveryOutcome } from './send-mail';
+
+export interface SendMailMetrics {
+  countEmail(outcome: DeliveryOutcome): void;
+  countEvent(outcome: EventOutcome): void;
+}
+
+export function createSendMailMetrics(registry: Registry): SendMailMetrics {
+  const emails = new Counter({ name: 'mailer_emails_total', help: 'Delivery attempts by outcome.', labelNames: ['outcome'], registers: [registry] });
+  const events = new Counter({ name: 'mailer_events_total', help: 'email.sent events by outcome.', labelNames: ['outcome'], registers: [registry] });
+  return {
+    countEmail: (outcome) => emails.inc({ outcome }),
+    countEvent: (outcome) => events.inc({ outcome }),
+  };
+}

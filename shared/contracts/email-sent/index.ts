@@ -1,0 +1,1 @@
+export { EMAIL_SENT_SCHEMA_FILE, emailSentDataSchema, emailSentEventType, type EmailSentData } from './schema';
