@@ -1,36 +1,40 @@
 /**
- * `make dev`: all three functions in one process behind one local port, routed by path the way the
- * production HTTPRoute does. Embedded local defaults; without SMTP_URL mails land in OUTBOX_DIR as .eml.
+ * `make dev`: every function of functions/catalog.ts in one process behind one local port, routed by the
+ * catalog's public paths, as the production HTTPRoute does. Embedded local defaults; without SMTP_URL
+ * mails land in OUTBOX_DIR as .eml.
  */
-import { createServer, type RequestListener } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
-import { createDocsApp } from '../functions/docs/app';
-import { DOCS_REDIRECTS } from '../functions/docs/site';
-import { createHealthApp } from '../functions/health/app';
-import { createSendMailApp } from '../functions/send-mail/app';
+import { FUNCTIONS, functionForPath } from '../functions/catalog';
 import { SEND_MAIL_PATH } from '../functions/send-mail/handler';
 import { loadProcessConfig } from '../shared/config';
-import type { FunctionApp } from '../shared/http';
+import { createLogger } from '../shared/logging';
+import { httpError } from '../shared/errors';
+import { errorResult, TRACE_RESPONSE_HEADER, writeResult, type FunctionApp } from '../shared/http';
 import { createRequestListener, portProblem, serveRequests } from '../shared/launcher';
+import { traceFromHeaders } from '../shared/tracing';
 import { mintHs256Token } from './token';
 
 const config = loadProcessConfig();
-const apps = { sendMail: createSendMailApp(config), health: createHealthApp(config), docs: createDocsApp(config) };
 const limits = { maxBodyBytes: config.MAX_BODY_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000 };
-const listeners = new Map<FunctionApp, RequestListener>(Object.values(apps).map((app) => [app, createRequestListener(app, limits)]));
+const apps = new Map<string, { app: FunctionApp; listener: RequestListener }>();
 
-/** Which function serves a path; the same split as knative/ routes in production. */
-function functionFor(path: string): FunctionApp {
-  if (path === '/health' || path.startsWith('/health/')) return apps.health;
-  if (path.startsWith('/swagger-ui') || path.startsWith('/openapi.') || path.startsWith('/schemas/')) return apps.docs;
-  if (DOCS_REDIRECTS.includes(path)) return apps.docs; // `/`, `/docs`, `/swagger`: redirects to Swagger UI
-  return apps.sendMail;
+const routerLogger = createLogger({ service: 'dev-router', config, version: 'dev' });
+
+/** A path the HTTPRoute does not route (probes and /metrics included): the gateway's 404, with our error body. */
+function notRouted(req: IncomingMessage, res: ServerResponse): void {
+  req.resume();
+  const { traceId } = traceFromHeaders(req.headers);
+  res.setHeader(TRACE_RESPONSE_HEADER, traceId);
+  writeResult(res, errorResult(httpError('http.route.notfound'), traceId, routerLogger));
 }
 
 const server = createServer();
 serveRequests(server, (req, res) => {
-  const app = functionFor((req.url ?? '/').split('?')[0] ?? '/');
-  listeners.get(app)?.(req, res);
+  const entry = functionForPath((req.url ?? '/').split('?')[0] ?? '/');
+  const found = entry && apps.get(entry.name);
+  if (found) found.listener(req, res);
+  else notRouted(req, res);
 });
 
 server.once('error', (err: NodeJS.ErrnoException) => {
@@ -39,7 +43,13 @@ server.once('error', (err: NodeJS.ErrnoException) => {
   process.stderr.write(`make dev: ${hint}\n`);
   process.exit(1);
 });
-server.listen(config.PORT, '127.0.0.1', () => void printWelcome());
+async function start(): Promise<void> {
+  for (const entry of FUNCTIONS) {
+    const app = (await entry.loadApp())(config);
+    apps.set(entry.name, { app, listener: createRequestListener(app, limits) });
+  }
+  server.listen(config.PORT, '127.0.0.1', () => void printWelcome());
+}
 
 async function printWelcome(): Promise<void> {
   const token = config.AUTH_HS256_SECRET
@@ -74,5 +84,10 @@ async function printWelcome(): Promise<void> {
 process.once('SIGINT', () => {
   server.close();
   server.closeAllConnections();
-  void Promise.all(Object.values(apps).map((app) => app.stop())).then(() => process.exit(0));
+  void Promise.all([...apps.values()].map(({ app }) => app.stop())).then(() => process.exit(0));
+});
+
+start().catch((err: unknown) => {
+  process.stderr.write(`make dev: ${String(err)}\n`);
+  process.exit(1);
 });

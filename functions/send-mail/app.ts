@@ -15,7 +15,7 @@ export interface PortOverrides {
 
 /** The Kafka client and the CloudEvents SDK load only when the event toggle is on. */
 function loadEvents(): typeof import('./events') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs loads only with the toggle on, synchronously, at start
   return require('./events') as typeof import('./events');
 }
 

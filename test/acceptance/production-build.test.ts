@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bundleOf, FUNCTIONS, functionNamed } from '../../functions/catalog';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
 import { validRequest } from '../fixtures/send-mail-requests';
 import { expectErrorBody, postJson } from '../support/http-client';
@@ -16,8 +17,9 @@ import { signingKey } from '../support/jwks-server';
 import { bearer } from '../support/tokens';
 
 const root = join(__dirname, '..', '..');
-const bundle = join(root, 'dist', 'send-mail', 'main.js');
-const moduleForCli = join(root, 'dist', 'send-mail', 'index.js');
+const sendMail = functionNamed('send-mail');
+const bundle = join(root, bundleOf(sendMail?.entries.launcher ?? ''));
+const moduleForCli = join(root, bundleOf(sendMail?.entries.framework ?? ''));
 const stockCli = join(root, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
 
 const SECRET = 'production-build-test-secret-0123456789abcdef';
@@ -118,7 +120,7 @@ describe('when send-mail runs from the production bundle', () => {
 describe('when the function module runs under the stock functions-framework CLI', () => {
   it('then it delivers a mail too', async () => {
     const port = await freePort();
-    const fn = await startChild([stockCli, `--target=sendMail`, `--source=${moduleForCli}`, `--port=${port}`], { ENVIRONMENT: 'dev', SMTP_URL: smtp.url, MAIL_FROM: 'mailer@example.com', NODE_ENV: 'production', AUTH_HS256_SECRET: SECRET }, port);
+    const fn = await startChild([stockCli, `--target=${sendMail?.target}`, `--source=${moduleForCli}`, `--port=${port}`], { ENVIRONMENT: 'dev', SMTP_URL: smtp.url, MAIL_FROM: 'mailer@example.com', NODE_ENV: 'production', AUTH_HS256_SECRET: SECRET }, port);
     try {
       const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, validRequest, auth);
 
@@ -171,7 +173,7 @@ describe("when the image build warms Node's compile cache", () => {
       });
 
       expect(result.code).toBe(0);
-      for (const fn of ['send-mail', 'health', 'docs']) expect(result.output).toContain(`${fn} started and stopped`);
+      for (const { name } of FUNCTIONS) expect(result.output).toContain(`${name} started and stopped`);
       // The tests run on the image's Node (.nvmrc), which writes the cache.
       expect(readdirSync(cache, { recursive: true }).length).toBeGreaterThan(0);
     } finally {

@@ -2,13 +2,13 @@
  * Starts a function in-process behind our real launcher on a free loopback port, with ECS logs collected
  * in memory. Acceptance tests talk to it over real HTTP.
  */
-import type { DestinationStream } from 'pino';
+import type { AppFactory } from '../../functions/catalog';
 import { loadConfig, type Config } from '../../shared/config';
 import type { FunctionApp } from '../../shared/http';
 import { launch, type RunningFunction } from '../../shared/launcher';
 import { createLogSink, type LogSink } from './log-sink';
 
-export type AppFactory = (config: Config, logDestination?: DestinationStream) => FunctionApp;
+export type { AppFactory };
 
 export interface FunctionUnderTest {
   readonly url: string;
