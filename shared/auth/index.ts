@@ -1,3 +1,3 @@
 export { createAuthenticator, type AuthConfig, type AuthFailureCounter, type Authenticator, type AuthTelemetry } from './authenticator';
-export { authErrorStatus, AuthError, type AuthFailureReason } from './errors';
+export { authErrorStatus, AuthError, type AuthErrorCode, type AuthFailureReason } from './errors';
 export { discoveryUrl } from './jwks';
