@@ -15,7 +15,7 @@ export function createHealthApp(config: Config, logDestination?: DestinationStre
     config,
     ...(logDestination ? { logDestination } : {}),
     build: ({ logger, metrics }) => {
-      const authenticator = createAuthenticator(config, logger, { countFailure: metrics.countAuthFailure, breakers: metrics.breakers });
+      const authenticator = createAuthenticator(config, logger, { countFailure: (reason) => metrics.countAuthFailure(reason), breakers: metrics.breakers });
       return {
         routes: healthRoutes(dependencyChecks(config), { authenticator, detailsRole: config.HEALTH_DETAILS_ROLE }, config.HEALTH_CACHE_SECONDS * 1000),
       };

@@ -29,9 +29,9 @@ export function createSendMailApp(config: Config, logDestination?: DestinationSt
     ...(logDestination ? { logDestination } : {}),
     build: ({ logger, metrics }) => {
       const delivery = overrides.delivery ?? createDelivery(config, logger, metrics.breakers);
-      const authenticator = createAuthenticator(config, logger, { countFailure: metrics.countAuthFailure, breakers: metrics.breakers });
-      const events = config.FEATURE_EMAIL_SENT_EVENT ? loadEvents().createEventPublisher(config, logger, metrics.countEvent, metrics.breakers) : undefined;
-      const ports = { delivery, logger, countEmail: metrics.countEmail, ...(events ? { events } : {}) };
+      const authenticator = createAuthenticator(config, logger, { countFailure: (reason) => metrics.countAuthFailure(reason), breakers: metrics.breakers });
+      const events = config.FEATURE_EMAIL_SENT_EVENT ? loadEvents().createEventPublisher(config, logger, (outcome) => metrics.countEvent(outcome), metrics.breakers) : undefined;
+      const ports = { delivery, logger, countEmail: (outcome: Parameters<typeof metrics.countEmail>[0]) => metrics.countEmail(outcome), ...(events ? { events } : {}) };
       return {
         routes: sendMailRoutes(ports, { authenticator, requiredRole: config.SEND_MAIL_REQUIRED_ROLE }),
         // Shutdown order: the Kafka producer, then the SMTP pool; the metrics push follows.

@@ -80,7 +80,7 @@ export function toKafkaRecord(event: CloudEvent<EmailSentData>, mode: 'binary' |
   for (const [name, value] of Object.entries(message.headers)) {
     if (value !== undefined && value !== null) headers[name] = String(value);
   }
-  const spanId = String(event.traceparent ?? '').split('-')[2] ?? '';
+  const spanId = (typeof event.traceparent === 'string' ? event.traceparent.split('-')[2] : undefined) ?? '';
   headers['X-B3-TraceId'] = traceId;
   headers.b3 = `${traceId}-${spanId}-1`;
   const value = mode === 'binary' ? JSON.stringify(event.data) : String(message.value);
@@ -140,7 +140,7 @@ function createKafkaPublisher(config: EventsConfig, brokers: string, logger: Log
     breakers,
   );
   const batches = batchedSends((records) => breaker.fire(records));
-  return withDeadLetters(config, logger, count, (event, traceId) => batches.load(toKafkaRecord(event, config.KAFKA_CONTENT_MODE as 'binary' | 'structured', traceId)), async () => {
+  return withDeadLetters(config, logger, count, (event, traceId) => batches.load(toKafkaRecord(event, config.KAFKA_CONTENT_MODE, traceId)), async () => {
     breaker.shutdown();
     await producer.disconnect();
   });
@@ -195,7 +195,7 @@ function createFilePublisher(config: EventsConfig, logger: Logger, count: EventO
       await mkdir(dirname(file), { recursive: true });
       await appendFile(file, `${event.toString()}\n`);
     },
-    async () => undefined,
+    () => Promise.resolve(),
   );
 }
 

@@ -1,7 +1,7 @@
 /** Renders the settings table of docs/configuration.md from the schema, so the docs cannot drift from the code. */
 import { localDefaults, requiredWhenNotes, schema, secretSettings, typeNames, type SettingName } from './schema';
 
-type SpecView = { _parse?: unknown; choices?: readonly unknown[]; default?: unknown; desc?: string; requiredWhen?: unknown };
+type SpecView = { _parse?: unknown; choices?: readonly unknown[]; default?: string | number | boolean; desc?: string; requiredWhen?: unknown };
 
 export function configTable(): string {
   const rows = (Object.keys(schema) as SettingName[]).map((name) => {

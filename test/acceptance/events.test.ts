@@ -140,7 +140,7 @@ describe('when the toggle is on, in binary content mode', () => {
     expect(records.slice(before).map((record) => record.key)).toEqual(['after@mailinator.com']);
   });
 
-  it('then no token, nor any part of one, is in any record', async () => {
+  it('then no token, nor any part of one, is in any record', () => {
     const token = auth.Authorization?.replace('Bearer ', '') ?? '';
     const parts = token.split('.');
     expect(parts).toHaveLength(3);

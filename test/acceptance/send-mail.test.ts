@@ -133,7 +133,7 @@ describe('when the request is not what the route takes', () => {
       headers: { ...sendMail.auth, 'Content-Type': 'application/json' },
       body: chunks,
       duplex: 'half',
-    } as RequestInit);
+    });
 
     expect(answer.status).toBe(413);
     expectErrorBody(answer, 'http.body.toolarge');

@@ -21,7 +21,7 @@ interface StallingServer {
 }
 
 async function startStallingServer(): Promise<StallingServer> {
-  const state: StallingServer = { url: '', stall: 'none', stallMs: 0, accepted: [], stop: async () => undefined };
+  const state: StallingServer = { url: '', stall: 'none', stallMs: 0, accepted: [], stop: () => Promise.resolve() };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
