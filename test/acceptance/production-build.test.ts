@@ -15,6 +15,7 @@ import { expectOneLinePortHint, freePort, holdPort, runToEnd, startChild, type C
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { signingKey } from '../support/jwks-server';
 import { bearer } from '../support/tokens';
+import { eventually } from '../support/eventually';
 
 const root = join(__dirname, '..', '..');
 const sendMail = functionNamed('send-mail');
@@ -103,10 +104,14 @@ describe('when send-mail runs from the production bundle', () => {
     const traceId = answer.headers.get('x-b3-traceid');
 
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const lines = fn.stdout().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    const ofRequest = lines.filter((line) => (line.trace as { id?: string } | undefined)?.id === traceId);
-    expect(ofRequest.length).toBeGreaterThanOrEqual(2);
+    const linesOfRequest = (): Record<string, unknown>[] =>
+      fn
+        .stdout()
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => (line.trace as { id?: string } | undefined)?.id === traceId);
+    const ofRequest = await eventually(linesOfRequest, (lines) => lines.length >= 2, { what: 'two log lines with the trace id' });
     expect(ofRequest[0]).toMatchObject({ 'service.name': 'send-mail', 'service.environment': 'dev', 'ecs.version': expect.any(String) });
   });
 

@@ -275,6 +275,7 @@ describe('when the identity provider misbehaves', () => {
       const fetchesBefore = rotating.jwksFetches();
       const next = await signingKey('RS256', 'rs-2');
       rotating.keys = [rsKey.publicJwk, next.publicJwk];
+      // Time is the subject: past AUTH_JWKS_COOLDOWN_SECONDS (1 s), an unknown kid may refetch the keys.
       await new Promise((resolve) => setTimeout(resolve, 1100));
 
       expect((await send(fn, await sign(next))).status).toBe(200);
