@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DOCS_REDIRECTS } from '../../functions/docs/site';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
 import { validRequest } from '../fixtures/send-mail-requests';
-import { postJson, request } from '../support/http-client';
+import { expectErrorBody, postJson, request } from '../support/http-client';
 import { expectOneLinePortHint, freePort, holdPort, runToEnd, startChild, type ChildFunction } from '../support/processes';
 import { openRaw, statuses } from '../support/raw-http';
 
@@ -109,4 +109,11 @@ it('when Expect: 100-continue comes with a body over MAX_BODY_BYTES, then the de
 
   expect(statuses(received)).toEqual([413]);
   expect(received).toContain('"message":"http.body.toolarge"');
+});
+
+it.each(['/readyz', '/metrics', '/nowhere'])('when %s, a path the HTTPRoute does not route, is asked, then the dev router answers 404 as the gateway would', async (path) => {
+  const answer = await request(`${dev.url}${path}`);
+
+  expect(answer.status).toBe(404);
+  expectErrorBody(answer, 'http.route.notfound');
 });

@@ -16,6 +16,7 @@ import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { signingKey } from '../support/jwks-server';
 import { bearer } from '../support/tokens';
 import { eventually } from '../support/eventually';
+import type { ErrorCode } from '../../shared/errors';
 
 const root = join(__dirname, '..', '..');
 const sendMail = functionNamed('send-mail');
@@ -52,7 +53,7 @@ describe('when send-mail runs from the production bundle', () => {
 
   it('then only a valid token with the role sends, and every refusal carries the error body and trace id', async () => {
     const key = await signingKey('RS256', 'rs-unreachable');
-    const attempts = [
+    const attempts: { headers: Record<string, string>; status: number; code?: ErrorCode }[] = [
       { headers: {}, status: 401, code: 'auth.token.missing' },
       { headers: auth, status: 200 },
       { headers: await bearer({ secret: 'some-other-secret-that-is-long-enough' }), status: 401, code: 'auth.token.invalid' },
@@ -87,7 +88,7 @@ describe('when send-mail runs from the production bundle', () => {
     expect(smtp.mails[0]?.to).toEqual(['demo@mailinator.com']);
   });
 
-  it.each([
+  it.each<{ name: string; body: string; status: number; code: ErrorCode }>([
     { name: 'invalid JSON', body: '{"to_address":', status: 400, code: 'email.parse.error' },
     { name: 'a CRLF in the subject', body: JSON.stringify({ ...validRequest, subject: 'a\r\nBcc: x@example.com' }), status: 400, code: 'email.validation.error' },
     { name: 'a 1 MB body', body: JSON.stringify({ ...validRequest, body: 'x'.repeat(1024 * 1024) }), status: 413, code: 'http.body.toolarge' },
