@@ -16,13 +16,17 @@ NODE := $(NODE_CACHE)/node_modules/node/bin/node
 export PATH := $(dir $(NODE)):$(PATH)
 endif
 
-FUNCTIONS := send-mail health docs
+# The functions, read from the one list (the `name: '…'` lines of functions/catalog.ts) with no Node needed:
+# make start checks FUNCTION against it before building anything.
+FUNCTIONS := $(shell sed -nE "s/^[[:space:]]+name: '([a-z0-9-]+)',$$/\1/p" functions/catalog.ts)
+empty :=
+space := $(empty) $(empty)
 ENV ?= dev
 IMAGE ?= mailer-functions:dev
 BIN := node_modules/.bin
 SOURCES := $(shell find functions shared scripts -name '*.ts' 2>/dev/null) package-lock.json tsconfig.json
 
-.PHONY: help install dev token openapi docs-site manifests deploy kn-deploy image contract bench bench-node24 node node-bin prerequisites profile load soak load-smoke chaos test build start lint typecheck generate check-generated test-unit test-acceptance clean
+.PHONY: help install dev token openapi docs-site manifests deploy kn-deploy image contract bench bench-node24 node node-bin prerequisites profile load soak load-smoke chaos test build start lint format format-check typecheck generate check-generated test-unit test-acceptance clean
 
 define check_env
 case "$(ENV)" in dev|staging|production) ;; *) echo "ENV must be dev, staging or production" >&2; exit 2;; esac
@@ -31,7 +35,7 @@ endef
 # make start refuses before building anything when FUNCTION does not name a function.
 ifneq ($(filter start,$(MAKECMDGOALS)),)
 ifeq ($(filter $(FUNCTIONS),$(FUNCTION)),)
-$(error usage: make start FUNCTION=send-mail|health|docs)
+$(error usage: make start FUNCTION=$(subst $(space),|,$(strip $(FUNCTIONS))))
 endif
 endif
 
@@ -71,7 +75,7 @@ token: install ## Mint an HS256 bearer token with the configured secret: make to
 prerequisites: ## Check the Debian packages make test needs; names each missing one with its apt-get line
 	@bash scripts/prerequisites.sh
 
-test: prerequisites install check-generated lint typecheck build ## Everything: prerequisites, generated files, lint, typecheck, build, all tests
+test: prerequisites install check-generated lint format-check typecheck build ## Everything: prerequisites, generated files, lint, format check, typecheck, build, all tests
 	@mkdir -p test-results
 	bash scripts/quiet.sh test-results/jest.log $(BIN)/jest --ci --selectProjects unit acceptance --json --outputFile=test-results/jest.json
 	$(MAKE) --no-print-directory contract
@@ -98,11 +102,21 @@ dist/.built: $(SOURCES)
 	$(BIN)/tsx scripts/build.ts
 	@touch $@
 
-start: build ## Run one function from dist/ with the container's command: make start FUNCTION=send-mail|health|docs
+start: build ## Run one function from dist/ with the container's command: make start FUNCTION=<a name in functions/catalog.ts>
 	exec node dist/$(FUNCTION)/main.js
 
-lint: install ## ESLint
+lint: install ## ESLint with type information; every eslint-disable gives its reason after `--` on its line
 	$(BIN)/eslint .
+	bash scripts/check-eslint-disable.sh
+
+# Prettier reads .prettierrc.json and leaves what .prettierignore lists (generated and vendored files) alone.
+FORMATTED := '**/*.{ts,js,mjs}'
+
+format: install ## Format the code with Prettier
+	$(BIN)/prettier --write $(FORMATTED)
+
+format-check: install ## Fail when a file is not formatted as make format would write it
+	$(BIN)/prettier --check $(FORMATTED)
 
 typecheck: install ## TypeScript, strict, no emit
 	$(BIN)/tsc --noEmit

@@ -1,13 +1,14 @@
 /**
- * Production build into dist/ with esbuild. Per function:
+ * Production build into dist/ with esbuild. Per function in functions/catalog.ts:
  * - dist/<fn>/main.js: our launcher and the function in one bundle, started with `node` (make start, the image);
- * - dist/<fn>/index.js: the function module alone, for the stock `functions-framework --target=…` CLI.
+ * - dist/<fn>/framework-entry.js: the function registering itself, for the stock `functions-framework --target=…` CLI.
+ * dist/functions.txt lists each function built and its launcher bundle (`send-mail dist/send-mail/main.js`), one a
+ * line, for scripts/warm-compile-cache.sh in the image, which has no TypeScript to read the catalog with.
  */
 import { build, type BuildOptions, type Plugin } from 'esbuild';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { bundleOf, FUNCTIONS } from '../functions/catalog';
 import { KAFKAJS_TIMER_FILE, patchKafkajsTimer } from './kafkajs-timer-patch.js';
-
-export const FUNCTIONS = ['send-mail', 'health', 'docs'] as const;
 
 /** kafkajs's negative timer, written out as in Jest (see kafkajs-timer-patch.js). */
 const kafkajsNegativeTimer: Plugin = {
@@ -36,12 +37,14 @@ const RUNTIME_FILES = ['swagger-ui-dist'];
 async function main(): Promise<void> {
   await rm('dist', { recursive: true, force: true });
   await Promise.all(
-    FUNCTIONS.flatMap((fn) => [
-      build({ ...common, entryPoints: [`functions/${fn}/main.ts`], outfile: `dist/${fn}/main.js`, external: RUNTIME_FILES }),
+    FUNCTIONS.flatMap(({ entries }) => [
+      build({ ...common, entryPoints: [entries.launcher], outfile: bundleOf(entries.launcher), external: RUNTIME_FILES }),
       // The stock CLI brings its own framework; the function must register in that copy.
-      build({ ...common, entryPoints: [`functions/${fn}/index.ts`], outfile: `dist/${fn}/index.js`, external: ['@google-cloud/functions-framework', ...RUNTIME_FILES] }),
+      build({ ...common, entryPoints: [entries.framework], outfile: bundleOf(entries.framework), external: ['@google-cloud/functions-framework', ...RUNTIME_FILES] }),
     ]),
   );
+  await mkdir('dist', { recursive: true });
+  await writeFile('dist/functions.txt', FUNCTIONS.map((entry) => `${entry.name} ${bundleOf(entry.entries.launcher)}\n`).join(''));
 }
 
 main().catch((err: unknown) => {

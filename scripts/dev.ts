@@ -1,40 +1,35 @@
 /**
- * `make dev`: all three functions in one process behind one local port, routed by path the way the
- * production HTTPRoute does. Embedded local defaults; without SMTP_URL mails land in OUTBOX_DIR as .eml.
+ * `make dev`: every function of functions/catalog.ts in one process behind one local port, routed by the
+ * catalog's public paths, as the production HTTPRoute does. Embedded local defaults; without SMTP_URL
+ * mails land in OUTBOX_DIR as .eml.
  */
 import { createServer, type RequestListener } from 'node:http';
 import { resolve } from 'node:path';
-import { createDocsApp } from '../functions/docs/app';
-import { DOCS_REDIRECTS } from '../functions/docs/site';
-import { createHealthApp } from '../functions/health/app';
-import { createSendMailApp } from '../functions/send-mail/app';
+import { FUNCTIONS, functionForPath } from '../functions/catalog';
 import { SEND_MAIL_PATH } from '../functions/send-mail/handler';
 import { docsSettings } from '../functions/docs/settings';
 import { healthSettings } from '../functions/health/settings';
 import { sendMailSettings } from '../functions/send-mail/settings';
 import { loadProcessConfig, unionSettings } from '../shared/config';
-import type { FunctionApp } from '../shared/http';
+import { createLogger } from '../shared/logging';
+import { createPipeline, type FunctionApp } from '../shared/http';
 import { createRequestListener, portProblem, serveRequests } from '../shared/launcher';
 import { mintHs256Token } from './token';
 
-// One process hosts all three: it reads every function's settings.
+// One process hosts every function: it reads every function's settings.
 const config = loadProcessConfig(unionSettings('dev', [sendMailSettings, healthSettings, docsSettings]));
-const apps = { sendMail: createSendMailApp(config), health: createHealthApp(config), docs: createDocsApp(config) };
 const limits = { maxBodyBytes: config.MAX_BODY_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000 };
-const listeners = new Map<FunctionApp, RequestListener>(Object.values(apps).map((app) => [app, createRequestListener(app, limits)]));
+const apps = new Map<string, { app: FunctionApp; listener: RequestListener }>();
 
-/** Which function serves a path; the same split as knative/ routes in production. */
-function functionFor(path: string): FunctionApp {
-  if (path === '/health' || path.startsWith('/health/')) return apps.health;
-  if (path.startsWith('/swagger-ui') || path.startsWith('/openapi.') || path.startsWith('/schemas/')) return apps.docs;
-  if (DOCS_REDIRECTS.includes(path)) return apps.docs; // `/`, `/docs`, `/swagger`: redirects to Swagger UI
-  return apps.sendMail;
-}
+/** A path the HTTPRoute does not route (probes and /metrics included): the gateway's 404, through a pipeline with no routes. */
+const notRouted = createPipeline([], createLogger({ service: 'dev-router', config, version: 'dev' })).handle;
 
 const server = createServer();
 serveRequests(server, (req, res) => {
-  const app = functionFor((req.url ?? '/').split('?')[0] ?? '/');
-  listeners.get(app)?.(req, res);
+  const entry = functionForPath((req.url ?? '/').split('?')[0] ?? '/');
+  const found = entry && apps.get(entry.name);
+  if (found) found.listener(req, res);
+  else void notRouted(req as Parameters<typeof notRouted>[0], res as Parameters<typeof notRouted>[1]);
 });
 
 server.once('error', (err: NodeJS.ErrnoException) => {
@@ -43,7 +38,13 @@ server.once('error', (err: NodeJS.ErrnoException) => {
   process.stderr.write(`make dev: ${hint}\n`);
   process.exit(1);
 });
-server.listen(config.PORT, '127.0.0.1', () => void printWelcome());
+async function start(): Promise<void> {
+  for (const entry of FUNCTIONS) {
+    const app = (await entry.loadApp())(config);
+    apps.set(entry.name, { app, listener: createRequestListener(app, limits) });
+  }
+  server.listen(config.PORT, '127.0.0.1', () => void printWelcome());
+}
 
 async function printWelcome(): Promise<void> {
   const token = config.AUTH_HS256_SECRET
@@ -78,5 +79,10 @@ async function printWelcome(): Promise<void> {
 process.once('SIGINT', () => {
   server.close();
   server.closeAllConnections();
-  void Promise.all(Object.values(apps).map((app) => app.stop())).then(() => process.exit(0));
+  void Promise.all([...apps.values()].map(({ app }) => app.stop())).then(() => process.exit(0));
+});
+
+start().catch((err: unknown) => {
+  process.stderr.write(`make dev: ${String(err)}\n`);
+  process.exit(1);
 });

@@ -2,13 +2,15 @@
 # Starts each function once and stops it with SIGTERM, so Node (22.1+, NODE_COMPILE_CACHE set) writes the
 # V8 code of its bundle to the compile cache: the image then ships it and cold starts skip compiling.
 # It doubles as a smoke test of the image: a function that cannot start and drain fails the build.
+# The functions are the ones the build wrote to dist/functions.txt (from functions/catalog.ts).
 # Usage: scripts/warm-compile-cache.sh [node binary]   (run from the directory holding dist/)
 set -eu
 NODE_BIN="${1:-node}"
 PORT=18080
-for fn in send-mail health docs; do
+[ -s dist/functions.txt ] || { echo "warm-compile-cache: dist/functions.txt is missing or empty (scripts/build.ts writes it)" >&2; exit 1; }
+while read -r fn bundle; do
   out="$(mktemp)"
-  ENVIRONMENT=local LOG_FORMAT=ecs PORT="$PORT" "$NODE_BIN" "dist/$fn/main.js" >"$out" 2>&1 &
+  ENVIRONMENT=local LOG_FORMAT=ecs PORT="$PORT" "$NODE_BIN" "$bundle" >"$out" 2>&1 </dev/null &
   pid=$!
   tries=0
   until grep -q ' listening"' "$out"; do
@@ -29,4 +31,4 @@ for fn in send-mail health docs; do
   fi
   rm -f "$out"
   echo "warm-compile-cache: $fn started and stopped"
-done
+done < dist/functions.txt

@@ -17,7 +17,7 @@ export interface PortOverrides {
 
 /** The Kafka client and the CloudEvents SDK load only when the event toggle is on. */
 function loadEvents(): typeof import('./event-publisher') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs loads only with the toggle on, synchronously, at start
   return require('./event-publisher') as typeof import('./event-publisher');
 }
 

@@ -158,7 +158,7 @@ function toDeliveryError(err: unknown, attempt: Attempt, mail: OutgoingMail, log
     return new OutcomeUnknownError(attempt.composed.messageId, { cause: err });
   }
   // Nothing left: the request's own reason (deadline, draining, client gone) is the truthful answer.
-  const reason = attempt.signal.aborted ? attempt.signal.reason : undefined;
+  const reason: unknown = attempt.signal.aborted ? attempt.signal.reason : undefined;
   if (isAppError(reason)) return reason;
   if (isRecipientRejected(err)) return emailError('email.recipient.rejected', { cause: err });
   return emailError('email.send.error', { cause: err });
@@ -173,9 +173,7 @@ function createOutboxDelivery(config: DeliveryConfig): Delivery {
       await writeFile(join(config.OUTBOX_DIR, name), composed.raw);
       return { messageId: composed.messageId };
     },
-    async close() {
-      return undefined;
-    },
+    close: () => Promise.resolve(),
   };
 }
 

@@ -13,6 +13,12 @@ export const emailErrorStatus = {
 
 export type EmailErrorCode = keyof typeof emailErrorStatus;
 
+declare module '../../shared/errors/app-error' {
+  interface ErrorCodeOwners {
+    email: EmailErrorCode;
+  }
+}
+
 export function emailError(code: EmailErrorCode, options?: AppErrorOptions): AppError {
   return new AppError(code, emailErrorStatus[code], options);
 }

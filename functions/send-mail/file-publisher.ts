@@ -15,6 +15,6 @@ export function createFilePublisher(config: EventConfig, file: string, logger: L
       await mkdir(dirname(file), { recursive: true });
       await appendFile(file, `${event.toString()}\n`);
     },
-    async () => undefined,
+    () => Promise.resolve(),
   );
 }

@@ -9,8 +9,10 @@ const HEX = /^[0-9a-fA-F]{4}$/;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const LITERALS = ['true', 'false', 'null'];
 
-class BrokenAt {
-  constructor(readonly offset: number) {}
+class BrokenAt extends Error {
+  constructor(readonly offset: number) {
+    super(`the JSON breaks at offset ${offset}`);
+  }
 }
 
 /** The offset of the first syntax error, or undefined when the text is valid JSON. */

@@ -104,7 +104,7 @@ export function createKafkaPublisher(config: KafkaPublisherConfig, brokers: stri
     breakers,
   );
   const batches = batchedSends((records) => breaker.fire(records));
-  return withDeadLetters(config, logger, count, (event, traceId) => batches.load(toKafkaRecord(event, config.KAFKA_CONTENT_MODE as 'binary' | 'structured', traceId)), async () => {
+  return withDeadLetters(config, logger, count, (event, traceId) => batches.load(toKafkaRecord(event, config.KAFKA_CONTENT_MODE, traceId)), async () => {
     breaker.shutdown();
     await producer.disconnect();
   });

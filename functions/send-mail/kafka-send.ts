@@ -81,14 +81,14 @@ export function countProduceWrites(): ProduceWrites {
       : netConnect({ host, port }, onConnect);
     socket.setKeepAlive(true, 60_000);
     const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
-    socket.write = ((chunk: unknown, ...rest: unknown[]) => {
+    socket.write = (chunk: unknown, ...rest: unknown[]) => {
       if (Buffer.isBuffer(chunk) && chunk.length >= 6) {
         requests += 1;
         lastApiKey = chunk.readInt16BE(4);
         if (lastApiKey === PRODUCE_API_KEY) produces += 1;
       }
       return write(chunk, ...rest);
-    }) as Socket['write'];
+    };
     return socket;
   };
   return {

@@ -1,5 +1,5 @@
 /** The use case: deliver one validated mail, then, when the toggle is on, tell downstream consumers. */
-import { isAppError } from '../../shared/errors';
+import { isAppError, type ErrorCode } from '../../shared/errors';
 import { maskAddress, type Logger } from '../../shared/logging';
 import type { TraceContext } from '../../shared/tracing';
 import type { Delivery } from './delivery';
@@ -23,7 +23,7 @@ export interface SendMailPorts {
 
 export type DeliveryOutcome = 'sent' | 'rejected' | 'failed' | 'unavailable' | 'unknown';
 
-const OUTCOME_BY_CODE: Readonly<Record<string, DeliveryOutcome>> = {
+const OUTCOME_BY_CODE: Readonly<Partial<Record<ErrorCode, DeliveryOutcome>>> = {
   'email.recipient.rejected': 'rejected',
   'email.send.unavailable': 'unavailable',
   'email.send.unknown': 'unknown',

@@ -31,6 +31,14 @@ export const authErrorStatus = {
   'auth.keys.unavailable': 503,
 } as const satisfies Record<string, number>;
 
+export type AuthErrorCode = keyof typeof authErrorStatus;
+
+declare module '../errors/app-error' {
+  interface ErrorCodeOwners {
+    auth: AuthErrorCode;
+  }
+}
+
 const REALM = 'realm="mailer"';
 
 /** What a caller learns about a refused token: the detail code and the challenge's error_description. */
@@ -64,7 +72,7 @@ export function tokenProblemOf(reason: AuthFailureReason): TokenProblem {
 /** Carries the reason for the log and the counter; the answer shows the code and a coarse problem. */
 export class AuthError extends AppError {
   constructor(
-    code: keyof typeof authErrorStatus,
+    code: AuthErrorCode,
     readonly reason: AuthFailureReason,
     headers: Record<string, string>,
     cause?: unknown,

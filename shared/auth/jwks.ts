@@ -57,7 +57,7 @@ export function createKeySource(config: JwksConfig, logger: Logger, breakers: Br
     }));
   // Ask the IdP while the function is still coming up, so a cold start's first request finds the keys;
   // if this fails, that request asks again. It is a trace of its own, like any call we make.
-  runWithTrace(newTrace(), () =>
+  void runWithTrace(newTrace(), () =>
     currentKeySet()
       .then((keys) => keys.reload())
       .catch(() => undefined),

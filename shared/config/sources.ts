@@ -44,7 +44,8 @@ function flatten(node: Record<string, unknown>, prefix: string[], out: RawSettin
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
       flatten(value as Record<string, unknown>, path, out);
     } else if (value !== null && value !== undefined) {
-      out[path.map(toUpperSnake).join('_')] = Array.isArray(value) ? value.join(',') : String(value);
+      const scalar = value as string | number | boolean; // not an object, not null: a YAML scalar
+      out[path.map(toUpperSnake).join('_')] = Array.isArray(value) ? value.join(',') : String(scalar);
     }
   }
 }

@@ -2,6 +2,20 @@
  * The one error type the service throws on purpose. `code` is stable and machine-readable; the error sink
  * maps it to the HTTP status and the error body. Programmer mistakes stay plain `Error`/`TypeError`.
  */
+import type { HttpErrorCode } from './codes';
+
+/**
+ * The error codes, by owner. Each owner declares its codes next to its code and adds them here by
+ * declaration merging (see shared/auth/errors.ts, functions/send-mail/errors.ts):
+ * `declare module '…/shared/errors/app-error' { interface ErrorCodeOwners { auth: AuthErrorCode } }`.
+ * shared/ never names a function's codes, and `ErrorCode` stays one closed union: a misspelt code fails
+ * to compile.
+ */
+export interface ErrorCodeOwners {
+  http: HttpErrorCode;
+}
+
+export type ErrorCode = ErrorCodeOwners[keyof ErrorCodeOwners];
 
 /** One problem with one input field, as listed in the error body's `details`. */
 export interface FieldProblem {
@@ -19,12 +33,12 @@ export interface AppErrorOptions {
 }
 
 export class AppError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly status: number;
   readonly details: readonly FieldProblem[];
   readonly headers: Readonly<Record<string, string>>;
 
-  constructor(code: string, status: number, options: AppErrorOptions = {}) {
+  constructor(code: ErrorCode, status: number, options: AppErrorOptions = {}) {
     super(code, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;

@@ -4,13 +4,14 @@
  * with a bare 500; nothing internal reaches the response.
  */
 import type { Logger } from 'pino';
-import { isAppError, type FieldProblem } from './app-error';
+import { isAppError, type ErrorCode, type FieldProblem } from './app-error';
 import { httpError } from './codes';
 
 export interface ErrorBody {
   readonly timestamp: string;
   readonly requestid: string;
-  readonly message: string;
+  /** The error code. */
+  readonly message: ErrorCode;
   readonly details: readonly FieldProblem[];
 }
 

@@ -91,7 +91,7 @@ export function flushLogsSync(logger: Logger): void {
 
 /** Loaded only for pretty output, so the production (ECS) start never pays for it. */
 function prettyStream(): DestinationStream {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- pino-pretty loads only for pretty output, synchronously
   const pretty = require('pino-pretty') as typeof import('pino-pretty');
   return pretty({ sync: true, singleLine: true, colorize: process.stdout.isTTY, ignore: 'pid,hostname' });
 }

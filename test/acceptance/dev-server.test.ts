@@ -110,3 +110,12 @@ it('when Expect: 100-continue comes with a body over MAX_BODY_BYTES, then the de
   expect(statuses(received)).toEqual([413]);
   expect(received).toContain('"message":"http.body.toolarge"');
 });
+
+it.each(['/readyz', '/metrics', '/nowhere'])('when %s, a path the HTTPRoute does not route, is asked, then the dev router answers 404 as the gateway would', async (path) => {
+  // Plain fetch: the spec documents what each function answers on its own port, not the gateway's 404.
+  const answer = await fetch(`${dev.url}${path}`);
+
+  expect(answer.status).toBe(404);
+  expect(answer.headers.get('x-b3-traceid')).toMatch(/^[0-9a-f]{32}$/);
+  expect(await answer.json()).toMatchObject({ message: 'http.route.notfound', details: [] });
+});

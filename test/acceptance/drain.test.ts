@@ -12,6 +12,7 @@ import { startKafkaMock, type KafkaMock } from '../support/kafka-mock/kafka-mock
 import { freePort, startChild } from '../support/processes';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { bearer } from '../support/tokens';
+import { eventually } from '../support/eventually';
 
 const SECRET = 'drain-test-secret-0123456789abcdefghij';
 let smtp: TestSmtpServer;
@@ -53,13 +54,12 @@ it('when SIGTERM arrives with 50 requests in flight, then all complete, nothing 
     smtp.dataDelayMs = 800;
     const pending = Array.from({ length: 50 }, (_, i) => postJson(`${fn.url}${SEND_MAIL_PATH}`, { ...validRequest, to_address: `drain-${i}@mailinator.com` }, auth));
     // Every request has reached the function once mails are being delivered; each mail then takes 0.8 s.
-    while (smtp.connections() === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await eventually(() => smtp.connections(), (connections) => connections > 0, { what: 'a mail being delivered' });
+    await new Promise((resolve) => setTimeout(resolve, 400)); // nothing tells when the 50th request is in: a margin
     const signalled = Date.now();
 
     fn.child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const refused = await fetch(`${fn.url}/livez`).then(() => false, () => true);
+    const refused = await eventually(() => fetch(`${fn.url}/livez`).then(() => false, () => true), Boolean, { what: 'new connections refused after SIGTERM', timeoutMs: 2000 });
 
     const answers = await Promise.all(pending);
     expect(answers.map((answer) => answer.status)).toEqual(Array(50).fill(200));

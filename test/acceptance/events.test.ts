@@ -20,6 +20,7 @@ import { collectRecords, type ConsumedRecord, type RecordCollector } from '../su
 import { startKafkaMock, type KafkaMock } from '../support/kafka-mock/kafka-mock';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { bearer } from '../support/tokens';
+import { eventually } from '../support/eventually';
 
 const PREFIX = 'com.example.mailer';
 let smtp: TestSmtpServer;
@@ -136,11 +137,12 @@ describe('when the toggle is on, in binary content mode', () => {
     expect((await send(fn, { ...validRequest, to_address: 'after@mailinator.com' })).status).toBe(200);
 
     const records = await topic.waitFor(before + 1);
+    // An absence: no event for the failed mail may follow, so give one a moment to show up.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(records.slice(before).map((record) => record.key)).toEqual(['after@mailinator.com']);
   });
 
-  it('then no token, nor any part of one, is in any record', async () => {
+  it('then no token, nor any part of one, is in any record', () => {
     const token = auth.Authorization?.replace('Bearer ', '') ?? '';
     const parts = token.split('.');
     expect(parts).toHaveLength(3);
@@ -188,6 +190,7 @@ describe('when the toggle is off', () => {
     const fn = await startFunction(createSendMailApp, env('unused', { FEATURE_EMAIL_SENT_EVENT: 'false', KAFKA_BROKERS: `127.0.0.1:${port}` }));
     try {
       expect((await send(fn)).status).toBe(200);
+      // An absence: no connection may follow the answer, so give one a moment to show up.
       await new Promise((resolve) => setTimeout(resolve, 300));
 
       expect(connections).toBe(0);
@@ -224,16 +227,14 @@ describe('when the broker goes down', () => {
       expect(deadLetters[3]).toMatchObject({ error: { type: 'BreakerRefusedError' } });
 
       await kafka.brokerUp(1);
-      await new Promise((resolve) => setTimeout(resolve, 1200));
       const deadLetterCount = (): number => fn.logs.lines().filter((line) => line.message === 'email.sent event not published: dead letter').length;
-      let published = false;
-      for (let attempt = 0; attempt < 10 && !published; attempt += 1) {
+      // Once the breaker half-opens, a mail's event is published instead of dead-lettered.
+      const published = async (): Promise<boolean> => {
         const before = deadLetterCount();
         expect((await send(fn)).status).toBe(200);
-        published = deadLetterCount() === before;
-        if (!published) await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-      expect(published).toBe(true);
+        return deadLetterCount() === before;
+      };
+      await eventually(published, Boolean, { what: 'an event published after the broker is back', timeoutMs: 10_000, intervalMs: 250 });
       expect(fn.logs.lines().some((line) => line.message === 'circuit breaker kafka closed')).toBe(true);
       const after = await collectRecords(kafka.brokers, 'mail-outage');
       try {
@@ -298,13 +299,13 @@ describe('finding 5: Kafka, one event id whatever happens', () => {
   async function sendUntilPublished(fn: FunctionUnderTest): Promise<string[]> {
     const sent: string[] = [];
     const deadLetterCount = (): number => fn.logs.lines().filter((line) => line.message === DEAD_LETTER).length;
-    for (let attempt = 0; attempt < 20; attempt += 1) {
+    const published = async (): Promise<boolean> => {
       const before = deadLetterCount();
-      sent.push(await sendOne(fn, `recovery-${attempt}@mailinator.com`));
-      if (deadLetterCount() === before) return sent;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    throw new Error('events never flowed again');
+      sent.push(await sendOne(fn, `recovery-${sent.length}@mailinator.com`));
+      return deadLetterCount() === before;
+    };
+    await eventually(published, Boolean, { what: 'events to flow again', timeoutMs: 10_000, intervalMs: 250 });
+    return sent;
   }
 
   it('when Kafka is down, then every delivered mail has one dead-letter line with outcome failure and no record on the topic', async () => {
@@ -325,8 +326,7 @@ describe('finding 5: Kafka, one event id whatever happens', () => {
       const topic = await collectRecords(kafka.brokers, 'mail-finding5-down');
       try {
         const last = messageIds[messageIds.length - 1];
-        const deadline = Date.now() + 15_000;
-        while (!topic.records.some((record) => record.headers.ce_subject === last) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+        await eventually(() => topic.records.some((record) => record.headers.ce_subject === last), Boolean, { what: `the record of ${last}`, timeoutMs: 15_000, intervalMs: 50 });
         const mails = ledger(messageIds, topic.records, fn.logs.lines());
 
         for (const mail of mails.filter((entry) => during.includes(entry.messageId))) {
@@ -388,8 +388,7 @@ describe('finding 5: Kafka, one event id whatever happens', () => {
       const topic = await collectRecords(kafka.brokers, 'mail-finding5-frozen');
       try {
         const last = messageIds[messageIds.length - 1];
-        const deadline = Date.now() + 15_000;
-        while (!topic.records.some((record) => record.headers.ce_subject === last) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+        await eventually(() => topic.records.some((record) => record.headers.ce_subject === last), Boolean, { what: `the record of ${last}`, timeoutMs: 15_000, intervalMs: 50 });
         const mails = ledger(messageIds, topic.records, fn.logs.lines());
 
         for (const mail of mails) {

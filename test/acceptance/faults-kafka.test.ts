@@ -46,8 +46,8 @@ describe('finding 5: Kafka timeouts', () => {
       (scenario) =>
         loadAcross(
           scenario,
-          async () => freeze(peers.kafka),
-          async () => thaw(peers.kafka),
+          () => Promise.resolve(freeze(peers.kafka)),
+          () => Promise.resolve(thaw(peers.kafka)),
           4000,
         ),
       // Sends held by the frozen broker may land well after it thaws.

@@ -7,6 +7,7 @@
 import { Agent } from 'node:http';
 import { FAULT_TIMEOUTS, runScenario, useHealthyPeers } from '../support/faults/scenario';
 import { startClients } from '../support/faults/traffic';
+import { eventually } from '../support/eventually';
 
 jest.setTimeout(60_000);
 
@@ -23,7 +24,7 @@ describe('finding 2: SIGTERM under load', () => {
         // Each mail takes 300 ms at the server, so requests are always in flight, some mid-delivery.
         peers.smtp.dataDelayMs = 300;
         const clients = startClients(50, (client, n) => send(`drain-${client}-${n}@mailinator.com`, { agent }));
-        while (peers.smtp.mails.length < 50) await new Promise((resolve) => setTimeout(resolve, 20));
+        await eventually(() => peers.smtp.mails.length, (count) => count >= 50, { what: '50 mails delivered', timeoutMs: 30_000 });
         const signalled = Date.now();
         fn.child.kill('SIGTERM');
         const deadline = new Promise<string>((resolve) => setTimeout(() => resolve('not exited within the drain deadline + 2 s'), shutdownMs + 2000));

@@ -64,6 +64,7 @@ it('when a client without the admin role gets a token, then it is 403 and nothin
 it('when the IdP rotates its signing key, then tokens with the new kid are accepted after one refetch', async () => {
   const before = (await idp.requests()).filter((request) => request.path === '/jwks').length;
   await idp.rotate();
+  // Time is the subject: a refetch for an unknown kid is allowed once the 1 s JWKS cooldown has passed.
   await new Promise((resolve) => setTimeout(resolve, 1100));
 
   const { status } = await sendWith('mailer-rs256');

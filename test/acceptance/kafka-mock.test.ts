@@ -22,8 +22,8 @@ it('when a kafkajs producer sends to an auto-created topic, then a consumer grou
   await consumer.subscribe({ topic: 'mock-check', fromBeginning: true });
   const record = await new Promise<{ key: string; value: string; header: string }>((resolve) => {
     void consumer.run({
-      eachMessage: async ({ message }) =>
-        resolve({ key: String(message.key), value: String(message.value), header: String(message.headers?.h) }),
+      eachMessage: ({ message }) =>
+        Promise.resolve(resolve({ key: String(message.key), value: String(message.value), header: String(message.headers?.h) })),
     });
   });
   await consumer.disconnect();

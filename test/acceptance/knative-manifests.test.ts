@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { docsSettings } from '../../functions/docs/settings';
+import { bundleOf, FUNCTIONS, functionNamed, type PublicPath } from '../../functions/catalog';
 import { DOCS_REDIRECTS } from '../../functions/docs/site';
 import { healthSettings } from '../../functions/health/settings';
 import { sendMailSettings } from '../../functions/send-mail/settings';
@@ -19,9 +20,9 @@ import { request } from '../support/http-client';
 import { freePort, startChild } from '../support/processes';
 
 const ENVIRONMENTS = ['dev', 'staging', 'production'] as const;
-const FUNCTIONS = ['send-mail', 'health', 'docs'];
 /** Each Service's function and its schema. */
 const SETTINGS = { 'send-mail': sendMailSettings, health: healthSettings, docs: docsSettings } as const;
+const NAMES = FUNCTIONS.map((entry) => entry.name);
 const rendered = Object.fromEntries(ENVIRONMENTS.map((env) => [env, render(`knative/overlays/${env}`)])) as Record<(typeof ENVIRONMENTS)[number], K8sObject[]>;
 
 type Container = {
@@ -33,6 +34,7 @@ type Container = {
   resources?: { requests?: object; limits?: object };
   securityContext?: Record<string, unknown>;
 };
+type HttpRoute = K8sObject & { spec: { rules: { matches: { path: PublicPath }[]; backendRefs: { name: string; port: number }[] }[] } };
 type KnativeService = K8sObject & {
   metadata: { labels: Record<string, string> };
   spec: { template: { metadata: { annotations: Record<string, string> }; spec: { containers: Container[]; containerConcurrency?: number; timeoutSeconds?: number; securityContext?: Record<string, unknown> } } };
@@ -46,12 +48,12 @@ describe.each(ENVIRONMENTS)('the %s overlay', (env) => {
 
   it('when rendered, then every CRD object is valid against its upstream schema', () => {
     const crdObjects = objects.filter(isCrdKind);
-    expect(crdObjects.map((object) => object.kind).sort()).toEqual(['HTTPRoute', 'Service', 'Service', 'Service']);
+    expect(crdObjects.map((object) => object.kind).sort()).toEqual(['HTTPRoute', ...NAMES.map(() => 'Service')]);
     for (const object of crdObjects) expect({ name: object.metadata.name, problems: crdProblems(object) }).toEqual({ name: object.metadata.name, problems: [] });
   });
 
   it('when rendered, then each function scales to zero, is cluster-local, probed, bounded and locked down', () => {
-    expect(services(objects).map((service) => service.metadata.name).sort()).toEqual([...FUNCTIONS].sort());
+    expect(services(objects).map((service) => service.metadata.name).sort()).toEqual([...NAMES].sort());
     for (const service of services(objects)) {
       const { annotations } = service.spec.template.metadata;
       const pod = service.spec.template.spec;
@@ -68,28 +70,26 @@ describe.each(ENVIRONMENTS)('the %s overlay', (env) => {
       expect(container?.resources?.requests).toBeDefined();
       expect(container?.resources?.limits).toBeDefined();
       expect(container?.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
-      expect(container?.command).toEqual(['node', `dist/${service.metadata.name}/main.js`]);
+      expect(container?.command).toEqual(['node', bundleOf(functionNamed(service.metadata.name)?.entries.launcher ?? 'no such function')]);
       expect(literalEnv(service as unknown as ServiceWithVolumes).CONFIG_FILE).toMatch(/^\/etc\/mailer\/config\/common\.yaml(,|$)/);
     }
   });
 
-  it('when rendered, then the public host routes only the public paths, to the right function', () => {
-    const [route] = ofKind(objects, 'HTTPRoute') as (K8sObject & { spec: { rules: { matches: { path: { value: string } }[]; backendRefs: { name: string }[] }[] } })[];
-    const routed = route?.spec.rules.flatMap((rule) => rule.matches.map((match) => `${match.path.value} -> ${rule.backendRefs[0]?.name}`));
-    expect(routed?.sort()).toEqual(
-      ['/api/rest/v1/sendmail -> send-mail', '/health -> health', '/openapi.json -> docs', '/openapi.yaml -> docs', '/schemas -> docs', '/swagger-ui -> docs', '/ -> docs', '/docs -> docs', '/swagger -> docs'].sort(),
-    );
+  it("when rendered, then the public host routes exactly the catalog's public paths, each to its function's Service", () => {
+    const routes = ofKind(objects, 'HTTPRoute') as HttpRoute[];
+    expect(routes).toHaveLength(1);
+    expect(routedPaths(routes[0] as HttpRoute)).toEqual(cataloguedPaths());
   });
 
   it('when rendered, then every path the docs function redirects to Swagger UI reaches docs', () => {
-    const [route] = ofKind(objects, 'HTTPRoute') as (K8sObject & { spec: { rules: { matches: { path: { type: string; value: string } }[]; backendRefs: { name: string }[] }[] } })[];
+    const [route] = ofKind(objects, 'HTTPRoute') as HttpRoute[];
     const toDocs = route?.spec.rules.filter((rule) => rule.backendRefs[0]?.name === 'docs').flatMap((rule) => rule.matches.map((match) => match.path)) ?? [];
     const reaches = (path: string): boolean => toDocs.some((match) => (match.type === 'Exact' ? match.value === path : path === match.value || path.startsWith(`${match.value}/`)));
 
     expect(DOCS_REDIRECTS.filter((path) => !reaches(path))).toEqual([]);
   });
 
-  it.each(FUNCTIONS)('when rendered, then the %s Service configuration loads against its own schema, and its secrets come only from its Secret', (name) => {
+  it.each(NAMES)('when rendered, then the %s Service configuration loads against its own schema, and its secrets come only from its Secret', (name) => {
     const { service, settings, files, config } = loadedService(env, objects, name);
     expect(config.ENVIRONMENT).toBe(env);
     expect(config.LOG_FORMAT).toBe('ecs');
@@ -136,6 +136,42 @@ function loadedService(env: (typeof ENVIRONMENTS)[number], objects: K8sObject[],
     throw new Error(`${name}: ${err instanceof ConfigError ? err.message : String(err)}`);
   }
 }
+
+/** Each match of the route as `type value -> backend:port`; a rule with other than one backend is listed as such. */
+function routedPaths(route: HttpRoute): string[] {
+  return route.spec.rules
+    .flatMap((rule) => {
+      const backends = rule.backendRefs.map((backend) => `${backend.name}:${backend.port}`).join(',');
+      return rule.matches.map((match) => `${match.path.type} ${match.path.value} -> ${backends}`);
+    })
+    .sort();
+}
+
+function cataloguedPaths(): string[] {
+  return FUNCTIONS.flatMap((entry) => entry.publicPaths.map((path) => `${path.type} ${path.value} -> ${entry.name}:80`)).sort();
+}
+
+describe('the HTTPRoute check', () => {
+  const route = (): HttpRoute => structuredClone(ofKind(rendered.dev, 'HTTPRoute')[0]) as HttpRoute;
+
+  const swapBackends = (r: HttpRoute): void => {
+    const [first, second] = r.spec.rules;
+    if (first && second) [first.backendRefs, second.backendRefs] = [second.backendRefs, first.backendRefs];
+  };
+  const firstMatch = (r: HttpRoute): { path: PublicPath } => r.spec.rules[0]?.matches[0] as { path: PublicPath };
+
+  it.each([
+    { name: 'a path the catalog does not list', plant: (r: HttpRoute) => void r.spec.rules[0]?.matches.push({ path: { type: 'Exact', value: '/admin' } }) },
+    { name: 'public paths sent to another Service', plant: swapBackends },
+    { name: 'a catalogued path missing', plant: (r: HttpRoute) => void r.spec.rules[0]?.matches.pop() },
+    { name: 'an Exact path turned into a PathPrefix', plant: (r: HttpRoute) => void (firstMatch(r).path = { ...firstMatch(r).path, type: 'PathPrefix' }) },
+  ])('when the route has $name, then it no longer matches the catalog', ({ plant }) => {
+    const planted = route();
+    plant(planted);
+
+    expect(routedPaths(planted)).not.toEqual(cataloguedPaths());
+  });
+});
 
 /** The secret-ownership check over every Service of one rendered overlay. */
 function ownershipProblems(env: (typeof ENVIRONMENTS)[number], objects: K8sObject[], secretFiles: SecretFiles): string[] {
@@ -225,7 +261,7 @@ it('when no secret values are committed, then only dev carries Secrets and they 
 });
 
 describe('the container command', () => {
-  it.each(FUNCTIONS)('when the %s Service command runs on the build output, then the function answers its probes and drains on SIGTERM', async (name) => {
+  it.each(NAMES)('when the %s Service command runs on the build output, then the function answers its probes and drains on SIGTERM', async (name) => {
     const service = services(rendered.production).find((candidate) => candidate.metadata.name === name) as KnativeService;
     const [program, ...args] = service.spec.template.spec.containers[0]?.command ?? [];
     expect(program).toBe('node');
@@ -253,6 +289,6 @@ it('when kn-deploy runs dry, then it applies the supporting objects with kubectl
 
   expect(lines[0]).toMatch(/^kubectl apply -f \S+supporting\.yaml$/);
   expect(lines.slice(1).map((line) => line.replace(/--filename \S+/, '--filename FILE'))).toEqual(
-    ['docs', 'health', 'send-mail'].map((name) => `kn service create ${name} --filename FILE --force --namespace mailer-staging`),
+    [...NAMES].sort().map((name) => `kn service create ${name} --filename FILE --force --namespace mailer-staging`),
   );
 });

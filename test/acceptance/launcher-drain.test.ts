@@ -7,6 +7,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import type { Socket } from 'node:net';
 import { headerBlocks, openRaw, post, statuses } from '../support/raw-http';
 import { launchStub, STUB_PATH } from '../support/stub-function';
+import { eventually } from '../support/eventually';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -64,7 +65,7 @@ describe('finding 3: when SIGTERM comes while keep-alive clients keep sending', 
       }
     };
     const clients = Array.from({ length: 10 }, () => client());
-    while (invocations < 30) await sleep(10);
+    await eventually(() => invocations, (count) => count >= 30, { what: '30 invocations', intervalMs: 10 });
 
     signalled = true;
     const started = Date.now();

@@ -12,6 +12,7 @@ import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { bearer } from '../support/tokens';
 import { openRaw, post, statuses } from '../support/raw-http';
 import { launchStub, STUB_PATH } from '../support/stub-function';
+import { eventually } from '../support/eventually';
 
 const MAX_BODY_BYTES = 65536;
 let smtp: TestSmtpServer;
@@ -36,7 +37,7 @@ beforeEach(() => smtp.reset());
  * same pool: a mail for one of them would have reached the SMTP server by now.
  */
 async function settled(): Promise<void> {
-  while (fn.running.inFlight() > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  await eventually(() => fn.running.inFlight(), (inFlight) => inFlight === 0, { what: 'no request in flight', intervalMs: 10 });
   const canary = await postJson(`${fn.url}${SEND_MAIL_PATH}`, { ...validRequest, to_address: CANARY }, auth);
   expect(canary.status).toBe(200);
 }

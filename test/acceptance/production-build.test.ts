@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bundleOf, FUNCTIONS, functionNamed } from '../../functions/catalog';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
 import { validRequest } from '../fixtures/send-mail-requests';
 import { expectErrorBody, postJson } from '../support/http-client';
@@ -14,10 +15,13 @@ import { expectOneLinePortHint, freePort, holdPort, runToEnd, startChild, type C
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { signingKey } from '../support/jwks-server';
 import { bearer } from '../support/tokens';
+import { eventually } from '../support/eventually';
+import type { ErrorCode } from '../../shared/errors';
 
 const root = join(__dirname, '..', '..');
-const bundle = join(root, 'dist', 'send-mail', 'main.js');
-const moduleForCli = join(root, 'dist', 'send-mail', 'index.js');
+const sendMail = functionNamed('send-mail');
+const bundle = join(root, bundleOf(sendMail?.entries.launcher ?? ''));
+const moduleForCli = join(root, bundleOf(sendMail?.entries.framework ?? ''));
 const stockCli = join(root, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
 
 const SECRET = 'production-build-test-secret-0123456789abcdef';
@@ -49,7 +53,7 @@ describe('when send-mail runs from the production bundle', () => {
 
   it('then only a valid token with the role sends, and every refusal carries the error body and trace id', async () => {
     const key = await signingKey('RS256', 'rs-unreachable');
-    const attempts = [
+    const attempts: { headers: Record<string, string>; status: number; code?: ErrorCode }[] = [
       { headers: {}, status: 401, code: 'auth.token.missing' },
       { headers: auth, status: 200 },
       { headers: await bearer({ secret: 'some-other-secret-that-is-long-enough' }), status: 401, code: 'auth.token.invalid' },
@@ -84,7 +88,7 @@ describe('when send-mail runs from the production bundle', () => {
     expect(smtp.mails[0]?.to).toEqual(['demo@mailinator.com']);
   });
 
-  it.each([
+  it.each<{ name: string; body: string; status: number; code: ErrorCode }>([
     { name: 'invalid JSON', body: '{"to_address":', status: 400, code: 'email.parse.error' },
     { name: 'a CRLF in the subject', body: JSON.stringify({ ...validRequest, subject: 'a\r\nBcc: x@example.com' }), status: 400, code: 'email.validation.error' },
     { name: 'a 1 MB body', body: JSON.stringify({ ...validRequest, body: 'x'.repeat(1024 * 1024) }), status: 413, code: 'http.body.toolarge' },
@@ -101,10 +105,14 @@ describe('when send-mail runs from the production bundle', () => {
     const traceId = answer.headers.get('x-b3-traceid');
 
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const lines = fn.stdout().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    const ofRequest = lines.filter((line) => (line.trace as { id?: string } | undefined)?.id === traceId);
-    expect(ofRequest.length).toBeGreaterThanOrEqual(2);
+    const linesOfRequest = (): Record<string, unknown>[] =>
+      fn
+        .stdout()
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => (line.trace as { id?: string } | undefined)?.id === traceId);
+    const ofRequest = await eventually(linesOfRequest, (lines) => lines.length >= 2, { what: 'two log lines with the trace id' });
     expect(ofRequest[0]).toMatchObject({ 'service.name': 'send-mail', 'service.environment': 'dev', 'ecs.version': expect.any(String) });
   });
 
@@ -118,7 +126,7 @@ describe('when send-mail runs from the production bundle', () => {
 describe('when the function module runs under the stock functions-framework CLI', () => {
   it('then it delivers a mail too', async () => {
     const port = await freePort();
-    const fn = await startChild([stockCli, `--target=sendMail`, `--source=${moduleForCli}`, `--port=${port}`], { ENVIRONMENT: 'dev', SMTP_URL: smtp.url, MAIL_FROM: 'mailer@example.com', NODE_ENV: 'production', AUTH_HS256_SECRET: SECRET }, port);
+    const fn = await startChild([stockCli, `--target=${sendMail?.target}`, `--source=${moduleForCli}`, `--port=${port}`], { ENVIRONMENT: 'dev', SMTP_URL: smtp.url, MAIL_FROM: 'mailer@example.com', NODE_ENV: 'production', AUTH_HS256_SECRET: SECRET }, port);
     try {
       const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, validRequest, auth);
 
@@ -187,7 +195,7 @@ describe("when the image build warms Node's compile cache", () => {
       });
 
       expect(result.code).toBe(0);
-      for (const fn of ['send-mail', 'health', 'docs']) expect(result.output).toContain(`${fn} started and stopped`);
+      for (const { name } of FUNCTIONS) expect(result.output).toContain(`${name} started and stopped`);
       // The tests run on the image's Node (.nvmrc), which writes the cache.
       expect(readdirSync(cache, { recursive: true }).length).toBeGreaterThan(0);
     } finally {

@@ -14,6 +14,7 @@ import { expectErrorBody, postJson, type Answer } from '../support/http-client';
 import { signingKey, startJwksServer, type JwksServer, type SigningKey } from '../support/jwks-server';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { DEV_SECRET, devToken, ROLES_CLAIM } from '../support/tokens';
+import type { ErrorCode } from '../../shared/errors';
 
 const AUDIENCE = 'https://mailer.example.com';
 const LEGACY_SECRET = 'campaign-service-shared-secret-0123456789';
@@ -189,7 +190,7 @@ describe('when the token is forged, stale or malformed', () => {
 
   const noBearer = 'Bearer realm="mailer"';
   const invalid = /^Bearer realm="mailer", error="invalid_token", error_description="[^"]+"$/;
-  it.each<{ name: string; headers: Record<string, string>; code: string; details: unknown[]; challenge: string | RegExp }>([
+  it.each<{ name: string; headers: Record<string, string>; code: ErrorCode; details: unknown[]; challenge: string | RegExp }>([
     { name: 'no Authorization header', headers: {}, code: 'auth.token.missing', details: [], challenge: noBearer },
     { name: 'a Basic Authorization', headers: { Authorization: 'Basic dXNlcjpwYXNz' }, code: 'auth.token.missing', details: [{ field: 'authorization', code: 'scheme.unsupported' }], challenge: noBearer },
     { name: 'a raw token without Bearer', headers: { Authorization: 'abc.def.ghi' }, code: 'auth.token.missing', details: [{ field: 'authorization', code: 'scheme.missing' }], challenge: noBearer },
@@ -275,6 +276,7 @@ describe('when the identity provider misbehaves', () => {
       const fetchesBefore = rotating.jwksFetches();
       const next = await signingKey('RS256', 'rs-2');
       rotating.keys = [rsKey.publicJwk, next.publicJwk];
+      // Time is the subject: past AUTH_JWKS_COOLDOWN_SECONDS (1 s), an unknown kid may refetch the keys.
       await new Promise((resolve) => setTimeout(resolve, 1100));
 
       expect((await send(fn, await sign(next))).status).toBe(200);

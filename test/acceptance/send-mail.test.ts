@@ -9,6 +9,7 @@ import { startFunction, type FunctionUnderTest } from '../support/function-under
 import { useSendMail } from '../support/send-mail-under-test';
 import { expectErrorBody, postJson, request } from '../support/http-client';
 import { startSilentServer, startSmtpServer } from '../support/smtp-server';
+import type { ErrorCode } from '../../shared/errors';
 
 /** Every SMTP timeout at one second: they must nest inside SMTP_SEND_TIMEOUT_SECONDS. */
 const ONE_SECOND_SMTP = {
@@ -71,7 +72,7 @@ describe.each(badRequests)('when $name', (testCase) => {
 });
 
 describe('when the request is not what the route takes', () => {
-  it.each([
+  it.each<{ name: string; method: string; path: string; status: number; code: ErrorCode }>([
     { name: 'an unknown path', method: 'POST', path: '/api/rest/v1/sendmail2', status: 404, code: 'http.route.notfound' },
     { name: 'a trailing slash', method: 'POST', path: `${SEND_MAIL_PATH}/`, status: 404, code: 'http.route.notfound' },
     { name: 'the root path', method: 'GET', path: '/', status: 404, code: 'http.route.notfound' },
@@ -133,7 +134,7 @@ describe('when the request is not what the route takes', () => {
       headers: { ...sendMail.auth, 'Content-Type': 'application/json' },
       body: chunks,
       duplex: 'half',
-    } as RequestInit);
+    });
 
     expect(answer.status).toBe(413);
     expectErrorBody(answer, 'http.body.toolarge');

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { FUNCTIONS } from '../../functions/catalog';
 import { freePort, startChild } from '../support/processes';
 
 const ROOT = join(__dirname, '..', '..');
@@ -77,6 +78,13 @@ describe('when make start runs', () => {
     expect(stderr.trim().split('\n')).toEqual([expect.stringContaining('usage: make start FUNCTION=send-mail|health|docs')]);
   });
 
+  it('with a FUNCTION not in functions/catalog.ts, then the usage names exactly the catalog\'s functions', () => {
+    const { status, stderr } = make(['start', 'FUNCTION=no-such-function']);
+
+    expect(status).not.toBe(0);
+    expect(/FUNCTION=([a-z0-9|-]+)/.exec(stderr)?.[1]?.split('|')).toEqual(FUNCTIONS.map((entry) => entry.name));
+  });
+
   it("with FUNCTION=send-mail, then it runs exactly the container's command", () => {
     const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
     // -n prints the commands; -o build leaves the build out of it.
@@ -114,6 +122,25 @@ describe('when a Debian package make test needs is missing', () => {
     expect(run.status).toBe(0);
     expect(run.stdout.trim().split('\n')).toEqual(['prometheus-pushgateway', 'util-linux']);
   });
+});
+
+it('when npm test or npm start runs, then it calls the Makefile, which never calls npm back', () => {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const makefile = readFileSync(join(ROOT, 'Makefile'), 'utf8');
+
+  expect({ test: scripts.test, start: scripts.start }).toEqual({ test: 'make test', start: 'make start' });
+  expect(makefile.match(/\bnpm (test|start|run|t)\b/g)).toBeNull();
+});
+
+it('when make test runs, then the lint, the type-aware lint rules and the formatter check are part of it', () => {
+  const makefile = readFileSync(join(ROOT, 'Makefile'), 'utf8');
+  const prerequisites = /^test: (.*?) ##/m.exec(makefile)?.[1]?.split(' ') ?? [];
+
+  expect(prerequisites).toEqual(expect.arrayContaining(['lint', 'format-check', 'typecheck']));
+  expect(prerequisites.indexOf('format-check')).toBeGreaterThan(prerequisites.indexOf('lint'));
+  const eslintConfig = readFileSync(join(ROOT, 'eslint.config.mjs'), 'utf8');
+  for (const rule of ['no-floating-promises', 'no-misused-promises', 'switch-exhaustiveness-check']) expect(eslintConfig).toContain(`'@typescript-eslint/${rule}': `);
+  expect(eslintConfig).toContain('projectService: true');
 });
 
 it('when make test and .ci/run start, then both use the one prerequisites list and the Node make provides', () => {

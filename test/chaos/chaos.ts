@@ -154,7 +154,7 @@ async function runRound({ fn, send }: Scenario, plan: RoundPlan, kafka: KafkaMoc
     const { atMs, forMs } = plan.kafka;
     at(atMs, () => freeze(kafka));
     at(atMs + forMs, () => thaw(kafka));
-    undo.push(async () => thaw(kafka));
+    undo.push(() => Promise.resolve(thaw(kafka)));
   }
   let exited = false;
   void fn.exited.then(() => (exited = true));

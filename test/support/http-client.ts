@@ -2,6 +2,7 @@
  * Small helpers over fetch for acceptance tests: send JSON, read the status, headers and parsed body.
  * Every answer is checked against the OpenAPI spec.
  */
+import type { ErrorCode } from '../../shared/errors';
 import { expectResponseInSpec } from './spec-validator';
 
 export interface Answer {
@@ -30,7 +31,7 @@ export function postJson(url: string, body: unknown, headers: Record<string, str
 }
 
 /** The error body every error answer carries. */
-export function expectErrorBody(answer: Answer, code: string): void {
+export function expectErrorBody(answer: Answer, code: ErrorCode): void {
   const traceId = answer.headers.get('x-b3-traceid');
   expect(traceId).toMatch(/^[0-9a-f]{32}$|^[0-9a-f]{16}$/);
   expect(answer.body).toEqual({

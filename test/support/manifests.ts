@@ -54,7 +54,9 @@ function closed(schema: Record<string, unknown>): Record<string, unknown> {
   }
   for (const value of Object.values(schema)) {
     if (value && typeof value === 'object') {
-      if (Array.isArray(value)) value.forEach((item) => item && typeof item === 'object' && closed(item as Record<string, unknown>));
+      if (Array.isArray(value)) {
+        for (const item of value as unknown[]) if (item && typeof item === 'object') closed(item as Record<string, unknown>);
+      }
       else closed(value as Record<string, unknown>);
     }
   }

@@ -14,7 +14,7 @@ interface Operation {
 }
 
 const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true }));
-ajv.addSchema(spec as object, 'spec');
+ajv.addSchema(spec, 'spec');
 const paths = spec.paths as unknown as Record<string, Record<string, Operation>>;
 
 const pointer = (...parts: string[]): string => `spec#/${parts.map((part) => part.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;

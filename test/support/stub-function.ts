@@ -36,7 +36,7 @@ export async function launchStub(handle: (request: IncomingRequest) => Promise<H
     config,
     logDestination: logs.stream,
     ...(options.settleMs === undefined ? {} : { settleMs: options.settleMs }),
-    build: () => ({ routes: [{ method: 'POST', path: STUB_PATH, handle }, { method: 'GET', path: STUB_PATH, handle }], stop: async () => markStopped() }),
+    build: () => ({ routes: [{ method: 'POST', path: STUB_PATH, handle }, { method: 'GET', path: STUB_PATH, handle }], stop: () => Promise.resolve(markStopped()) }),
   });
   let invocations = 0;
   const app: FunctionApp = {

@@ -23,9 +23,9 @@ interface EmailSent {
 }
 
 /** The consumer's own handler: what it does with the data of one event. */
-async function countDelivery(data: EmailSent): Promise<string> {
-  if (!data.messageId || !data.toAddress.includes('@') || Number.isNaN(Date.parse(data.sentAt))) throw new Error('not an email.sent event');
-  return data.messageId;
+function countDelivery(data: EmailSent): Promise<string> {
+  if (!data.messageId || !data.toAddress.includes('@') || Number.isNaN(Date.parse(data.sentAt))) return Promise.reject(new Error('not an email.sent event'));
+  return Promise.resolve(data.messageId);
 }
 
 describe('MailEventsConsumer ← MailServiceEvents', () => {

@@ -49,8 +49,9 @@ it('when every consumer pact of MailService is replayed against send-mail, then 
     providerVersion: process.env.PACT_PROVIDER_VERSION ?? version,
     ...source(),
     stateHandlers: {
-      'an authorized user with the admin role exists': async () => {
+      'an authorized user with the admin role exists': () => {
         stateRoles = ['admin'];
+        return Promise.resolve();
       },
     },
     requestFilter: (req, _res, next) => {

@@ -244,14 +244,14 @@ export class Ledger {
       .map((line) => {
         const event = (field(line, 'cloudevent') ?? {}) as Record<string, unknown>;
         const data = (event.data ?? {}) as Record<string, unknown>;
-        return { id: String(event.id ?? ''), messageId: normalise(String(event.subject ?? data.messageId ?? '')), outcome: String(field(line, 'event.outcome') ?? ''), code: String(field(line, 'event.code') ?? '') };
+        return { id: text(event.id), messageId: normalise(text(event.subject ?? data.messageId)), outcome: text(field(line, 'event.outcome')), code: text(field(line, 'event.code')) };
       });
   }
 
   private unknownLines(): UnknownLine[] {
     return this.lines()
       .filter((line) => line.message === UNKNOWN_LINE)
-      .map((line) => ({ messageId: normalise(String(field(line, 'email.message_id') ?? '')), traceId: String(field(line, 'trace.id') ?? '') }));
+      .map((line) => ({ messageId: normalise(text(field(line, 'email.message_id'))), traceId: text(field(line, 'trace.id')) }));
   }
 }
 
@@ -279,10 +279,10 @@ function eventOf(record: ConsumedRecord): Event {
     // not JSON: only the headers can tell
   }
   if (record.headers.ce_id !== undefined) {
-    return { id: record.headers.ce_id, messageId: normalise(record.headers.ce_subject ?? String(value.messageId ?? '')) };
+    return { id: record.headers.ce_id, messageId: normalise(record.headers.ce_subject ?? text(value.messageId)) };
   }
   const data = (value.data ?? {}) as Record<string, unknown>;
-  return { id: String(value.id ?? ''), messageId: normalise(String(value.subject ?? data.messageId ?? '')) };
+  return { id: text(value.id), messageId: normalise(text(value.subject ?? data.messageId)) };
 }
 
 /** The header block of a raw mail, unfolded, names lower-cased. */
@@ -302,6 +302,13 @@ function normalise(messageId: string): string {
 }
 
 /** A dotted ECS field, nested ({"email":{"message_id":…}}) or flat ({"email.message_id":…}). */
+/** A log or event field as text: '' when absent, JSON when it is not a scalar. */
+function text(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+}
+
 function field(line: Record<string, unknown>, path: string): unknown {
   if (path in line) return line[path];
   let value: unknown = line;

@@ -43,7 +43,7 @@ export interface Scenario {
   readonly ledger: Ledger;
   readonly topic: RecordCollector;
   /** One tracked send-mail request to the child. */
-  send(to: string, options?: SendOptions): Promise<LedgerRequest>;
+  readonly send: (to: string, options?: SendOptions) => Promise<LedgerRequest>;
 }
 
 export function bundleEnv(peers: ScenarioPeers, topic: string, port: number, env: Record<string, string>): Record<string, string> {

@@ -93,8 +93,8 @@ export async function startIdp(opts: StartIdpOptions = {}): Promise<Idp> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => { live.delete(child); resolve(); }));
 
   let stderr = '';
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (d: string) => {
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => {
     if (opts.debug) process.stderr.write(`[idp] ${d}`);
     stderr = (stderr + d).slice(-8000);
   });
@@ -112,8 +112,8 @@ export async function startIdp(opts: StartIdpOptions = {}): Promise<Idp> {
       fail(new Error(`IdP exited before READY (code ${code}, signal ${sig})`));
     child.once('error', fail);
     child.once('exit', onExit);
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (d: string) => {
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
       buf += d;
       let nl: number;
       while ((nl = buf.indexOf('\n')) >= 0) {

@@ -23,10 +23,11 @@ export async function collectRecords(brokers: string[], topic: string): Promise<
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
-    eachMessage: async ({ message }) => {
+    eachMessage: ({ message }) => {
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
       records.push({ key: String(message.key), value: message.value ?? Buffer.alloc(0), headers });
+      return Promise.resolve();
     },
   });
   return {

@@ -8,6 +8,7 @@ import { createDelivery, type Delivery } from '../../../../functions/send-mail/d
 import { AppError, httpError } from '../../../../shared/errors';
 import { createLogger } from '../../../../shared/logging';
 import { createLogSink, type LogSink } from '../../../support/log-sink';
+import { eventually } from '../../../support/eventually';
 
 type Stall = 'none' | 'rcpt' | 'final-reply';
 
@@ -21,7 +22,7 @@ interface StallingServer {
 }
 
 async function startStallingServer(): Promise<StallingServer> {
-  const state: StallingServer = { url: '', stall: 'none', stallMs: 0, accepted: [], stop: async () => undefined };
+  const state: StallingServer = { url: '', stall: 'none', stallMs: 0, accepted: [], stop: () => Promise.resolve() };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -114,6 +115,7 @@ describe('when the send deadline passes before the message was written (finding 
     smtp.stallMs = 1500;
 
     const error = await failure(delivery.send(mail));
+    // Time is the subject: the server resumes after its 1.5 s stall and must still not take the mail.
     await settle(1000);
 
     expect(error.code).toBe('email.send.error');
@@ -127,7 +129,7 @@ describe('when the whole message was written and the final reply does not come b
     smtp.stallMs = 1500;
 
     const error = await failure(delivery.send(mail));
-    await settle(1000);
+    await eventually(() => smtp.accepted.length, (count) => count > 0, { what: 'the stalled server to accept the mail' });
 
     expect(error.code).toBe('email.send.unknown');
     const unknown = logs.lines().filter((line) => line.message === 'mail outcome unknown');
@@ -146,10 +148,11 @@ describe('when the request signal aborts while the server stalls before DATA', (
     smtp.stallMs = 800;
     const controller = new AbortController();
     const sending = failure(delivery.send(mail, controller.signal));
-    await settle(200);
+    await settle(200); // the abort is meant to land while the server stalls before DATA
     controller.abort(httpError('http.request.timeout'));
 
     const error = await sending;
+    // Time is the subject: the server resumes after its stall and must still not take the mail.
     await settle(1000);
 
     expect(error.code).toBe('http.request.timeout');
@@ -176,7 +179,7 @@ describe('when callers go away three times in a row', () => {
     for (let i = 0; i < 3; i += 1) {
       const controller = new AbortController();
       const sending = failure(delivery.send(mail, controller.signal));
-      await settle(50);
+      await settle(50); // the caller leaves mid-send
       controller.abort(new AppError('http.client.closed', 499));
       expect((await sending).code).toBe('http.client.closed');
     }

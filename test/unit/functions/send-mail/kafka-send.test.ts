@@ -12,7 +12,7 @@ function asRetrierRejects(error: Error & { retriable?: boolean }): Error {
 
 /** A broker's error answer, as kafkajs throws it when it parses the response. */
 const brokerAnswer = (type: string, code: number, retriable = true): Error =>
-  asRetrierRejects(new KafkaJSProtocolError(Object.assign(new Error(type), { type, code, retriable }) as unknown as Error));
+  asRetrierRejects(new KafkaJSProtocolError(Object.assign(new Error(type), { type, code, retriable })));
 
 const tooLarge = brokerAnswer('MESSAGE_TOO_LARGE', 10, false);
 const protocol = (type: string, code: number): Error => brokerAnswer(type, code);

@@ -16,18 +16,18 @@ function fakeEvents(): EventPublisher & { published: string[]; held: string[] } 
   return {
     published,
     held,
-    publish: async (data) => {
+    publish: (data) => {
       published.push(data.messageId);
-      return 'published';
+      return Promise.resolve('published');
     },
     hold: (data) => held.push(data.messageId),
     status: () => 'UP',
-    stop: async () => undefined,
+    stop: () => Promise.resolve(),
   };
 }
 
 function deliveryFailing(err: Error): Delivery {
-  return { send: () => Promise.reject(err), close: async () => undefined };
+  return { send: () => Promise.reject(err), close: () => Promise.resolve() };
 }
 
 const logger = createLogger({ service: 'send-mail', config: { LOG_FORMAT: 'ecs', LOG_LEVEL: 'info', ENVIRONMENT: 'local' }, destination: createLogSink().stream });
@@ -45,7 +45,7 @@ async function codeOf(work: Promise<unknown>): Promise<string> {
 describe('sendMail', () => {
   it('when the mail is delivered, then its event is published once and nothing is held', async () => {
     const events = fakeEvents();
-    const delivery: Delivery = { send: async () => ({ messageId: '<m1@example.com>' }), close: async () => undefined };
+    const delivery: Delivery = { send: () => Promise.resolve({ messageId: '<m1@example.com>' }), close: () => Promise.resolve() };
 
     await expect(sendMail(request, TRACE, { delivery, logger, events })).resolves.toEqual({ messageId: '<m1@example.com>' });
     expect(events.published).toEqual(['<m1@example.com>']);

@@ -5,6 +5,7 @@
 import { isAppError } from '../../../../shared/errors';
 import { headerBlocks, openRaw, post, statuses } from '../../../support/raw-http';
 import { aborted, launchStub, STUB_PATH } from '../../../support/stub-function';
+import { eventually } from '../../../support/eventually';
 
 const codeOf = (reason: unknown): string | undefined => (isAppError(reason) ? reason.code : undefined);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -48,7 +49,7 @@ it('when a request is still sending its body as the drain aborts, then the launc
   const fn = await launchStub(() => ({ status: 200 }), { env: { SHUTDOWN_TIMEOUT_SECONDS: '1' } });
   const client = await openRaw(fn.url);
   client.socket.write(post(STUB_PATH, '{"slow":"body"}').slice(0, -3));
-  while (fn.running.inFlight() === 0) await sleep(5);
+  await eventually(() => fn.running.inFlight(), (inFlight) => inFlight > 0, { what: 'a request in flight', intervalMs: 5 });
 
   await fn.running.shutdown();
   const received = await client.closed;

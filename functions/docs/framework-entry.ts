@@ -1,9 +1,9 @@
-/** The function module: registers `docs` with the functions framework (stock CLI or our launcher). */
+/** The entry for the stock functions-framework CLI: importing it registers `docs` (our launcher starts from main.ts). */
 import * as functions from '@google-cloud/functions-framework';
 import { loadProcessConfig } from '../../shared/config';
-import { createDocsApp, DOCS_TARGET } from './app';
+import { createDocsApp } from './app';
 import { docsSettings } from './settings';
 
 export const config = loadProcessConfig(docsSettings);
 export const app = createDocsApp(config);
-functions.http(DOCS_TARGET, app.handle);
+functions.http(app.target, app.handle);
