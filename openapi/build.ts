@@ -8,7 +8,7 @@ import { OpenApiBuilder, type OpenAPIObject } from 'openapi3-ts/oas31';
 import { FUNCTIONS } from '../functions/catalog';
 import { errorBodySchema } from '../shared/errors';
 import { version } from '../package.json';
-import { asSchema, json, schemaRef, traceHeader, type ApiDescription } from './parts';
+import { asSchema, json, schemaRef, type ApiDescription } from './parts';
 
 export async function buildSpec(): Promise<OpenAPIObject> {
   const builder = OpenApiBuilder.create()

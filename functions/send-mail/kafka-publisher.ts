@@ -44,7 +44,8 @@ export function toKafkaRecord(event: CloudEvent<EmailSentData>, mode: 'binary' |
     if (value !== undefined && value !== null) headers[name] = String(value);
   }
   // The event's traceparent carries the span and the caller's sampling decision (flags bit 0).
-  const [, , spanId = '', flags = '01'] = String(event.traceparent ?? '').split('-');
+  const traceparent = typeof event.traceparent === 'string' ? event.traceparent : '';
+  const [, , spanId = '', flags = '01'] = traceparent.split('-');
   headers['X-B3-TraceId'] = traceId;
   headers.b3 = `${traceId}-${spanId}-${parseInt(flags, 16) & 1}`;
   const value = mode === 'binary' ? JSON.stringify(event.data) : String(message.value);

@@ -4,8 +4,8 @@ import type { EventOutcome } from './event-publisher';
 import type { DeliveryOutcome } from './send-mail';
 
 export interface SendMailMetrics {
-  countEmail(outcome: DeliveryOutcome): void;
-  countEvent(outcome: EventOutcome): void;
+  readonly countEmail: (outcome: DeliveryOutcome) => void;
+  readonly countEvent: (outcome: EventOutcome) => void;
 }
 
 export function createSendMailMetrics(registry: Registry): SendMailMetrics {

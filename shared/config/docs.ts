@@ -41,7 +41,12 @@ function defaultOf(fragment: AnySettingsFragment, name: string, spec: SpecView):
   if (local !== undefined) return `${required ? (note ?? 'required') : '—'}; local: \`${local}\``;
   if (spec.requiredWhen !== undefined) return note ?? 'required outside local';
   if (required) return note ?? 'required';
-  return spec.default === undefined ? '—' : `\`${String(spec.default)}\``;
+  return spec.default === undefined ? '—' : `\`${shown(spec.default)}\``;
+}
+
+function shown(value: unknown): string {
+  if (Array.isArray(value)) return value.join(',');
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
 }
 
 function escapeCell(text: string): string {

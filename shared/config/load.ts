@@ -47,7 +47,7 @@ export function loadConfig<S extends Specs>(settings: FunctionSettings<S>, env: 
       // In the schema's order: envalid judges the conditionally required settings last.
       const invalid = Object.entries(errors).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
       for (const [name, error] of invalid) {
-        if (error) problems.push(describe(settings, name, error as Error, merged[name]));
+        if (error) problems.push(describe(settings, name, error, merged[name]));
       }
     },
   }) as unknown as Record<string, unknown>;

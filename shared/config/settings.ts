@@ -78,7 +78,7 @@ export function composeSettings<const F extends readonly AnySettingsFragment[]>(
   return {
     name,
     fragments: all,
-    specs: Object.assign({}, commonSpecs, ...fragments.map((fragment) => fragment.specs)) as S,
+    specs: Object.assign({}, commonSpecs, ...fragments.map((fragment) => fragment.specs as Specs)) as S,
     secrets: new Set(all.flatMap((fragment) => fragment.secrets ?? [])),
     localDefaults: Object.assign({}, ...all.map((fragment) => fragment.localDefaults ?? {})) as Record<string, string>,
     rules: [...fragmentRules, ...rules],
@@ -96,7 +96,7 @@ export function unionSettings<const L extends readonly AnyFunctionSettings[]>(na
   return {
     name,
     fragments: unique(functions.flatMap((fn) => fn.fragments)),
-    specs: Object.assign({}, ...functions.map((fn) => fn.specs)) as SpecsOfFunctions<L>,
+    specs: Object.assign({}, ...functions.map((fn) => fn.specs as Specs)) as SpecsOfFunctions<L>,
     secrets: new Set(functions.flatMap((fn) => [...fn.secrets])),
     localDefaults: Object.assign({}, ...functions.map((fn) => fn.localDefaults)) as Record<string, string>,
     rules: unique(functions.flatMap((fn) => fn.rules)),

@@ -81,8 +81,8 @@ export function defineFunction(options: DefineOptions): FunctionApp {
   return {
     target: options.target,
     name: options.name,
-    handle: (req, res) => (probes.answer(req, res) ? undefined : pipeline.handle(req, res)),
-    answerProbe: probes.answer,
+    handle: (req, res) => (probes.answer(req, res) ? undefined : (pipeline.handle(req, res) as unknown)),
+    answerProbe: (req, res) => probes.answer(req, res),
     pipeline,
     logger,
     metrics,

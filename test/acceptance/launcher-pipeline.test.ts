@@ -37,7 +37,7 @@ function traceHeader(received: string): string | undefined {
 }
 
 describe.each([
-  { name: 'no trace id', headers: {} as Record<string, string>, expected: undefined },
+  { name: 'no trace id', headers: {}, expected: undefined },
   { name: 'an X-B3-TraceId', headers: { 'X-B3-TraceId': INCOMING }, expected: INCOMING },
 ])('when a request with $name times out', ({ headers, expected }) => {
   it('before the function ran (its body never finished), then one access-log line carries the 503\'s X-B3-TraceId', async () => {

@@ -22,7 +22,7 @@ export const isKnativeService = (object: K8sObject): object is KnativeService =>
 /** The rendered Secrets' `secrets.yaml`, decoded, by the Secret's name (hash suffix included). */
 export function renderedSecretFiles(objects: readonly K8sObject[]): SecretFiles {
   return (name) => {
-    const secret = objects.find((object) => object.kind === 'Secret' && object.metadata.name === name) as (K8sObject & { data?: Record<string, string> }) | undefined;
+    const secret = objects.find((object): object is K8sObject & { data?: Record<string, string> } => object.kind === 'Secret' && object.metadata.name === name);
     const data = secret?.data?.['secrets.yaml'];
     return data === undefined ? undefined : Buffer.from(data, 'base64').toString('utf8');
   };

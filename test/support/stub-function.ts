@@ -45,7 +45,7 @@ export async function launchStub(handle: (request: IncomingRequest) => Promise<H
       ...defined.pipeline,
       handle: (req, res) => {
         invocations += 1;
-        return defined.pipeline.handle(req, res);
+        return defined.pipeline.handle(req, res) as unknown;
       },
     },
   };

@@ -15,7 +15,7 @@ describe('hold', () => {
     const logs = createLogSink();
     const logger = createLogger({ service: 'send-mail', config: { LOG_FORMAT: 'ecs', LOG_LEVEL: 'info', ENVIRONMENT: 'local' }, destination: logs.stream });
     const publisher = createEventPublisher(
-      { ...eventSettings, FEATURE_EMAIL_SENT_EVENT: true, EVENT_OUTBOX_FILE: join(dir, 'events.jsonl') } as Parameters<typeof createEventPublisher>[0],
+      { ...eventSettings, FEATURE_EMAIL_SENT_EVENT: true, EVENT_OUTBOX_FILE: join(dir, 'events.jsonl') },
       logger,
     );
 
