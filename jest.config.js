@@ -10,7 +10,9 @@ const transform = {
 // Jest's CommonJS resolver finds the .ts file without the extension.
 const moduleNameMapper = { '^(\\.{1,2}/.*)\\.js$': '$1' };
 // Transformed although in node_modules: ESM-only packages (for Jest's CommonJS runtime) and the kafkajs file above.
-const transformIgnorePatterns = ['/node_modules/(?!(jose|raw-body|kafkajs/src/network/requestQueue|@apidevtools/json-schema-ref-parser|https-proxy-agent|agent-base|proxy-agent-negotiate|proxy-from-env)/)'];
+const transformIgnorePatterns = [
+  '/node_modules/(?!(jose|raw-body|kafkajs/src/network/requestQueue|@apidevtools/json-schema-ref-parser|https-proxy-agent|agent-base|proxy-agent-negotiate|proxy-from-env)/)',
+];
 // Contract tests: Pact's telemetry off.
 const setupFiles = ['<rootDir>/test/support/pact-setup.ts'];
 
@@ -18,7 +20,14 @@ const setupFiles = ['<rootDir>/test/support/pact-setup.ts'];
 module.exports = {
   testTimeout: 30000,
   projects: [
-    { displayName: 'unit', testEnvironment: 'node', transform, transformIgnorePatterns, moduleNameMapper, testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      transformIgnorePatterns,
+      moduleNameMapper,
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+    },
     {
       displayName: 'acceptance',
       testEnvironment: 'node',
@@ -28,7 +37,23 @@ module.exports = {
       testMatch: ['<rootDir>/test/acceptance/**/*.test.ts'],
     },
     // Consumers write the pacts that the providers then verify: run them in that order (make contract).
-    { displayName: 'contract-consumer', testEnvironment: 'node', transform, transformIgnorePatterns, moduleNameMapper, setupFiles, testMatch: ['<rootDir>/test/contract/consumer/**/*.pact.test.ts'] },
-    { displayName: 'contract-provider', testEnvironment: 'node', transform, transformIgnorePatterns, moduleNameMapper, setupFiles, testMatch: ['<rootDir>/test/contract/provider/**/*.pact.test.ts'] },
+    {
+      displayName: 'contract-consumer',
+      testEnvironment: 'node',
+      transform,
+      transformIgnorePatterns,
+      moduleNameMapper,
+      setupFiles,
+      testMatch: ['<rootDir>/test/contract/consumer/**/*.pact.test.ts'],
+    },
+    {
+      displayName: 'contract-provider',
+      testEnvironment: 'node',
+      transform,
+      transformIgnorePatterns,
+      moduleNameMapper,
+      setupFiles,
+      testMatch: ['<rootDir>/test/contract/provider/**/*.pact.test.ts'],
+    },
   ],
 };

@@ -47,7 +47,10 @@ export interface FunctionEntry<S extends Specs> {
 
 const exact = (value: string): PublicPath => ({ type: 'Exact', value });
 const prefix = (value: string): PublicPath => ({ type: 'PathPrefix', value });
-const entries = (name: string): AnyFunctionEntry['entries'] => ({ launcher: `functions/${name}/main.ts`, framework: `functions/${name}/framework-entry.ts` });
+const entries = (name: string): AnyFunctionEntry['entries'] => ({
+  launcher: `functions/${name}/main.ts`,
+  framework: `functions/${name}/framework-entry.ts`,
+});
 
 /** Typed identity: checks that an entry's app takes the settings it loads. */
 const entry = <S extends Specs>(fn: FunctionEntry<S>): FunctionEntry<S> => fn;

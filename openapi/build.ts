@@ -16,32 +16,53 @@ export async function buildSpec(): Promise<OpenAPIObject> {
     .addInfo({
       title: 'Mailer functions',
       version,
-      description: 'Send mail over SMTP, with an optional email.sent CloudEvent to Kafka. Every answer carries X-B3-TraceId.',
+      description:
+        'Send mail over SMTP, with an optional email.sent CloudEvent to Kafka. Every answer carries X-B3-TraceId.',
     })
     .addSecurityScheme('bearerAuth', {
       type: 'http',
       scheme: 'bearer',
       bearerFormat: 'JWT',
-      description: 'A JWT from the identity provider (or, in legacy mode, HS256). Authorization comes from the roles claim (AUTH_ROLES_CLAIM) holding the required role.',
+      description:
+        'A JWT from the identity provider (or, in legacy mode, HS256). Authorization comes from the roles claim (AUTH_ROLES_CLAIM) holding the required role.',
     })
     .addSchema('ErrorBody', asSchema(errorBodySchema))
-    .addSchema('ProbeStatus', { type: 'object', additionalProperties: false, required: ['status'], properties: { status: { type: 'string', enum: ['UP', 'DOWN'] } } })
-    .addHeader('X-B3-TraceId', { description: 'The trace id: the valid incoming one, or a new 32-hex id.', schema: { type: 'string', pattern: '^([0-9a-f]{16}|[0-9a-f]{32})$' } })
+    .addSchema('ProbeStatus', {
+      type: 'object',
+      additionalProperties: false,
+      required: ['status'],
+      properties: { status: { type: 'string', enum: ['UP', 'DOWN'] } },
+    })
+    .addHeader('X-B3-TraceId', {
+      description: 'The trace id: the valid incoming one, or a new 32-hex id.',
+      schema: { type: 'string', pattern: '^([0-9a-f]{16}|[0-9a-f]{32})$' },
+    })
     .addHeader('WWW-Authenticate', { description: 'RFC 6750 challenge.', schema: { type: 'string' } })
-    .addHeader('Retry-After', { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 1 } })
+    .addHeader('Retry-After', {
+      description: 'Seconds to wait before retrying.',
+      schema: { type: 'integer', minimum: 1 },
+    })
     .addHeader('Allow', { description: 'The methods the path takes.', schema: { type: 'string' } });
 
   for (const api of await Promise.all(FUNCTIONS.map((entry) => entry.loadApi()))) add(builder, api);
 
-  builder.addTag({ name: 'internal', description: 'Served on each function port for Knative and Prometheus; not routed publicly.' });
-  for (const [path, summary] of [['/livez', 'Liveness'], ['/readyz', 'Readiness: 503 while draining']] as const) {
+  builder.addTag({
+    name: 'internal',
+    description: 'Served on each function port for Knative and Prometheus; not routed publicly.',
+  });
+  for (const [path, summary] of [
+    ['/livez', 'Liveness'],
+    ['/readyz', 'Readiness: 503 while draining'],
+  ] as const) {
     builder.addPath(path, {
       get: {
         tags: ['internal'],
         summary,
         responses: {
           '200': { description: 'UP.', content: json(schemaRef('ProbeStatus')) },
-          ...(path === '/readyz' ? { '503': { description: 'Draining.', content: json(schemaRef('ProbeStatus')) } } : {}),
+          ...(path === '/readyz'
+            ? { '503': { description: 'Draining.', content: json(schemaRef('ProbeStatus')) } }
+            : {}),
         },
       },
     });

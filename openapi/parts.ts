@@ -13,7 +13,9 @@ export interface ApiDescription {
 
 /** Our schemas are `as const` JSON Schema objects; openapi3-ts wants mutable ones. */
 export const asSchema = (schema: object): SchemaObject => schema as unknown as SchemaObject;
-export const json = (schema: SchemaObject | { $ref: string }): ResponseObject['content'] => ({ 'application/json': { schema } });
+export const json = (schema: SchemaObject | { $ref: string }): ResponseObject['content'] => ({
+  'application/json': { schema },
+});
 export const schemaRef = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
 const headerRef = (name: string): { $ref: string } => ({ $ref: `#/components/headers/${name}` });
 
@@ -31,8 +33,13 @@ export function staticFile(description: string, contentType: string): ResponseOb
   return {
     description,
     headers: { ...traceHeader, ETag: { schema: { type: 'string' } }, 'Cache-Control': { schema: { type: 'string' } } },
-    content: { [contentType]: { schema: contentType === 'application/json' ? { type: 'object' } : { type: 'string' } } },
+    content: {
+      [contentType]: { schema: contentType === 'application/json' ? { type: 'object' } : { type: 'string' } },
+    },
   };
 }
 
-export const notModified: ResponseObject = { description: 'Not modified (If-None-Match matched the ETag).', headers: { ...traceHeader, ETag: { schema: { type: 'string' } } } };
+export const notModified: ResponseObject = {
+  description: 'Not modified (If-None-Match matched the ETag).',
+  headers: { ...traceHeader, ETag: { schema: { type: 'string' } } },
+};

@@ -14,7 +14,10 @@ import { KAFKAJS_TIMER_FILE, patchKafkajsTimer } from './kafkajs-timer-patch.js'
 const kafkajsNegativeTimer: Plugin = {
   name: 'kafkajs-negative-timer',
   setup(esbuild) {
-    esbuild.onLoad({ filter: KAFKAJS_TIMER_FILE }, async ({ path }) => ({ contents: patchKafkajsTimer(await readFile(path, 'utf8'), path), loader: 'js' }));
+    esbuild.onLoad({ filter: KAFKAJS_TIMER_FILE }, async ({ path }) => ({
+      contents: patchKafkajsTimer(await readFile(path, 'utf8'), path),
+      loader: 'js',
+    }));
   },
 };
 
@@ -38,13 +41,26 @@ async function main(): Promise<void> {
   await rm('dist', { recursive: true, force: true });
   await Promise.all(
     FUNCTIONS.flatMap(({ entries }) => [
-      build({ ...common, entryPoints: [entries.launcher], outfile: bundleOf(entries.launcher), external: RUNTIME_FILES }),
+      build({
+        ...common,
+        entryPoints: [entries.launcher],
+        outfile: bundleOf(entries.launcher),
+        external: RUNTIME_FILES,
+      }),
       // The stock CLI brings its own framework; the function must register in that copy.
-      build({ ...common, entryPoints: [entries.framework], outfile: bundleOf(entries.framework), external: ['@google-cloud/functions-framework', ...RUNTIME_FILES] }),
+      build({
+        ...common,
+        entryPoints: [entries.framework],
+        outfile: bundleOf(entries.framework),
+        external: ['@google-cloud/functions-framework', ...RUNTIME_FILES],
+      }),
     ]),
   );
   await mkdir('dist', { recursive: true });
-  await writeFile('dist/functions.txt', FUNCTIONS.map((entry) => `${entry.name} ${bundleOf(entry.entries.launcher)}\n`).join(''));
+  await writeFile(
+    'dist/functions.txt',
+    FUNCTIONS.map((entry) => `${entry.name} ${bundleOf(entry.entries.launcher)}\n`).join(''),
+  );
 }
 
 main().catch((err: unknown) => {

@@ -48,13 +48,23 @@ async function start(): Promise<void> {
 
 async function printWelcome(): Promise<void> {
   const token = config.AUTH_HS256_SECRET
-    ? await mintHs256Token({ secret: config.AUTH_HS256_SECRET, rolesClaim: config.AUTH_ROLES_CLAIM, roles: [config.SEND_MAIL_REQUIRED_ROLE], ttlSeconds: 8 * 3600 })
+    ? await mintHs256Token({
+        secret: config.AUTH_HS256_SECRET,
+        rolesClaim: config.AUTH_ROLES_CLAIM,
+        roles: [config.SEND_MAIL_REQUIRED_ROLE],
+        ttlSeconds: 8 * 3600,
+      })
     : '<a token from your identity provider>';
   const base = `http://localhost:${config.PORT}`;
-  const outbox = config.SMTP_URL === undefined ? `mails are written to ${resolve(config.OUTBOX_DIR)}` : 'mails go to SMTP_URL';
+  const outbox =
+    config.SMTP_URL === undefined ? `mails are written to ${resolve(config.OUTBOX_DIR)}` : 'mails go to SMTP_URL';
   const events = !config.FEATURE_EMAIL_SENT_EVENT
     ? []
-    : [config.KAFKA_BROKERS === undefined ? `  events     email.sent, one CloudEvent per line, appended to ${resolve(config.EVENT_OUTBOX_FILE)} (EVENT_OUTBOX_FILE)` : `  events     email.sent to Kafka topic ${config.KAFKA_TOPIC}`];
+    : [
+        config.KAFKA_BROKERS === undefined
+          ? `  events     email.sent, one CloudEvent per line, appended to ${resolve(config.EVENT_OUTBOX_FILE)} (EVENT_OUTBOX_FILE)`
+          : `  events     email.sent to Kafka topic ${config.KAFKA_TOPIC}`,
+      ];
   process.stdout.write(
     [
       '',

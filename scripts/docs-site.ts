@@ -20,5 +20,7 @@ export function writeDocsSite(dir: string): string[] {
 if (require.main === module) {
   const dir = resolve(process.argv[2] ?? 'dist/docs-site');
   const files = writeDocsSite(dir);
-  process.stdout.write(`${files.length} files written to ${dir}; open ${join(dir, 'index.html')} or upload the folder to any static host\n`);
+  process.stdout.write(
+    `${files.length} files written to ${dir}; open ${join(dir, 'index.html')} or upload the folder to any static host\n`,
+  );
 }

@@ -10,7 +10,8 @@ const TIMER = 'let scheduleAt = this.throttledUntil - Date.now()';
 const KAFKAJS_TIMER_FILE = /[\\/]kafkajs[\\/]src[\\/]network[\\/]requestQueue[\\/]index\.js$/;
 
 function patchKafkajsTimer(source, path) {
-  if (!source.includes(TIMER)) throw new Error(`kafkajs changed: "${TIMER}" not found in ${path}; drop or update this patch`);
+  if (!source.includes(TIMER))
+    throw new Error(`kafkajs changed: "${TIMER}" not found in ${path}; drop or update this patch`);
   return source.replace(TIMER, 'let scheduleAt = Math.max(1, this.throttledUntil - Date.now())');
 }
 

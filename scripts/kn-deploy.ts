@@ -16,16 +16,30 @@ function main(argv: string[]): void {
   const dryRun = argv.includes('--dry-run');
   if (!ENVIRONMENTS.includes(env)) throw new Error(`--env must be one of ${ENVIRONMENTS.join(', ')}`);
   const rendered = execFileSync('kubectl', ['kustomize', `knative/overlays/${env}`], { encoding: 'utf8' });
-  const objects = parseAllDocuments(rendered).map((doc) => doc.toJS() as { apiVersion: string; kind: string; metadata: { name: string; namespace: string } });
+  const objects = parseAllDocuments(rendered).map(
+    (doc) => doc.toJS() as { apiVersion: string; kind: string; metadata: { name: string; namespace: string } },
+  );
   const dir = mkdtempSync(join(tmpdir(), `kn-deploy-${env}-`));
-  const others = objects.filter((object) => !(object.apiVersion === 'serving.knative.dev/v1' && object.kind === 'Service'));
+  const others = objects.filter(
+    (object) => !(object.apiVersion === 'serving.knative.dev/v1' && object.kind === 'Service'),
+  );
   const othersFile = join(dir, 'supporting.yaml');
   writeFileSync(othersFile, others.map((object) => stringify(object)).join('---\n'));
   const commands: string[][] = [['kubectl', 'apply', '-f', othersFile]];
   for (const service of objects.filter((object) => !others.includes(object))) {
     const file = join(dir, `${service.metadata.name}.yaml`);
     writeFileSync(file, stringify(service));
-    commands.push(['kn', 'service', 'create', service.metadata.name, '--filename', file, '--force', '--namespace', service.metadata.namespace]);
+    commands.push([
+      'kn',
+      'service',
+      'create',
+      service.metadata.name,
+      '--filename',
+      file,
+      '--force',
+      '--namespace',
+      service.metadata.namespace,
+    ]);
   }
   for (const command of commands) {
     process.stdout.write(`${command.join(' ')}\n`);

@@ -28,10 +28,13 @@ export function mintHs256Token(options: MintOptions): Promise<string> {
 async function main(): Promise<void> {
   // The token is for send-mail's callers: its settings, as send-mail reads them.
   const config = loadProcessConfig(sendMailSettings);
-  if (config.AUTH_HS256_SECRET === undefined) throw new Error('AUTH_HS256_SECRET is not set, so no HS256 token can be minted');
+  if (config.AUTH_HS256_SECRET === undefined)
+    throw new Error('AUTH_HS256_SECRET is not set, so no HS256 token can be minted');
   const ttl = Number(process.env.TTL ?? '3600');
   const roles = (process.env.ROLE ?? 'admin').split(',').filter((role) => role !== '');
-  process.stdout.write(`${await mintHs256Token({ secret: config.AUTH_HS256_SECRET, rolesClaim: config.AUTH_ROLES_CLAIM, roles, ttlSeconds: ttl })}\n`);
+  process.stdout.write(
+    `${await mintHs256Token({ secret: config.AUTH_HS256_SECRET, rolesClaim: config.AUTH_ROLES_CLAIM, roles, ttlSeconds: ttl })}\n`,
+  );
 }
 
 if (require.main === module) {

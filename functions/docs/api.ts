@@ -26,5 +26,7 @@ function document(description: string, contentType: string): PathItemObject {
 
 export const docsApi: ApiDescription = {
   tags: [{ name: 'docs' }],
-  paths: Object.fromEntries(documents.map(([path, description, contentType]) => [path, document(description, contentType)])),
+  paths: Object.fromEntries(
+    documents.map(([path, description, contentType]) => [path, document(description, contentType)]),
+  ),
 };

@@ -36,9 +36,10 @@ export const DOCS_REDIRECTS: readonly string[] = ['/', '/docs', '/swagger', '/sw
  * is of no use here.
  */
 export function swaggerPage(source: { url: string } | { spec: object }, assetBase = ''): string {
-  const specOption = 'url' in source
-    ? `url: new URL(${JSON.stringify(source.url)}, document.baseURI).href`
-    : `spec: ${JSON.stringify(source.spec).replace(/</g, '\\u003c')}`;
+  const specOption =
+    'url' in source
+      ? `url: new URL(${JSON.stringify(source.url)}, document.baseURI).href`
+      : `spec: ${JSON.stringify(source.spec).replace(/</g, '\\u003c')}`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -64,10 +65,22 @@ const text = (data: string, contentType: string) => (): StaticContent => ({ data
 export function siteFiles(): SiteFile[] {
   const swaggerDir = getAbsoluteFSPath();
   return [
-    { path: 'openapi.json', load: text(`${JSON.stringify(spec, null, 2)}\n`, 'application/json; charset=utf-8'), immutable: false },
+    {
+      path: 'openapi.json',
+      load: text(`${JSON.stringify(spec, null, 2)}\n`, 'application/json; charset=utf-8'),
+      immutable: false,
+    },
     { path: 'openapi.yaml', load: text(specToYaml(spec), 'application/yaml; charset=utf-8'), immutable: false },
-    { path: `schemas/${EMAIL_SENT_SCHEMA_FILE}`, load: text(`${JSON.stringify(emailSentSchema, null, 2)}\n`, 'application/schema+json'), immutable: false },
-    { path: 'swagger-ui/index.html', load: text(swaggerPage({ url: '../openapi.json' }), 'text/html; charset=utf-8'), immutable: false },
+    {
+      path: `schemas/${EMAIL_SENT_SCHEMA_FILE}`,
+      load: text(`${JSON.stringify(emailSentSchema, null, 2)}\n`, 'application/schema+json'),
+      immutable: false,
+    },
+    {
+      path: 'swagger-ui/index.html',
+      load: text(swaggerPage({ url: '../openapi.json' }), 'text/html; charset=utf-8'),
+      immutable: false,
+    },
     ...SWAGGER_ASSETS.map(([file, contentType]) => ({
       path: `swagger-ui/${file}`,
       load: (): StaticContent => ({ data: readFileSync(join(swaggerDir, file)), contentType }),

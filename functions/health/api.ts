@@ -11,7 +11,8 @@ export const healthApi: ApiDescription = {
         tags: ['operations'],
         operationId: 'health',
         summary: 'Aggregate health of the dependencies',
-        description: 'Statuses for everyone; details (latency, error code) only with a token holding HEALTH_DETAILS_ROLE.',
+        description:
+          'Statuses for everyone; details (latency, error code) only with a token holding HEALTH_DETAILS_ROLE.',
         security: [{}, { bearerAuth: ['ops'] }],
         responses: {
           '200': { description: 'UP.', headers: traceHeader, content: json(schemaRef('HealthReport')) },

@@ -15,9 +15,16 @@ export function createHealthApp(config: HealthConfig, logDestination?: Destinati
     config,
     ...(logDestination ? { logDestination } : {}),
     build: ({ logger, metrics }) => {
-      const authenticator = createAuthenticator(config, logger, { countFailure: authFailureCounter(metrics.registry), breakers: metrics.breakers });
+      const authenticator = createAuthenticator(config, logger, {
+        countFailure: authFailureCounter(metrics.registry),
+        breakers: metrics.breakers,
+      });
       return {
-        routes: healthRoutes(dependencyChecks(config), { authenticator, detailsRole: config.HEALTH_DETAILS_ROLE }, config.HEALTH_CACHE_SECONDS * 1000),
+        routes: healthRoutes(
+          dependencyChecks(config),
+          { authenticator, detailsRole: config.HEALTH_DETAILS_ROLE },
+          config.HEALTH_CACHE_SECONDS * 1000,
+        ),
       };
     },
   });

@@ -15,7 +15,14 @@ export type Check = () => Promise<ComponentHealth>;
 
 type CheckConfig = Pick<
   HealthConfig,
-  'SMTP_URL' | 'FEATURE_EMAIL_SENT_EVENT' | 'KAFKA_BROKERS' | 'KAFKA_SSL' | 'KAFKA_CLIENT_ID' | 'AUTH_ISSUER' | 'AUTH_JWKS_URL' | 'HEALTH_TIMEOUT_MS'
+  | 'SMTP_URL'
+  | 'FEATURE_EMAIL_SENT_EVENT'
+  | 'KAFKA_BROKERS'
+  | 'KAFKA_SSL'
+  | 'KAFKA_CLIENT_ID'
+  | 'AUTH_ISSUER'
+  | 'AUTH_JWKS_URL'
+  | 'HEALTH_TIMEOUT_MS'
 >;
 
 export function dependencyChecks(config: CheckConfig): Record<'smtp' | 'kafka' | 'identityProvider', Check> {
@@ -28,7 +35,9 @@ export function dependencyChecks(config: CheckConfig): Record<'smtp' | 'kafka' |
     kafka: () => {
       if (!config.FEATURE_EMAIL_SENT_EVENT) return Promise.resolve({ status: 'DISABLED' });
       if (config.KAFKA_BROKERS === undefined) return Promise.resolve(disabled('events.file')); // local: events go to EVENT_OUTBOX_FILE
-      return timed('kafka.unreachable', timeoutMs, () => describeCluster(config, config.KAFKA_BROKERS ?? '', timeoutMs));
+      return timed('kafka.unreachable', timeoutMs, () =>
+        describeCluster(config, config.KAFKA_BROKERS ?? '', timeoutMs),
+      );
     },
     identityProvider: () => {
       const url = config.AUTH_JWKS_URL ?? (config.AUTH_ISSUER ? discoveryUrl(config.AUTH_ISSUER) : undefined);
@@ -58,7 +67,12 @@ async function timed(code: string, timeoutMs: number, probe: () => Promise<void>
 }
 
 async function smtpHandshake(url: string, timeoutMs: number): Promise<void> {
-  const transport = nodemailer.createTransport({ url, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs });
+  const transport = nodemailer.createTransport({
+    url,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+  });
   try {
     await transport.verify();
   } finally {
@@ -85,7 +99,11 @@ async function describeCluster(config: CheckConfig, brokers: string, timeoutMs: 
 }
 
 async function getOk(url: string, timeoutMs: number): Promise<void> {
-  const response = await fetch(url, { headers: outgoingTraceHeaders(), redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+  const response = await fetch(url, {
+    headers: outgoingTraceHeaders(),
+    redirect: 'manual',
+    signal: AbortSignal.timeout(timeoutMs),
+  });
   await response.arrayBuffer();
   if (response.status !== 200) throw new Error(`status ${response.status}`);
 }

@@ -38,7 +38,8 @@ export const healthReportSchema = {
               status: {
                 type: 'string',
                 enum: ['UP', 'DOWN', 'DISABLED'],
-                description: 'DISABLED: not used by this deployment (e.g. the event toggle is off), or replaced by a local file; never counted as DOWN.',
+                description:
+                  'DISABLED: not used by this deployment (e.g. the event toggle is off), or replaced by a local file; never counted as DOWN.',
               },
               details: {
                 type: 'object',
@@ -47,7 +48,12 @@ export const healthReportSchema = {
                 properties: {
                   latencyMs: { type: 'number' },
                   error: { type: 'string', description: 'A stable error code.' },
-                  reason: { type: 'string', enum: ['mail.outbox', 'events.file'], description: 'Why a component is DISABLED: mails go to OUTBOX_DIR, events to EVENT_OUTBOX_FILE (local only).' },
+                  reason: {
+                    type: 'string',
+                    enum: ['mail.outbox', 'events.file'],
+                    description:
+                      'Why a component is DISABLED: mails go to OUTBOX_DIR, events to EVENT_OUTBOX_FILE (local only).',
+                  },
                 },
               },
             },

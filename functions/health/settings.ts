@@ -11,11 +11,27 @@ const outsideLocal = (env: Record<string, unknown>): boolean => env.ENVIRONMENT 
 
 export const healthSpecs = {
   HEALTH_TIMEOUT_MS: positiveInt({ default: 1500, desc: 'Timeout of each dependency check (they run in parallel).' }),
-  HEALTH_CACHE_SECONDS: positiveInt({ default: 5, desc: 'How long a report is reused, so a probe storm does not hammer the dependencies.' }),
+  HEALTH_CACHE_SECONDS: positiveInt({
+    default: 5,
+    desc: 'How long a report is reused, so a probe storm does not hammer the dependencies.',
+  }),
   HEALTH_DETAILS_ROLE: str({ default: 'ops', desc: 'Role a caller needs to see details beyond the status words.' }),
-  SMTP_URL: smtpUrl({ default: undefined, requiredWhen: outsideLocal, desc: "The SMTP server the smtp check greets: send-mail's SMTP_URL. Unset locally: the check says DISABLED (mails go to a local outbox).", example: 'smtps://user:pass@mail.example.com:465' }),
-  FEATURE_EMAIL_SENT_EVENT: bool({ default: false, desc: "send-mail's event toggle: off, the kafka check says DISABLED." }),
-  KAFKA_BROKERS: str({ default: undefined, requiredWhen: (env) => env.FEATURE_EMAIL_SENT_EVENT === true && env.ENVIRONMENT !== 'local', desc: "The brokers the kafka check describes: send-mail's KAFKA_BROKERS.", example: 'kafka-0.kafka:9092,kafka-1.kafka:9092' }),
+  SMTP_URL: smtpUrl({
+    default: undefined,
+    requiredWhen: outsideLocal,
+    desc: "The SMTP server the smtp check greets: send-mail's SMTP_URL. Unset locally: the check says DISABLED (mails go to a local outbox).",
+    example: 'smtps://user:pass@mail.example.com:465',
+  }),
+  FEATURE_EMAIL_SENT_EVENT: bool({
+    default: false,
+    desc: "send-mail's event toggle: off, the kafka check says DISABLED.",
+  }),
+  KAFKA_BROKERS: str({
+    default: undefined,
+    requiredWhen: (env) => env.FEATURE_EMAIL_SENT_EVENT === true && env.ENVIRONMENT !== 'local',
+    desc: "The brokers the kafka check describes: send-mail's KAFKA_BROKERS.",
+    example: 'kafka-0.kafka:9092,kafka-1.kafka:9092',
+  }),
   KAFKA_SSL: bool({ default: false, desc: 'Connect to the brokers with TLS.' }),
   KAFKA_CLIENT_ID: str({ default: 'mailer-send-mail', desc: 'Kafka client id; the check connects as <id>-health.' }),
 };

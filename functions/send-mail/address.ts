@@ -4,9 +4,11 @@
  */
 import { domainToASCII } from 'node:url';
 
-export type AddressProblem = 'address.syntax' | 'address.local_part_too_long' | 'address.domain_invalid' | 'address.too_long';
+export type AddressProblem =
+  'address.syntax' | 'address.local_part_too_long' | 'address.domain_invalid' | 'address.too_long';
 
-export type AddressCheck = { readonly ok: true; readonly address: string } | { readonly ok: false; readonly problem: AddressProblem };
+export type AddressCheck =
+  { readonly ok: true; readonly address: string } | { readonly ok: false; readonly problem: AddressProblem };
 
 const MAX_LOCAL_OCTETS = 64;
 const MAX_ADDRESS_OCTETS = 254;

@@ -1,5 +1,15 @@
 /** send-mail's part of the OpenAPI spec: POST /api/rest/v1/sendmail, its request and response schemas. */
-import { allow, asSchema, challenge, error, json, retryAfter, schemaRef, traceHeader, type ApiDescription } from '../../openapi/parts';
+import {
+  allow,
+  asSchema,
+  challenge,
+  error,
+  json,
+  retryAfter,
+  schemaRef,
+  traceHeader,
+  type ApiDescription,
+} from '../../openapi/parts';
 import { sendMailRequestSchema, sendMailResponseSchema } from './request-schema';
 import { SEND_MAIL_PATH } from './handler';
 
@@ -16,7 +26,11 @@ export const sendMailApi: ApiDescription = {
         security: [{ bearerAuth: ['admin'] }],
         requestBody: { required: true, content: { 'application/json': { schema: schemaRef('SendMailRequest') } } },
         responses: {
-          '200': { description: 'The SMTP server accepted the mail.', headers: traceHeader, content: json(schemaRef('SendMailResponse')) },
+          '200': {
+            description: 'The SMTP server accepted the mail.',
+            headers: traceHeader,
+            content: json(schemaRef('SendMailResponse')),
+          },
           '400': error(
             'email.parse.error (details: body json.syntax with the position where the JSON breaks, or body json.not_object), email.validation.error (details name each field) or email.recipient.rejected.',
           ),
@@ -33,7 +47,10 @@ export const sendMailApi: ApiDescription = {
           '502': error(
             'email.send.error: SMTP failed, timed out or could not be reached, and no mail was sent. email.send.unknown: the whole message was written and no reply came; the mail may have been delivered (the one answer that may hide a delivery).',
           ),
-          '503': error('email.send.unavailable or auth.keys.unavailable (with Retry-After), http.request.timeout, or http.server.draining (Connection: close); no mail was sent.', retryAfter),
+          '503': error(
+            'email.send.unavailable or auth.keys.unavailable (with Retry-After), http.request.timeout, or http.server.draining (Connection: close); no mail was sent.',
+            retryAfter,
+          ),
         },
       },
     },

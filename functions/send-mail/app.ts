@@ -21,7 +21,11 @@ function loadEvents(): typeof import('./event-publisher') {
   return require('./event-publisher') as typeof import('./event-publisher');
 }
 
-export function createSendMailApp(config: SendMailConfig, logDestination?: DestinationStream, overrides: PortOverrides = {}): FunctionApp {
+export function createSendMailApp(
+  config: SendMailConfig,
+  logDestination?: DestinationStream,
+  overrides: PortOverrides = {},
+): FunctionApp {
   return defineFunction({
     name: 'send-mail',
     target: SEND_MAIL_TARGET,
@@ -32,8 +36,13 @@ export function createSendMailApp(config: SendMailConfig, logDestination?: Desti
     build: ({ logger, metrics }) => {
       const counters = createSendMailMetrics(metrics.registry);
       const delivery = overrides.delivery ?? createDelivery(config, logger, metrics.breakers);
-      const authenticator = createAuthenticator(config, logger, { countFailure: authFailureCounter(metrics.registry), breakers: metrics.breakers });
-      const events = config.FEATURE_EMAIL_SENT_EVENT ? loadEvents().createEventPublisher(config, logger, counters.countEvent, metrics.breakers) : undefined;
+      const authenticator = createAuthenticator(config, logger, {
+        countFailure: authFailureCounter(metrics.registry),
+        breakers: metrics.breakers,
+      });
+      const events = config.FEATURE_EMAIL_SENT_EVENT
+        ? loadEvents().createEventPublisher(config, logger, counters.countEvent, metrics.breakers)
+        : undefined;
       const ports = { delivery, logger, countEmail: counters.countEmail, ...(events ? { events } : {}) };
       return {
         routes: sendMailRoutes(ports, { authenticator, requiredRole: config.SEND_MAIL_REQUIRED_ROLE }),

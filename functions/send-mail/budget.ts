@@ -32,29 +32,47 @@ export function eventPublishMaxMs(config: Pick<BudgetSettings, 'KAFKA_SEND_TIMEO
 }
 
 /** How long send-mail may still need once its requests are told to stop: the event of a mail already out. */
-export function eventSettleMs(config: Pick<BudgetSettings, 'FEATURE_EMAIL_SENT_EVENT' | 'KAFKA_SEND_TIMEOUT_MS'>): number {
+export function eventSettleMs(
+  config: Pick<BudgetSettings, 'FEATURE_EMAIL_SENT_EVENT' | 'KAFKA_SEND_TIMEOUT_MS'>,
+): number {
   return config.FEATURE_EMAIL_SENT_EVENT ? eventPublishMaxMs(config) + EVENT_SETTLE_MARGIN_MS : 0;
 }
 
 /** Room beyond the publish for the answer and the dead-letter line. */
 const EVENT_SETTLE_MARGIN_MS = 500;
 
-const SMTP_PARTS = ['SMTP_CONNECTION_TIMEOUT_SECONDS', 'SMTP_GREETING_TIMEOUT_SECONDS', 'SMTP_SOCKET_TIMEOUT_SECONDS'] as const;
+const SMTP_PARTS = [
+  'SMTP_CONNECTION_TIMEOUT_SECONDS',
+  'SMTP_GREETING_TIMEOUT_SECONDS',
+  'SMTP_SOCKET_TIMEOUT_SECONDS',
+] as const;
 
 export function timeBudgetProblems(config: BudgetSettings): string[] {
   const problems: string[] = [];
   for (const name of SMTP_PARTS) {
     const value = config[name];
     if (value > config.SMTP_SEND_TIMEOUT_SECONDS) {
-      problems.push(`${name}: ${value} s is longer than SMTP_SEND_TIMEOUT_SECONDS (${config.SMTP_SEND_TIMEOUT_SECONDS} s), which bounds the whole delivery; lower it or raise SMTP_SEND_TIMEOUT_SECONDS`);
+      problems.push(
+        `${name}: ${value} s is longer than SMTP_SEND_TIMEOUT_SECONDS (${config.SMTP_SEND_TIMEOUT_SECONDS} s), which bounds the whole delivery; lower it or raise SMTP_SEND_TIMEOUT_SECONDS`,
+      );
     }
   }
   const shares: BudgetShare[] = [
-    ...(config.AUTH_ISSUER !== undefined || config.AUTH_JWKS_URL !== undefined ? [{ setting: 'AUTH_JWKS_TIMEOUT_MS', ms: config.AUTH_JWKS_TIMEOUT_MS }] : []),
+    ...(config.AUTH_ISSUER !== undefined || config.AUTH_JWKS_URL !== undefined
+      ? [{ setting: 'AUTH_JWKS_TIMEOUT_MS', ms: config.AUTH_JWKS_TIMEOUT_MS }]
+      : []),
     { setting: 'SMTP_SEND_TIMEOUT_SECONDS', ms: config.SMTP_SEND_TIMEOUT_SECONDS * 1000 },
-    ...(config.FEATURE_EMAIL_SENT_EVENT ? [{ setting: 'KAFKA_SEND_TIMEOUT_MS', ms: eventPublishMaxMs(config), note: 'with its backstop' }] : []),
+    ...(config.FEATURE_EMAIL_SENT_EVENT
+      ? [{ setting: 'KAFKA_SEND_TIMEOUT_MS', ms: eventPublishMaxMs(config), note: 'with its backstop' }]
+      : []),
   ];
   problems.push(...requestBudgetProblems(config, shares));
-  problems.push(...settleProblems(config, { ms: eventSettleMs(config), what: 'the events of mails already out', setting: 'KAFKA_SEND_TIMEOUT_MS' }));
+  problems.push(
+    ...settleProblems(config, {
+      ms: eventSettleMs(config),
+      what: 'the events of mails already out',
+      setting: 'KAFKA_SEND_TIMEOUT_MS',
+    }),
+  );
   return problems;
 }

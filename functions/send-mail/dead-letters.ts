@@ -21,7 +21,10 @@ export function withDeadLetters(
 ): EventPublisher {
   let healthy = true;
   const deadLetter = (event: CloudEvent<EmailSentData>, outcome: Record<string, string>, fields: object = {}): void => {
-    logger.error({ event: { action: 'publish', ...outcome }, ...fields, cloudevent: event.toJSON() }, 'email.sent event not published: dead letter');
+    logger.error(
+      { event: { action: 'publish', ...outcome }, ...fields, cloudevent: event.toJSON() },
+      'email.sent event not published: dead letter',
+    );
     // The line is the event's only record: it must be on stdout even if the process ends right now.
     flushLogsSync(logger);
     count('dead_lettered');
@@ -37,12 +40,20 @@ export function withDeadLetters(
       } catch (err) {
         healthy = false;
         const cause = (err instanceof EventSendError ? err.cause : err) as Error;
-        deadLetter(event, { outcome: deadLetterOutcome(err), code: 'events.publish.failed' }, { error: { type: cause.name, message: cause.message } });
+        deadLetter(
+          event,
+          { outcome: deadLetterOutcome(err), code: 'events.publish.failed' },
+          { error: { type: cause.name, message: cause.message } },
+        );
         return 'dead_lettered';
       }
     },
     hold(data, trace) {
-      deadLetter(buildEmailSentEvent(data, trace, config), { outcome: 'unknown', code: 'events.publish.held', reason: 'email.send.unknown' });
+      deadLetter(buildEmailSentEvent(data, trace, config), {
+        outcome: 'unknown',
+        code: 'events.publish.held',
+        reason: 'email.send.unknown',
+      });
     },
     status: () => (healthy ? 'UP' : 'DOWN'),
     stop,

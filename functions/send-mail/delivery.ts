@@ -12,7 +12,13 @@ import { join } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { isAppError } from '../../shared/errors';
 import { maskAddress, type Logger } from '../../shared/logging';
-import { BreakerRefusedError, createBreaker, ignoreBreakers, retryAfterSeconds, type BreakerObserver } from '../../shared/resilience';
+import {
+  BreakerRefusedError,
+  createBreaker,
+  ignoreBreakers,
+  retryAfterSeconds,
+  type BreakerObserver,
+} from '../../shared/resilience';
 import { traceparentFor } from '../../shared/tracing';
 import { emailError, OutcomeUnknownError } from './errors';
 import type { SendMailConfig } from './settings';
@@ -72,8 +78,14 @@ class SendDeadlineError extends Error {
   readonly code = 'ESENDDEADLINE';
 }
 
-export function createDelivery(config: DeliveryConfig, logger: Logger, breakers: BreakerObserver = ignoreBreakers): Delivery {
-  return config.SMTP_URL === undefined ? createOutboxDelivery(config) : createSmtpDelivery(config, config.SMTP_URL, logger, breakers);
+export function createDelivery(
+  config: DeliveryConfig,
+  logger: Logger,
+  breakers: BreakerObserver = ignoreBreakers,
+): Delivery {
+  return config.SMTP_URL === undefined
+    ? createOutboxDelivery(config)
+    : createSmtpDelivery(config, config.SMTP_URL, logger, breakers);
 }
 
 function createSmtpDelivery(config: DeliveryConfig, url: string, logger: Logger, breakers: BreakerObserver): Delivery {
@@ -117,7 +129,10 @@ function createSmtpDelivery(config: DeliveryConfig, url: string, logger: Logger,
       // A request whose client or deadline is already gone sends nothing.
       signal?.throwIfAborted();
       const controller = new AbortController();
-      const deadline = setTimeout(() => controller.abort(new SendDeadlineError('SMTP send deadline passed')), deadlineMs);
+      const deadline = setTimeout(
+        () => controller.abort(new SendDeadlineError('SMTP send deadline passed')),
+        deadlineMs,
+      );
       const onAbort = (): void => controller.abort(signal?.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
       const attempt: Attempt = { composed, signal: controller.signal, messageRead: false };
@@ -144,7 +159,10 @@ function createSmtpDelivery(config: DeliveryConfig, url: string, logger: Logger,
  */
 function toDeliveryError(err: unknown, attempt: Attempt, mail: OutgoingMail, logger: Logger): unknown {
   if (err instanceof BreakerRefusedError) {
-    return emailError('email.send.unavailable', { headers: { 'Retry-After': retryAfterSeconds(err.retryAfterMs) }, cause: err });
+    return emailError('email.send.unavailable', {
+      headers: { 'Retry-After': retryAfterSeconds(err.retryAfterMs) },
+      cause: err,
+    });
   }
   if (attempt.messageRead && !hasReply(err)) {
     logger.error(
@@ -184,7 +202,11 @@ async function compose(mail: OutgoingMail, from: string): Promise<Composed> {
     to: mail.to,
     subject: headerSubject(mail.subject),
     text: mail.text,
-    headers: { 'X-B3-TraceId': mail.traceId, 'X-B3-Sampled': mail.sampled ? '1' : '0', traceparent: traceparentFor(mail.traceId, undefined, mail.sampled) },
+    headers: {
+      'X-B3-TraceId': mail.traceId,
+      'X-B3-Sampled': mail.sampled ? '1' : '0',
+      traceparent: traceparentFor(mail.traceId, undefined, mail.sampled),
+    },
     disableFileAccess: true,
     disableUrlAccess: true,
   }).compile();

@@ -9,7 +9,11 @@ import type { SendMailConfig } from './settings';
 export type EventConfig = Pick<SendMailConfig, 'EVENT_TYPE_PREFIX' | 'EVENT_SOURCE' | 'PUBLIC_BASE_URL'>;
 
 /** The CloudEvents distributed-tracing extension: `traceparent` with the caller's sampling decision, `tracestate` unchanged. */
-export function buildEmailSentEvent(data: EmailSentData, trace: TraceContext, config: EventConfig): CloudEvent<EmailSentData> {
+export function buildEmailSentEvent(
+  data: EmailSentData,
+  trace: TraceContext,
+  config: EventConfig,
+): CloudEvent<EmailSentData> {
   return new CloudEvent<EmailSentData>({
     specversion: '1.0',
     id: randomUUID(),

@@ -29,7 +29,8 @@ export interface EventPublisher {
 /** The seam for the events metric. */
 export type EventOutcomeCounter = (outcome: EventOutcome) => void;
 
-export type EventsConfig = KafkaPublisherConfig & Pick<SendMailConfig, 'FEATURE_EMAIL_SENT_EVENT' | 'KAFKA_BROKERS' | 'EVENT_OUTBOX_FILE'>;
+export type EventsConfig = KafkaPublisherConfig &
+  Pick<SendMailConfig, 'FEATURE_EMAIL_SENT_EVENT' | 'KAFKA_BROKERS' | 'EVENT_OUTBOX_FILE'>;
 
 /** Undefined when the feature toggle is off: then nothing is created and nothing connects. */
 export function createEventPublisher(

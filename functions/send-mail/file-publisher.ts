@@ -6,7 +6,12 @@ import { withDeadLetters } from './dead-letters';
 import type { EventConfig } from './email-sent-event';
 import type { EventOutcomeCounter, EventPublisher } from './event-publisher';
 
-export function createFilePublisher(config: EventConfig, file: string, logger: Logger, count: EventOutcomeCounter): EventPublisher {
+export function createFilePublisher(
+  config: EventConfig,
+  file: string,
+  logger: Logger,
+  count: EventOutcomeCounter,
+): EventPublisher {
   return withDeadLetters(
     config,
     logger,

@@ -119,7 +119,8 @@ class Scanner {
       }
       if (c === '\\') {
         const escape = this.text.charAt(this.i + 1);
-        if (!ESCAPES.has(escape) || (escape === 'u' && !HEX.test(this.text.slice(this.i + 2, this.i + 6)))) throw new BrokenAt(this.i + 1);
+        if (!ESCAPES.has(escape) || (escape === 'u' && !HEX.test(this.text.slice(this.i + 2, this.i + 6))))
+          throw new BrokenAt(this.i + 1);
         this.i += escape === 'u' ? 6 : 2;
       } else if (c.charCodeAt(0) < 0x20) {
         throw new BrokenAt(this.i);

@@ -24,20 +24,24 @@ export interface KafkaRecord {
 
 export type KafkaPublisherConfig = EventConfig &
   Pick<
-  SendMailConfig,
-  | 'KAFKA_TOPIC'
-  | 'KAFKA_CLIENT_ID'
-  | 'KAFKA_CONTENT_MODE'
-  | 'KAFKA_SSL'
-  | 'KAFKA_SASL_MECHANISM'
-  | 'KAFKA_SASL_USERNAME'
-  | 'KAFKA_SASL_PASSWORD'
-  | 'KAFKA_SEND_TIMEOUT_MS'
-  | 'KAFKA_BREAKER_RESET_SECONDS'
->;
+    SendMailConfig,
+    | 'KAFKA_TOPIC'
+    | 'KAFKA_CLIENT_ID'
+    | 'KAFKA_CONTENT_MODE'
+    | 'KAFKA_SSL'
+    | 'KAFKA_SASL_MECHANISM'
+    | 'KAFKA_SASL_USERNAME'
+    | 'KAFKA_SASL_PASSWORD'
+    | 'KAFKA_SEND_TIMEOUT_MS'
+    | 'KAFKA_BREAKER_RESET_SECONDS'
+  >;
 
 /** The record as the CloudEvents Kafka binding says, plus the trace headers Sleuth-style consumers read. */
-export function toKafkaRecord(event: CloudEvent<EmailSentData>, mode: 'binary' | 'structured', traceId: string): KafkaRecord {
+export function toKafkaRecord(
+  event: CloudEvent<EmailSentData>,
+  mode: 'binary' | 'structured',
+  traceId: string,
+): KafkaRecord {
   const message = mode === 'binary' ? CloudEventsKafka.binary(event) : CloudEventsKafka.structured(event);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(message.headers)) {
@@ -52,7 +56,13 @@ export function toKafkaRecord(event: CloudEvent<EmailSentData>, mode: 'binary' |
   return { key: String(message.key ?? ''), value, headers };
 }
 
-export function createKafkaPublisher(config: KafkaPublisherConfig, brokers: string, logger: Logger, count: EventOutcomeCounter, breakers: BreakerObserver): EventPublisher {
+export function createKafkaPublisher(
+  config: KafkaPublisherConfig,
+  brokers: string,
+  logger: Logger,
+  count: EventOutcomeCounter,
+  breakers: BreakerObserver,
+): EventPublisher {
   const timings = kafkaTimings(config.KAFKA_SEND_TIMEOUT_MS);
   const writes = countProduceWrites();
   const kafka = new Kafka({
@@ -71,7 +81,13 @@ export function createKafkaPublisher(config: KafkaPublisherConfig, brokers: stri
     allowAutoTopicCreation: true,
     createPartitioner: Partitioners.DefaultPartitioner,
     // A retry resends the same records (the same event ids); fixed backoff, so the attempts fit the budget.
-    retry: { retries: timings.retries, initialRetryTime: timings.retryBackoffMs, maxRetryTime: timings.retryBackoffMs, factor: 0, multiplier: 1 },
+    retry: {
+      retries: timings.retries,
+      initialRetryTime: timings.retryBackoffMs,
+      maxRetryTime: timings.retryBackoffMs,
+      factor: 0,
+      multiplier: 1,
+    },
   });
   let connected: Promise<void> | undefined;
   const connect = (): Promise<void> =>
@@ -105,10 +121,16 @@ export function createKafkaPublisher(config: KafkaPublisherConfig, brokers: stri
     breakers,
   );
   const batches = batchedSends((records) => breaker.fire(records));
-  return withDeadLetters(config, logger, count, (event, traceId) => batches.load(toKafkaRecord(event, config.KAFKA_CONTENT_MODE, traceId)), async () => {
-    breaker.shutdown();
-    await producer.disconnect();
-  });
+  return withDeadLetters(
+    config,
+    logger,
+    count,
+    (event, traceId) => batches.load(toKafkaRecord(event, config.KAFKA_CONTENT_MODE, traceId)),
+    async () => {
+      breaker.shutdown();
+      await producer.disconnect();
+    },
+  );
 }
 
 /** Records bounded per produce request, well under the brokers' default 1 MB request limit. */

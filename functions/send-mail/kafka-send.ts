@@ -13,7 +13,10 @@ export type SendFailureOutcome = 'failure' | 'unknown';
 
 /** A send that did not complete, with what that means for its records. */
 export class EventSendError extends Error {
-  constructor(readonly outcome: SendFailureOutcome, cause: unknown) {
+  constructor(
+    readonly outcome: SendFailureOutcome,
+    cause: unknown,
+  ) {
     super(cause instanceof Error ? cause.message : String(cause), { cause });
     this.name = 'EventSendError';
   }
@@ -94,12 +97,17 @@ export function countProduceWrites(): ProduceWrites {
   return {
     socketFactory,
     mark: () => ({ produces, requests }),
-    since: (mark) => ({ produces: produces - mark.produces, lastWasProduce: requests > mark.requests && lastApiKey === PRODUCE_API_KEY }),
+    since: (mark) => ({
+      produces: produces - mark.produces,
+      lastWasProduce: requests > mark.requests && lastApiKey === PRODUCE_API_KEY,
+    }),
   };
 }
 
 /** Broker error codes that come after the records were appended to the leader's log: they may stay. */
-const APPENDED_ERROR_CODES: ReadonlySet<number> = new Set([7 /* REQUEST_TIMED_OUT */, 20 /* NOT_ENOUGH_REPLICAS_AFTER_APPEND */]);
+const APPENDED_ERROR_CODES: ReadonlySet<number> = new Set([
+  7 /* REQUEST_TIMED_OUT */, 20 /* NOT_ENOUGH_REPLICAS_AFTER_APPEND */,
+]);
 
 /**
  * `failure` when no Produce request was written during the send, or exactly one was, nothing was written
@@ -109,7 +117,8 @@ const APPENDED_ERROR_CODES: ReadonlySet<number> = new Set([7 /* REQUEST_TIMED_OU
 export function sendOutcome(written: WrittenSince, err: unknown): SendFailureOutcome {
   if (written.produces === 0) return 'failure';
   const code = brokerErrorCode(err);
-  if (written.produces === 1 && written.lastWasProduce && code !== undefined && !APPENDED_ERROR_CODES.has(code)) return 'failure';
+  if (written.produces === 1 && written.lastWasProduce && code !== undefined && !APPENDED_ERROR_CODES.has(code))
+    return 'failure';
   return 'unknown';
 }
 

@@ -9,8 +9,18 @@ export interface SendMailMetrics {
 }
 
 export function createSendMailMetrics(registry: Registry): SendMailMetrics {
-  const emails = new Counter({ name: 'mailer_emails_total', help: 'Delivery attempts by outcome.', labelNames: ['outcome'], registers: [registry] });
-  const events = new Counter({ name: 'mailer_events_total', help: 'email.sent events by outcome.', labelNames: ['outcome'], registers: [registry] });
+  const emails = new Counter({
+    name: 'mailer_emails_total',
+    help: 'Delivery attempts by outcome.',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const events = new Counter({
+    name: 'mailer_events_total',
+    help: 'email.sent events by outcome.',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
   return {
     countEmail: (outcome) => emails.inc({ outcome }),
     countEvent: (outcome) => events.inc({ outcome }),

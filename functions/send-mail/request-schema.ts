@@ -24,10 +24,16 @@ export const sendMailRequestSchema = {
       type: 'string',
       maxLength: 998,
       pattern: SUBJECT_PATTERN,
-      description: 'One line, shown to the recipient exactly as given (encoded-word syntax included). Not blank: empty or whitespace-only is refused (field.blank).',
+      description:
+        'One line, shown to the recipient exactly as given (encoded-word syntax included). Not blank: empty or whitespace-only is refused (field.blank).',
       example: 'some subject',
     },
-    body: { type: 'string', pattern: TEXT_PATTERN, description: 'Plain text.', example: 'some mail body\nwith a second line\n' },
+    body: {
+      type: 'string',
+      pattern: TEXT_PATTERN,
+      description: 'Plain text.',
+      example: 'some mail body\nwith a second line\n',
+    },
   },
 } as const;
 

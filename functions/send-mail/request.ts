@@ -35,9 +35,12 @@ export function parseSendMailRequest(raw: Buffer): SendMailRequest {
     value = JSON.parse(text);
   } catch {
     // Where, never what: the body may hold a mail nobody else should read.
-    throw emailError('email.parse.error', { details: [{ field: 'body', code: 'json.syntax', position: jsonSyntaxErrorOffset(text) ?? 0 }] });
+    throw emailError('email.parse.error', {
+      details: [{ field: 'body', code: 'json.syntax', position: jsonSyntaxErrorOffset(text) ?? 0 }],
+    });
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw emailError('email.parse.error', { details: [{ field: 'body', code: 'json.not_object' }] });
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw emailError('email.parse.error', { details: [{ field: 'body', code: 'json.not_object' }] });
   if (!validate(value)) throw emailError('email.validation.error', { details: toProblems(validate.errors ?? []) });
   const address = checkAddress(value.to_address);
   const problems: FieldProblem[] = [];

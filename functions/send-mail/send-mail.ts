@@ -31,10 +31,24 @@ const OUTCOME_BY_CODE: Readonly<Partial<Record<ErrorCode, DeliveryOutcome>>> = {
 
 /** `signal` is the request's: it stops the delivery, never the event of a mail already out. */
 /** `trace` is the request's: its id and sampling decision go on the mail and the event. */
-export async function sendMail(request: SendMailRequest, trace: TraceContext, ports: SendMailPorts, signal?: AbortSignal): Promise<SendMailResult> {
+export async function sendMail(
+  request: SendMailRequest,
+  trace: TraceContext,
+  ports: SendMailPorts,
+  signal?: AbortSignal,
+): Promise<SendMailResult> {
   let messageId: string;
   try {
-    ({ messageId } = await ports.delivery.send({ to: request.toAddress, subject: request.subject, text: request.body, traceId: trace.traceId, sampled: trace.sampled }, signal));
+    ({ messageId } = await ports.delivery.send(
+      {
+        to: request.toAddress,
+        subject: request.subject,
+        text: request.body,
+        traceId: trace.traceId,
+        sampled: trace.sampled,
+      },
+      signal,
+    ));
   } catch (err) {
     ports.countEmail?.((isAppError(err) && OUTCOME_BY_CODE[err.code]) || 'failed');
     // The mail may be out: its event is held as a dead letter, to publish only once the mail is found.
@@ -42,7 +56,10 @@ export async function sendMail(request: SendMailRequest, trace: TraceContext, po
     throw err;
   }
   ports.countEmail?.('sent');
-  ports.logger.info({ email: { to: { address: maskAddress(request.toAddress) }, message_id: messageId } }, 'mail delivered');
+  ports.logger.info(
+    { email: { to: { address: maskAddress(request.toAddress) }, message_id: messageId } },
+    'mail delivered',
+  );
   if (ports.events) {
     // The mail is out: whatever happens to the event, the answer stays 200.
     await ports.events.publish(eventData(request, messageId), trace);

@@ -5,7 +5,15 @@
  */
 import { bool, email, str } from 'envalid';
 import { authSettings } from '../../shared/auth';
-import { composeSettings, defineSettings, describedValidator, httpUrl, positiveInt, smtpUrl, type Config } from '../../shared/config';
+import {
+  composeSettings,
+  defineSettings,
+  describedValidator,
+  httpUrl,
+  positiveInt,
+  smtpUrl,
+  type Config,
+} from '../../shared/config';
 import { timeBudgetProblems } from './budget';
 
 /** Milliseconds for a budget that is split into attempts: below 300 no attempt has room for a broker's answer. */
@@ -18,32 +26,74 @@ const budgetMs = describedValidator<number>('integer ≥ 300 (ms)', (input) => {
 const outsideLocal = (env: Record<string, unknown>): boolean => env.ENVIRONMENT !== 'local';
 
 export const sendMailSpecs = {
-  SMTP_URL: smtpUrl({ default: undefined, requiredWhen: outsideLocal, desc: 'SMTP server, smtp:// or smtps://, with optional user:password. Unset locally: mail goes to OUTBOX_DIR.', example: 'smtps://user:pass@mail.example.com:465' }),
+  SMTP_URL: smtpUrl({
+    default: undefined,
+    requiredWhen: outsideLocal,
+    desc: 'SMTP server, smtp:// or smtps://, with optional user:password. Unset locally: mail goes to OUTBOX_DIR.',
+    example: 'smtps://user:pass@mail.example.com:465',
+  }),
   SMTP_POOL_SIZE: positiveInt({ default: 5, desc: 'Pooled SMTP connections per instance.' }),
   SMTP_CONNECTION_TIMEOUT_SECONDS: positiveInt({ default: 5, desc: 'Time to establish the SMTP connection.' }),
   SMTP_GREETING_TIMEOUT_SECONDS: positiveInt({ default: 5, desc: 'Time to wait for the SMTP greeting.' }),
   SMTP_SOCKET_TIMEOUT_SECONDS: positiveInt({ default: 15, desc: 'Idle time allowed on an SMTP connection.' }),
-  SMTP_SEND_TIMEOUT_SECONDS: positiveInt({ default: 20, desc: 'Our deadline for one delivery: the send is aborted then (nothing sent), unless the whole message is out (502 email.send.unknown). The other SMTP_* timeouts must not exceed it.' }),
-  SMTP_BREAKER_RESET_SECONDS: positiveInt({ default: 10, desc: 'How long the SMTP breaker stays open before a trial delivery.' }),
+  SMTP_SEND_TIMEOUT_SECONDS: positiveInt({
+    default: 20,
+    desc: 'Our deadline for one delivery: the send is aborted then (nothing sent), unless the whole message is out (502 email.send.unknown). The other SMTP_* timeouts must not exceed it.',
+  }),
+  SMTP_BREAKER_RESET_SECONDS: positiveInt({
+    default: 10,
+    desc: 'How long the SMTP breaker stays open before a trial delivery.',
+  }),
   SMTP_REQUIRE_TLS: bool({ default: false, desc: 'Refuse to send unless STARTTLS succeeds (smtp:// URLs).' }),
   MAIL_FROM: email({ desc: 'Fixed sender address of every mail.', example: 'mailer@example.com' }),
-  OUTBOX_DIR: str({ default: '.outbox', desc: 'Local only: where mails are written as .eml files when SMTP_URL is unset.' }),
+  OUTBOX_DIR: str({
+    default: '.outbox',
+    desc: 'Local only: where mails are written as .eml files when SMTP_URL is unset.',
+  }),
   SEND_MAIL_REQUIRED_ROLE: str({ default: 'admin', desc: 'Role a caller needs in AUTH_ROLES_CLAIM to send mail.' }),
-  FEATURE_EMAIL_SENT_EVENT: bool({ default: false, desc: 'Feature toggle: emit an email.sent CloudEvent to Kafka after each delivered mail. Off: no producer, no connection.' }),
-  KAFKA_BROKERS: str({ default: undefined, requiredWhen: (env) => env.FEATURE_EMAIL_SENT_EVENT === true && env.ENVIRONMENT !== 'local', desc: 'Comma-separated host:port list. Unset locally: events go to EVENT_OUTBOX_FILE.', example: 'kafka-0.kafka:9092,kafka-1.kafka:9092' }),
+  FEATURE_EMAIL_SENT_EVENT: bool({
+    default: false,
+    desc: 'Feature toggle: emit an email.sent CloudEvent to Kafka after each delivered mail. Off: no producer, no connection.',
+  }),
+  KAFKA_BROKERS: str({
+    default: undefined,
+    requiredWhen: (env) => env.FEATURE_EMAIL_SENT_EVENT === true && env.ENVIRONMENT !== 'local',
+    desc: 'Comma-separated host:port list. Unset locally: events go to EVENT_OUTBOX_FILE.',
+    example: 'kafka-0.kafka:9092,kafka-1.kafka:9092',
+  }),
   KAFKA_TOPIC: str({ default: 'mailer.email-sent.v1', desc: 'Topic of the email.sent events.' }),
   KAFKA_CLIENT_ID: str({ default: 'mailer-send-mail', desc: 'Kafka client id.' }),
-  KAFKA_CONTENT_MODE: str({ choices: ['binary', 'structured'], default: 'binary', desc: 'CloudEvents Kafka binding mode.' }),
+  KAFKA_CONTENT_MODE: str({
+    choices: ['binary', 'structured'],
+    default: 'binary',
+    desc: 'CloudEvents Kafka binding mode.',
+  }),
   KAFKA_SSL: bool({ default: false, desc: 'Connect to the brokers with TLS.' }),
-  KAFKA_SASL_MECHANISM: str({ choices: ['plain', 'scram-sha-256', 'scram-sha-512'], default: undefined, desc: 'SASL mechanism; unset: no SASL.' }),
+  KAFKA_SASL_MECHANISM: str({
+    choices: ['plain', 'scram-sha-256', 'scram-sha-512'],
+    default: undefined,
+    desc: 'SASL mechanism; unset: no SASL.',
+  }),
   KAFKA_SASL_USERNAME: str({ default: undefined, desc: 'SASL user name.' }),
   KAFKA_SASL_PASSWORD: str({ default: undefined, desc: 'SASL password.' }),
-  KAFKA_SEND_TIMEOUT_MS: budgetMs({ default: 2000, desc: 'How long one event send may take, all attempts included: the Kafka client gives up within it by itself (two attempts, each request waiting about half of it); the breaker gives up at 1.5 × at the latest. With AUTH_JWKS_TIMEOUT_MS (with an issuer) and SMTP_SEND_TIMEOUT_SECONDS it must fit in REQUEST_TIMEOUT_SECONDS; checked at start.' }),
-  KAFKA_BREAKER_RESET_SECONDS: positiveInt({ default: 10, desc: 'How long the Kafka breaker stays open before a trial send.' }),
+  KAFKA_SEND_TIMEOUT_MS: budgetMs({
+    default: 2000,
+    desc: 'How long one event send may take, all attempts included: the Kafka client gives up within it by itself (two attempts, each request waiting about half of it); the breaker gives up at 1.5 × at the latest. With AUTH_JWKS_TIMEOUT_MS (with an issuer) and SMTP_SEND_TIMEOUT_SECONDS it must fit in REQUEST_TIMEOUT_SECONDS; checked at start.',
+  }),
+  KAFKA_BREAKER_RESET_SECONDS: positiveInt({
+    default: 10,
+    desc: 'How long the Kafka breaker stays open before a trial send.',
+  }),
   EVENT_TYPE_PREFIX: str({ default: 'com.example.mailer', desc: 'The event type is <prefix>.email.sent.v1.' }),
   EVENT_SOURCE: str({ default: '/mailer/send-mail', desc: 'CloudEvent source (a URI reference).' }),
-  PUBLIC_BASE_URL: httpUrl({ default: 'http://localhost:8080', desc: 'Public base URL of the API; event dataschema URLs point below it.' }),
-  EVENT_OUTBOX_FILE: str({ default: '.outbox/events.jsonl', desc: 'Local only: where events go, one structured CloudEvent per line, when KAFKA_BROKERS is unset.' }),
+  PUBLIC_BASE_URL: httpUrl({
+    default: 'http://localhost:8080',
+    desc: 'Public base URL of the API; event dataschema URLs point below it.',
+  }),
+  EVENT_OUTBOX_FILE: str({
+    default: '.outbox/events.jsonl',
+    desc: 'Local only: where events go, one structured CloudEvent per line, when KAFKA_BROKERS is unset.',
+  }),
 };
 
 const ownSettings = defineSettings({

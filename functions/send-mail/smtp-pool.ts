@@ -6,7 +6,10 @@
  * have been written, and closing the connection means the server discards the transaction.
  */
 import { Readable } from 'node:stream';
-import SMTPConnection, { type SMTPConnectionCredentials, type SMTPConnectionOptions } from 'nodemailer/lib/smtp-connection';
+import SMTPConnection, {
+  type SMTPConnectionCredentials,
+  type SMTPConnectionOptions,
+} from 'nodemailer/lib/smtp-connection';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import { Pool } from 'tarn';
 
@@ -81,10 +84,12 @@ export function createSmtpPool(settings: SmtpPoolSettings): SmtpPool {
       pool.release(pooled);
     } catch (err) {
       const resettable = pooled.usable && keepsSession(err) && !transaction.signal.aborted;
-      if (resettable) pooled.connection.reset((resetErr) => finish(pool, pooled, resetErr === null || resetErr === undefined));
+      if (resettable)
+        pooled.connection.reset((resetErr) => finish(pool, pooled, resetErr === null || resetErr === undefined));
       else finish(pool, pooled, false);
       // A session the server had closed while it sat idle: not a byte of this mail went out, try a fresh one once.
-      if (!retried && !messageRead && pooled.sent > 0 && isConnectionLost(err) && !transaction.signal.aborted) return transact(transaction, true);
+      if (!retried && !messageRead && pooled.sent > 0 && isConnectionLost(err) && !transaction.signal.aborted)
+        return transact(transaction, true);
       throw err;
     }
   };
@@ -105,11 +110,17 @@ async function open(options: SMTPConnectionOptions, auth: SMTPConnectionCredenti
   // Failures before the session is up arrive as 'error' (or a bare 'end'), never through connect's callback.
   const failed = new Promise<never>((_, reject) => {
     connection.once('error', reject);
-    connection.once('end', () => reject(Object.assign(new Error('SMTP connection closed before it was ready'), { code: 'ECONNECTION' })));
+    connection.once('end', () =>
+      reject(Object.assign(new Error('SMTP connection closed before it was ready'), { code: 'ECONNECTION' })),
+    );
   });
   try {
     await Promise.race([new Promise<void>((resolve) => connection.connect(() => resolve())), failed]);
-    if (auth) await Promise.race([new Promise<void>((resolve, reject) => connection.login(auth, (err) => (err ? reject(err) : resolve()))), failed]);
+    if (auth)
+      await Promise.race([
+        new Promise<void>((resolve, reject) => connection.login(auth, (err) => (err ? reject(err) : resolve()))),
+        failed,
+      ]);
   } catch (err) {
     connection.close();
     throw err;
@@ -175,5 +186,8 @@ function isConnectionLost(err: unknown): boolean {
 }
 
 function abortError(signal: AbortSignal): Error {
-  return Object.assign(new Error('SMTP transaction aborted', { cause: signal.reason }), { name: 'AbortError', code: 'EABORT' });
+  return Object.assign(new Error('SMTP transaction aborted', { cause: signal.reason }), {
+    name: 'AbortError',
+    code: 'EABORT',
+  });
 }

@@ -15,7 +15,15 @@ import { withVerifiedCache } from './verified-cache';
 import { createTokenVerifier, type VerifierConfig } from './verifier';
 
 export type AuthConfig = VerifierConfig &
-  Pick<AuthSettings, 'AUTH_ROLES_CLAIM' | 'AUTH_MAX_TOKEN_BYTES' | 'AUTH_TOKEN_CACHE_SECONDS' | 'AUTH_JWKS_TIMEOUT_MS' | 'AUTH_JWKS_COOLDOWN_SECONDS' | 'AUTH_JWKS_CACHE_SECONDS'>;
+  Pick<
+    AuthSettings,
+    | 'AUTH_ROLES_CLAIM'
+    | 'AUTH_MAX_TOKEN_BYTES'
+    | 'AUTH_TOKEN_CACHE_SECONDS'
+    | 'AUTH_JWKS_TIMEOUT_MS'
+    | 'AUTH_JWKS_COOLDOWN_SECONDS'
+    | 'AUTH_JWKS_CACHE_SECONDS'
+  >;
 
 export interface Authenticator {
   /** Resolves with the caller's claims when the token is valid and carries `role`; throws an AuthError otherwise. */
@@ -34,7 +42,10 @@ export function createAuthenticator(config: AuthConfig, logger: Logger, telemetr
   const countFailure = telemetry.countFailure ?? ((): void => undefined);
   const asymmetric = config.AUTH_ISSUER !== undefined || config.AUTH_JWKS_URL !== undefined;
   const verify = withVerifiedCache(
-    createTokenVerifier(config, asymmetric ? createKeySource(config, logger, telemetry.breakers ?? ignoreBreakers) : undefined),
+    createTokenVerifier(
+      config,
+      asymmetric ? createKeySource(config, logger, telemetry.breakers ?? ignoreBreakers) : undefined,
+    ),
     config.AUTH_TOKEN_CACHE_SECONDS,
   );
   return {
@@ -45,7 +56,10 @@ export function createAuthenticator(config: AuthConfig, logger: Logger, telemetr
         return claims;
       } catch (err) {
         if (err instanceof AuthError) {
-          logger.warn({ event: { action: 'authorize', outcome: 'failure', reason: err.reason }, error: { code: err.code } }, 'authorization failed');
+          logger.warn(
+            { event: { action: 'authorize', outcome: 'failure', reason: err.reason }, error: { code: err.code } },
+            'authorization failed',
+          );
           countFailure(err.reason);
         }
         throw err;

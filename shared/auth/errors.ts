@@ -97,7 +97,13 @@ const MISSING_DETAILS: Readonly<Record<MissingBearer, readonly FieldProblem[]>> 
 
 /** RFC 6750 §3.1: a request without bearer credentials gets a challenge with no error code. */
 export function tokenMissing(how: MissingBearer = 'absent'): AuthError {
-  return new AuthError('auth.token.missing', 'missing', { 'WWW-Authenticate': `Bearer ${REALM}` }, undefined, MISSING_DETAILS[how]);
+  return new AuthError(
+    'auth.token.missing',
+    'missing',
+    { 'WWW-Authenticate': `Bearer ${REALM}` },
+    undefined,
+    MISSING_DETAILS[how],
+  );
 }
 
 export function tokenInvalid(reason: AuthFailureReason, cause?: unknown): AuthError {
@@ -118,5 +124,10 @@ export function roleMissing(): AuthError {
 }
 
 export function keysUnavailable(retryAfterMs: number, cause?: unknown): AuthError {
-  return new AuthError('auth.keys.unavailable', 'keys_unavailable', { 'Retry-After': retryAfterSeconds(retryAfterMs) }, cause);
+  return new AuthError(
+    'auth.keys.unavailable',
+    'keys_unavailable',
+    { 'Retry-After': retryAfterSeconds(retryAfterMs) },
+    cause,
+  );
 }

@@ -1,4 +1,10 @@
-export { createAuthenticator, type AuthConfig, type AuthFailureCounter, type Authenticator, type AuthTelemetry } from './authenticator';
+export {
+  createAuthenticator,
+  type AuthConfig,
+  type AuthFailureCounter,
+  type Authenticator,
+  type AuthTelemetry,
+} from './authenticator';
 export { authErrorStatus, AuthError, type AuthErrorCode, type AuthFailureReason } from './errors';
 export { discoveryUrl } from './jwks';
 export { ASYMMETRIC_ALGORITHMS, authSettings, authSpecs, type AuthSettings, type AuthSpecs } from './settings';

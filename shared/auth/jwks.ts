@@ -12,30 +12,46 @@ import { keysUnavailable } from './errors';
 
 type RemoteKeySet = ReturnType<typeof createRemoteJWKSet>;
 
-export type JwksConfig = Pick<AuthSettings, 'AUTH_ISSUER' | 'AUTH_JWKS_URL' | 'AUTH_JWKS_TIMEOUT_MS' | 'AUTH_JWKS_COOLDOWN_SECONDS' | 'AUTH_JWKS_CACHE_SECONDS'>;
+export type JwksConfig = Pick<
+  AuthSettings,
+  'AUTH_ISSUER' | 'AUTH_JWKS_URL' | 'AUTH_JWKS_TIMEOUT_MS' | 'AUTH_JWKS_COOLDOWN_SECONDS' | 'AUTH_JWKS_CACHE_SECONDS'
+>;
 
 /** The IdP could not be asked; carries what the breaker says about retrying. */
 export class KeysUnavailableError extends Error {
-  constructor(message: string, readonly retryAfterMs: number, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'KeysUnavailableError';
   }
 }
 
 export function createKeySource(config: JwksConfig, logger: Logger, breakers: BreakerObserver): JWTVerifyGetKey {
-  const breaker = createBreaker('identity-provider', idpFetch, {
-    timeoutMs: config.AUTH_JWKS_TIMEOUT_MS + 500,
-    errorThresholdPercentage: 50,
-    volumeThreshold: 3,
-    resetTimeoutMs: 10_000,
-    capacity: 10,
-  }, logger, breakers);
+  const breaker = createBreaker(
+    'identity-provider',
+    idpFetch,
+    {
+      timeoutMs: config.AUTH_JWKS_TIMEOUT_MS + 500,
+      errorThresholdPercentage: 50,
+      volumeThreshold: 3,
+      resetTimeoutMs: 10_000,
+      capacity: 10,
+    },
+    logger,
+    breakers,
+  );
   const fetchThroughBreaker = async (url: string, init: RequestInit): Promise<Response> => {
     try {
       return await breaker.fire(url, init);
     } catch (err) {
-      if (err instanceof BreakerRefusedError) throw new KeysUnavailableError('identity provider breaker open', err.retryAfterMs);
-      throw err instanceof KeysUnavailableError ? err : new KeysUnavailableError('identity provider unreachable', 1000, { cause: err });
+      if (err instanceof BreakerRefusedError)
+        throw new KeysUnavailableError('identity provider breaker open', err.retryAfterMs);
+      throw err instanceof KeysUnavailableError
+        ? err
+        : new KeysUnavailableError('identity provider unreachable', 1000, { cause: err });
     }
   };
 
@@ -65,7 +81,9 @@ export function createKeySource(config: JwksConfig, logger: Logger, breakers: Br
 
   return async (header, token) => {
     try {
-      return await (await currentKeySet())(header, token);
+      return await (
+        await currentKeySet()
+      )(header, token);
     } catch (err) {
       if (err instanceof KeysUnavailableError) throw keysUnavailable(err.retryAfterMs, err);
       if ((err as { code?: string }).code === 'ERR_JWKS_TIMEOUT') throw keysUnavailable(1000, err);
@@ -89,7 +107,10 @@ async function idpFetch(url: string, init: RequestInit): Promise<Response> {
   return response;
 }
 
-async function discoverJwksUri(config: JwksConfig, fetchImpl: (url: string, init: RequestInit) => Promise<Response>): Promise<string> {
+async function discoverJwksUri(
+  config: JwksConfig,
+  fetchImpl: (url: string, init: RequestInit) => Promise<Response>,
+): Promise<string> {
   if (config.AUTH_ISSUER === undefined) throw new KeysUnavailableError('no issuer configured', 1000);
   const response = await fetchImpl(discoveryUrl(config.AUTH_ISSUER), {
     method: 'GET',

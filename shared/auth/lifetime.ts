@@ -16,7 +16,8 @@ export interface LifetimePolicy {
 export function checkLifetime(payload: JWTPayload, policy: LifetimePolicy, nowSeconds: number): void {
   const { exp, iat } = payload;
   // Past 2^53 seconds a NumericDate is no longer a whole number of seconds, and no issuer means it.
-  if (typeof exp !== 'number' || !Number.isFinite(exp) || Math.abs(exp) > Number.MAX_SAFE_INTEGER) throw tokenInvalid('claim_invalid');
+  if (typeof exp !== 'number' || !Number.isFinite(exp) || Math.abs(exp) > Number.MAX_SAFE_INTEGER)
+    throw tokenInvalid('claim_invalid');
   if (policy.maxSeconds === 0) return;
   if (exp - nowSeconds > policy.maxSeconds + policy.toleranceSeconds) throw tokenInvalid('lifetime_too_long');
   // Issued with a longer life than allowed: refused for all of it, not only for its first part.

@@ -26,7 +26,10 @@ export type VerifierConfig = Pick<
 export type TokenVerifier = (token: string) => Promise<JWTPayload>;
 
 export function createTokenVerifier(config: VerifierConfig, keys: JWTVerifyGetKey | undefined): TokenVerifier {
-  const lifetime: LifetimePolicy = { maxSeconds: config.AUTH_MAX_TOKEN_LIFETIME_SECONDS, toleranceSeconds: config.AUTH_CLOCK_TOLERANCE_SECONDS };
+  const lifetime: LifetimePolicy = {
+    maxSeconds: config.AUTH_MAX_TOKEN_LIFETIME_SECONDS,
+    toleranceSeconds: config.AUTH_CLOCK_TOLERANCE_SECONDS,
+  };
   const common = { requiredClaims: ['exp'], clockTolerance: config.AUTH_CLOCK_TOLERANCE_SECONDS };
   const asymmetric: JWTVerifyOptions = {
     ...common,
@@ -65,7 +68,9 @@ export function createTokenVerifier(config: VerifierConfig, keys: JWTVerifyGetKe
 }
 
 function importHmacKey(secret: string): Promise<webcrypto.CryptoKey> {
-  return webcrypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+  return webcrypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'verify',
+  ]);
 }
 
 const REASONS: Readonly<Record<string, AuthFailureReason>> = {

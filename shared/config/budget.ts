@@ -13,15 +13,27 @@ export interface BudgetShare {
   readonly note?: string;
 }
 
-export function requestBudgetProblems(config: Pick<Config, 'REQUEST_TIMEOUT_SECONDS'>, shares: readonly BudgetShare[]): string[] {
+export function requestBudgetProblems(
+  config: Pick<Config, 'REQUEST_TIMEOUT_SECONDS'>,
+  shares: readonly BudgetShare[],
+): string[] {
   const needed = shares.reduce((sum, share) => sum + share.ms, 0);
   if (needed <= config.REQUEST_TIMEOUT_SECONDS * 1000) return [];
-  const parts = shares.map((share) => `${share.setting} (${share.ms} ms${share.note ? ` ${share.note}` : ''})`).join(' + ');
-  return [`REQUEST_TIMEOUT_SECONDS: ${config.REQUEST_TIMEOUT_SECONDS} s cannot hold ${parts} = ${needed} ms; raise it or lower those`];
+  const parts = shares
+    .map((share) => `${share.setting} (${share.ms} ms${share.note ? ` ${share.note}` : ''})`)
+    .join(' + ');
+  return [
+    `REQUEST_TIMEOUT_SECONDS: ${config.REQUEST_TIMEOUT_SECONDS} s cannot hold ${parts} = ${needed} ms; raise it or lower those`,
+  ];
 }
 
 /** `settleMs` is what the function needs after the drain aborts its requests: `what`, sized by `setting`. */
-export function settleProblems(config: Pick<Config, 'SHUTDOWN_TIMEOUT_SECONDS'>, settle: { readonly ms: number; readonly what: string; readonly setting: string }): string[] {
+export function settleProblems(
+  config: Pick<Config, 'SHUTDOWN_TIMEOUT_SECONDS'>,
+  settle: { readonly ms: number; readonly what: string; readonly setting: string },
+): string[] {
   if (settle.ms <= 0 || settle.ms < config.SHUTDOWN_TIMEOUT_SECONDS * 1000) return [];
-  return [`SHUTDOWN_TIMEOUT_SECONDS: ${config.SHUTDOWN_TIMEOUT_SECONDS} s leaves no room to settle ${settle.what} (${settle.ms} ms from ${settle.setting}); raise it or lower ${settle.setting}`];
+  return [
+    `SHUTDOWN_TIMEOUT_SECONDS: ${config.SHUTDOWN_TIMEOUT_SECONDS} s leaves no room to settle ${settle.what} (${settle.ms} ms from ${settle.setting}); raise it or lower ${settle.setting}`,
+  ];
 }

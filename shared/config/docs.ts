@@ -6,13 +6,20 @@ import type { ValidatorSpec } from 'envalid';
 import type { AnySettingsFragment, FunctionSettings } from './settings';
 import { typeNameOf } from './validators';
 
-type SpecView = { choices?: readonly unknown[]; default?: unknown; desc?: string; requiredWhen?: unknown; _parse: (input: string) => unknown };
+type SpecView = {
+  choices?: readonly unknown[];
+  default?: unknown;
+  desc?: string;
+  requiredWhen?: unknown;
+  _parse: (input: string) => unknown;
+};
 
 /** One section per fragment, in the order the functions first use them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any function's schema (see AnySettingsFragment)
 export function configTables(functions: readonly FunctionSettings<any>[]): string {
   const fragments: AnySettingsFragment[] = [];
-  for (const fn of functions) for (const fragment of fn.fragments) if (!fragments.includes(fragment)) fragments.push(fragment);
+  for (const fn of functions)
+    for (const fragment of fn.fragments) if (!fragments.includes(fragment)) fragments.push(fragment);
   return fragments
     .map((fragment) => {
       const readers = functions.filter((fn) => fn.fragments.includes(fragment)).map((fn) => `\`${fn.name}\``);
@@ -46,7 +53,9 @@ function defaultOf(fragment: AnySettingsFragment, name: string, spec: SpecView):
 
 function shown(value: unknown): string {
   if (Array.isArray(value)) return value.join(',');
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? String(value)
+    : JSON.stringify(value);
 }
 
 function escapeCell(text: string): string {

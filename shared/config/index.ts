@@ -8,7 +8,19 @@ export { requestBudgetProblems, settleProblems, type BudgetShare } from './budge
 export { configTable, configTables } from './docs';
 export { ConfigError, loadConfig, type LoadOptions } from './load';
 export { commonSettings, commonSpecs, type CommonSpecs } from './schema';
-export { composeSettings, defineSettings, unionSettings, type Config, type FunctionSettings, type LogFormat, type AnySettingsFragment, type SettingsFragment, type SettingsOf, type SettingsRule, type Specs } from './settings';
+export {
+  composeSettings,
+  defineSettings,
+  unionSettings,
+  type Config,
+  type FunctionSettings,
+  type LogFormat,
+  type AnySettingsFragment,
+  type SettingsFragment,
+  type SettingsOf,
+  type SettingsRule,
+  type Specs,
+} from './settings';
 export { describedValidator, httpUrl, nonNegativeInt, positiveInt, smtpUrl, urlOf } from './validators';
 
 /** Loads a function's configuration from this process's environment, or exits non-zero listing every problem. */

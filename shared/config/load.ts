@@ -22,14 +22,21 @@ export interface LoadOptions {
   readonly readFile?: ReadFile;
 }
 
-export function loadConfig<S extends Specs>(settings: FunctionSettings<S>, env: Readonly<Record<string, string | undefined>>, options: LoadOptions = {}): Config<S> {
+export function loadConfig<S extends Specs>(
+  settings: FunctionSettings<S>,
+  env: Readonly<Record<string, string | undefined>>,
+  options: LoadOptions = {},
+): Config<S> {
   const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
   const { specs } = settings;
   const sourceProblems: SourceProblem[] = [];
   const fromFiles: RawSettings = {};
   for (const name of ['CONFIG_FILE', 'SECRETS_FILE'] as const) {
     for (const path of filePaths(env[name])) {
-      Object.assign(fromFiles, checkKnown(settings, readYamlSettings(path, readFile, sourceProblems), path, sourceProblems));
+      Object.assign(
+        fromFiles,
+        checkKnown(settings, readYamlSettings(path, readFile, sourceProblems), path, sourceProblems),
+      );
     }
   }
   const merged: Record<string, string | undefined> = { ...fromFiles };
@@ -51,7 +58,12 @@ export function loadConfig<S extends Specs>(settings: FunctionSettings<S>, env: 
       }
     },
   }) as unknown as Record<string, unknown>;
-  const logFormat: LogFormat = cleaned.LOG_FORMAT === 'ecs' || cleaned.LOG_FORMAT === 'pretty' ? cleaned.LOG_FORMAT : cleaned.K_SERVICE ? 'ecs' : 'pretty';
+  const logFormat: LogFormat =
+    cleaned.LOG_FORMAT === 'ecs' || cleaned.LOG_FORMAT === 'pretty'
+      ? cleaned.LOG_FORMAT
+      : cleaned.K_SERVICE
+        ? 'ecs'
+        : 'pretty';
   const config = Object.freeze({ ...cleaned, LOG_FORMAT: logFormat }) as Config<S>;
   // Rules across settings are judged once each setting is valid on its own.
   if (problems.length === 0) problems.push(...settings.rules.flatMap((rule) => rule(config)));
@@ -61,10 +73,18 @@ export function loadConfig<S extends Specs>(settings: FunctionSettings<S>, env: 
 
 /** CONFIG_FILE and SECRETS_FILE each name one file or a comma-separated list (a ConfigMap's keys by owner). */
 function filePaths(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((path) => path.trim()).filter((path) => path !== '');
+  return (value ?? '')
+    .split(',')
+    .map((path) => path.trim())
+    .filter((path) => path !== '');
 }
 
-function checkKnown(settings: FunctionSettings<Specs>, values: RawSettings, path: string, problems: SourceProblem[]): RawSettings {
+function checkKnown(
+  settings: FunctionSettings<Specs>,
+  values: RawSettings,
+  path: string,
+  problems: SourceProblem[],
+): RawSettings {
   for (const name of Object.keys(values)) {
     if (!(name in settings.specs) || fileSettings.has(name)) {
       problems.push(new SourceProblem(`${path}: unknown setting ${name}`));
@@ -85,5 +105,7 @@ function describe(settings: FunctionSettings<Specs>, name: string, error: Error,
     const quotesValue = value !== undefined && value !== '' && error.message.includes(value);
     return `${name}: ${quotesValue ? `invalid value; ${expected}` : error.message}`;
   }
-  return /\bexpected\b|\bchoices\b/.test(error.message) ? `${name}: ${error.message}` : `${name}: ${error.message}; ${expected}`;
+  return /\bexpected\b|\bchoices\b/.test(error.message)
+    ? `${name}: ${error.message}`
+    : `${name}: ${error.message}; ${expected}`;
 }

@@ -12,13 +12,19 @@ export type Specs = Readonly<Record<string, ValidatorSpec<any>>>;
 
 /** The values of a schema as envalid parses them: a setting without a default may be undefined. */
 export type SettingsOf<S> = {
-  readonly [K in keyof S]: S[K] extends OptionalValidatorSpec<infer U> ? U | undefined : S[K] extends RequiredValidatorSpec<infer U> ? U : never;
+  readonly [K in keyof S]: S[K] extends OptionalValidatorSpec<infer U>
+    ? U | undefined
+    : S[K] extends RequiredValidatorSpec<infer U>
+      ? U
+      : never;
 };
 
 export type LogFormat = 'ecs' | 'pretty';
 
 /** The validated settings of a function: LOG_FORMAT is always resolved. */
-export type Config<S extends Specs = CommonSpecs> = Readonly<Omit<SettingsOf<S>, 'LOG_FORMAT'> & { LOG_FORMAT: LogFormat }>;
+export type Config<S extends Specs = CommonSpecs> = Readonly<
+  Omit<SettingsOf<S>, 'LOG_FORMAT'> & { LOG_FORMAT: LogFormat }
+>;
 
 /** Names of a schema's settings, as strings. */
 type NameOf<S> = keyof S & string;
@@ -55,8 +61,12 @@ export interface FunctionSettings<S extends Specs = Specs> {
 type AnyFunctionSettings = FunctionSettings<any>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
 export type AnySettingsFragment = SettingsFragment<any>;
-type UnionToIntersection<U> = (U extends unknown ? (union: U) => void : never) extends (intersection: infer I) => void ? I : never;
-type SpecsOfAll<F extends readonly AnySettingsFragment[]> = UnionToIntersection<F[number] extends infer X ? (X extends SettingsFragment<infer S> ? S : never) : never>;
+type UnionToIntersection<U> = (U extends unknown ? (union: U) => void : never) extends (intersection: infer I) => void
+  ? I
+  : never;
+type SpecsOfAll<F extends readonly AnySettingsFragment[]> = UnionToIntersection<
+  F[number] extends infer X ? (X extends SettingsFragment<infer S> ? S : never) : never
+>;
 
 /** Typed identity: declares a fragment, checking its secrets, local defaults and notes name its own settings. */
 export function defineSettings<S extends Specs>(fragment: SettingsFragment<S>): SettingsFragment<S> {
@@ -85,13 +95,19 @@ export function composeSettings<const F extends readonly AnySettingsFragment[]>(
   };
 }
 
-type SpecsOfFunctions<L extends readonly AnyFunctionSettings[]> = Extract<UnionToIntersection<L[number] extends infer X ? (X extends FunctionSettings<infer S> ? S : never) : never>, Specs>;
+type SpecsOfFunctions<L extends readonly AnyFunctionSettings[]> = Extract<
+  UnionToIntersection<L[number] extends infer X ? (X extends FunctionSettings<infer S> ? S : never) : never>,
+  Specs
+>;
 
 /**
  * One schema for a host of several functions in one process (the dev server, the tests): every setting,
  * secret, local default and rule of each, once.
  */
-export function unionSettings<const L extends readonly AnyFunctionSettings[]>(name: string, functions: L): FunctionSettings<SpecsOfFunctions<L>> {
+export function unionSettings<const L extends readonly AnyFunctionSettings[]>(
+  name: string,
+  functions: L,
+): FunctionSettings<SpecsOfFunctions<L>> {
   const unique = <T>(items: readonly T[]): T[] => [...new Set(items)];
   return {
     name,

@@ -15,7 +15,10 @@ const typeNames = new Map<unknown, string>([
 ]);
 
 /** An envalid validator whose type the docs and the problems can name. */
-export function describedValidator<T>(typeName: string, parse: (input: string) => T): ReturnType<typeof makeValidator<T>> {
+export function describedValidator<T>(
+  typeName: string,
+  parse: (input: string) => T,
+): ReturnType<typeof makeValidator<T>> {
   typeNames.set(parse, typeName);
   return makeValidator<T>(parse);
 }
@@ -38,7 +41,11 @@ export const nonNegativeInt = describedValidator<number>('non-negative integer',
 });
 
 /** A URL with one of the given schemes and a host. */
-export function urlOf(protocols: readonly string[], expected: string, typeName: string): ReturnType<typeof makeValidator<string>> {
+export function urlOf(
+  protocols: readonly string[],
+  expected: string,
+  typeName: string,
+): ReturnType<typeof makeValidator<string>> {
   return describedValidator<string>(typeName, (input) => {
     let parsed: URL | undefined;
     try {
@@ -46,7 +53,8 @@ export function urlOf(protocols: readonly string[], expected: string, typeName: 
     } catch {
       parsed = undefined;
     }
-    if (!parsed || !protocols.includes(parsed.protocol) || parsed.hostname === '') throw new Error(`expected ${expected}`);
+    if (!parsed || !protocols.includes(parsed.protocol) || parsed.hostname === '')
+      throw new Error(`expected ${expected}`);
     return input;
   });
 }
@@ -56,7 +64,10 @@ export const smtpUrl = urlOf(['smtp:', 'smtps:'], 'an smtp:// or smtps:// URL wi
 
 /** CIDR blocks (a bare address is its own block), as `address/prefix`; refused at start when one is not. */
 export const cidrList = describedValidator<readonly string[]>('comma-separated CIDR list', (input) => {
-  const blocks = input.split(',').map((block) => block.trim()).filter((block) => block !== '');
+  const blocks = input
+    .split(',')
+    .map((block) => block.trim())
+    .filter((block) => block !== '');
   return blocks.map((block) => {
     const [address = '', prefix, ...rest] = block.split('/');
     const family = isIP(address);

@@ -12,7 +12,12 @@ export interface AccessLogOptions {
   readonly onDone?: (seconds: number) => void;
 }
 
-export function logWhenDone(req: IncomingMessage, res: ServerResponse, logger: Logger, options: AccessLogOptions): void {
+export function logWhenDone(
+  req: IncomingMessage,
+  res: ServerResponse,
+  logger: Logger,
+  options: AccessLogOptions,
+): void {
   const started = process.hrtime.bigint();
   // Bound to the request's context: 'close' may be emitted from the socket's, and the line must carry this trace.
   res.once(

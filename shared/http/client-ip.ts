@@ -20,10 +20,17 @@ export function clientIp(req: IncomingMessage, trusted: BlockList): string | und
   return clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trusted);
 }
 
-export function clientAddress(peer: string | undefined, forwardedFor: string | string[] | undefined, trusted: BlockList): string | undefined {
+export function clientAddress(
+  peer: string | undefined,
+  forwardedFor: string | string[] | undefined,
+  trusted: BlockList,
+): string | undefined {
   const socket = peer === undefined ? undefined : unmapped(peer);
   if (socket === undefined || !isTrusted(socket, trusted)) return socket;
-  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : (forwardedFor ?? '')).split(',').map(address).filter((hop) => hop !== '');
+  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : (forwardedFor ?? ''))
+    .split(',')
+    .map(address)
+    .filter((hop) => hop !== '');
   let nearest = socket;
   for (let at = hops.length - 1; at >= 0; at -= 1) {
     const hop = hops[at] ?? '';

@@ -1,5 +1,11 @@
 export { defineFunction, type DefineOptions, type FunctionApp, type FunctionParts } from './define-function';
-export { createPipeline, TRACE_RESPONSE_HEADER, type PipelineOptions, type RequestPipeline, type WithAbortSignal } from './pipeline';
+export {
+  createPipeline,
+  TRACE_RESPONSE_HEADER,
+  type PipelineOptions,
+  type RequestPipeline,
+  type WithAbortSignal,
+} from './pipeline';
 export { requireJsonContentType } from './media';
 export { LIVENESS_PATH, METRICS_PATH, READINESS_PATH } from './probes';
 export { Readiness } from './readiness';

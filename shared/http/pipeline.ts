@@ -38,9 +38,17 @@ export interface PipelineOptions {
   readonly trustedProxies?: BlockList;
 }
 
-export function createPipeline(routes: readonly Route[], logger: Logger, options: PipelineOptions = {}): RequestPipeline {
+export function createPipeline(
+  routes: readonly Route[],
+  logger: Logger,
+  options: PipelineOptions = {},
+): RequestPipeline {
   const proxies = options.trustedProxies ?? trustedProxies();
-  const serve = (req: IncomingMessage, res: ServerResponse, answer: () => Promise<HttpResult> | HttpResult): Promise<void> => {
+  const serve = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    answer: () => Promise<HttpResult> | HttpResult,
+  ): Promise<void> => {
     const trace = traceFromHeaders(req.headers);
     res.setHeader(TRACE_RESPONSE_HEADER, trace.traceId);
     return runWithTrace(trace, async () => {
@@ -50,10 +58,15 @@ export function createPipeline(routes: readonly Route[], logger: Logger, options
       const { observe } = options;
       logWhenDone(req, res, logger, {
         trustedProxies: proxies,
-        ...(observe ? { onDone: (seconds: number) => observe(route, req.method ?? 'GET', res.statusCode, seconds) } : {}),
+        ...(observe
+          ? { onDone: (seconds: number) => observe(route, req.method ?? 'GET', res.statusCode, seconds) }
+          : {}),
       });
       if (trace.rejectedIncoming !== undefined) {
-        logger.warn({ tracing: { rejected_trace_id: trace.rejectedIncoming } }, 'invalid incoming X-B3-TraceId replaced');
+        logger.warn(
+          { tracing: { rejected_trace_id: trace.rejectedIncoming } },
+          'invalid incoming X-B3-TraceId replaced',
+        );
       }
       let result: HttpResult;
       try {

@@ -23,7 +23,10 @@ export interface Probes {
 export function createProbes(readiness: Readiness, metrics: Metrics): Probes {
   const answers = new Map<string, () => Promise<HttpResult> | HttpResult>([
     [LIVENESS_PATH, () => ({ status: 200, json: { status: 'UP' } })],
-    [READINESS_PATH, () => (readiness.ready ? { status: 200, json: { status: 'UP' } } : { status: 503, json: { status: 'DOWN' } })],
+    [
+      READINESS_PATH,
+      () => (readiness.ready ? { status: 200, json: { status: 'UP' } } : { status: 503, json: { status: 'DOWN' } }),
+    ],
     // Prometheus text format on the function's own port; not routed publicly (see knative/).
     [
       METRICS_PATH,

@@ -15,7 +15,10 @@ export function staticRoute(path: string, load: () => StaticContent, cacheContro
     handle: (request): HttpResult => {
       if (!cached) {
         const content = load();
-        cached = { ...content, etag: `"${createHash('sha256').update(content.data).digest('base64url').slice(0, 27)}"` };
+        cached = {
+          ...content,
+          etag: `"${createHash('sha256').update(content.data).digest('base64url').slice(0, 27)}"`,
+        };
       }
       const headers = { ETag: cached.etag, 'Cache-Control': cacheControl };
       if (matches(request.headers['if-none-match'], cached.etag)) return { status: 304, headers };

@@ -13,7 +13,11 @@ export interface AwaitingContinue extends IncomingMessage {
 }
 
 /** The body, or undefined when the request has none. */
-export async function receiveBody(req: AwaitingContinue, res: ServerResponse, limit: number): Promise<Buffer | undefined> {
+export async function receiveBody(
+  req: AwaitingContinue,
+  res: ServerResponse,
+  limit: number,
+): Promise<Buffer | undefined> {
   if (!hasBody(req)) return undefined;
   const refusal = refuseUnread(req, limit);
   if (refusal) throw refusal;

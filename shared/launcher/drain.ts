@@ -18,10 +18,16 @@ export async function drain(app: FunctionApp, server: Server, exchanges: Exchang
   server.closeIdleConnections();
   const abortAt = Math.max(0, deadlineMs - app.settleMs);
   if (!(await exchanges.settled(abortAt))) {
-    app.logger.warn({ http: { aborted: exchanges.size } }, 'drain deadline near; aborting the requests still in flight');
+    app.logger.warn(
+      { http: { aborted: exchanges.size } },
+      'drain deadline near; aborting the requests still in flight',
+    );
     exchanges.abortAll(httpError('http.server.draining'));
     if (!(await exchanges.settled(deadlineMs - abortAt))) {
-      app.logger.warn({ http: { cut: exchanges.size } }, 'shutdown deadline reached; cutting the requests still in flight');
+      app.logger.warn(
+        { http: { cut: exchanges.size } },
+        'shutdown deadline reached; cutting the requests still in flight',
+      );
     }
   }
   // Also closes connections still sending a request's headers; nothing is left to answer on them.

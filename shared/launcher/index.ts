@@ -1,2 +1,10 @@
 export { createRequestListener, type ListenerLimits } from './listener';
-export { exitOnSignals, launch, portProblem, runMain, serveRequests, type LauncherConfig, type RunningFunction } from './server';
+export {
+  exitOnSignals,
+  launch,
+  portProblem,
+  runMain,
+  serveRequests,
+  type LauncherConfig,
+  type RunningFunction,
+} from './server';

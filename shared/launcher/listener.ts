@@ -30,7 +30,11 @@ interface LaunchedRequest extends IncomingMessage, WithAbortSignal {
 }
 
 /** Serves 'request' and 'checkContinue' alike; `exchanges` lets the launcher's drain see every request. */
-export function createRequestListener(app: FunctionApp, limits: ListenerLimits, exchanges = new Exchanges()): RequestListener {
+export function createRequestListener(
+  app: FunctionApp,
+  limits: ListenerLimits,
+  exchanges = new Exchanges(),
+): RequestListener {
   return (req: LaunchedRequest, res: ServerResponse) => {
     // Once draining, every answer closes its connection, a probe's too.
     if (exchanges.draining) res.setHeader('Connection', 'close');
@@ -49,7 +53,13 @@ export function createRequestListener(app: FunctionApp, limits: ListenerLimits, 
   };
 }
 
-async function dispatch(req: LaunchedRequest, res: ServerResponse, app: FunctionApp, limit: number, exchange: Exchange): Promise<void> {
+async function dispatch(
+  req: LaunchedRequest,
+  res: ServerResponse,
+  app: FunctionApp,
+  limit: number,
+  exchange: Exchange,
+): Promise<void> {
   try {
     const body = await receiveBody(req, res, limit);
     if (body) req.rawBody = body;

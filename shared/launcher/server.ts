@@ -27,7 +27,11 @@ export interface RunningFunction {
 export async function launch(app: FunctionApp, config: LauncherConfig, host = '0.0.0.0'): Promise<RunningFunction> {
   const exchanges = new Exchanges();
   const server = createHttpServer(config);
-  const listener = createRequestListener(app, { maxBodyBytes: config.MAX_BODY_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000 }, exchanges);
+  const listener = createRequestListener(
+    app,
+    { maxBodyBytes: config.MAX_BODY_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000 },
+    exchanges,
+  );
   serveRequests(server, listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -108,8 +112,10 @@ export function runMain(app: FunctionApp, config: LauncherConfig): void {
 /** The one-line fix for a port we cannot listen on, or undefined for any other start-up failure. */
 export function portProblem(err: unknown, port: number): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
-  if (code === 'EADDRINUSE') return `port ${port} is in use; set PORT=<another port> to use another (e.g. PORT=${port === 8080 ? 8081 : 8080})`;
-  if (code === 'EACCES') return `port ${port} needs privileges this process lacks; set PORT=<a port above 1023> (e.g. PORT=8080)`;
+  if (code === 'EADDRINUSE')
+    return `port ${port} is in use; set PORT=<another port> to use another (e.g. PORT=${port === 8080 ? 8081 : 8080})`;
+  if (code === 'EACCES')
+    return `port ${port} needs privileges this process lacks; set PORT=<a port above 1023> (e.g. PORT=8080)`;
   return undefined;
 }
 
@@ -134,5 +140,7 @@ function startupTimings(): Record<string, number> {
 export function serveRequests(server: Server, listener: RequestListener): void {
   server.on('request', listener);
   // Taken here, Node sends no automatic `100 Continue`: the listener sends it only for a body it will read.
-  server.on('checkContinue', (req: AwaitingContinue, res) => listener(Object.assign(req, { awaitsContinue: true }), res));
+  server.on('checkContinue', (req: AwaitingContinue, res) =>
+    listener(Object.assign(req, { awaitsContinue: true }), res),
+  );
 }

@@ -81,7 +81,8 @@ function bufferedStdout(): DestinationStream {
  * synchronous flush (pretty output, test sinks) write synchronously already.
  */
 export function flushLogsSync(logger: Logger): void {
-  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as { flushSync?: () => void } | undefined;
+  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as
+    { flushSync?: () => void } | undefined;
   try {
     stream?.flushSync?.();
   } catch {

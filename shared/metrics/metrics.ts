@@ -36,7 +36,8 @@ export function createMetrics(settings: MetricsSettings): Metrics {
   });
   collectDefaultMetrics({ register: registry });
   // Gauges named like counters; promtool rejects them, and nodejs_active_handles etc. carry the same numbers.
-  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])
+    registry.removeSingleMetric(name);
 
   const requests = new Histogram({
     name: 'http_server_requests_seconds',
@@ -45,9 +46,23 @@ export function createMetrics(settings: MetricsSettings): Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const breakerCalls = new Counter({ name: 'circuit_breaker_calls_total', help: 'Calls through circuit breakers by result.', labelNames: ['breaker', 'result'], registers: [registry] });
-  const breakerState = new Gauge({ name: 'circuit_breaker_state', help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open.', labelNames: ['breaker'], registers: [registry] });
-  const coldStart = new Gauge({ name: 'function_cold_start_seconds', help: 'Process start to the first request served.', registers: [registry] });
+  const breakerCalls = new Counter({
+    name: 'circuit_breaker_calls_total',
+    help: 'Calls through circuit breakers by result.',
+    labelNames: ['breaker', 'result'],
+    registers: [registry],
+  });
+  const breakerState = new Gauge({
+    name: 'circuit_breaker_state',
+    help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open.',
+    labelNames: ['breaker'],
+    registers: [registry],
+  });
+  const coldStart = new Gauge({
+    name: 'function_cold_start_seconds',
+    help: 'Process start to the first request served.',
+    registers: [registry],
+  });
   let firstServed = false;
 
   return {
@@ -56,7 +71,8 @@ export function createMetrics(settings: MetricsSettings): Metrics {
       stateChanged: (name: string, state: BreakerState) => breakerState.set({ breaker: name }, STATE_VALUES[state]),
       call: (name, result) => breakerCalls.inc({ breaker: name, result }),
     },
-    observeRequest: (route, method, status, seconds) => requests.observe({ route, method, status: String(status) }, seconds),
+    observeRequest: (route, method, status, seconds) =>
+      requests.observe({ route, method, status: String(status) }, seconds),
     firstRequestServed() {
       if (firstServed) return;
       firstServed = true;
@@ -67,7 +83,11 @@ export function createMetrics(settings: MetricsSettings): Metrics {
     },
     async push(url, instance, timeoutMs) {
       const gateway = new Pushgateway(url, { timeout: timeoutMs }, registry);
-      await withDeadline(gateway.pushAdd({ jobName: settings.service, groupings: { instance } }), timeoutMs, `push did not finish in ${timeoutMs} ms`);
+      await withDeadline(
+        gateway.pushAdd({ jobName: settings.service, groupings: { instance } }),
+        timeoutMs,
+        `push did not finish in ${timeoutMs} ms`,
+      );
     },
   };
 }

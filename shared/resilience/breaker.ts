@@ -55,7 +55,10 @@ export interface Breaker<A extends unknown[], R> {
 /** Thrown instead of calling when the breaker is open or at capacity. */
 export class BreakerRefusedError extends Error {
   readonly code = 'ERR_BREAKER_REFUSED';
-  constructor(readonly breaker: string, readonly retryAfterMs: number) {
+  constructor(
+    readonly breaker: string,
+    readonly retryAfterMs: number,
+  ) {
     super(`${breaker} breaker refused the call`);
     this.name = 'BreakerRefusedError';
   }
@@ -64,7 +67,10 @@ export class BreakerRefusedError extends Error {
 /** Thrown when the breaker's own timeout gave up waiting; the call itself may still be going on. */
 export class BreakerTimeoutError extends Error {
   readonly code = 'ERR_BREAKER_TIMEOUT';
-  constructor(readonly breaker: string, readonly timeoutMs: number) {
+  constructor(
+    readonly breaker: string,
+    readonly timeoutMs: number,
+  ) {
     super(`${breaker} breaker gave up after ${timeoutMs} ms`);
     this.name = 'BreakerTimeoutError';
   }
@@ -121,7 +127,8 @@ export function createBreaker<A extends unknown[], R>(
         return await breaker.fire(...args);
       } catch (err) {
         const code = (err as { code?: string }).code;
-        if (code === 'EOPENBREAKER' || code === 'ESEMLOCKED') throw new BreakerRefusedError(name, code === 'EOPENBREAKER' ? retryAfterMs() : 1000);
+        if (code === 'EOPENBREAKER' || code === 'ESEMLOCKED')
+          throw new BreakerRefusedError(name, code === 'EOPENBREAKER' ? retryAfterMs() : 1000);
         if (timedOut.has(err as object)) throw new BreakerTimeoutError(name, timeout || 0);
         throw err;
       }
@@ -158,7 +165,12 @@ function openAfterConsecutiveFailures(breaker: CircuitBreaker, limit: number): v
 }
 
 /** One metric result per call. */
-function observeCalls(breaker: CircuitBreaker, name: string, settings: BreakerSettings, observer: BreakerObserver): void {
+function observeCalls(
+  breaker: CircuitBreaker,
+  name: string,
+  settings: BreakerSettings,
+  observer: BreakerObserver,
+): void {
   breaker.on('success', () => observer.call(name, 'success'));
   breaker.on('timeout', (err: unknown) => {
     timedOut.add(err as object);

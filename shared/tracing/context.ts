@@ -19,7 +19,14 @@ import {
   newTraceId,
   parseB3Single,
 } from './b3';
-import { acceptTracestate, newSpanId, parseTraceparent, TRACEPARENT_HEADER, traceparentFor, TRACESTATE_HEADER } from './w3c';
+import {
+  acceptTracestate,
+  newSpanId,
+  parseTraceparent,
+  TRACEPARENT_HEADER,
+  traceparentFor,
+  TRACESTATE_HEADER,
+} from './w3c';
 
 export interface TraceContext {
   readonly traceId: string;
@@ -45,7 +52,10 @@ export function traceFromHeaders(headers: IncomingHttpHeaders): TraceContext {
   const w3c = traceparent === undefined ? undefined : parseTraceparent(traceparent);
   // tracestate belongs to the traceparent it came with: kept only when that is the trace we continue.
   const withState = (trace: Omit<TraceContext, 'spanId'>): TraceContext => {
-    const state = w3c?.traceId === trace.traceId.padStart(32, '0') ? acceptTracestate(joined(headers[TRACESTATE_HEADER])) : undefined;
+    const state =
+      w3c?.traceId === trace.traceId.padStart(32, '0')
+        ? acceptTracestate(joined(headers[TRACESTATE_HEADER]))
+        : undefined;
     return { ...trace, spanId, ...(state === undefined ? {} : { tracestate: state }) };
   };
   let sampled = true;
@@ -62,7 +72,11 @@ export function traceFromHeaders(headers: IncomingHttpHeaders): TraceContext {
     if (isValidB3TraceId(b3TraceId)) {
       const parent = first(headers[B3_SPAN_ID_HEADER]);
       const decision = b3Sampled(first(headers[B3_SAMPLED_HEADER]), first(headers[B3_FLAGS_HEADER]));
-      return withState({ traceId: b3TraceId, sampled: decision, ...(parent !== undefined && isValidSpanId(parent) ? { parentSpanId: parent } : {}) });
+      return withState({
+        traceId: b3TraceId,
+        sampled: decision,
+        ...(parent !== undefined && isValidSpanId(parent) ? { parentSpanId: parent } : {}),
+      });
     }
     rejected.push(b3TraceId);
   }

@@ -6,7 +6,14 @@ import { DOCS_REDIRECTS } from '../../functions/docs/site';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
 import { validRequest } from '../fixtures/send-mail-requests';
 import { postJson, request } from '../support/http-client';
-import { expectOneLinePortHint, freePort, holdPort, runToEnd, startChild, type ChildFunction } from '../support/processes';
+import {
+  expectOneLinePortHint,
+  freePort,
+  holdPort,
+  runToEnd,
+  startChild,
+  type ChildFunction,
+} from '../support/processes';
 import { openRaw, statuses } from '../support/raw-http';
 
 const root = join(__dirname, '..', '..');
@@ -51,7 +58,14 @@ it('when /health is asked, then the health function answers, not send-mail', asy
 
   expect(answer.status).toBe(200);
   // No SMTP server, no Kafka (the event toggle is off), no identity provider: nothing to claim UP.
-  expect(answer.body).toEqual({ status: 'UP', components: { smtp: { status: 'DISABLED' }, kafka: { status: 'DISABLED' }, identityProvider: { status: 'DISABLED' } } });
+  expect(answer.body).toEqual({
+    status: 'UP',
+    components: {
+      smtp: { status: 'DISABLED' },
+      kafka: { status: 'DISABLED' },
+      identityProvider: { status: 'DISABLED' },
+    },
+  });
 });
 
 it.each(DOCS_REDIRECTS)('when %s is asked, then docs redirects it to /swagger-ui/', async (path) => {
@@ -77,7 +91,11 @@ describe('when the email.sent event is on and there is no Kafka', () => {
   beforeAll(async () => {
     events = join(outbox, 'events', 'sent.jsonl');
     const port = await freePort();
-    withEvents = await startChild(devScript, { PORT: String(port), OUTBOX_DIR: outbox, FEATURE_EMAIL_SENT_EVENT: 'true', EVENT_OUTBOX_FILE: events }, port);
+    withEvents = await startChild(
+      devScript,
+      { PORT: String(port), OUTBOX_DIR: outbox, FEATURE_EMAIL_SENT_EVENT: 'true', EVENT_OUTBOX_FILE: events },
+      port,
+    );
   });
 
   afterAll(async () => {
@@ -97,25 +115,33 @@ describe('when the email.sent event is on and there is no Kafka', () => {
   });
 });
 
-it.each(['/swagger-ui/', '/openapi.json', '/openapi.yaml', '/schemas/email-sent.v1.json'])('when %s is asked, then docs serves it', async (path) => {
-  expect((await request(`${dev.url}${path}`)).status).toBe(200);
-});
+it.each(['/swagger-ui/', '/openapi.json', '/openapi.yaml', '/schemas/email-sent.v1.json'])(
+  'when %s is asked, then docs serves it',
+  async (path) => {
+    expect((await request(`${dev.url}${path}`)).status).toBe(200);
+  },
+);
 
 it('when Expect: 100-continue comes with a body over MAX_BODY_BYTES, then the dev server answers 413 and never 100 Continue', async () => {
   const client = await openRaw(dev.url);
 
-  client.socket.write(`POST ${SEND_MAIL_PATH} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\nExpect: 100-continue\r\n\r\n`);
+  client.socket.write(
+    `POST ${SEND_MAIL_PATH} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\nExpect: 100-continue\r\n\r\n`,
+  );
   const received = await client.closed;
 
   expect(statuses(received)).toEqual([413]);
   expect(received).toContain('"message":"http.body.toolarge"');
 });
 
-it.each(['/readyz', '/metrics', '/nowhere'])('when %s, a path the HTTPRoute does not route, is asked, then the dev router answers 404 as the gateway would', async (path) => {
-  // Plain fetch: the spec documents what each function answers on its own port, not the gateway's 404.
-  const answer = await fetch(`${dev.url}${path}`);
+it.each(['/readyz', '/metrics', '/nowhere'])(
+  'when %s, a path the HTTPRoute does not route, is asked, then the dev router answers 404 as the gateway would',
+  async (path) => {
+    // Plain fetch: the spec documents what each function answers on its own port, not the gateway's 404.
+    const answer = await fetch(`${dev.url}${path}`);
 
-  expect(answer.status).toBe(404);
-  expect(answer.headers.get('x-b3-traceid')).toMatch(/^[0-9a-f]{32}$/);
-  expect(await answer.json()).toMatchObject({ message: 'http.route.notfound', details: [] });
-});
+    expect(answer.status).toBe(404);
+    expect(answer.headers.get('x-b3-traceid')).toMatch(/^[0-9a-f]{32}$/);
+    expect(await answer.json()).toMatchObject({ message: 'http.route.notfound', details: [] });
+  },
+);

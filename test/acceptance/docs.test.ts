@@ -31,7 +31,11 @@ afterAll(async () => {
 describe.each([
   { path: '/openapi.json', file: 'openapi/openapi.json', contentType: 'application/json; charset=utf-8' },
   { path: '/openapi.yaml', file: 'openapi/openapi.yaml', contentType: 'application/yaml; charset=utf-8' },
-  { path: '/schemas/email-sent.v1.json', file: 'openapi/schemas/email-sent.v1.json', contentType: 'application/schema+json' },
+  {
+    path: '/schemas/email-sent.v1.json',
+    file: 'openapi/schemas/email-sent.v1.json',
+    contentType: 'application/schema+json',
+  },
 ])('when $path is asked', ({ path, file, contentType }) => {
   it('then it is the committed file, with its content type, an ETag and no-cache', async () => {
     const answer = await request(`${docs.url}${path}`);
@@ -55,17 +59,24 @@ describe.each([
 
 it.each([
   { path: '/swagger-ui/', contentType: 'text/html; charset=utf-8', cache: 'no-cache' },
-  { path: '/swagger-ui/swagger-ui-bundle.js', contentType: 'text/javascript; charset=utf-8', cache: 'public, max-age=86400' },
+  {
+    path: '/swagger-ui/swagger-ui-bundle.js',
+    contentType: 'text/javascript; charset=utf-8',
+    cache: 'public, max-age=86400',
+  },
   { path: '/swagger-ui/swagger-ui.css', contentType: 'text/css; charset=utf-8', cache: 'public, max-age=86400' },
-])('when $path is asked, then it comes from swagger-ui-dist with $contentType', async ({ path, contentType, cache }) => {
-  const answer = await request(`${docs.url}${path}`);
+])(
+  'when $path is asked, then it comes from swagger-ui-dist with $contentType',
+  async ({ path, contentType, cache }) => {
+    const answer = await request(`${docs.url}${path}`);
 
-  expect(answer.status).toBe(200);
-  expect(answer.headers.get('content-type')).toBe(contentType);
-  expect(answer.headers.get('cache-control')).toBe(cache);
-  expect(answer.headers.get('etag')).toBeTruthy();
-  expect(answer.text.length).toBeGreaterThan(500);
-});
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toBe(contentType);
+    expect(answer.headers.get('cache-control')).toBe(cache);
+    expect(answer.headers.get('etag')).toBeTruthy();
+    expect(answer.text.length).toBeGreaterThan(500);
+  },
+);
 
 it.each(DOCS_REDIRECTS)('when %s is asked, then it redirects to /swagger-ui/', async (path) => {
   const answer = await request(`${docs.url}${path}`, { redirect: 'manual' });
@@ -98,23 +109,29 @@ it('when Swagger UI is opened in Chromium, then it renders the sendmail operatio
   }
 });
 
-it.each(['index.html', 'swagger-ui/index.html'])('when the static site is opened from disk at %s, then it renders the spec with no server at all', async (file) => {
-  const dir = await mkdtemp(join(tmpdir(), 'docs-site-'));
-  const page = await browser.newPage();
-  const failures: string[] = [];
-  page.on('requestfailed', (req) => failures.push(req.url()));
-  try {
-    writeDocsSite(dir);
-    await page.goto(pathToFileURL(join(dir, file)).href);
-    const operation = page.locator('.opblock-post .opblock-summary-path', { hasText: '/api/rest/v1/sendmail' });
-    await operation.waitFor({ timeout: 15_000 });
+it.each(['index.html', 'swagger-ui/index.html'])(
+  'when the static site is opened from disk at %s, then it renders the spec with no server at all',
+  async (file) => {
+    const dir = await mkdtemp(join(tmpdir(), 'docs-site-'));
+    const page = await browser.newPage();
+    const failures: string[] = [];
+    page.on('requestfailed', (req) => failures.push(req.url()));
+    try {
+      writeDocsSite(dir);
+      await page.goto(pathToFileURL(join(dir, file)).href);
+      const operation = page.locator('.opblock-post .opblock-summary-path', { hasText: '/api/rest/v1/sendmail' });
+      await operation.waitFor({ timeout: 15_000 });
 
-    expect(await operation.count()).toBe(1);
-    expect(await page.getByText('Failed to load API definition').count()).toBe(0);
-    expect(failures).toEqual([]);
-    await page.screenshot({ path: join(root, 'test-results', `docs-site-${file.replace(/\W+/g, '-')}.png`), fullPage: true });
-  } finally {
-    await page.close();
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+      expect(await operation.count()).toBe(1);
+      expect(await page.getByText('Failed to load API definition').count()).toBe(0);
+      expect(failures).toEqual([]);
+      await page.screenshot({
+        path: join(root, 'test-results', `docs-site-${file.replace(/\W+/g, '-')}.png`),
+        fullPage: true,
+      });
+    } finally {
+      await page.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -52,14 +52,28 @@ it('when SIGTERM arrives with 50 requests in flight, then all complete, nothing 
   try {
     const auth = await bearer({ secret: SECRET });
     smtp.dataDelayMs = 800;
-    const pending = Array.from({ length: 50 }, (_, i) => postJson(`${fn.url}${SEND_MAIL_PATH}`, { ...validRequest, to_address: `drain-${i}@mailinator.com` }, auth));
+    const pending = Array.from({ length: 50 }, (_, i) =>
+      postJson(`${fn.url}${SEND_MAIL_PATH}`, { ...validRequest, to_address: `drain-${i}@mailinator.com` }, auth),
+    );
     // Every request has reached the function once mails are being delivered; each mail then takes 0.8 s.
-    await eventually(() => smtp.connections(), (connections) => connections > 0, { what: 'a mail being delivered' });
+    await eventually(
+      () => smtp.connections(),
+      (connections) => connections > 0,
+      { what: 'a mail being delivered' },
+    );
     await new Promise((resolve) => setTimeout(resolve, 400)); // nothing tells when the 50th request is in: a margin
     const signalled = Date.now();
 
     fn.child.kill('SIGTERM');
-    const refused = await eventually(() => fetch(`${fn.url}/livez`).then(() => false, () => true), Boolean, { what: 'new connections refused after SIGTERM', timeoutMs: 2000 });
+    const refused = await eventually(
+      () =>
+        fetch(`${fn.url}/livez`).then(
+          () => false,
+          () => true,
+        ),
+      Boolean,
+      { what: 'new connections refused after SIGTERM', timeoutMs: 2000 },
+    );
 
     const answers = await Promise.all(pending);
     expect(answers.map((answer) => answer.status)).toEqual(Array(50).fill(200));
@@ -69,7 +83,11 @@ it('when SIGTERM arrives with 50 requests in flight, then all complete, nothing 
     expect(smtp.mails).toHaveLength(50);
     await topic.waitFor(50);
     expect(new Set(topic.records.map((record) => record.key)).size).toBe(50);
-    const lines = fn.stdout().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = fn
+      .stdout()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.filter((line) => line.message === 'email.sent event not published: dead letter')).toEqual([]);
     expect(lines.filter((line) => line.message === 'unhandled rejection')).toEqual([]);
     expect(lines.some((line) => line.message === 'draining')).toBe(true);

@@ -27,7 +27,9 @@ let smtp: TestSmtpServer;
 let kafka: KafkaMock;
 let auth: Record<string, string>;
 // The committed schema, as consumers read it (make test fails when it drifts from the code).
-const committedSchema = JSON.parse(readFileSync(join(__dirname, '..', '..', 'openapi', 'schemas', EMAIL_SENT_SCHEMA_FILE), 'utf8')) as object;
+const committedSchema = JSON.parse(
+  readFileSync(join(__dirname, '..', '..', 'openapi', 'schemas', EMAIL_SENT_SCHEMA_FILE), 'utf8'),
+) as object;
 const validateData = addFormats(new Ajv2020({ strict: true })).compile(committedSchema);
 
 function env(topic: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -47,11 +49,19 @@ function env(topic: string, extra: Record<string, string> = {}): Record<string, 
   };
 }
 
-const send = (fn: FunctionUnderTest, body: object = validRequest, headers: Record<string, string> = {}): Promise<Answer> =>
-  postJson(`${fn.url}${SEND_MAIL_PATH}`, body, { ...auth, ...headers });
+const send = (
+  fn: FunctionUnderTest,
+  body: object = validRequest,
+  headers: Record<string, string> = {},
+): Promise<Answer> => postJson(`${fn.url}${SEND_MAIL_PATH}`, body, { ...auth, ...headers });
 
 function decode(record: ConsumedRecord): CloudEventV1<unknown> {
-  return CloudEventsKafka.toEvent({ headers: record.headers, key: record.key, value: record.value.toString('utf8'), body: record.value.toString('utf8') } as never) as CloudEventV1<unknown>;
+  return CloudEventsKafka.toEvent({
+    headers: record.headers,
+    key: record.key,
+    value: record.value.toString('utf8'),
+    body: record.value.toString('utf8'),
+  } as never) as CloudEventV1<unknown>;
 }
 
 beforeAll(async () => {
@@ -107,16 +117,38 @@ describe('when the toggle is on, in binary content mode', () => {
       b3: expect.stringMatching(new RegExp(`^${traceId}-[0-9a-f]{16}-1$`)),
     });
     const data = JSON.parse(record?.value.toString('utf8') ?? '') as unknown;
-    expect(data).toEqual({ messageId, toAddress: 'demo@mailinator.com', subject: validRequest.subject, sentAt: expect.any(String) });
+    expect(data).toEqual({
+      messageId,
+      toAddress: 'demo@mailinator.com',
+      subject: validRequest.subject,
+      sentAt: expect.any(String),
+    });
     expect(validateData(data)).toBe(true);
     const event = decode(record as ConsumedRecord);
-    expect(event).toMatchObject({ id: record?.headers.ce_id, type: `${PREFIX}.email.sent.v1`, subject: messageId, data });
+    expect(event).toMatchObject({
+      id: record?.headers.ce_id,
+      type: `${PREFIX}.email.sent.v1`,
+      subject: messageId,
+      data,
+    });
   });
 
   it.each<{ name: string; headers: Record<string, string>; traceId: string }>([
-    { name: 'the single b3 header', headers: { b3: '463ac35c9f6413ad48485a3953bb6124-00f067aa0ba902b7-1' }, traceId: '463ac35c9f6413ad48485a3953bb6124' },
-    { name: 'a W3C traceparent', headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }, traceId: '4bf92f3577b34da6a3ce929d0e0e4736' },
-    { name: 'a Sleuth 16-hex X-B3-TraceId', headers: { 'X-B3-TraceId': 'a3ce929d0e0e4736' }, traceId: 'a3ce929d0e0e4736' },
+    {
+      name: 'the single b3 header',
+      headers: { b3: '463ac35c9f6413ad48485a3953bb6124-00f067aa0ba902b7-1' },
+      traceId: '463ac35c9f6413ad48485a3953bb6124',
+    },
+    {
+      name: 'a W3C traceparent',
+      headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    },
+    {
+      name: 'a Sleuth 16-hex X-B3-TraceId',
+      headers: { 'X-B3-TraceId': 'a3ce929d0e0e4736' },
+      traceId: 'a3ce929d0e0e4736',
+    },
   ])('then a trace arriving as $name travels HTTP → SMTP → Kafka unchanged', async ({ headers, traceId }) => {
     const before = topic.records.length;
     const answer = await send(fn, { ...validRequest, to_address: `trace-${traceId.length}@mailinator.com` }, headers);
@@ -168,7 +200,12 @@ describe('when the toggle is on, in structured content mode', () => {
       expect(record?.headers['content-type']).toBe('application/cloudevents+json; charset=utf-8');
       expect(record?.headers['X-B3-TraceId']).toBe(answer.headers.get('x-b3-traceid'));
       const event = JSON.parse(record?.value.toString('utf8') ?? '') as Record<string, unknown>;
-      expect(event).toMatchObject({ specversion: '1.0', type: `${PREFIX}.email.sent.v1`, datacontenttype: 'application/json', partitionkey: 'demo@mailinator.com' });
+      expect(event).toMatchObject({
+        specversion: '1.0',
+        type: `${PREFIX}.email.sent.v1`,
+        datacontenttype: 'application/json',
+        partitionkey: 'demo@mailinator.com',
+      });
       expect(validateData(event.data)).toBe(true);
       expect(decode(record as ConsumedRecord).id).toBe(event.id);
     } finally {
@@ -187,7 +224,10 @@ describe('when the toggle is off', () => {
     });
     await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
     const port = (listener.address() as { port: number }).port;
-    const fn = await startFunction(createSendMailApp, env('unused', { FEATURE_EMAIL_SENT_EVENT: 'false', KAFKA_BROKERS: `127.0.0.1:${port}` }));
+    const fn = await startFunction(
+      createSendMailApp,
+      env('unused', { FEATURE_EMAIL_SENT_EVENT: 'false', KAFKA_BROKERS: `127.0.0.1:${port}` }),
+    );
     try {
       expect((await send(fn)).status).toBe(200);
       // An absence: no connection may follow the answer, so give one a moment to show up.
@@ -219,22 +259,32 @@ describe('when the broker goes down', () => {
         // The configured deadline (1 s) plus a margin: never kafkajs's tens of seconds.
         expect(Date.now() - started).toBeLessThan(3000);
       }
-      const deadLetters = fn.logs.lines().filter((line) => line.message === 'email.sent event not published: dead letter');
+      const deadLetters = fn.logs
+        .lines()
+        .filter((line) => line.message === 'email.sent event not published: dead letter');
       expect(deadLetters).toHaveLength(4);
-      expect(deadLetters[0]).toMatchObject({ event: { outcome: 'failure', code: 'events.publish.failed' }, cloudevent: { type: `${PREFIX}.email.sent.v1`, data: { toAddress: 'demo@mailinator.com' } } });
+      expect(deadLetters[0]).toMatchObject({
+        event: { outcome: 'failure', code: 'events.publish.failed' },
+        cloudevent: { type: `${PREFIX}.email.sent.v1`, data: { toAddress: 'demo@mailinator.com' } },
+      });
       expect(fn.logs.lines().some((line) => line.message === 'circuit breaker kafka opened')).toBe(true);
       // Once open, the breaker refuses at once instead of waiting on Kafka.
       expect(deadLetters[3]).toMatchObject({ error: { type: 'BreakerRefusedError' } });
 
       await kafka.brokerUp(1);
-      const deadLetterCount = (): number => fn.logs.lines().filter((line) => line.message === 'email.sent event not published: dead letter').length;
+      const deadLetterCount = (): number =>
+        fn.logs.lines().filter((line) => line.message === 'email.sent event not published: dead letter').length;
       // Once the breaker half-opens, a mail's event is published instead of dead-lettered.
       const published = async (): Promise<boolean> => {
         const before = deadLetterCount();
         expect((await send(fn)).status).toBe(200);
         return deadLetterCount() === before;
       };
-      await eventually(published, Boolean, { what: 'an event published after the broker is back', timeoutMs: 10_000, intervalMs: 250 });
+      await eventually(published, Boolean, {
+        what: 'an event published after the broker is back',
+        timeoutMs: 10_000,
+        intervalMs: 250,
+      });
       expect(fn.logs.lines().some((line) => line.message === 'circuit breaker kafka closed')).toBe(true);
       const after = await collectRecords(kafka.brokers, 'mail-outage');
       try {
@@ -253,21 +303,28 @@ describe('when the toggle is on locally without brokers', () => {
   it('then events go to the JSONL file as structured CloudEvents', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'events-'));
     const file = join(dir, 'events.jsonl');
-    const fn = await startFunction(createSendMailApp, { SMTP_URL: smtp.url, FEATURE_EMAIL_SENT_EVENT: 'true', EVENT_OUTBOX_FILE: file });
+    const fn = await startFunction(createSendMailApp, {
+      SMTP_URL: smtp.url,
+      FEATURE_EMAIL_SENT_EVENT: 'true',
+      EVENT_OUTBOX_FILE: file,
+    });
     try {
       const answer = await send(fn, validRequest, await bearer());
       expect(answer.status).toBe(200);
 
       const lines = (await readFile(file, 'utf8')).trim().split('\n');
       expect(lines).toHaveLength(1);
-      expect(JSON.parse(lines[0] ?? '')).toMatchObject({ specversion: '1.0', type: 'com.example.mailer.email.sent.v1', data: { subject: validRequest.subject } });
+      expect(JSON.parse(lines[0] ?? '')).toMatchObject({
+        specversion: '1.0',
+        type: 'com.example.mailer.email.sent.v1',
+        data: { subject: validRequest.subject },
+      });
     } finally {
       await fn.stop();
       await rm(dir, { recursive: true, force: true });
     }
   });
 });
-
 
 describe('finding 5: Kafka, one event id whatever happens', () => {
   const DEAD_LETTER = 'email.sent event not published: dead letter';
@@ -282,10 +339,17 @@ describe('finding 5: Kafka, one event id whatever happens', () => {
   function ledger(messageIds: string[], records: ConsumedRecord[], logs: Record<string, unknown>[]): MailLedger[] {
     return messageIds.map((messageId) => ({
       messageId,
-      topicIds: new Set(records.filter((record) => record.headers.ce_subject === messageId).map((record) => record.headers.ce_id ?? '')),
+      topicIds: new Set(
+        records.filter((record) => record.headers.ce_subject === messageId).map((record) => record.headers.ce_id ?? ''),
+      ),
       deadLetters: logs
-        .filter((line) => line.message === DEAD_LETTER && (line.cloudevent as { subject?: string }).subject === messageId)
-        .map((line) => ({ id: (line.cloudevent as { id: string }).id, outcome: (line.event as { outcome: string }).outcome })),
+        .filter(
+          (line) => line.message === DEAD_LETTER && (line.cloudevent as { subject?: string }).subject === messageId,
+        )
+        .map((line) => ({
+          id: (line.cloudevent as { id: string }).id,
+          outcome: (line.event as { outcome: string }).outcome,
+        })),
     }));
   }
 
@@ -326,11 +390,18 @@ describe('finding 5: Kafka, one event id whatever happens', () => {
       const topic = await collectRecords(kafka.brokers, 'mail-finding5-down');
       try {
         const last = messageIds[messageIds.length - 1];
-        await eventually(() => topic.records.some((record) => record.headers.ce_subject === last), Boolean, { what: `the record of ${last}`, timeoutMs: 15_000, intervalMs: 50 });
+        await eventually(() => topic.records.some((record) => record.headers.ce_subject === last), Boolean, {
+          what: `the record of ${last}`,
+          timeoutMs: 15_000,
+          intervalMs: 50,
+        });
         const mails = ledger(messageIds, topic.records, fn.logs.lines());
 
         for (const mail of mails.filter((entry) => during.includes(entry.messageId))) {
-          expect(mail).toMatchObject({ topicIds: new Set(), deadLetters: [{ id: expect.any(String), outcome: 'failure' }] });
+          expect(mail).toMatchObject({
+            topicIds: new Set(),
+            deadLetters: [{ id: expect.any(String), outcome: 'failure' }],
+          });
         }
         expect(mails.find((mail) => mail.messageId === last)?.topicIds.size).toBe(1);
       } finally {
@@ -354,7 +425,12 @@ describe('finding 5: Kafka, one event id whatever happens', () => {
       await topic.waitFor(2);
 
       const mails = ledger([before, refused, after], topic.records, fn.logs.lines());
-      expect(mails.map((mail) => ({ onTopic: mail.topicIds.size, deadLetters: mail.deadLetters.map((letter) => letter.outcome) }))).toEqual([
+      expect(
+        mails.map((mail) => ({
+          onTopic: mail.topicIds.size,
+          deadLetters: mail.deadLetters.map((letter) => letter.outcome),
+        })),
+      ).toEqual([
         { onTopic: 1, deadLetters: [] },
         { onTopic: 0, deadLetters: ['failure'] },
         { onTopic: 1, deadLetters: [] },
@@ -388,7 +464,11 @@ describe('finding 5: Kafka, one event id whatever happens', () => {
       const topic = await collectRecords(kafka.brokers, 'mail-finding5-frozen');
       try {
         const last = messageIds[messageIds.length - 1];
-        await eventually(() => topic.records.some((record) => record.headers.ce_subject === last), Boolean, { what: `the record of ${last}`, timeoutMs: 15_000, intervalMs: 50 });
+        await eventually(() => topic.records.some((record) => record.headers.ce_subject === last), Boolean, {
+          what: `the record of ${last}`,
+          timeoutMs: 15_000,
+          intervalMs: 50,
+        });
         const mails = ledger(messageIds, topic.records, fn.logs.lines());
 
         for (const mail of mails) {

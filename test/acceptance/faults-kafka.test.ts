@@ -16,7 +16,12 @@ beforeEach(() => peers.smtp.reset());
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Four clients send throughout: before the fault, during it (`faultMs`), and after the broker is back. */
-async function loadAcross(scenario: Scenario, fault: () => Promise<void>, back: () => Promise<void>, faultMs: number): Promise<void> {
+async function loadAcross(
+  scenario: Scenario,
+  fault: () => Promise<void>,
+  back: () => Promise<void>,
+  faultMs: number,
+): Promise<void> {
   const clients = startClients(4, (client, n) => scenario.send(`kafka-${client}-${n}@mailinator.com`));
   try {
     await pause(1000);
@@ -32,7 +37,12 @@ async function loadAcross(scenario: Scenario, fault: () => Promise<void>, back: 
 describe('finding 5: Kafka timeouts', () => {
   it('when the Kafka broker is down for 4 s and then back, then each delivered mail has exactly one event id on the topic or one dead-letter line', async () => {
     const ledger = await runScenario(peers.scenarioPeers(), {}, (scenario) =>
-      loadAcross(scenario, () => peers.kafka.brokerDown(1), () => peers.kafka.brokerUp(1), 4000),
+      loadAcross(
+        scenario,
+        () => peers.kafka.brokerDown(1),
+        () => peers.kafka.brokerUp(1),
+        4000,
+      ),
     );
 
     expect(ledger.report()).toBe('');

@@ -35,13 +35,29 @@ function ledgerOf(history: History): Ledger {
   const lines = [
     JSON.stringify({ 'log.level': 'info', message: 'listening' }),
     ...(history.deadLetters ?? []).map(([id, messageId, outcome]) =>
-      JSON.stringify({ 'log.level': 'error', message: 'email.sent event not published: dead letter', event: { action: 'publish', outcome, code: 'events.publish.failed' }, cloudevent: { id, subject: `<${messageId}>`, data: { messageId: `<${messageId}>` } } }),
+      JSON.stringify({
+        'log.level': 'error',
+        message: 'email.sent event not published: dead letter',
+        event: { action: 'publish', outcome, code: 'events.publish.failed' },
+        cloudevent: { id, subject: `<${messageId}>`, data: { messageId: `<${messageId}>` } },
+      }),
     ),
     ...(history.held ?? []).map(([id, messageId]) =>
-      JSON.stringify({ 'log.level': 'error', message: 'email.sent event not published: dead letter', event: { action: 'publish', outcome: 'unknown', code: 'events.publish.held' }, cloudevent: { id, subject: `<${messageId}>`, data: { messageId: `<${messageId}>` } } }),
+      JSON.stringify({
+        'log.level': 'error',
+        message: 'email.sent event not published: dead letter',
+        event: { action: 'publish', outcome: 'unknown', code: 'events.publish.held' },
+        cloudevent: { id, subject: `<${messageId}>`, data: { messageId: `<${messageId}>` } },
+      }),
     ),
     ...(history.unknownLines ?? []).map(([messageId, traceId]) =>
-      JSON.stringify({ 'log.level': 'error', message: 'mail outcome unknown', event: { action: 'deliver', outcome: 'unknown', code: UNKNOWN_CODE }, email: { message_id: `<${messageId}>` }, trace: { id: traceId } }),
+      JSON.stringify({
+        'log.level': 'error',
+        message: 'mail outcome unknown',
+        event: { action: 'deliver', outcome: 'unknown', code: UNKNOWN_CODE },
+        email: { message_id: `<${messageId}>` },
+        trace: { id: traceId },
+      }),
     ),
   ];
   const ledger = new Ledger({ mails: () => mails, records: () => records, stdout: () => `${lines.join('\n')}\n` });
@@ -57,33 +73,160 @@ const ok = (messageId: string): LedgerAnswer => ({ status: 200, messageId: `<${m
 const unknown: LedgerAnswer = { status: 502, code: UNKNOWN_CODE };
 
 const cases: { name: string; history: History; broken: string[] }[] = [
-  { name: 'a 200 with its mail and its event', history: { requests: { t1: ok('m1') }, mails: [['m1', 't1']], events: [['e1', 'm1'], ['e1', 'm1']] }, broken: [] },
-  { name: 'a 200 with its mail and a dead letter', history: { requests: { t1: ok('m1') }, mails: [['m1', 't1']], deadLetters: [['e1', 'm1', 'unknown']] }, broken: [] },
-  { name: 'a timed-out dead letter that landed after all, same id', history: { requests: { t1: ok('m1') }, mails: [['m1', 't1']], events: [['e1', 'm1']], deadLetters: [['e1', 'm1', 'unknown']] }, broken: [] },
-  { name: 'an error answer and no mail', history: { requests: { t1: { status: 502, code: 'email.send.error' }, t2: undefined } }, broken: [] },
-  { name: 'an unknown outcome with its line and held event, delivered after all', history: { requests: { t1: unknown }, mails: [['m1', 't1']], unknownLines: [['m1', 't1']], held: [['e1', 'm1']] }, broken: [] },
-  { name: 'an unknown outcome with its line and held event, not delivered', history: { requests: { t1: unknown }, unknownLines: [['m1', 't1']], held: [['e1', 'm1']] }, broken: [] },
-  { name: 'an unknown outcome without its held event', history: { requests: { t1: unknown }, mails: [['m1', 't1']], unknownLines: [['m1', 't1']] }, broken: [RULES.unknownIsHeld] },
-  { name: 'an unknown outcome whose event was published', history: { requests: { t1: unknown }, mails: [['m1', 't1']], unknownLines: [['m1', 't1']], held: [['e1', 'm1']], events: [['e1', 'm1']] }, broken: [RULES.unknownIsHeld] },
+  {
+    name: 'a 200 with its mail and its event',
+    history: {
+      requests: { t1: ok('m1') },
+      mails: [['m1', 't1']],
+      events: [
+        ['e1', 'm1'],
+        ['e1', 'm1'],
+      ],
+    },
+    broken: [],
+  },
+  {
+    name: 'a 200 with its mail and a dead letter',
+    history: { requests: { t1: ok('m1') }, mails: [['m1', 't1']], deadLetters: [['e1', 'm1', 'unknown']] },
+    broken: [],
+  },
+  {
+    name: 'a timed-out dead letter that landed after all, same id',
+    history: {
+      requests: { t1: ok('m1') },
+      mails: [['m1', 't1']],
+      events: [['e1', 'm1']],
+      deadLetters: [['e1', 'm1', 'unknown']],
+    },
+    broken: [],
+  },
+  {
+    name: 'an error answer and no mail',
+    history: { requests: { t1: { status: 502, code: 'email.send.error' }, t2: undefined } },
+    broken: [],
+  },
+  {
+    name: 'an unknown outcome with its line and held event, delivered after all',
+    history: { requests: { t1: unknown }, mails: [['m1', 't1']], unknownLines: [['m1', 't1']], held: [['e1', 'm1']] },
+    broken: [],
+  },
+  {
+    name: 'an unknown outcome with its line and held event, not delivered',
+    history: { requests: { t1: unknown }, unknownLines: [['m1', 't1']], held: [['e1', 'm1']] },
+    broken: [],
+  },
+  {
+    name: 'an unknown outcome without its held event',
+    history: { requests: { t1: unknown }, mails: [['m1', 't1']], unknownLines: [['m1', 't1']] },
+    broken: [RULES.unknownIsHeld],
+  },
+  {
+    name: 'an unknown outcome whose event was published',
+    history: {
+      requests: { t1: unknown },
+      mails: [['m1', 't1']],
+      unknownLines: [['m1', 't1']],
+      held: [['e1', 'm1']],
+      events: [['e1', 'm1']],
+    },
+    broken: [RULES.unknownIsHeld],
+  },
   { name: 'a 200 without its mail', history: { requests: { t1: ok('m1') } }, broken: [RULES.okHasOneMail] },
-  { name: 'a 200 whose mail arrived twice', history: { requests: { t1: ok('m1') }, mails: [['m1', 't1'], ['m1', 't1']], events: [['e1', 'm1']] }, broken: [RULES.okHasOneMail] },
-  { name: 'a 502 email.send.error followed by a delivery', history: { requests: { t1: { status: 502, code: 'email.send.error' } }, mails: [['m1', 't1']], events: [['e1', 'm1']] }, broken: [RULES.errorSentNothing] },
-  { name: 'a mail for a request that got no answer', history: { requests: { t1: undefined }, mails: [['m1', 't1']], events: [['e1', 'm1']] }, broken: [RULES.unansweredSentNothing] },
-  { name: 'a mail that matches no request', history: { requests: {}, mails: [['m1', 'tx']], events: [['e1', 'm1']] }, broken: [RULES.mailIsAnswered] },
-  { name: 'an unknown answer without its line', history: { requests: { t1: unknown } }, broken: [RULES.unknownIsLogged] },
-  { name: 'an unknown answer whose delivered mail no line names', history: { requests: { t1: unknown }, mails: [['m1', 't1']], unknownLines: [['m9', 't1']], held: [['e9', 'm9']] }, broken: [RULES.mailIsAnswered] },
-  { name: 'a delivered mail with neither event nor dead letter', history: { requests: { t1: ok('m1') }, mails: [['m1', 't1']] }, broken: [RULES.mailHasOneEvent] },
-  { name: 'a delivered mail with two event ids', history: { requests: { t1: ok('m1') }, mails: [['m1', 't1']], events: [['e1', 'm1'], ['e2', 'm1']] }, broken: [RULES.mailHasOneEvent] },
-  { name: 'a delivered mail dead-lettered twice', history: { requests: { t1: ok('m1') }, mails: [['m1', 't1']], deadLetters: [['e1', 'm1', 'unknown'], ['e1', 'm1', 'unknown']] }, broken: [RULES.mailHasOneEvent] },
-  { name: 'a dead letter marked failure that landed', history: { requests: { t1: ok('m1') }, mails: [['m1', 't1']], events: [['e1', 'm1']], deadLetters: [['e1', 'm1', 'failure']] }, broken: [RULES.refusedNeverLands] },
-  { name: 'an event for a mail never delivered', history: { requests: { t1: { status: 503, code: 'email.send.unavailable' } }, events: [['e1', 'm1']] }, broken: [RULES.noEventWithoutMail] },
+  {
+    name: 'a 200 whose mail arrived twice',
+    history: {
+      requests: { t1: ok('m1') },
+      mails: [
+        ['m1', 't1'],
+        ['m1', 't1'],
+      ],
+      events: [['e1', 'm1']],
+    },
+    broken: [RULES.okHasOneMail],
+  },
+  {
+    name: 'a 502 email.send.error followed by a delivery',
+    history: {
+      requests: { t1: { status: 502, code: 'email.send.error' } },
+      mails: [['m1', 't1']],
+      events: [['e1', 'm1']],
+    },
+    broken: [RULES.errorSentNothing],
+  },
+  {
+    name: 'a mail for a request that got no answer',
+    history: { requests: { t1: undefined }, mails: [['m1', 't1']], events: [['e1', 'm1']] },
+    broken: [RULES.unansweredSentNothing],
+  },
+  {
+    name: 'a mail that matches no request',
+    history: { requests: {}, mails: [['m1', 'tx']], events: [['e1', 'm1']] },
+    broken: [RULES.mailIsAnswered],
+  },
+  {
+    name: 'an unknown answer without its line',
+    history: { requests: { t1: unknown } },
+    broken: [RULES.unknownIsLogged],
+  },
+  {
+    name: 'an unknown answer whose delivered mail no line names',
+    history: { requests: { t1: unknown }, mails: [['m1', 't1']], unknownLines: [['m9', 't1']], held: [['e9', 'm9']] },
+    broken: [RULES.mailIsAnswered],
+  },
+  {
+    name: 'a delivered mail with neither event nor dead letter',
+    history: { requests: { t1: ok('m1') }, mails: [['m1', 't1']] },
+    broken: [RULES.mailHasOneEvent],
+  },
+  {
+    name: 'a delivered mail with two event ids',
+    history: {
+      requests: { t1: ok('m1') },
+      mails: [['m1', 't1']],
+      events: [
+        ['e1', 'm1'],
+        ['e2', 'm1'],
+      ],
+    },
+    broken: [RULES.mailHasOneEvent],
+  },
+  {
+    name: 'a delivered mail dead-lettered twice',
+    history: {
+      requests: { t1: ok('m1') },
+      mails: [['m1', 't1']],
+      deadLetters: [
+        ['e1', 'm1', 'unknown'],
+        ['e1', 'm1', 'unknown'],
+      ],
+    },
+    broken: [RULES.mailHasOneEvent],
+  },
+  {
+    name: 'a dead letter marked failure that landed',
+    history: {
+      requests: { t1: ok('m1') },
+      mails: [['m1', 't1']],
+      events: [['e1', 'm1']],
+      deadLetters: [['e1', 'm1', 'failure']],
+    },
+    broken: [RULES.refusedNeverLands],
+  },
+  {
+    name: 'an event for a mail never delivered',
+    history: { requests: { t1: { status: 503, code: 'email.send.unavailable' } }, events: [['e1', 'm1']] },
+    broken: [RULES.noEventWithoutMail],
+  },
 ];
 
 describe('the ledger', () => {
-  it.each(cases)('when the history is $name, then the check names exactly the rules it breaks', ({ history, broken }) => {
-    const ledger = ledgerOf(history);
+  it.each(cases)(
+    'when the history is $name, then the check names exactly the rules it breaks',
+    ({ history, broken }) => {
+      const ledger = ledgerOf(history);
 
-    expect([...new Set(ledger.check().map((violation) => violation.rule))].sort()).toEqual([...broken].sort());
-    expect(ledger.report() === '').toBe(broken.length === 0);
-  });
+      expect([...new Set(ledger.check().map((violation) => violation.rule))].sort()).toEqual([...broken].sort());
+      expect(ledger.report() === '').toBe(broken.length === 0);
+    },
+  );
 });

@@ -24,10 +24,16 @@ describe('finding 2: SIGTERM under load', () => {
         // Each mail takes 300 ms at the server, so requests are always in flight, some mid-delivery.
         peers.smtp.dataDelayMs = 300;
         const clients = startClients(50, (client, n) => send(`drain-${client}-${n}@mailinator.com`, { agent }));
-        await eventually(() => peers.smtp.mails.length, (count) => count >= 50, { what: '50 mails delivered', timeoutMs: 30_000 });
+        await eventually(
+          () => peers.smtp.mails.length,
+          (count) => count >= 50,
+          { what: '50 mails delivered', timeoutMs: 30_000 },
+        );
         const signalled = Date.now();
         fn.child.kill('SIGTERM');
-        const deadline = new Promise<string>((resolve) => setTimeout(() => resolve('not exited within the drain deadline + 2 s'), shutdownMs + 2000));
+        const deadline = new Promise<string>((resolve) =>
+          setTimeout(() => resolve('not exited within the drain deadline + 2 s'), shutdownMs + 2000),
+        );
         exit = await Promise.race([fn.exited, deadline]);
         drainMs = Date.now() - signalled;
         await clients.stop();

@@ -6,7 +6,13 @@
  * arrives, however late the proxy then hands its reply on, so a send abandoned by a deadline but carried
  * on underneath shows up here as a mail after an error answer.
  */
-import { afterGreeting, everyReply, startDelayProxy, type DelayProxy, type ReplyDelay } from '../support/faults/delay-proxy';
+import {
+  afterGreeting,
+  everyReply,
+  startDelayProxy,
+  type DelayProxy,
+  type ReplyDelay,
+} from '../support/faults/delay-proxy';
 import { FAULT_TIMEOUTS, runScenario } from '../support/faults/scenario';
 import { startKafkaMock, type KafkaMock } from '../support/kafka-mock/kafka-mock';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
@@ -48,11 +54,27 @@ interface SlowCase {
 const cases: SlowCase[] = [
   { name: 'replies after 200 ms each, inside every timeout', delay: everyReply(200), requests: 3 },
   // EHLO 1.2, 354 at 2.4: the dot is out before the 3 s deadline, its reply (3.6) after it.
-  { name: 'replies 1.2 s after the greeting, crossing SMTP_SEND_TIMEOUT_SECONDS after the final dot', delay: afterGreeting(1200), requests: 3 },
+  {
+    name: 'replies 1.2 s after the greeting, crossing SMTP_SEND_TIMEOUT_SECONDS after the final dot',
+    delay: afterGreeting(1200),
+    requests: 3,
+  },
   // EHLO 1.8, 354 at 3.6: the deadline passes before the message is sent, each wait under the 2 s socket timeout.
-  { name: 'replies 1.8 s after the greeting, crossing SMTP_SEND_TIMEOUT_SECONDS before the message is sent', delay: afterGreeting(1800), requests: 3 },
-  { name: 'the final dot is answered after 2.5 s, crossing SMTP_SOCKET_TIMEOUT_SECONDS', delay: dotReplyAfter(2500), requests: 3 },
-  { name: 'replies after 3 s each, slower than the greeting and socket timeouts', delay: everyReply(3000), requests: 2 },
+  {
+    name: 'replies 1.8 s after the greeting, crossing SMTP_SEND_TIMEOUT_SECONDS before the message is sent',
+    delay: afterGreeting(1800),
+    requests: 3,
+  },
+  {
+    name: 'the final dot is answered after 2.5 s, crossing SMTP_SOCKET_TIMEOUT_SECONDS',
+    delay: dotReplyAfter(2500),
+    requests: 3,
+  },
+  {
+    name: 'replies after 3 s each, slower than the greeting and socket timeouts',
+    delay: everyReply(3000),
+    requests: 2,
+  },
   // The issue's own case: every wait (4 s) under the socket timeout (5 s); greeting 4, EHLO 8, 354 at 12,
   // so the send deadline (10 s) passes before the message is sent.
   {
@@ -73,24 +95,27 @@ const cases: SlowCase[] = [
 describe('finding 1: slow SMTP', () => {
   beforeEach(() => smtp.reset());
 
-  it.each(cases)('when SMTP $name, then the answer tells what happened to the mail and every delivered mail has its event', async ({ delay, requests, env = {} }) => {
-    proxy.delay = delay;
-    const requestTimeoutMs = Number(env.REQUEST_TIMEOUT_SECONDS ?? FAULT_TIMEOUTS.REQUEST_TIMEOUT_SECONDS) * 1000;
-    const ledger = await runScenario(
-      { smtpUrl: proxy.url, mails: () => smtp.mails, kafka },
-      env,
-      async ({ send }) => {
-        await Promise.all(Array.from({ length: requests }, (_, i) => send(`slow-${i}@mailinator.com`)));
-      },
-      // A send abandoned by a deadline but carried on underneath lands long after its answer.
-      { busy: () => proxy.busy() },
-    );
+  it.each(cases)(
+    'when SMTP $name, then the answer tells what happened to the mail and every delivered mail has its event',
+    async ({ delay, requests, env = {} }) => {
+      proxy.delay = delay;
+      const requestTimeoutMs = Number(env.REQUEST_TIMEOUT_SECONDS ?? FAULT_TIMEOUTS.REQUEST_TIMEOUT_SECONDS) * 1000;
+      const ledger = await runScenario(
+        { smtpUrl: proxy.url, mails: () => smtp.mails, kafka },
+        env,
+        async ({ send }) => {
+          await Promise.all(Array.from({ length: requests }, (_, i) => send(`slow-${i}@mailinator.com`)));
+        },
+        // A send abandoned by a deadline but carried on underneath lands long after its answer.
+        { busy: () => proxy.busy() },
+      );
 
-    expect(ledger.report()).toBe('');
-    expect(ledger.requests).toHaveLength(requests);
-    for (const request of ledger.requests) {
-      expect(request.answer?.status).toEqual(expect.any(Number));
-      expect(request.elapsedMs).toBeLessThan(requestTimeoutMs + 1000);
-    }
-  });
+      expect(ledger.report()).toBe('');
+      expect(ledger.requests).toHaveLength(requests);
+      for (const request of ledger.requests) {
+        expect(request.answer?.status).toEqual(expect.any(Number));
+        expect(request.elapsedMs).toBeLessThan(requestTimeoutMs + 1000);
+      }
+    },
+  );
 });

@@ -62,23 +62,32 @@ describe('SMTP failing during DATA', () => {
     scripted.faultFor = (recipient) => (recipient.startsWith('drop-') ? 'drop-mid-data' : 'accept');
     // A large body arrives in several reads, so the drop comes before the final dot.
     const text = `${'a line of a long mail body, long enough to span several TCP reads\n'.repeat(700)}`;
-    const ledger = await runScenario({ smtpUrl: scripted.url, mails: () => scripted.mails, kafka }, {}, async ({ send }) => {
-      for (let i = 0; i < 4; i += 1) {
-        await send(`drop-${i}@mailinator.com`, { text });
-        await send(`keep-${i}@mailinator.com`, { text });
-      }
-    });
+    const ledger = await runScenario(
+      { smtpUrl: scripted.url, mails: () => scripted.mails, kafka },
+      {},
+      async ({ send }) => {
+        for (let i = 0; i < 4; i += 1) {
+          await send(`drop-${i}@mailinator.com`, { text });
+          await send(`keep-${i}@mailinator.com`, { text });
+        }
+      },
+    );
 
     expect(ledger.report()).toBe('');
     expect(scripted.droppedMidData()).toBeGreaterThan(0);
-    for (const request of ledger.requests.filter((entry) => entry.to.startsWith('drop-'))) expect(request.answer?.status).not.toBe(200);
+    for (const request of ledger.requests.filter((entry) => entry.to.startsWith('drop-')))
+      expect(request.answer?.status).not.toBe(200);
   });
 
   it('when SMTP takes the whole message and never answers the final dot, then the answer is 502 email.send.unknown with its "mail outcome unknown" line', async () => {
     scripted.faultFor = () => 'no-reply-after-data';
-    const ledger = await runScenario({ smtpUrl: scripted.url, mails: () => scripted.mails, kafka }, {}, async ({ send }) => {
-      await Promise.all([send('silent-dot-0@mailinator.com'), send('silent-dot-1@mailinator.com')]);
-    });
+    const ledger = await runScenario(
+      { smtpUrl: scripted.url, mails: () => scripted.mails, kafka },
+      {},
+      async ({ send }) => {
+        await Promise.all([send('silent-dot-0@mailinator.com'), send('silent-dot-1@mailinator.com')]);
+      },
+    );
 
     expect(ledger.report()).toBe('');
     expect(scripted.unanswered()).toBe(2);

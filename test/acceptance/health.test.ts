@@ -28,7 +28,11 @@ const env = (extra: Record<string, string> = {}): Record<string, string> => ({
 });
 
 async function token(roles: string[]): Promise<string> {
-  return new SignJWT({ [ROLES_CLAIM]: roles }).setProtectedHeader({ alg: 'RS256', kid: key.kid }).setIssuer(idp.issuer).setExpirationTime('5m').sign(key.privateKey);
+  return new SignJWT({ [ROLES_CLAIM]: roles })
+    .setProtectedHeader({ alg: 'RS256', kid: key.kid })
+    .setIssuer(idp.issuer)
+    .setExpirationTime('5m')
+    .sign(key.privateKey);
 }
 
 async function healthOf(extra: Record<string, string>, headers: Record<string, string> = {}): Promise<Answer> {
@@ -58,7 +62,10 @@ describe('when every dependency is up', () => {
     const answer = await healthOf({});
 
     expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ status: 'UP', components: { smtp: { status: 'UP' }, kafka: { status: 'UP' }, identityProvider: { status: 'UP' } } });
+    expect(answer.body).toEqual({
+      status: 'UP',
+      components: { smtp: { status: 'UP' }, kafka: { status: 'UP' }, identityProvider: { status: 'UP' } },
+    });
   });
 
   it('then a caller with the ops role also sees the latency of each check', async () => {
@@ -77,7 +84,10 @@ describe('when every dependency is up', () => {
   it('then a caller without the ops role sees statuses only', async () => {
     const answer = await healthOf({}, { Authorization: `Bearer ${await token(['admin'])}` });
 
-    expect(answer.body).toEqual({ status: 'UP', components: { smtp: { status: 'UP' }, kafka: { status: 'UP' }, identityProvider: { status: 'UP' } } });
+    expect(answer.body).toEqual({
+      status: 'UP',
+      components: { smtp: { status: 'UP' }, kafka: { status: 'UP' }, identityProvider: { status: 'UP' } },
+    });
   });
 });
 
@@ -89,7 +99,10 @@ describe('when a dependency is down, then it is 503 DOWN naming it, with its err
     const answer = await healthOf({ SMTP_URL: closed.url }, { Authorization: `Bearer ${await token(['ops'])}` });
 
     expect(answer.status).toBe(503);
-    expect(answer.body).toMatchObject({ status: 'DOWN', components: { smtp: { status: 'DOWN', details: { error: 'smtp.unreachable' } }, kafka: { status: 'UP' } } });
+    expect(answer.body).toMatchObject({
+      status: 'DOWN',
+      components: { smtp: { status: 'DOWN', details: { error: 'smtp.unreachable' } }, kafka: { status: 'UP' } },
+    });
   });
 
   it('Kafka', async () => {
@@ -98,7 +111,10 @@ describe('when a dependency is down, then it is 503 DOWN naming it, with its err
       const answer = await healthOf({}, { Authorization: `Bearer ${await token(['ops'])}` });
 
       expect(answer.status).toBe(503);
-      expect(answer.body).toMatchObject({ status: 'DOWN', components: { kafka: { status: 'DOWN', details: { error: 'kafka.unreachable' } }, smtp: { status: 'UP' } } });
+      expect(answer.body).toMatchObject({
+        status: 'DOWN',
+        components: { kafka: { status: 'DOWN', details: { error: 'kafka.unreachable' } }, smtp: { status: 'UP' } },
+      });
     } finally {
       await kafka.brokerUp(1);
     }
@@ -111,7 +127,10 @@ describe('when a dependency is down, then it is 503 DOWN naming it, with its err
       const answer = await healthOf({ AUTH_ISSUER: down.issuer });
 
       expect(answer.status).toBe(503);
-      expect(answer.body).toMatchObject({ status: 'DOWN', components: { identityProvider: { status: 'DOWN' }, smtp: { status: 'UP' } } });
+      expect(answer.body).toMatchObject({
+        status: 'DOWN',
+        components: { identityProvider: { status: 'DOWN' }, smtp: { status: 'UP' } },
+      });
     } finally {
       await down.stop();
     }

@@ -46,12 +46,15 @@ afterAll(async () => {
 
 beforeEach(() => smtp.reset());
 
-it.each(['mailer-rs256', 'mailer-es256'])('when %s gets a token from the IdP, then its mail is sent', async (client) => {
-  const { status } = await sendWith(client);
+it.each(['mailer-rs256', 'mailer-es256'])(
+  'when %s gets a token from the IdP, then its mail is sent',
+  async (client) => {
+    const { status } = await sendWith(client);
 
-  expect(status).toBe(200);
-  expect(smtp.mails).toHaveLength(1);
-});
+    expect(status).toBe(200);
+    expect(smtp.mails).toHaveLength(1);
+  },
+);
 
 it('when a client without the admin role gets a token, then it is 403 and nothing is sent', async () => {
   const { status, answer } = await sendWith('reader-rs256');
@@ -76,7 +79,9 @@ it('when the IdP rotates its signing key, then tokens with the new kid are accep
 it('when all is done, then the IdP saw discovery and JWKS requests without any Authorization or token', async () => {
   const requests = (await idp.requests()).filter((request) => request.path !== '/token');
 
-  expect(requests.map((request) => request.path)).toEqual(expect.arrayContaining(['/.well-known/openid-configuration', '/jwks']));
+  expect(requests.map((request) => request.path)).toEqual(
+    expect.arrayContaining(['/.well-known/openid-configuration', '/jwks']),
+  );
   for (const request of requests) {
     expect(request.headers.authorization).toBeUndefined();
     expect(request.headers['x-b3-traceid']).toMatch(/^[0-9a-f]{32}$/);

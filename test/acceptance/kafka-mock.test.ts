@@ -17,13 +17,21 @@ it('when a kafkajs producer sends to an auto-created topic, then a consumer grou
   await producer.send({ topic: 'mock-check', acks: -1, messages: [{ key: 'k', value: 'v', headers: { h: 'x' } }] });
   await producer.disconnect();
 
-  const consumer = kafka.consumer({ groupId: 'mock-check', sessionTimeout: 6000, rebalanceTimeout: 6000, heartbeatInterval: 500, maxWaitTimeInMs: 100 });
+  const consumer = kafka.consumer({
+    groupId: 'mock-check',
+    sessionTimeout: 6000,
+    rebalanceTimeout: 6000,
+    heartbeatInterval: 500,
+    maxWaitTimeInMs: 100,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic: 'mock-check', fromBeginning: true });
   const record = await new Promise<{ key: string; value: string; header: string }>((resolve) => {
     void consumer.run({
       eachMessage: ({ message }) =>
-        Promise.resolve(resolve({ key: String(message.key), value: String(message.value), header: String(message.headers?.h) })),
+        Promise.resolve(
+          resolve({ key: String(message.key), value: String(message.value), header: String(message.headers?.h) }),
+        ),
     });
   });
   await consumer.disconnect();

@@ -15,7 +15,15 @@ import { ConfigError, loadConfig, type Config, type Specs } from '../../shared/c
 import { readYamlSettings, type SourceProblem } from '../../shared/config/sources';
 import { execFileSync } from 'node:child_process';
 import { crdProblems, isCrdKind, render, REPO, type K8sObject } from '../support/manifests';
-import { literalEnv, mountedFiles, renderedSecretFiles, secretKeysOf, secretOwnershipProblems, type KnativeService as ServiceWithVolumes, type SecretFiles } from '../support/service-settings';
+import {
+  literalEnv,
+  mountedFiles,
+  renderedSecretFiles,
+  secretKeysOf,
+  secretOwnershipProblems,
+  type KnativeService as ServiceWithVolumes,
+  type SecretFiles,
+} from '../support/service-settings';
 import { request } from '../support/http-client';
 import { freePort, startChild } from '../support/processes';
 
@@ -23,7 +31,10 @@ const ENVIRONMENTS = ['dev', 'staging', 'production'] as const;
 /** Each Service's function and its schema. */
 const SETTINGS = { 'send-mail': sendMailSettings, health: healthSettings, docs: docsSettings } as const;
 const NAMES = FUNCTIONS.map((entry) => entry.name);
-const rendered = Object.fromEntries(ENVIRONMENTS.map((env) => [env, render(`knative/overlays/${env}`)])) as Record<(typeof ENVIRONMENTS)[number], K8sObject[]>;
+const rendered = Object.fromEntries(ENVIRONMENTS.map((env) => [env, render(`knative/overlays/${env}`)])) as Record<
+  (typeof ENVIRONMENTS)[number],
+  K8sObject[]
+>;
 
 type Container = {
   image: string;
@@ -34,13 +45,28 @@ type Container = {
   resources?: { requests?: object; limits?: object };
   securityContext?: Record<string, unknown>;
 };
-type HttpRoute = K8sObject & { spec: { rules: { matches: { path: PublicPath }[]; backendRefs: { name: string; port: number }[] }[] } };
+type HttpRoute = K8sObject & {
+  spec: { rules: { matches: { path: PublicPath }[]; backendRefs: { name: string; port: number }[] }[] };
+};
 type KnativeService = K8sObject & {
   metadata: { labels: Record<string, string> };
-  spec: { template: { metadata: { annotations: Record<string, string> }; spec: { containers: Container[]; containerConcurrency?: number; timeoutSeconds?: number; securityContext?: Record<string, unknown> } } };
+  spec: {
+    template: {
+      metadata: { annotations: Record<string, string> };
+      spec: {
+        containers: Container[];
+        containerConcurrency?: number;
+        timeoutSeconds?: number;
+        securityContext?: Record<string, unknown>;
+      };
+    };
+  };
 };
 
-const services = (objects: K8sObject[]): KnativeService[] => objects.filter((object) => object.kind === 'Service' && object.apiVersion === 'serving.knative.dev/v1') as KnativeService[];
+const services = (objects: K8sObject[]): KnativeService[] =>
+  objects.filter(
+    (object) => object.kind === 'Service' && object.apiVersion === 'serving.knative.dev/v1',
+  ) as KnativeService[];
 const ofKind = (objects: K8sObject[], kind: string): K8sObject[] => objects.filter((object) => object.kind === kind);
 
 describe.each(ENVIRONMENTS)('the %s overlay', (env) => {
@@ -49,11 +75,19 @@ describe.each(ENVIRONMENTS)('the %s overlay', (env) => {
   it('when rendered, then every CRD object is valid against its upstream schema', () => {
     const crdObjects = objects.filter(isCrdKind);
     expect(crdObjects.map((object) => object.kind).sort()).toEqual(['HTTPRoute', ...NAMES.map(() => 'Service')]);
-    for (const object of crdObjects) expect({ name: object.metadata.name, problems: crdProblems(object) }).toEqual({ name: object.metadata.name, problems: [] });
+    for (const object of crdObjects)
+      expect({ name: object.metadata.name, problems: crdProblems(object) }).toEqual({
+        name: object.metadata.name,
+        problems: [],
+      });
   });
 
   it('when rendered, then each function scales to zero, is cluster-local, probed, bounded and locked down', () => {
-    expect(services(objects).map((service) => service.metadata.name).sort()).toEqual([...NAMES].sort());
+    expect(
+      services(objects)
+        .map((service) => service.metadata.name)
+        .sort(),
+    ).toEqual([...NAMES].sort());
     for (const service of services(objects)) {
       const { annotations } = service.spec.template.metadata;
       const pod = service.spec.template.spec;
@@ -69,9 +103,20 @@ describe.each(ENVIRONMENTS)('the %s overlay', (env) => {
       expect(container?.livenessProbe?.httpGet?.path).toBe('/livez');
       expect(container?.resources?.requests).toBeDefined();
       expect(container?.resources?.limits).toBeDefined();
-      expect(container?.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
-      expect(container?.command).toEqual(['node', bundleOf(functionNamed(service.metadata.name)?.entries.launcher ?? 'no such function')]);
-      expect(literalEnv(service as unknown as ServiceWithVolumes).CONFIG_FILE).toMatch(/^\/etc\/mailer\/config\/common\.yaml(,|$)/);
+      expect(container?.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+      expect(container?.command).toEqual([
+        'node',
+        bundleOf(functionNamed(service.metadata.name)?.entries.launcher ?? 'no such function'),
+      ]);
+      expect(literalEnv(service as unknown as ServiceWithVolumes).CONFIG_FILE).toMatch(
+        /^\/etc\/mailer\/config\/common\.yaml(,|$)/,
+      );
     }
   });
 
@@ -83,22 +128,33 @@ describe.each(ENVIRONMENTS)('the %s overlay', (env) => {
 
   it('when rendered, then every path the docs function redirects to Swagger UI reaches docs', () => {
     const [route] = ofKind(objects, 'HTTPRoute') as HttpRoute[];
-    const toDocs = route?.spec.rules.filter((rule) => rule.backendRefs[0]?.name === 'docs').flatMap((rule) => rule.matches.map((match) => match.path)) ?? [];
-    const reaches = (path: string): boolean => toDocs.some((match) => (match.type === 'Exact' ? match.value === path : path === match.value || path.startsWith(`${match.value}/`)));
+    const toDocs =
+      route?.spec.rules
+        .filter((rule) => rule.backendRefs[0]?.name === 'docs')
+        .flatMap((rule) => rule.matches.map((match) => match.path)) ?? [];
+    const reaches = (path: string): boolean =>
+      toDocs.some((match) =>
+        match.type === 'Exact' ? match.value === path : path === match.value || path.startsWith(`${match.value}/`),
+      );
 
     expect(DOCS_REDIRECTS.filter((path) => !reaches(path))).toEqual([]);
   });
 
-  it.each(NAMES)('when rendered, then the %s Service configuration loads against its own schema, and its secrets come only from its Secret', (name) => {
-    const { service, settings, files, config } = loadedService(env, objects, name);
-    expect(config.ENVIRONMENT).toBe(env);
-    expect(config.LOG_FORMAT).toBe('ecs');
+  it.each(NAMES)(
+    'when rendered, then the %s Service configuration loads against its own schema, and its secrets come only from its Secret',
+    (name) => {
+      const { service, settings, files, config } = loadedService(env, objects, name);
+      expect(config.ENVIRONMENT).toBe(env);
+      expect(config.LOG_FORMAT).toBe('ecs');
 
-    const configPaths = (literalEnv(service).CONFIG_FILE ?? '').split(',');
-    const configKeys = configPaths.flatMap((path) => Object.keys(readYamlSettings(path, (file) => files[file] ?? '', [] as SourceProblem[])));
-    expect(configKeys.filter((key) => settings.secrets.has(key))).toEqual([]);
-    expect(Object.keys(literalEnv(service)).filter((key) => settings.secrets.has(key))).toEqual([]);
-  });
+      const configPaths = (literalEnv(service).CONFIG_FILE ?? '').split(',');
+      const configKeys = configPaths.flatMap((path) =>
+        Object.keys(readYamlSettings(path, (file) => files[file] ?? '', [] as SourceProblem[])),
+      );
+      expect(configKeys.filter((key) => settings.secrets.has(key))).toEqual([]);
+      expect(Object.keys(literalEnv(service)).filter((key) => settings.secrets.has(key))).toEqual([]);
+    },
+  );
 
   it('when rendered, then every Service gets only the Secret keys its own schema declares, and every secret it requires', () => {
     expect(ownershipProblems(env, objects, secretFilesOf(env, objects))).toEqual([]);
@@ -113,24 +169,43 @@ describe.each(ENVIRONMENTS)('the %s overlay', (env) => {
   it('when send-mail and health read the same setting, then their Services give it the same value', () => {
     const sendMail = loadedService(env, objects, 'send-mail').config as Record<string, unknown>;
     const health = loadedService(env, objects, 'health').config as Record<string, unknown>;
-    const shared = Object.keys(healthSettings.specs).filter((key) => key in sendMailSettings.specs && !['CONFIG_FILE', 'SECRETS_FILE'].includes(key));
+    const shared = Object.keys(healthSettings.specs).filter(
+      (key) => key in sendMailSettings.specs && !['CONFIG_FILE', 'SECRETS_FILE'].includes(key),
+    );
     expect(shared).toEqual(expect.arrayContaining(['SMTP_URL', 'KAFKA_BROKERS', 'AUTH_ISSUER']));
     for (const key of shared) expect({ key, value: health[key] }).toEqual({ key, value: sendMail[key] });
   });
 });
 
 /** A Service's function, its schema, the files it can read and the configuration it loads from them. */
-function loadedService(env: (typeof ENVIRONMENTS)[number], objects: K8sObject[], name: string): { service: ServiceWithVolumes; settings: (typeof SETTINGS)[keyof typeof SETTINGS]; files: Record<string, string>; config: Config<Specs> } {
-  const service = services(objects).find((candidate) => candidate.metadata.name === name) as unknown as ServiceWithVolumes;
+function loadedService(
+  env: (typeof ENVIRONMENTS)[number],
+  objects: K8sObject[],
+  name: string,
+): {
+  service: ServiceWithVolumes;
+  settings: (typeof SETTINGS)[keyof typeof SETTINGS];
+  files: Record<string, string>;
+  config: Config<Specs>;
+} {
+  const service = services(objects).find(
+    (candidate) => candidate.metadata.name === name,
+  ) as unknown as ServiceWithVolumes;
   const settings = SETTINGS[name as keyof typeof SETTINGS];
   const files = mountedFiles(service, objects, secretFilesOf(env, objects));
   const { CONFIG_FILE, SECRETS_FILE } = literalEnv(service);
   try {
-    const config = loadConfig(settings, { CONFIG_FILE, SECRETS_FILE }, { readFile: (path) => {
-      const text = files[path];
-      if (text === undefined) throw Object.assign(new Error(`not mounted: ${path}`), { code: 'ENOENT' });
-      return text;
-    } }) as unknown as Config<Specs>;
+    const config = loadConfig(
+      settings,
+      { CONFIG_FILE, SECRETS_FILE },
+      {
+        readFile: (path) => {
+          const text = files[path];
+          if (text === undefined) throw Object.assign(new Error(`not mounted: ${path}`), { code: 'ENOENT' });
+          return text;
+        },
+      },
+    ) as unknown as Config<Specs>;
     return { service, settings, files, config };
   } catch (err) {
     throw new Error(`${name}: ${err instanceof ConfigError ? err.message : String(err)}`);
@@ -148,7 +223,9 @@ function routedPaths(route: HttpRoute): string[] {
 }
 
 function cataloguedPaths(): string[] {
-  return FUNCTIONS.flatMap((entry) => entry.publicPaths.map((path) => `${path.type} ${path.value} -> ${entry.name}:80`)).sort();
+  return FUNCTIONS.flatMap((entry) =>
+    entry.publicPaths.map((path) => `${path.type} ${path.value} -> ${entry.name}:80`),
+  ).sort();
 }
 
 describe('the HTTPRoute check', () => {
@@ -161,10 +238,16 @@ describe('the HTTPRoute check', () => {
   const firstMatch = (r: HttpRoute): { path: PublicPath } => r.spec.rules[0]?.matches[0] as { path: PublicPath };
 
   it.each([
-    { name: 'a path the catalog does not list', plant: (r: HttpRoute) => void r.spec.rules[0]?.matches.push({ path: { type: 'Exact', value: '/admin' } }) },
+    {
+      name: 'a path the catalog does not list',
+      plant: (r: HttpRoute) => void r.spec.rules[0]?.matches.push({ path: { type: 'Exact', value: '/admin' } }),
+    },
     { name: 'public paths sent to another Service', plant: swapBackends },
     { name: 'a catalogued path missing', plant: (r: HttpRoute) => void r.spec.rules[0]?.matches.pop() },
-    { name: 'an Exact path turned into a PathPrefix', plant: (r: HttpRoute) => void (firstMatch(r).path = { ...firstMatch(r).path, type: 'PathPrefix' }) },
+    {
+      name: 'an Exact path turned into a PathPrefix',
+      plant: (r: HttpRoute) => void (firstMatch(r).path = { ...firstMatch(r).path, type: 'PathPrefix' }),
+    },
   ])('when the route has $name, then it no longer matches the catalog', ({ plant }) => {
     const planted = route();
     plant(planted);
@@ -174,7 +257,11 @@ describe('the HTTPRoute check', () => {
 });
 
 /** The secret-ownership check over every Service of one rendered overlay. */
-function ownershipProblems(env: (typeof ENVIRONMENTS)[number], objects: K8sObject[], secretFiles: SecretFiles): string[] {
+function ownershipProblems(
+  env: (typeof ENVIRONMENTS)[number],
+  objects: K8sObject[],
+  secretFiles: SecretFiles,
+): string[] {
   return services(objects).flatMap((candidate) => {
     const service = candidate as unknown as ServiceWithVolumes;
     const name = service.metadata.name as keyof typeof SETTINGS;
@@ -187,23 +274,33 @@ function ownershipProblems(env: (typeof ENVIRONMENTS)[number], objects: K8sObjec
 function secretFilesOf(env: string, objects: K8sObject[]): SecretFiles {
   const secrets = ofKind(objects, 'Secret');
   if (env === 'dev') {
-    expect(secrets.map((secret) => secret.metadata.name.replace(/-[a-z0-9]{10}$/, '')).sort()).toEqual(['health-secrets', 'send-mail-secrets']);
+    expect(secrets.map((secret) => secret.metadata.name.replace(/-[a-z0-9]{10}$/, '')).sort()).toEqual([
+      'health-secrets',
+      'send-mail-secrets',
+    ]);
     return renderedSecretFiles(objects);
   }
   // Staging and production: the Secrets come from the cluster's secret store; the example lists each one's keys.
   expect(secrets).toEqual([]);
-  const example = parse(readFileSync(join(REPO, 'knative', 'overlays', env, 'secrets.example.yaml'), 'utf8')) as Record<string, object>;
+  const example = parse(readFileSync(join(REPO, 'knative', 'overlays', env, 'secrets.example.yaml'), 'utf8')) as Record<
+    string,
+    object
+  >;
   return (name) => (example[name] === undefined ? undefined : JSON.stringify(example[name]));
 }
 
 describe('the secret-ownership check', () => {
   it('when a key health does not declare is planted in its Secret, then the check names it', () => {
     const objects = structuredClone(rendered.dev);
-    const secret = objects.find((object) => object.kind === 'Secret' && object.metadata.name.startsWith('health-secrets')) as K8sObject & { data: Record<string, string> };
+    const secret = objects.find(
+      (object) => object.kind === 'Secret' && object.metadata.name.startsWith('health-secrets'),
+    ) as K8sObject & { data: Record<string, string> };
     const planted = `${Buffer.from(secret.data['secrets.yaml'] ?? '', 'base64').toString('utf8')}\nkafka:\n  saslPassword: planted\n`;
     secret.data['secrets.yaml'] = Buffer.from(planted).toString('base64');
 
-    expect(ownershipProblems('dev', objects, renderedSecretFiles(objects))).toEqual([expect.stringMatching(/^health: gets KAFKA_SASL_PASSWORD from a Secret/)]);
+    expect(ownershipProblems('dev', objects, renderedSecretFiles(objects))).toEqual([
+      expect.stringMatching(/^health: gets KAFKA_SASL_PASSWORD from a Secret/),
+    ]);
   });
 
   it("when docs is given send-mail's Secret, then the check names every key docs does not declare", () => {
@@ -212,17 +309,28 @@ describe('the secret-ownership check', () => {
     docs.spec.template.spec.volumes?.push({ name: 'planted', secret: { secretName: 'send-mail-secrets' } });
 
     expect(ownershipProblems('production', objects, secretFilesOf('production', objects))).toEqual(
-      ['SMTP_URL', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'].map((key) => `docs: gets ${key} from a Secret, which its schema does not declare as a secret setting`),
+      ['SMTP_URL', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'].map(
+        (key) => `docs: gets ${key} from a Secret, which its schema does not declare as a secret setting`,
+      ),
     );
   });
 
   it('when a secret send-mail requires is missing from its Secret, then the check names it', () => {
     const objects = structuredClone(rendered.staging);
-    const example = parse(readFileSync(join(REPO, 'knative', 'overlays', 'staging', 'secrets.example.yaml'), 'utf8')) as Record<string, Record<string, unknown>>;
-    const withoutSmtp: SecretFiles = (name) => (name === 'send-mail-secrets' ? JSON.stringify({ kafka: example[name]?.kafka }) : JSON.stringify(example[name]));
-    const sendMail = services(objects).find((service) => service.metadata.name === 'send-mail') as unknown as ServiceWithVolumes;
+    const example = parse(
+      readFileSync(join(REPO, 'knative', 'overlays', 'staging', 'secrets.example.yaml'), 'utf8'),
+    ) as Record<string, Record<string, unknown>>;
+    const withoutSmtp: SecretFiles = (name) =>
+      name === 'send-mail-secrets' ? JSON.stringify({ kafka: example[name]?.kafka }) : JSON.stringify(example[name]);
+    const sendMail = services(objects).find(
+      (service) => service.metadata.name === 'send-mail',
+    ) as unknown as ServiceWithVolumes;
 
-    expect(secretOwnershipProblems('send-mail', secretKeysOf(sendMail, withoutSmtp), sendMailSettings, { ENVIRONMENT: 'staging' })).toEqual(['send-mail: lacks SMTP_URL, a secret setting its schema requires in staging']);
+    expect(
+      secretOwnershipProblems('send-mail', secretKeysOf(sendMail, withoutSmtp), sendMailSettings, {
+        ENVIRONMENT: 'staging',
+      }),
+    ).toEqual(['send-mail: lacks SMTP_URL, a secret setting its schema requires in staging']);
   });
 });
 
@@ -232,15 +340,20 @@ function isKnativeServiceNamed(object: K8sObject, name: string): boolean {
 
 describe('production', () => {
   it('when rendered, then every image is pinned by digest and no HS256 secret exists anywhere', () => {
-    for (const service of services(rendered.production)) expect(service.spec.template.spec.containers[0]?.image).toMatch(/@sha256:[0-9a-f]{64}$/);
-    const everything = JSON.stringify(rendered.production) + readFileSync(join(REPO, 'knative', 'overlays', 'production', 'secrets.example.yaml'), 'utf8');
+    for (const service of services(rendered.production))
+      expect(service.spec.template.spec.containers[0]?.image).toMatch(/@sha256:[0-9a-f]{64}$/);
+    const everything =
+      JSON.stringify(rendered.production) +
+      readFileSync(join(REPO, 'knative', 'overlays', 'production', 'secrets.example.yaml'), 'utf8');
     expect(everything).not.toMatch(/hs256/i);
   });
 });
 
 it('when a field is misspelt, then schema validation catches it', () => {
   const service = structuredClone(services(rendered.dev)[0]) as KnativeService;
-  (service.spec.template.spec.containers[0] as unknown as Record<string, unknown>).readinesProbe = { httpGet: { path: '/readyz' } };
+  (service.spec.template.spec.containers[0] as unknown as Record<string, unknown>).readinesProbe = {
+    httpGet: { path: '/readyz' },
+  };
 
   expect(crdProblems(service).join('\n')).toMatch(/readinesProbe/);
 });
@@ -254,37 +367,61 @@ it('when the example KafkaSource is rendered, then it is valid against the Kafka
 it('when no secret values are committed, then only dev carries Secrets and they are obviously fake', () => {
   const secretFiles = secretFilesOf('dev', rendered.dev);
   for (const secret of ofKind(rendered.dev, 'Secret')) {
-    const values = parse(secretFiles(secret.metadata.name) ?? '') as { smtp: { url: string }; auth: { hs256Secret: string } };
+    const values = parse(secretFiles(secret.metadata.name) ?? '') as {
+      smtp: { url: string };
+      auth: { hs256Secret: string };
+    };
     expect(values.smtp.url).toMatch(/not-a-secret/);
     expect(values.auth.hs256Secret).toMatch(/obviously-fake/);
   }
 });
 
 describe('the container command', () => {
-  it.each(NAMES)('when the %s Service command runs on the build output, then the function answers its probes and drains on SIGTERM', async (name) => {
-    const service = services(rendered.production).find((candidate) => candidate.metadata.name === name) as KnativeService;
-    const [program, ...args] = service.spec.template.spec.containers[0]?.command ?? [];
-    expect(program).toBe('node');
-    const port = await freePort();
-    const env = { PORT: String(port), ENVIRONMENT: 'local', LOG_LEVEL: 'warn' };
-    const fn = await startChild(args.map((arg) => (arg.startsWith('dist/') ? join(REPO, arg) : arg)), env, port);
+  it.each(NAMES)(
+    'when the %s Service command runs on the build output, then the function answers its probes and drains on SIGTERM',
+    async (name) => {
+      const service = services(rendered.production).find(
+        (candidate) => candidate.metadata.name === name,
+      ) as KnativeService;
+      const [program, ...args] = service.spec.template.spec.containers[0]?.command ?? [];
+      expect(program).toBe('node');
+      const port = await freePort();
+      const env = { PORT: String(port), ENVIRONMENT: 'local', LOG_LEVEL: 'warn' };
+      const fn = await startChild(
+        args.map((arg) => (arg.startsWith('dist/') ? join(REPO, arg) : arg)),
+        env,
+        port,
+      );
 
-    expect((await request(`${fn.url}/readyz`)).status).toBe(200);
-    fn.child.kill('SIGTERM');
-    expect(await fn.exited).toBe(0);
-  });
+      expect((await request(`${fn.url}/readyz`)).status).toBe(200);
+      fn.child.kill('SIGTERM');
+      expect(await fn.exited).toBe(0);
+    },
+  );
 
   it("when the Dockerfile is read, then it runs Node 24 LTS as a non-root user and its default command is one of the Services' commands", () => {
     const dockerfile = readFileSync(join(REPO, 'Dockerfile'), 'utf8');
     expect(dockerfile.match(/^FROM node:(\d+)/gm)?.every((line) => line.endsWith(':24'))).toBe(true);
     expect(dockerfile).toMatch(/^USER 1000:1000$/m);
     const cmd = JSON.parse(/^CMD (.*)$/m.exec(dockerfile)?.[1] ?? '[]') as string[];
-    expect(services(rendered.production).map((service) => service.spec.template.spec.containers[0]?.command)).toContainEqual(cmd);
+    expect(
+      services(rendered.production).map((service) => service.spec.template.spec.containers[0]?.command),
+    ).toContainEqual(cmd);
   });
 });
 
 it('when kn-deploy runs dry, then it applies the supporting objects with kubectl and each Service with kn service create --force', () => {
-  const output = execFileSync(process.execPath, [join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(REPO, 'scripts', 'kn-deploy.ts'), '--env', 'staging', '--dry-run'], { cwd: REPO, encoding: 'utf8' });
+  const output = execFileSync(
+    process.execPath,
+    [
+      join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+      join(REPO, 'scripts', 'kn-deploy.ts'),
+      '--env',
+      'staging',
+      '--dry-run',
+    ],
+    { cwd: REPO, encoding: 'utf8' },
+  );
   const lines = output.trim().split('\n');
 
   expect(lines[0]).toMatch(/^kubectl apply -f \S+supporting\.yaml$/);

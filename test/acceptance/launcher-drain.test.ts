@@ -21,16 +21,24 @@ interface Outcome {
 
 function send(agent: Agent, url: string): Promise<{ status: number; connection?: string; message?: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${url}${STUB_PATH}`, { method: 'POST', agent, headers: { 'Content-Type': 'application/json' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const message = text.startsWith('{') ? (JSON.parse(text) as { message?: string }).message : undefined;
-        resolve({ status: res.statusCode ?? 0, ...(res.headers.connection ? { connection: res.headers.connection } : {}), ...(message ? { message } : {}) });
-      });
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      `${url}${STUB_PATH}`,
+      { method: 'POST', agent, headers: { 'Content-Type': 'application/json' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const message = text.startsWith('{') ? (JSON.parse(text) as { message?: string }).message : undefined;
+          resolve({
+            status: res.statusCode ?? 0,
+            ...(res.headers.connection ? { connection: res.headers.connection } : {}),
+            ...(message ? { message } : {}),
+          });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end('{}');
   });
@@ -65,7 +73,11 @@ describe('finding 3: when SIGTERM comes while keep-alive clients keep sending', 
       }
     };
     const clients = Array.from({ length: 10 }, () => client());
-    await eventually(() => invocations, (count) => count >= 30, { what: '30 invocations', intervalMs: 10 });
+    await eventually(
+      () => invocations,
+      (count) => count >= 30,
+      { what: '30 invocations', intervalMs: 10 },
+    );
 
     signalled = true;
     const started = Date.now();
@@ -103,7 +115,9 @@ describe('finding 3: when SIGTERM comes while keep-alive clients keep sending', 
     inFlight.socket.write(`GET ${STUB_PATH} HTTP/1.1\r\nHost: localhost\r\n\r\n`);
     await holding;
     // The server's parser has the partial request once its socket emitted it (Node's listener runs first).
-    const serverGotPart = new Promise<void>((resolve) => fn.running.server.once('connection', (socket: Socket) => socket.once('data', () => resolve())));
+    const serverGotPart = new Promise<void>((resolve) =>
+      fn.running.server.once('connection', (socket: Socket) => socket.once('data', () => resolve())),
+    );
     const client = await openRaw(fn.url);
     const first = post(STUB_PATH, '{}');
     client.socket.write(first.slice(0, 20));

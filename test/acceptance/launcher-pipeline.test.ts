@@ -28,7 +28,8 @@ function accessLines(stub: StubFunction): Record<string, unknown>[] {
 
 /** Every exchange is over and its line written; a second line for the same request would be there by now. */
 async function settled(stub: StubFunction): Promise<Record<string, unknown>[]> {
-  while (stub.running.inFlight() > 0 || accessLines(stub).length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  while (stub.running.inFlight() > 0 || accessLines(stub).length === 0)
+    await new Promise((resolve) => setTimeout(resolve, 10));
   return accessLines(stub);
 }
 
@@ -40,12 +41,16 @@ describe.each([
   { name: 'no trace id', headers: {}, expected: undefined },
   { name: 'an X-B3-TraceId', headers: { 'X-B3-TraceId': INCOMING }, expected: INCOMING },
 ])('when a request with $name times out', ({ headers, expected }) => {
-  it('before the function ran (its body never finished), then one access-log line carries the 503\'s X-B3-TraceId', async () => {
+  it("before the function ran (its body never finished), then one access-log line carries the 503's X-B3-TraceId", async () => {
     fn = await launchStub(() => ({ status: 200 }), { env: ONE_SECOND_REQUEST });
     const client = await openRaw(fn.url);
-    const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+    const extra = Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
 
-    client.socket.write(`POST ${STUB_PATH} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 20\r\n${extra}\r\n{"never":`);
+    client.socket.write(
+      `POST ${STUB_PATH} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 20\r\n${extra}\r\n{"never":`,
+    );
     const received = await client.closed;
     const lines = await settled(fn);
 
@@ -58,13 +63,20 @@ describe.each([
     expect(lines[0]).toMatchObject({ message: `POST ${STUB_PATH} 503`, trace: { id: traceId } });
   });
 
-  it('while the route ran past REQUEST_TIMEOUT_SECONDS, then one access-log line carries the 503\'s X-B3-TraceId', async () => {
-    fn = await launchStub(async (request) => {
-      const reason = await aborted(request.signal);
-      throw isAppError(reason) ? reason : new Error('aborted without an AppError');
-    }, { env: ONE_SECOND_REQUEST });
+  it("while the route ran past REQUEST_TIMEOUT_SECONDS, then one access-log line carries the 503's X-B3-TraceId", async () => {
+    fn = await launchStub(
+      async (request) => {
+        const reason = await aborted(request.signal);
+        throw isAppError(reason) ? reason : new Error('aborted without an AppError');
+      },
+      { env: ONE_SECOND_REQUEST },
+    );
 
-    const answer = await fetch(`${fn.url}${STUB_PATH}`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json', ...headers } });
+    const answer = await fetch(`${fn.url}${STUB_PATH}`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'Content-Type': 'application/json', ...headers },
+    });
     const body = (await answer.json()) as { message?: string };
     const lines = await settled(fn);
 

@@ -23,7 +23,12 @@ let auth: Record<string, string>;
 beforeAll(async () => {
   smtp = await startSmtpServer();
   // Loopback stands for Knative's queue-proxy, 10.0.0.0/8 for the cluster's own proxies.
-  sendMail = await startFunction(createSendMailApp, { SMTP_URL: smtp.url, K_SERVICE: 'send-mail', K_REVISION: 'send-mail-00007', TRUSTED_PROXIES: '127.0.0.1/32,10.0.0.0/8' });
+  sendMail = await startFunction(createSendMailApp, {
+    SMTP_URL: smtp.url,
+    K_SERVICE: 'send-mail',
+    K_REVISION: 'send-mail-00007',
+    TRUSTED_PROXIES: '127.0.0.1/32,10.0.0.0/8',
+  });
   auth = await bearer();
   await postJson(`${sendMail.url}${SEND_MAIL_PATH}`, validRequest, auth);
   await postJson(`${sendMail.url}${SEND_MAIL_PATH}`, validRequest);
@@ -36,10 +41,16 @@ afterAll(async () => {
 });
 
 it('when a request is served through trusted proxies, then its ECS log line has the http, url, client, user agent and trace fields', async () => {
-  const answer = await postJson(`${sendMail.url}${SEND_MAIL_PATH}`, validRequest, { ...auth, 'User-Agent': 'campaign-service/1.0', 'X-Forwarded-For': '198.51.100.9, 203.0.113.7, 10.0.0.1' });
+  const answer = await postJson(`${sendMail.url}${SEND_MAIL_PATH}`, validRequest, {
+    ...auth,
+    'User-Agent': 'campaign-service/1.0',
+    'X-Forwarded-For': '198.51.100.9, 203.0.113.7, 10.0.0.1',
+  });
   const traceId = answer.headers.get('x-b3-traceid');
 
-  const line = sendMail.logs.lines().find((entry) => entry.message === `POST ${SEND_MAIL_PATH} 200` && (entry.trace as { id?: string }).id === traceId);
+  const line = sendMail.logs
+    .lines()
+    .find((entry) => entry.message === `POST ${SEND_MAIL_PATH} 200` && (entry.trace as { id?: string }).id === traceId);
   expect(line).toMatchObject({
     '@timestamp': expect.any(String),
     'log.level': 'info',
@@ -58,8 +69,11 @@ it('when a request is served through trusted proxies, then its ECS log line has 
 });
 
 it('when probes and /metrics are polled 20 times, then no access-log line is written and http_server_requests_seconds does not move', async () => {
-  const accessLines = (): number => sendMail.logs.lines().filter((line) => (line.http as { response?: unknown } | undefined)?.response !== undefined).length;
-  const requestsCounted = async (): Promise<number> => sampleSum(await (await fetch(`${sendMail.url}/metrics`)).text(), 'http_server_requests_seconds_count');
+  const accessLines = (): number =>
+    sendMail.logs.lines().filter((line) => (line.http as { response?: unknown } | undefined)?.response !== undefined)
+      .length;
+  const requestsCounted = async (): Promise<number> =>
+    sampleSum(await (await fetch(`${sendMail.url}/metrics`)).text(), 'http_server_requests_seconds_count');
   const linesBefore = accessLines();
   const countedBefore = await requestsCounted();
 
@@ -83,12 +97,16 @@ describe('when /metrics is scraped after traffic', () => {
     expect(answer.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const revision = { function: 'send-mail', k_service: 'send-mail', k_revision: 'send-mail-00007' };
     const route = { ...revision, route: SEND_MAIL_PATH, method: 'POST' };
-    expect(sampleValue(text, 'http_server_requests_seconds_count', { ...route, status: '200' })).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(text, 'http_server_requests_seconds_count', { ...route, status: '200' })).toBeGreaterThanOrEqual(
+      1,
+    );
     expect(sampleValue(text, 'http_server_requests_seconds_count', { ...route, status: '401' })).toBe(1);
     expect(sampleValue(text, 'mailer_emails_total', { ...revision, outcome: 'sent' })).toBeGreaterThanOrEqual(1);
     expect(sampleValue(text, 'mailer_auth_failures_total', { ...revision, reason: 'missing' })).toBe(1);
     expect(sampleValue(text, 'circuit_breaker_state', { ...revision, breaker: 'smtp' })).toBe(0);
-    expect(sampleValue(text, 'circuit_breaker_calls_total', { ...revision, breaker: 'smtp', result: 'success' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sampleValue(text, 'circuit_breaker_calls_total', { ...revision, breaker: 'smtp', result: 'success' }),
+    ).toBeGreaterThanOrEqual(1);
     expect(sampleValue(text, 'function_cold_start_seconds', revision)).toBeGreaterThan(0);
     expect(sampleValue(text, 'process_cpu_seconds_total', revision)).toBeGreaterThan(0);
     expect(text).not.toContain('route="/livez"');
@@ -120,7 +138,16 @@ it('when the production bundle gets SIGTERM, then its metrics reach a real Pushg
     const secret = 'pushgateway-test-secret-0123456789abcdef';
     const fn = await startChild(
       [join(__dirname, '..', '..', 'dist', 'send-mail', 'main.js')],
-      { PORT: String(port), ENVIRONMENT: 'dev', SMTP_URL: smtp.url, MAIL_FROM: 'mailer@example.com', AUTH_HS256_SECRET: secret, PUSHGATEWAY_URL: gateway.url, K_REVISION: 'send-mail-00042', HOSTNAME: 'send-mail-pod-a' },
+      {
+        PORT: String(port),
+        ENVIRONMENT: 'dev',
+        SMTP_URL: smtp.url,
+        MAIL_FROM: 'mailer@example.com',
+        AUTH_HS256_SECRET: secret,
+        PUSHGATEWAY_URL: gateway.url,
+        K_REVISION: 'send-mail-00042',
+        HOSTNAME: 'send-mail-pod-a',
+      },
       port,
     );
     expect((await postJson(`${fn.url}${SEND_MAIL_PATH}`, validRequest, await bearer({ secret }))).status).toBe(200);
@@ -129,7 +156,13 @@ it('when the production bundle gets SIGTERM, then its metrics reach a real Pushg
 
     expect(await fn.exited).toBe(0);
     const pushed = await gateway.metrics();
-    expect(sampleValue(pushed, 'mailer_emails_total', { job: 'send-mail', instance: 'send-mail-00042:send-mail-pod-a', outcome: 'sent' })).toBe(1);
+    expect(
+      sampleValue(pushed, 'mailer_emails_total', {
+        job: 'send-mail',
+        instance: 'send-mail-00042:send-mail-pod-a',
+        outcome: 'sent',
+      }),
+    ).toBe(1);
   } finally {
     await gateway.stop();
   }
@@ -141,14 +174,23 @@ it('when the Pushgateway hangs, then the push is logged as failed and shutdown s
     const port = await freePort();
     const fn = await startChild(
       [join(__dirname, '..', '..', 'dist', 'health', 'main.js')],
-      { PORT: String(port), PUSHGATEWAY_URL: silent.url.replace('smtp:', 'http:'), PUSHGATEWAY_TIMEOUT_MS: '300', LOG_FORMAT: 'ecs' },
+      {
+        PORT: String(port),
+        PUSHGATEWAY_URL: silent.url.replace('smtp:', 'http:'),
+        PUSHGATEWAY_TIMEOUT_MS: '300',
+        LOG_FORMAT: 'ecs',
+      },
       port,
     );
 
     fn.child.kill('SIGTERM');
 
     expect(await fn.exited).toBe(0);
-    const lines = fn.stdout().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = fn
+      .stdout()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.some((line) => line.message === 'metrics push failed')).toBe(true);
   } finally {
     await silent.stop();

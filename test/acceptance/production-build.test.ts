@@ -11,7 +11,14 @@ import { bundleOf, FUNCTIONS, functionNamed } from '../../functions/catalog';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
 import { validRequest } from '../fixtures/send-mail-requests';
 import { expectErrorBody, postJson } from '../support/http-client';
-import { expectOneLinePortHint, freePort, holdPort, runToEnd, startChild, type ChildFunction } from '../support/processes';
+import {
+  expectOneLinePortHint,
+  freePort,
+  holdPort,
+  runToEnd,
+  startChild,
+  type ChildFunction,
+} from '../support/processes';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { signingKey } from '../support/jwks-server';
 import { bearer } from '../support/tokens';
@@ -46,7 +53,15 @@ describe('when send-mail runs from the production bundle', () => {
     const unreachableIdp = `http://127.0.0.1:${await freePort()}`;
     fn = await startChild(
       [bundle],
-      { PORT: String(port), ENVIRONMENT: 'dev', SMTP_URL: smtp.url, MAIL_FROM: 'mailer@example.com', LOG_FORMAT: 'ecs', AUTH_HS256_SECRET: SECRET, AUTH_JWKS_URL: `${unreachableIdp}/jwks` },
+      {
+        PORT: String(port),
+        ENVIRONMENT: 'dev',
+        SMTP_URL: smtp.url,
+        MAIL_FROM: 'mailer@example.com',
+        LOG_FORMAT: 'ecs',
+        AUTH_HS256_SECRET: SECRET,
+        AUTH_JWKS_URL: `${unreachableIdp}/jwks`,
+      },
       port,
     );
   });
@@ -56,10 +71,16 @@ describe('when send-mail runs from the production bundle', () => {
     const attempts: { headers: Record<string, string>; status: number; code?: ErrorCode }[] = [
       { headers: {}, status: 401, code: 'auth.token.missing' },
       { headers: auth, status: 200 },
-      { headers: await bearer({ secret: 'some-other-secret-that-is-long-enough' }), status: 401, code: 'auth.token.invalid' },
+      {
+        headers: await bearer({ secret: 'some-other-secret-that-is-long-enough' }),
+        status: 401,
+        code: 'auth.token.invalid',
+      },
       { headers: await bearer({ secret: SECRET, roles: ['reader'] }), status: 403, code: 'auth.role.missing' },
       {
-        headers: { Authorization: `Bearer ${await new SignJWT({ roles: ['admin'] }).setProtectedHeader({ alg: 'RS256', kid: key.kid }).setExpirationTime('5m').sign(key.privateKey)}` },
+        headers: {
+          Authorization: `Bearer ${await new SignJWT({ roles: ['admin'] }).setProtectedHeader({ alg: 'RS256', kid: key.kid }).setExpirationTime('5m').sign(key.privateKey)}`,
+        },
         status: 503,
         code: 'auth.keys.unavailable',
       },
@@ -80,7 +101,10 @@ describe('when send-mail runs from the production bundle', () => {
   });
 
   it('then a valid request delivers one mail to the SMTP server', async () => {
-    const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, validRequest, { ...auth, 'X-B3-TraceId': 'a3ce929d0e0e4736' });
+    const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, validRequest, {
+      ...auth,
+      'X-B3-TraceId': 'a3ce929d0e0e4736',
+    });
 
     expect(answer.status).toBe(200);
     expect(answer.headers.get('x-b3-traceid')).toBe('a3ce929d0e0e4736');
@@ -90,8 +114,18 @@ describe('when send-mail runs from the production bundle', () => {
 
   it.each<{ name: string; body: string; status: number; code: ErrorCode }>([
     { name: 'invalid JSON', body: '{"to_address":', status: 400, code: 'email.parse.error' },
-    { name: 'a CRLF in the subject', body: JSON.stringify({ ...validRequest, subject: 'a\r\nBcc: x@example.com' }), status: 400, code: 'email.validation.error' },
-    { name: 'a 1 MB body', body: JSON.stringify({ ...validRequest, body: 'x'.repeat(1024 * 1024) }), status: 413, code: 'http.body.toolarge' },
+    {
+      name: 'a CRLF in the subject',
+      body: JSON.stringify({ ...validRequest, subject: 'a\r\nBcc: x@example.com' }),
+      status: 400,
+      code: 'email.validation.error',
+    },
+    {
+      name: 'a 1 MB body',
+      body: JSON.stringify({ ...validRequest, body: 'x'.repeat(1024 * 1024) }),
+      status: 413,
+      code: 'http.body.toolarge',
+    },
   ])('then $name gets $status with the error body and nothing is delivered', async ({ body, status, code }) => {
     const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, body, auth);
 
@@ -101,7 +135,10 @@ describe('when send-mail runs from the production bundle', () => {
   });
 
   it('then its stdout is ECS JSON with trace.id, and an invalid incoming id is replaced', async () => {
-    const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, validRequest, { ...auth, 'X-B3-TraceId': 'host/abc-000001' });
+    const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, validRequest, {
+      ...auth,
+      'X-B3-TraceId': 'host/abc-000001',
+    });
     const traceId = answer.headers.get('x-b3-traceid');
 
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
@@ -112,8 +149,14 @@ describe('when send-mail runs from the production bundle', () => {
         .split('\n')
         .map((line) => JSON.parse(line) as Record<string, unknown>)
         .filter((line) => (line.trace as { id?: string } | undefined)?.id === traceId);
-    const ofRequest = await eventually(linesOfRequest, (lines) => lines.length >= 2, { what: 'two log lines with the trace id' });
-    expect(ofRequest[0]).toMatchObject({ 'service.name': 'send-mail', 'service.environment': 'dev', 'ecs.version': expect.any(String) });
+    const ofRequest = await eventually(linesOfRequest, (lines) => lines.length >= 2, {
+      what: 'two log lines with the trace id',
+    });
+    expect(ofRequest[0]).toMatchObject({
+      'service.name': 'send-mail',
+      'service.environment': 'dev',
+      'ecs.version': expect.any(String),
+    });
   });
 
   it('then SIGTERM makes it exit 0', async () => {
@@ -126,7 +169,17 @@ describe('when send-mail runs from the production bundle', () => {
 describe('when the function module runs under the stock functions-framework CLI', () => {
   it('then it delivers a mail too', async () => {
     const port = await freePort();
-    const fn = await startChild([stockCli, `--target=${sendMail?.target}`, `--source=${moduleForCli}`, `--port=${port}`], { ENVIRONMENT: 'dev', SMTP_URL: smtp.url, MAIL_FROM: 'mailer@example.com', NODE_ENV: 'production', AUTH_HS256_SECRET: SECRET }, port);
+    const fn = await startChild(
+      [stockCli, `--target=${sendMail?.target}`, `--source=${moduleForCli}`, `--port=${port}`],
+      {
+        ENVIRONMENT: 'dev',
+        SMTP_URL: smtp.url,
+        MAIL_FROM: 'mailer@example.com',
+        NODE_ENV: 'production',
+        AUTH_HS256_SECRET: SECRET,
+      },
+      port,
+    );
     try {
       const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, validRequest, auth);
 
@@ -142,7 +195,11 @@ describe('when the function module runs under the stock functions-framework CLI'
 describe('when docs runs from the production bundle in production with only the common settings set', () => {
   it('then it starts and serves its spec: no SMTP, Kafka or auth setting, and no Secret, is needed', async () => {
     const port = await freePort();
-    const fn = await startChild([join(root, 'dist', 'docs', 'main.js')], { PORT: String(port), ENVIRONMENT: 'production', LOG_FORMAT: 'ecs' }, port);
+    const fn = await startChild(
+      [join(root, 'dist', 'docs', 'main.js')],
+      { PORT: String(port), ENVIRONMENT: 'production', LOG_FORMAT: 'ecs' },
+      port,
+    );
     try {
       const answer = await fetch(`${fn.url}/openapi.json`);
 
@@ -157,7 +214,12 @@ describe('when docs runs from the production bundle in production with only the 
 
 describe('when the configuration is invalid', () => {
   it('then the bundle exits non-zero listing every problem, without printing the secret', async () => {
-    const result = await runToEnd([bundle], { ENVIRONMENT: 'production', SMTP_URL: 'ftp://user:topsecret@mail.example.com', LOG_LEVEL: 'loud', PORT: 'eighty' });
+    const result = await runToEnd([bundle], {
+      ENVIRONMENT: 'production',
+      SMTP_URL: 'ftp://user:topsecret@mail.example.com',
+      LOG_LEVEL: 'loud',
+      PORT: 'eighty',
+    });
 
     expect(result.code).toBe(78);
     for (const name of ['SMTP_URL', 'LOG_LEVEL', 'PORT', 'MAIL_FROM']) expect(result.stderr).toContain(name);
@@ -166,16 +228,26 @@ describe('when the configuration is invalid', () => {
 });
 
 describe('when the port is taken by another program', () => {
-  it.each(['ecs', 'pretty'])('then the bundle (LOG_FORMAT=%s) exits non-zero with one line naming the port and PORT=, no stack trace', async (format) => {
-    const held = await holdPort();
-    try {
-      const result = await runToEnd([bundle], { PORT: String(held.port), ENVIRONMENT: 'dev', LOG_FORMAT: format, SMTP_URL: smtp.url, MAIL_FROM: 'mailer@example.com', AUTH_HS256_SECRET: SECRET });
+  it.each(['ecs', 'pretty'])(
+    'then the bundle (LOG_FORMAT=%s) exits non-zero with one line naming the port and PORT=, no stack trace',
+    async (format) => {
+      const held = await holdPort();
+      try {
+        const result = await runToEnd([bundle], {
+          PORT: String(held.port),
+          ENVIRONMENT: 'dev',
+          LOG_FORMAT: format,
+          SMTP_URL: smtp.url,
+          MAIL_FROM: 'mailer@example.com',
+          AUTH_HS256_SECRET: SECRET,
+        });
 
-      expectOneLinePortHint(result, held.port);
-    } finally {
-      await held.release();
-    }
-  });
+        expectOneLinePortHint(result, held.port);
+      } finally {
+        await held.release();
+      }
+    },
+  );
 });
 
 describe("when the image build warms Node's compile cache", () => {
@@ -208,7 +280,15 @@ describe('when whatever reads its stdout goes away (a closed pipe)', () => {
   it('then SIGTERM still makes it drain and exit 0, promptly', async () => {
     const port = await freePort();
     const child = spawn(process.execPath, [bundle], {
-      env: { PATH: process.env.PATH ?? '', PORT: String(port), ENVIRONMENT: 'dev', LOG_FORMAT: 'ecs', AUTH_ISSUER: `http://127.0.0.1:${await freePort()}/`, SMTP_URL: `smtp://127.0.0.1:${await freePort()}`, MAIL_FROM: 'mailer@example.com' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        PORT: String(port),
+        ENVIRONMENT: 'dev',
+        LOG_FORMAT: 'ecs',
+        AUTH_ISSUER: `http://127.0.0.1:${await freePort()}/`,
+        SMTP_URL: `smtp://127.0.0.1:${await freePort()}`,
+        MAIL_FROM: 'mailer@example.com',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     await new Promise<void>((resolve) => {

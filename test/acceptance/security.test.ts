@@ -57,16 +57,34 @@ const baseEnv = (issuer: string): Record<string, string> => ({
 });
 
 function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { iss: idp.issuer, aud: AUDIENCE, sub: 'campaign-service', iat: nowSeconds(), exp: nowSeconds() + 300, [ROLES_CLAIM]: ['admin'], ...overrides };
+  return {
+    iss: idp.issuer,
+    aud: AUDIENCE,
+    sub: 'campaign-service',
+    iat: nowSeconds(),
+    exp: nowSeconds() + 300,
+    [ROLES_CLAIM]: ['admin'],
+    ...overrides,
+  };
 }
 
 async function idpToken(key: SigningKey = rsKey, overrides: Record<string, unknown> = {}): Promise<string> {
-  return new SignJWT(claims(overrides)).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' }).sign(key.privateKey);
+  return new SignJWT(claims(overrides))
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
+    .sign(key.privateKey);
 }
 
-async function send(fn: FunctionUnderTest, token: string | undefined, headers: Record<string, string> = {}): Promise<Answer> {
+async function send(
+  fn: FunctionUnderTest,
+  token: string | undefined,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   if (token !== undefined) tokensUsed.push(token);
-  return postJson(`${fn.url}${SEND_MAIL_PATH}`, validRequest, token === undefined ? headers : { Authorization: `Bearer ${token}`, ...headers });
+  return postJson(
+    `${fn.url}${SEND_MAIL_PATH}`,
+    validRequest,
+    token === undefined ? headers : { Authorization: `Bearer ${token}`, ...headers },
+  );
 }
 
 function lastAuthFailureReason(fn: FunctionUnderTest): unknown {
@@ -115,56 +133,167 @@ describe('when the token is valid and carries the role', () => {
 });
 
 describe('when the token is forged, stale or malformed', () => {
-  const cases: { name: string; reason: string; token: () => Promise<string> | string; fn?: () => FunctionUnderTest }[] = [
-    { name: 'alg none', reason: 'alg_not_allowed', token: () => compactJws({ alg: 'none', typ: 'JWT' }, claims(), null) },
-    { name: 'alg None', reason: 'alg_not_allowed', token: () => compactJws({ alg: 'None', typ: 'JWT' }, claims(), null) },
-    {
-      name: 'HS256 signed with the IdP public key (asymmetric-only)',
-      reason: 'alg_not_allowed',
-      token: async () => compactJws({ alg: 'HS256', kid: rsKey.kid }, claims(), hmacSigner(await publicPem(rsKey))),
-    },
-    {
-      name: 'HS256 signed with the IdP public key (legacy mode)',
-      reason: 'signature',
-      fn: () => legacy,
-      token: async () => compactJws({ alg: 'HS256', kid: rsKey.kid }, claims(), hmacSigner(await publicPem(rsKey))),
-    },
-    { name: 'the dev HS secret against an asymmetric-only setup', reason: 'alg_not_allowed', token: () => devToken({ secret: DEV_SECRET, claims: { iss: idp.issuer, aud: AUDIENCE } }) },
-    { name: 'the legacy token signed with another secret', reason: 'signature', fn: () => legacy, token: () => devToken({ secret: 'another-secret-that-is-32-bytes-long!!' }) },
-    { name: "an attacker's key embedded as jwk", reason: 'unknown_kid', token: () => attackerToken((jwk) => ({ jwk, kid: 'attacker' })) },
-    { name: "an attacker's key embedded as jwk under a real kid", reason: 'signature', token: () => attackerToken((jwk) => ({ jwk, kid: rsKey.kid })) },
-    { name: 'a jku pointing at the attacker', reason: 'signature', token: () => attackerToken(() => ({ jku: 'http://127.0.0.1:9/jwks', kid: rsKey.kid })) },
-    { name: 'an x5u pointing at the attacker', reason: 'signature', token: () => attackerToken(() => ({ x5u: 'http://127.0.0.1:9/cert.pem', kid: rsKey.kid })) },
-    { name: "an attacker's x5c chain", reason: 'signature', token: () => attackerToken((jwk) => ({ x5c: [String(jwk.n)], kid: rsKey.kid })) },
-    { name: 'an unknown kid', reason: 'unknown_kid', token: () => idpTokenWithHeader({ kid: 'who-is-this' }) },
-    { name: 'no kid while the JWKS holds two RS256 keys', reason: 'ambiguous_kid', token: () => idpTokenWithHeader({ kid: undefined }) },
-    { name: 'a path-traversal kid', reason: 'unknown_kid', token: () => idpTokenWithHeader({ kid: '../../../../etc/passwd' }) },
-    { name: 'a kid with quotes', reason: 'unknown_kid', token: () => idpTokenWithHeader({ kid: `rs-1" OR "1"="1'` }) },
-    { name: 'a 4 KB kid', reason: 'unknown_kid', token: () => idpTokenWithHeader({ kid: 'k'.repeat(4096) }) },
-    { name: 'an 8 KB kid (over AUTH_MAX_TOKEN_BYTES, refused unread)', reason: 'too_large', token: () => idpTokenWithHeader({ kid: 'k'.repeat(8192) }) },
-    { name: 'expired beyond the tolerance', reason: 'expired', token: () => idpToken(rsKey, { exp: nowSeconds() - 60 }) },
-    { name: 'nbf in the future', reason: 'not_yet_valid', token: () => idpToken(rsKey, { nbf: nowSeconds() + 600 }) },
-    { name: 'no exp', reason: 'claim_invalid', token: () => idpToken(rsKey, { exp: undefined }) },
-    { name: 'a wrong iss', reason: 'claim_invalid', token: () => idpToken(rsKey, { iss: 'https://evil.example.com' }) },
-    { name: 'no iss', reason: 'claim_invalid', token: () => idpToken(rsKey, { iss: undefined }) },
-    { name: 'a wrong aud', reason: 'claim_invalid', token: () => idpToken(rsKey, { aud: 'https://other.example.com' }) },
-    { name: 'no aud', reason: 'claim_invalid', token: () => idpToken(rsKey, { aud: undefined }) },
-    { name: 'a flipped signature', reason: 'signature', token: async () => flipLastSignatureChar(await idpToken()) },
-    { name: 'a truncated token', reason: 'malformed', token: async () => (await idpToken()).split('.').slice(0, 2).join('.') },
-    { name: 'a 4-segment token', reason: 'malformed', token: async () => `${await idpToken()}.${'e30'}` },
-    { name: 'an unknown crit', reason: 'unsupported', token: () => idpTokenWithHeader({ crit: ['x-unknown'], 'x-unknown': 1 }) },
-    { name: 'b64 false', reason: 'malformed', token: () => idpTokenWithHeader({ b64: false, crit: ['b64'] }) },
-    { name: 'a key of 1024-bit RSA in the JWKS', reason: 'key_rejected', token: () => compactJws({ alg: 'RS256', kid: weakKey.kid }, claims(), weakKey.signer) },
-    { name: 'a 16 KB token', reason: 'too_large', token: () => idpToken(rsKey, { padding: 'p'.repeat(16 * 1024) }) },
-    // Finding 6: tokens that never expire, or live longer than AUTH_MAX_TOKEN_LIFETIME_SECONDS (1 day).
-    { name: 'exp 1e309 (Infinity once parsed)', reason: 'claim_invalid', token: () => compactJws(rsHeader(), claimsJson(claims(), { exp: '1e309' }), rsaSigner(rsKey.privateKey)) },
-    { name: 'exp 1e20', reason: 'claim_invalid', token: () => idpToken(rsKey, { exp: 1e20 }) },
-    { name: 'exp two days ahead', reason: 'lifetime_too_long', token: () => idpToken(rsKey, { exp: nowSeconds() + 2 * DAY }) },
-    { name: 'exp within a day but issued for two', reason: 'lifetime_too_long', token: () => idpToken(rsKey, { iat: nowSeconds() - DAY - 3600, exp: nowSeconds() + 3600 }) },
-    { name: 'an HS256 exp 1e309 (legacy mode)', reason: 'claim_invalid', fn: () => legacy, token: () => compactJws({ alg: 'HS256', typ: 'JWT' }, claimsJson(legacyClaims(), { exp: '1e309' }), hmacSigner(LEGACY_SECRET)) },
-    { name: 'an HS256 exp 1e20 (legacy mode)', reason: 'claim_invalid', fn: () => legacy, token: () => compactJws({ alg: 'HS256', typ: 'JWT' }, { ...legacyClaims(), exp: 1e20 }, hmacSigner(LEGACY_SECRET)) },
-    { name: 'an HS256 exp two days ahead (legacy mode)', reason: 'lifetime_too_long', fn: () => legacy, token: () => devToken({ secret: LEGACY_SECRET, ttlSeconds: 2 * DAY }) },
-  ];
+  const cases: { name: string; reason: string; token: () => Promise<string> | string; fn?: () => FunctionUnderTest }[] =
+    [
+      {
+        name: 'alg none',
+        reason: 'alg_not_allowed',
+        token: () => compactJws({ alg: 'none', typ: 'JWT' }, claims(), null),
+      },
+      {
+        name: 'alg None',
+        reason: 'alg_not_allowed',
+        token: () => compactJws({ alg: 'None', typ: 'JWT' }, claims(), null),
+      },
+      {
+        name: 'HS256 signed with the IdP public key (asymmetric-only)',
+        reason: 'alg_not_allowed',
+        token: async () => compactJws({ alg: 'HS256', kid: rsKey.kid }, claims(), hmacSigner(await publicPem(rsKey))),
+      },
+      {
+        name: 'HS256 signed with the IdP public key (legacy mode)',
+        reason: 'signature',
+        fn: () => legacy,
+        token: async () => compactJws({ alg: 'HS256', kid: rsKey.kid }, claims(), hmacSigner(await publicPem(rsKey))),
+      },
+      {
+        name: 'the dev HS secret against an asymmetric-only setup',
+        reason: 'alg_not_allowed',
+        token: () => devToken({ secret: DEV_SECRET, claims: { iss: idp.issuer, aud: AUDIENCE } }),
+      },
+      {
+        name: 'the legacy token signed with another secret',
+        reason: 'signature',
+        fn: () => legacy,
+        token: () => devToken({ secret: 'another-secret-that-is-32-bytes-long!!' }),
+      },
+      {
+        name: "an attacker's key embedded as jwk",
+        reason: 'unknown_kid',
+        token: () => attackerToken((jwk) => ({ jwk, kid: 'attacker' })),
+      },
+      {
+        name: "an attacker's key embedded as jwk under a real kid",
+        reason: 'signature',
+        token: () => attackerToken((jwk) => ({ jwk, kid: rsKey.kid })),
+      },
+      {
+        name: 'a jku pointing at the attacker',
+        reason: 'signature',
+        token: () => attackerToken(() => ({ jku: 'http://127.0.0.1:9/jwks', kid: rsKey.kid })),
+      },
+      {
+        name: 'an x5u pointing at the attacker',
+        reason: 'signature',
+        token: () => attackerToken(() => ({ x5u: 'http://127.0.0.1:9/cert.pem', kid: rsKey.kid })),
+      },
+      {
+        name: "an attacker's x5c chain",
+        reason: 'signature',
+        token: () => attackerToken((jwk) => ({ x5c: [String(jwk.n)], kid: rsKey.kid })),
+      },
+      { name: 'an unknown kid', reason: 'unknown_kid', token: () => idpTokenWithHeader({ kid: 'who-is-this' }) },
+      {
+        name: 'no kid while the JWKS holds two RS256 keys',
+        reason: 'ambiguous_kid',
+        token: () => idpTokenWithHeader({ kid: undefined }),
+      },
+      {
+        name: 'a path-traversal kid',
+        reason: 'unknown_kid',
+        token: () => idpTokenWithHeader({ kid: '../../../../etc/passwd' }),
+      },
+      {
+        name: 'a kid with quotes',
+        reason: 'unknown_kid',
+        token: () => idpTokenWithHeader({ kid: `rs-1" OR "1"="1'` }),
+      },
+      { name: 'a 4 KB kid', reason: 'unknown_kid', token: () => idpTokenWithHeader({ kid: 'k'.repeat(4096) }) },
+      {
+        name: 'an 8 KB kid (over AUTH_MAX_TOKEN_BYTES, refused unread)',
+        reason: 'too_large',
+        token: () => idpTokenWithHeader({ kid: 'k'.repeat(8192) }),
+      },
+      {
+        name: 'expired beyond the tolerance',
+        reason: 'expired',
+        token: () => idpToken(rsKey, { exp: nowSeconds() - 60 }),
+      },
+      { name: 'nbf in the future', reason: 'not_yet_valid', token: () => idpToken(rsKey, { nbf: nowSeconds() + 600 }) },
+      { name: 'no exp', reason: 'claim_invalid', token: () => idpToken(rsKey, { exp: undefined }) },
+      {
+        name: 'a wrong iss',
+        reason: 'claim_invalid',
+        token: () => idpToken(rsKey, { iss: 'https://evil.example.com' }),
+      },
+      { name: 'no iss', reason: 'claim_invalid', token: () => idpToken(rsKey, { iss: undefined }) },
+      {
+        name: 'a wrong aud',
+        reason: 'claim_invalid',
+        token: () => idpToken(rsKey, { aud: 'https://other.example.com' }),
+      },
+      { name: 'no aud', reason: 'claim_invalid', token: () => idpToken(rsKey, { aud: undefined }) },
+      { name: 'a flipped signature', reason: 'signature', token: async () => flipLastSignatureChar(await idpToken()) },
+      {
+        name: 'a truncated token',
+        reason: 'malformed',
+        token: async () => (await idpToken()).split('.').slice(0, 2).join('.'),
+      },
+      { name: 'a 4-segment token', reason: 'malformed', token: async () => `${await idpToken()}.${'e30'}` },
+      {
+        name: 'an unknown crit',
+        reason: 'unsupported',
+        token: () => idpTokenWithHeader({ crit: ['x-unknown'], 'x-unknown': 1 }),
+      },
+      { name: 'b64 false', reason: 'malformed', token: () => idpTokenWithHeader({ b64: false, crit: ['b64'] }) },
+      {
+        name: 'a key of 1024-bit RSA in the JWKS',
+        reason: 'key_rejected',
+        token: () => compactJws({ alg: 'RS256', kid: weakKey.kid }, claims(), weakKey.signer),
+      },
+      { name: 'a 16 KB token', reason: 'too_large', token: () => idpToken(rsKey, { padding: 'p'.repeat(16 * 1024) }) },
+      // Finding 6: tokens that never expire, or live longer than AUTH_MAX_TOKEN_LIFETIME_SECONDS (1 day).
+      {
+        name: 'exp 1e309 (Infinity once parsed)',
+        reason: 'claim_invalid',
+        token: () => compactJws(rsHeader(), claimsJson(claims(), { exp: '1e309' }), rsaSigner(rsKey.privateKey)),
+      },
+      { name: 'exp 1e20', reason: 'claim_invalid', token: () => idpToken(rsKey, { exp: 1e20 }) },
+      {
+        name: 'exp two days ahead',
+        reason: 'lifetime_too_long',
+        token: () => idpToken(rsKey, { exp: nowSeconds() + 2 * DAY }),
+      },
+      {
+        name: 'exp within a day but issued for two',
+        reason: 'lifetime_too_long',
+        token: () => idpToken(rsKey, { iat: nowSeconds() - DAY - 3600, exp: nowSeconds() + 3600 }),
+      },
+      {
+        name: 'an HS256 exp 1e309 (legacy mode)',
+        reason: 'claim_invalid',
+        fn: () => legacy,
+        token: () =>
+          compactJws(
+            { alg: 'HS256', typ: 'JWT' },
+            claimsJson(legacyClaims(), { exp: '1e309' }),
+            hmacSigner(LEGACY_SECRET),
+          ),
+      },
+      {
+        name: 'an HS256 exp 1e20 (legacy mode)',
+        reason: 'claim_invalid',
+        fn: () => legacy,
+        token: () =>
+          compactJws({ alg: 'HS256', typ: 'JWT' }, { ...legacyClaims(), exp: 1e20 }, hmacSigner(LEGACY_SECRET)),
+      },
+      {
+        name: 'an HS256 exp two days ahead (legacy mode)',
+        reason: 'lifetime_too_long',
+        fn: () => legacy,
+        token: () => devToken({ secret: LEGACY_SECRET, ttlSeconds: 2 * DAY }),
+      },
+    ];
 
   it.each(cases)('with $name, then it is 401 ($reason) and nothing is sent', async ({ token, reason, fn }) => {
     const target = fn?.() ?? asymmetric;
@@ -173,8 +302,12 @@ describe('when the token is forged, stale or malformed', () => {
     expect(answer.status).toBe(401);
     expectErrorBody(answer, 'auth.token.invalid');
     const problem = PROBLEM_OF_REASON[reason];
-    expect((answer.body as { details: unknown }).details).toEqual([{ field: 'authorization', code: `token.${problem}` }]);
-    expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer realm="mailer", error="invalid_token", error_description="[^"]+"$/);
+    expect((answer.body as { details: unknown }).details).toEqual([
+      { field: 'authorization', code: `token.${problem}` },
+    ]);
+    expect(answer.headers.get('www-authenticate')).toMatch(
+      /^Bearer realm="mailer", error="invalid_token", error_description="[^"]+"$/,
+    );
     expect(lastAuthFailureReason(target)).toBe(reason);
     expect(smtp.recipientsSeen).toEqual([]);
   });
@@ -185,27 +318,62 @@ describe('when the token is forged, stale or malformed', () => {
 
     expect(expired.headers.get('www-authenticate')).not.toBe(wrongIssuer.headers.get('www-authenticate'));
     expect((expired.body as { details: unknown }).details).toEqual([{ field: 'authorization', code: 'token.expired' }]);
-    expect((wrongIssuer.body as { details: unknown }).details).toEqual([{ field: 'authorization', code: 'token.claims' }]);
+    expect((wrongIssuer.body as { details: unknown }).details).toEqual([
+      { field: 'authorization', code: 'token.claims' },
+    ]);
   });
 
   const noBearer = 'Bearer realm="mailer"';
   const invalid = /^Bearer realm="mailer", error="invalid_token", error_description="[^"]+"$/;
-  it.each<{ name: string; headers: Record<string, string>; code: ErrorCode; details: unknown[]; challenge: string | RegExp }>([
+  it.each<{
+    name: string;
+    headers: Record<string, string>;
+    code: ErrorCode;
+    details: unknown[];
+    challenge: string | RegExp;
+  }>([
     { name: 'no Authorization header', headers: {}, code: 'auth.token.missing', details: [], challenge: noBearer },
-    { name: 'a Basic Authorization', headers: { Authorization: 'Basic dXNlcjpwYXNz' }, code: 'auth.token.missing', details: [{ field: 'authorization', code: 'scheme.unsupported' }], challenge: noBearer },
-    { name: 'a raw token without Bearer', headers: { Authorization: 'abc.def.ghi' }, code: 'auth.token.missing', details: [{ field: 'authorization', code: 'scheme.missing' }], challenge: noBearer },
-    { name: 'Bearer with no token', headers: { Authorization: 'Bearer ' }, code: 'auth.token.invalid', details: [{ field: 'authorization', code: 'token.malformed' }], challenge: invalid },
-    { name: 'Bearer with two tokens', headers: { Authorization: 'Bearer abc.def.ghi jkl.mno.pqr' }, code: 'auth.token.invalid', details: [{ field: 'authorization', code: 'token.malformed' }], challenge: invalid },
-  ])('with $name, then it is 401 $code with its details and nothing is sent', async ({ headers, code, details, challenge }) => {
-    const answer = await send(asymmetric, undefined, headers);
+    {
+      name: 'a Basic Authorization',
+      headers: { Authorization: 'Basic dXNlcjpwYXNz' },
+      code: 'auth.token.missing',
+      details: [{ field: 'authorization', code: 'scheme.unsupported' }],
+      challenge: noBearer,
+    },
+    {
+      name: 'a raw token without Bearer',
+      headers: { Authorization: 'abc.def.ghi' },
+      code: 'auth.token.missing',
+      details: [{ field: 'authorization', code: 'scheme.missing' }],
+      challenge: noBearer,
+    },
+    {
+      name: 'Bearer with no token',
+      headers: { Authorization: 'Bearer ' },
+      code: 'auth.token.invalid',
+      details: [{ field: 'authorization', code: 'token.malformed' }],
+      challenge: invalid,
+    },
+    {
+      name: 'Bearer with two tokens',
+      headers: { Authorization: 'Bearer abc.def.ghi jkl.mno.pqr' },
+      code: 'auth.token.invalid',
+      details: [{ field: 'authorization', code: 'token.malformed' }],
+      challenge: invalid,
+    },
+  ])(
+    'with $name, then it is 401 $code with its details and nothing is sent',
+    async ({ headers, code, details, challenge }) => {
+      const answer = await send(asymmetric, undefined, headers);
 
-    expect(answer.status).toBe(401);
-    expectErrorBody(answer, code);
-    expect((answer.body as { details: unknown }).details).toEqual(details);
-    if (typeof challenge === 'string') expect(answer.headers.get('www-authenticate')).toBe(challenge);
-    else expect(answer.headers.get('www-authenticate')).toMatch(challenge);
-    expect(smtp.recipientsSeen).toEqual([]);
-  });
+      expect(answer.status).toBe(401);
+      expectErrorBody(answer, code);
+      expect((answer.body as { details: unknown }).details).toEqual(details);
+      if (typeof challenge === 'string') expect(answer.headers.get('www-authenticate')).toBe(challenge);
+      else expect(answer.headers.get('www-authenticate')).toMatch(challenge);
+      expect(smtp.recipientsSeen).toEqual([]);
+    },
+  );
 
   it('with no token and a body that is not even JSON, then it is 401: authentication comes before parsing', async () => {
     const answer = await postJson(`${asymmetric.url}${SEND_MAIL_PATH}`, 'not json', { 'Content-Type': 'text/plain' });
@@ -243,7 +411,9 @@ describe('when the token is valid but the roles claim does not grant sending', (
 
     expect(answer.status).toBe(403);
     expectErrorBody(answer, 'auth.role.missing');
-    expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer realm="mailer", error="insufficient_scope", error_description="[^"]+"$/);
+    expect(answer.headers.get('www-authenticate')).toMatch(
+      /^Bearer realm="mailer", error="insufficient_scope", error_description="[^"]+"$/,
+    );
     expect(smtp.recipientsSeen).toEqual([]);
   });
 });
@@ -252,9 +422,17 @@ describe('when the identity provider misbehaves', () => {
   it('is down with an empty key cache, then it is 503 auth.keys.unavailable with Retry-After, never 401 or 500', async () => {
     const down = await startJwksServer([rsKey.publicJwk]);
     down.up = false;
-    const fn = await startFunction(createSendMailApp, { ...baseEnv(down.issuer), AUTH_JWKS_URL: `${down.issuer}/jwks` });
+    const fn = await startFunction(createSendMailApp, {
+      ...baseEnv(down.issuer),
+      AUTH_JWKS_URL: `${down.issuer}/jwks`,
+    });
     try {
-      const answer = await send(fn, await new SignJWT(claims({ iss: down.issuer })).setProtectedHeader({ alg: 'RS256', kid: rsKey.kid }).sign(rsKey.privateKey));
+      const answer = await send(
+        fn,
+        await new SignJWT(claims({ iss: down.issuer }))
+          .setProtectedHeader({ alg: 'RS256', kid: rsKey.kid })
+          .sign(rsKey.privateKey),
+      );
 
       expect(answer.status).toBe(503);
       expectErrorBody(answer, 'auth.keys.unavailable');
@@ -270,7 +448,9 @@ describe('when the identity provider misbehaves', () => {
     const rotating = await startJwksServer([rsKey.publicJwk]);
     const fn = await startFunction(createSendMailApp, { ...baseEnv(rotating.issuer), AUTH_JWKS_COOLDOWN_SECONDS: '1' });
     const sign = (key: SigningKey): Promise<string> =>
-      new SignJWT(claims({ iss: rotating.issuer })).setProtectedHeader({ alg: 'RS256', kid: key.kid }).sign(key.privateKey);
+      new SignJWT(claims({ iss: rotating.issuer }))
+        .setProtectedHeader({ alg: 'RS256', kid: key.kid })
+        .sign(key.privateKey);
     try {
       expect((await send(fn, await sign(rsKey))).status).toBe(200);
       const fetchesBefore = rotating.jwksFetches();
@@ -295,7 +475,11 @@ describe('when the identity provider misbehaves', () => {
       for (let batch = 0; batch < 10; batch += 1) {
         const statuses = await Promise.all(
           Array.from({ length: 50 }, async (_, i) => {
-            const token = compactJws({ alg: 'RS256', kid: `unknown-${batch}-${i}` }, claims({ iss: counted.issuer }), rsaSigner(rsKey.privateKey));
+            const token = compactJws(
+              { alg: 'RS256', kid: `unknown-${batch}-${i}` },
+              claims({ iss: counted.issuer }),
+              rsaSigner(rsKey.privateKey),
+            );
             return (await send(fn, token)).status;
           }),
         );
@@ -318,7 +502,12 @@ describe('when the whole suite has run', () => {
     // One more mail, so the SMTP transcript is not empty.
     expect((await send(asymmetric, await idpToken())).status).toBe(200);
     const idpRequests = JSON.stringify(idp.requests);
-    const seen = [smtp.mails.map((mail) => mail.raw).join('\n'), idpRequests, asymmetric.logs.text(), legacy.logs.text()];
+    const seen = [
+      smtp.mails.map((mail) => mail.raw).join('\n'),
+      idpRequests,
+      asymmetric.logs.text(),
+      legacy.logs.text(),
+    ];
 
     expect(tokensUsed.length).toBeGreaterThan(40);
     for (const token of tokensUsed) {
@@ -360,4 +549,3 @@ function flipLastSignatureChar(token: string): string {
   const last = token.at(-2) === 'A' ? 'B' : 'A';
   return `${token.slice(0, -2)}${last}${token.slice(-1)}`;
 }
-

@@ -41,7 +41,11 @@ describe('when a valid mail is posted', () => {
   });
 
   it('then an IDN recipient is delivered in punycode', async () => {
-    const answer = await postJson(sendMail.endpoint, { ...validRequest, to_address: 'demo@bücher.example' }, sendMail.auth);
+    const answer = await postJson(
+      sendMail.endpoint,
+      { ...validRequest, to_address: 'demo@bücher.example' },
+      sendMail.auth,
+    );
 
     expect(answer.status).toBe(200);
     // smtp-server decodes the envelope back to Unicode; the header shows what went over the wire.
@@ -50,7 +54,11 @@ describe('when a valid mail is posted', () => {
   });
 
   it('then a subject that only looks like a header stays in the Subject', async () => {
-    const answer = await postJson(sendMail.endpoint, { ...validRequest, subject: 'Bcc: victim@example.com' }, sendMail.auth);
+    const answer = await postJson(
+      sendMail.endpoint,
+      { ...validRequest, subject: 'Bcc: victim@example.com' },
+      sendMail.auth,
+    );
 
     expect(answer.status).toBe(200);
     const parsed = await simpleParser(sendMail.smtp.mails[0]?.raw ?? '');
@@ -73,7 +81,13 @@ describe.each(badRequests)('when $name', (testCase) => {
 
 describe('when the request is not what the route takes', () => {
   it.each<{ name: string; method: string; path: string; status: number; code: ErrorCode }>([
-    { name: 'an unknown path', method: 'POST', path: '/api/rest/v1/sendmail2', status: 404, code: 'http.route.notfound' },
+    {
+      name: 'an unknown path',
+      method: 'POST',
+      path: '/api/rest/v1/sendmail2',
+      status: 404,
+      code: 'http.route.notfound',
+    },
     { name: 'a trailing slash', method: 'POST', path: `${SEND_MAIL_PATH}/`, status: 404, code: 'http.route.notfound' },
     { name: 'the root path', method: 'GET', path: '/', status: 404, code: 'http.route.notfound' },
     { name: 'GET on sendmail', method: 'GET', path: SEND_MAIL_PATH, status: 405, code: 'http.method.notallowed' },
@@ -101,7 +115,11 @@ describe('when the request is not what the route takes', () => {
   });
 
   it('with no content type, then it is 415', async () => {
-    const answer = await request(sendMail.endpoint, { method: 'POST', headers: sendMail.auth, body: new Blob([JSON.stringify(validRequest)]) });
+    const answer = await request(sendMail.endpoint, {
+      method: 'POST',
+      headers: sendMail.auth,
+      body: new Blob([JSON.stringify(validRequest)]),
+    });
 
     expect(answer.status).toBe(415);
     expectErrorBody(answer, 'http.mediatype.unsupported');
@@ -146,7 +164,11 @@ describe('when the SMTP server refuses', () => {
   it('permanently (550 on RCPT TO), then the answer is 400 email.recipient.rejected', async () => {
     sendMail.smtp.rejectPermanently.add('nobody@mailinator.com');
 
-    const answer = await postJson(sendMail.endpoint, { ...validRequest, to_address: 'nobody@mailinator.com' }, sendMail.auth);
+    const answer = await postJson(
+      sendMail.endpoint,
+      { ...validRequest, to_address: 'nobody@mailinator.com' },
+      sendMail.auth,
+    );
 
     expect(answer.status).toBe(400);
     expectErrorBody(answer, 'email.recipient.rejected');
@@ -156,7 +178,11 @@ describe('when the SMTP server refuses', () => {
   it('temporarily (451 on RCPT TO), then the answer is 502 email.send.error', async () => {
     sendMail.smtp.rejectTemporarily.add('later@mailinator.com');
 
-    const answer = await postJson(sendMail.endpoint, { ...validRequest, to_address: 'later@mailinator.com' }, sendMail.auth);
+    const answer = await postJson(
+      sendMail.endpoint,
+      { ...validRequest, to_address: 'later@mailinator.com' },
+      sendMail.auth,
+    );
 
     expect(answer.status).toBe(502);
     expectErrorBody(answer, 'email.send.error');
@@ -168,7 +194,10 @@ describe('when the SMTP server is not reachable', () => {
   it('then the answer is 502 email.send.error', async () => {
     const closed = await startSmtpServer();
     await closed.stop();
-    const unreachable = await startFunction(createSendMailApp, { SMTP_URL: closed.url, SMTP_CONNECTION_TIMEOUT_SECONDS: '1' });
+    const unreachable = await startFunction(createSendMailApp, {
+      SMTP_URL: closed.url,
+      SMTP_CONNECTION_TIMEOUT_SECONDS: '1',
+    });
     try {
       const answer = await postJson(`${unreachable.url}${SEND_MAIL_PATH}`, validRequest, sendMail.auth);
 
@@ -184,7 +213,11 @@ describe('when the SMTP server accepts the connection but never answers', () => 
   it('then the send deadline answers 502 email.send.error: nothing was written, so nothing was sent', async () => {
     const silent = await startSilentServer();
     try {
-      const hanging = await startFunction(createSendMailApp, { SMTP_URL: silent.url, ...ONE_SECOND_SMTP, REQUEST_TIMEOUT_SECONDS: '2' });
+      const hanging = await startFunction(createSendMailApp, {
+        SMTP_URL: silent.url,
+        ...ONE_SECOND_SMTP,
+        REQUEST_TIMEOUT_SECONDS: '2',
+      });
       try {
         const answer = await postJson(`${hanging.url}${SEND_MAIL_PATH}`, validRequest, sendMail.auth);
 
@@ -200,7 +233,10 @@ describe('when the SMTP server accepts the connection but never answers', () => 
 });
 
 describe('when SMTP keeps failing, the smtp circuit breaker', () => {
-  async function withFunction(env: Record<string, string>, run: (url: string, fn: FunctionUnderTest) => Promise<void>): Promise<void> {
+  async function withFunction(
+    env: Record<string, string>,
+    run: (url: string, fn: FunctionUnderTest) => Promise<void>,
+  ): Promise<void> {
     const target = await startFunction(createSendMailApp, env);
     try {
       await run(`${target.url}${SEND_MAIL_PATH}`, target);

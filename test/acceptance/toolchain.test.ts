@@ -14,15 +14,24 @@ const ROOT = join(__dirname, '..', '..');
 const NODE_MAJOR = readFileSync(join(ROOT, '.nvmrc'), 'utf8').trim();
 const JWT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 
-function make(args: string[], path = process.env.PATH ?? ''): { status: number | null; stdout: string; stderr: string } {
+function make(
+  args: string[],
+  path = process.env.PATH ?? '',
+): { status: number | null; stdout: string; stderr: string } {
   // A make running this suite passes its flags and jobserver down in MAKEFLAGS: not to this make.
   const env = { HOME: process.env.HOME ?? tmpdir(), PATH: path, TERM: 'dumb' };
   // stdin closed: on a socket, bash takes itself for a remote shell and reads /etc/bash.bashrc.
-  const run = spawnSync('make', ['--no-print-directory', ...args], { cwd: ROOT, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+  const run = spawnSync('make', ['--no-print-directory', ...args], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60_000,
+  });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-describe('when the production bundle runs under the project\'s tooling', () => {
+describe("when the production bundle runs under the project's tooling", () => {
   it(`then its process and its /metrics report Node ${NODE_MAJOR}, the major .nvmrc declares`, async () => {
     const port = await freePort();
     const fn = await startChild([join(ROOT, 'dist', 'health', 'main.js')], { PORT: String(port) }, port);
@@ -46,7 +55,10 @@ it('when make help runs, then it lists every target that has a ## description', 
 
   expect(status).toBe(0);
   expect(documented).toContain('bench-node24');
-  const listed = stdout.split('\n').map((line) => /^ {2}make (\S+)/.exec(line)?.[1]).filter(Boolean);
+  const listed = stdout
+    .split('\n')
+    .map((line) => /^ {2}make (\S+)/.exec(line)?.[1])
+    .filter(Boolean);
   expect(listed).toEqual(documented);
 });
 
@@ -62,7 +74,10 @@ describe('when make -s token has to reinstall first and npm writes to stdout', (
 
   it('then stdout is the token alone', () => {
     // -W: make takes package-lock.json as just changed, so node_modules is stale and "npm ci" runs.
-    const { status, stdout } = make(['-s', '-W', 'package-lock.json', 'token', 'ROLE=admin', 'TTL=60'], `${fakeBin}${delimiter}${process.env.PATH ?? ''}`);
+    const { status, stdout } = make(
+      ['-s', '-W', 'package-lock.json', 'token', 'ROLE=admin', 'TTL=60'],
+      `${fakeBin}${delimiter}${process.env.PATH ?? ''}`,
+    );
 
     expect(status).toBe(0);
     expect(stdout.trimEnd().split('\n')).toEqual([expect.stringMatching(JWT)]);
@@ -75,10 +90,12 @@ describe('when make start runs', () => {
 
     expect(status).not.toBe(0);
     expect(stdout).toBe('');
-    expect(stderr.trim().split('\n')).toEqual([expect.stringContaining('usage: make start FUNCTION=send-mail|health|docs')]);
+    expect(stderr.trim().split('\n')).toEqual([
+      expect.stringContaining('usage: make start FUNCTION=send-mail|health|docs'),
+    ]);
   });
 
-  it('with a FUNCTION not in functions/catalog.ts, then the usage names exactly the catalog\'s functions', () => {
+  it("with a FUNCTION not in functions/catalog.ts, then the usage names exactly the catalog's functions", () => {
     const { status, stderr } = make(['start', 'FUNCTION=no-such-function']);
 
     expect(status).not.toBe(0);
@@ -108,7 +125,10 @@ describe('when a Debian package make test needs is missing', () => {
   afterAll(() => rmSync(bin, { recursive: true, force: true }));
 
   it('then the check names each missing tool with the command that installs it, and fails', () => {
-    const run = spawnSync('/bin/bash', [join(ROOT, 'scripts', 'prerequisites.sh')], { env: { PATH: bin }, encoding: 'utf8' });
+    const run = spawnSync('/bin/bash', [join(ROOT, 'scripts', 'prerequisites.sh')], {
+      env: { PATH: bin },
+      encoding: 'utf8',
+    });
 
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/^missing prometheus-pushgateway \(.+\): sudo apt-get install prometheus-pushgateway$/m);
@@ -117,7 +137,10 @@ describe('when a Debian package make test needs is missing', () => {
   });
 
   it('then --missing lists exactly those packages (what .ci/run installs)', () => {
-    const run = spawnSync('/bin/bash', [join(ROOT, 'scripts', 'prerequisites.sh'), '--missing'], { env: { PATH: bin }, encoding: 'utf8' });
+    const run = spawnSync('/bin/bash', [join(ROOT, 'scripts', 'prerequisites.sh'), '--missing'], {
+      env: { PATH: bin },
+      encoding: 'utf8',
+    });
 
     expect(run.status).toBe(0);
     expect(run.stdout.trim().split('\n')).toEqual(['prometheus-pushgateway', 'util-linux']);
@@ -125,7 +148,9 @@ describe('when a Debian package make test needs is missing', () => {
 });
 
 it('when npm test or npm start runs, then it calls the Makefile, which never calls npm back', () => {
-  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
   const makefile = readFileSync(join(ROOT, 'Makefile'), 'utf8');
 
   expect({ test: scripts.test, start: scripts.start }).toEqual({ test: 'make test', start: 'make start' });
@@ -139,7 +164,8 @@ it('when make test runs, then the lint, the type-aware lint rules and the format
   expect(prerequisites).toEqual(expect.arrayContaining(['lint', 'format-check', 'typecheck']));
   expect(prerequisites.indexOf('format-check')).toBeGreaterThan(prerequisites.indexOf('lint'));
   const eslintConfig = readFileSync(join(ROOT, 'eslint.config.mjs'), 'utf8');
-  for (const rule of ['no-floating-promises', 'no-misused-promises', 'switch-exhaustiveness-check']) expect(eslintConfig).toContain(`'@typescript-eslint/${rule}': `);
+  for (const rule of ['no-floating-promises', 'no-misused-promises', 'switch-exhaustiveness-check'])
+    expect(eslintConfig).toContain(`'@typescript-eslint/${rule}': `);
   expect(eslintConfig).toContain('projectService: true');
 });
 

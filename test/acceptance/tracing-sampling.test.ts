@@ -28,7 +28,14 @@ let fn: FunctionUnderTest;
 
 async function token(): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ iss: idp.issuer, aud: AUDIENCE, sub: 'campaign-service', iat: now, exp: now + 300, [ROLES_CLAIM]: ['admin'] })
+  return new SignJWT({
+    iss: idp.issuer,
+    aud: AUDIENCE,
+    sub: 'campaign-service',
+    iat: now,
+    exp: now + 300,
+    [ROLES_CLAIM]: ['admin'],
+  })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
     .sign(key.privateKey);
 }
@@ -66,7 +73,9 @@ afterAll(async () => {
 
 it('when a request arrives unsampled with a tracestate, then the IdP calls, the mail and the Kafka record say unsampled and carry the tracestate where W3C goes', async () => {
   // Settles the failed start-up prefetch: after this answer the next request asks the IdP itself.
-  expect((await postJson(`${fn.url}${SEND_MAIL_PATH}`, validRequest, { Authorization: `Bearer ${await token()}` })).status).toBe(503);
+  expect(
+    (await postJson(`${fn.url}${SEND_MAIL_PATH}`, validRequest, { Authorization: `Bearer ${await token()}` })).status,
+  ).toBe(503);
   idp.up = true;
   const idpSeenBefore = idp.requests.length;
 
@@ -80,9 +89,16 @@ it('when a request arrives unsampled with a tracestate, then the IdP calls, the 
   expect(answer.headers.get('x-b3-traceid')).toBe(TRACE);
   const unsampled = new RegExp(`^00-${TRACE}-[0-9a-f]{16}-00$`);
   const toIdp = idp.requests.slice(idpSeenBefore);
-  expect(toIdp.map((request) => request.path)).toEqual(expect.arrayContaining(['/.well-known/openid-configuration', '/jwks']));
+  expect(toIdp.map((request) => request.path)).toEqual(
+    expect.arrayContaining(['/.well-known/openid-configuration', '/jwks']),
+  );
   for (const request of toIdp) {
-    expect(request.headers).toMatchObject({ traceparent: expect.stringMatching(unsampled), tracestate: TRACESTATE, 'x-b3-traceid': TRACE, 'x-b3-sampled': '0' });
+    expect(request.headers).toMatchObject({
+      traceparent: expect.stringMatching(unsampled),
+      tracestate: TRACESTATE,
+      'x-b3-traceid': TRACE,
+      'x-b3-sampled': '0',
+    });
     expect(request.headers.b3).toMatch(new RegExp(`^${TRACE}-[0-9a-f]{16}-0-[0-9a-f]{16}$`));
   }
   const mail = smtp.mails[0]?.raw ?? '';
@@ -90,11 +106,23 @@ it('when a request arrives unsampled with a tracestate, then the IdP calls, the 
   expect(mail).toMatch(/^X-B3-Sampled: 0\r$/im);
   expect(mail).toMatch(new RegExp(`^traceparent: 00-${TRACE}-[0-9a-f]{16}-00\\r$`, 'im'));
   const [record] = await topic.waitFor(1);
-  expect(record?.headers).toMatchObject({ ce_traceparent: expect.stringMatching(unsampled), ce_tracestate: TRACESTATE, 'X-B3-TraceId': TRACE });
+  expect(record?.headers).toMatchObject({
+    ce_traceparent: expect.stringMatching(unsampled),
+    ce_tracestate: TRACESTATE,
+    'X-B3-TraceId': TRACE,
+  });
   expect(record?.headers.b3).toMatch(new RegExp(`^${TRACE}-[0-9a-f]{16}-0$`));
-  expect(decode(record as ConsumedRecord)).toMatchObject({ traceparent: expect.stringMatching(unsampled), tracestate: TRACESTATE });
+  expect(decode(record as ConsumedRecord)).toMatchObject({
+    traceparent: expect.stringMatching(unsampled),
+    tracestate: TRACESTATE,
+  });
 }, 30_000);
 
 function decode(record: ConsumedRecord): CloudEventV1<unknown> {
-  return CloudEventsKafka.toEvent({ headers: record.headers, key: record.key, value: record.value.toString('utf8'), body: record.value.toString('utf8') } as never) as CloudEventV1<unknown>;
+  return CloudEventsKafka.toEvent({
+    headers: record.headers,
+    key: record.key,
+    value: record.value.toString('utf8'),
+    body: record.value.toString('utf8'),
+  } as never) as CloudEventV1<unknown>;
 }

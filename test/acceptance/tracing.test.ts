@@ -42,9 +42,15 @@ describe.each([
     expect(answer.headers.get('x-b3-traceid')).toBe(traceId);
     expect(smtp.mails[0]?.raw).toMatch(new RegExp(`^X-B3-TraceId: ${traceId}\\r$`, 'im'));
     const lines = linesOf(traceId);
-    expect(lines.map((line) => line.message)).toEqual(expect.arrayContaining(['mail delivered', `POST ${SEND_MAIL_PATH} 200`]));
+    expect(lines.map((line) => line.message)).toEqual(
+      expect.arrayContaining(['mail delivered', `POST ${SEND_MAIL_PATH} 200`]),
+    );
     for (const line of lines) {
-      expect(line).toMatchObject({ 'log.level': expect.any(String), '@timestamp': expect.any(String), 'ecs.version': expect.any(String) });
+      expect(line).toMatchObject({
+        'log.level': expect.any(String),
+        '@timestamp': expect.any(String),
+        'ecs.version': expect.any(String),
+      });
     }
   });
 });
@@ -78,7 +84,11 @@ it('when no trace id arrives, then each answer gets its own fresh one', async ()
 
 it('when a mail is sent, then the logs hold neither its body nor the full recipient', async () => {
   const secretBody = 'the secret body 7f3a9c';
-  const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, { ...validRequest, to_address: 'jane.doe@example.com', body: secretBody }, auth);
+  const answer = await postJson(
+    `${fn.url}${SEND_MAIL_PATH}`,
+    { ...validRequest, to_address: 'jane.doe@example.com', body: secretBody },
+    auth,
+  );
 
   expect(answer.status).toBe(200);
   const text = fn.logs.text();

@@ -40,7 +40,8 @@ type SmtpPlan =
   | { kind: 'scripted'; fault: DataFault; share: number }
   | { kind: 'blackhole' };
 
-type KafkaPlan = { kind: 'none' } | { kind: 'down' | 'freeze'; atMs: number; forMs: number } | { kind: 'rtt'; rttMs: number };
+type KafkaPlan =
+  { kind: 'none' } | { kind: 'down' | 'freeze'; atMs: number; forMs: number } | { kind: 'rtt'; rttMs: number };
 
 interface RoundPlan {
   readonly smtp: SmtpPlan;
@@ -57,7 +58,11 @@ function planRound(): RoundPlan {
     () => ({ kind: 'healthy' }),
     () => ({ kind: 'slow', replyMs: between(100, 3000), greetingToo: random() < 0.5 }),
     () => ({ kind: 'slow-dot', dotMs: between(500, 3000) }),
-    () => ({ kind: 'scripted', fault: pick<DataFault>(['drop-mid-data', 'no-reply-after-data']), share: between(10, 100) / 100 }),
+    () => ({
+      kind: 'scripted',
+      fault: pick<DataFault>(['drop-mid-data', 'no-reply-after-data']),
+      share: between(10, 100) / 100,
+    }),
     () => ({ kind: 'blackhole' }),
   ])();
   const loadMs = between(2000, 8000);
@@ -68,7 +73,14 @@ function planRound(): RoundPlan {
     () => ({ kind: 'rtt', rttMs: between(50, 1500) }),
   ])();
   const sigterm = random() < 0.3;
-  return { smtp, kafka, clients: between(1, 50), keepAlive: random() < 0.7, loadMs, ...(sigterm ? { sigtermAtMs: between(500, loadMs) } : {}) };
+  return {
+    smtp,
+    kafka,
+    clients: between(1, 50),
+    keepAlive: random() < 0.7,
+    loadMs,
+    ...(sigterm ? { sigtermAtMs: between(500, loadMs) } : {}),
+  };
 }
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -87,11 +99,17 @@ async function main(): Promise<void> {
       const plan = planRound();
       smtp.reset();
       scripted.mails.length = 0;
-      const peer = smtpPeer(plan.smtp, { proxy: proxy.url, direct: smtp.url, scripted: scripted.url, silent: silent.url });
+      const peer = smtpPeer(plan.smtp, {
+        proxy: proxy.url,
+        direct: smtp.url,
+        scripted: scripted.url,
+        silent: silent.url,
+      });
       proxy.delay = proxyDelay(plan.smtp);
       // Its own stream, so the plans of later rounds do not depend on how many mails this one sent.
       const faultRandom = prng(Math.floor(random() * 2 ** 32));
-      scripted.faultFor = () => (plan.smtp.kind === 'scripted' && faultRandom() < plan.smtp.share ? plan.smtp.fault : 'accept');
+      scripted.faultFor = () =>
+        plan.smtp.kind === 'scripted' && faultRandom() < plan.smtp.share ? plan.smtp.fault : 'accept';
       let ledger;
       try {
         ledger = await runScenario(
@@ -102,14 +120,18 @@ async function main(): Promise<void> {
         );
       } catch (err) {
         failed = true;
-        process.stdout.write(`round ${round}: ${JSON.stringify(plan)}\n  ${err instanceof Error ? err.message : String(err)}\nchaos failed in round ${round}; replay with CHAOS_SEED=${SEED}\n`);
+        process.stdout.write(
+          `round ${round}: ${JSON.stringify(plan)}\n  ${err instanceof Error ? err.message : String(err)}\nchaos failed in round ${round}; replay with CHAOS_SEED=${SEED}\n`,
+        );
         break;
       }
       const violations = ledger.check();
       process.stdout.write(`round ${round}: ${JSON.stringify(plan)}\n  ${ledger.summary()}\n`);
       if (violations.length > 0) {
         failed = true;
-        process.stdout.write(`${formatViolations(violations)}\nchaos failed in round ${round}; replay with CHAOS_SEED=${SEED}\n`);
+        process.stdout.write(
+          `${formatViolations(violations)}\nchaos failed in round ${round}; replay with CHAOS_SEED=${SEED}\n`,
+        );
       }
     }
   } finally {
@@ -177,6 +199,8 @@ async function runRound({ fn, send }: Scenario, plan: RoundPlan, kafka: KafkaMoc
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`chaos: ${err instanceof Error ? err.stack ?? err.message : String(err)}\nreplay with CHAOS_SEED=${SEED}\n`);
+  process.stderr.write(
+    `chaos: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\nreplay with CHAOS_SEED=${SEED}\n`,
+  );
   process.exit(1);
 });

@@ -7,7 +7,22 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
-import { BENCH_DIR, buildBenchBundles, CANDIDATE_NODE, COMPILE_CACHE_DIR, load, median, ROOT, rssBytes, sendMailEnv, sendMailRequest, spawnPinned, startPeers, type LoadResult, type Peers } from './harness';
+import {
+  BENCH_DIR,
+  buildBenchBundles,
+  CANDIDATE_NODE,
+  COMPILE_CACHE_DIR,
+  load,
+  median,
+  ROOT,
+  rssBytes,
+  sendMailEnv,
+  sendMailRequest,
+  spawnPinned,
+  startPeers,
+  type LoadResult,
+  type Peers,
+} from './harness';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? '15');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '3');
@@ -31,16 +46,33 @@ async function p1(peers: Peers): Promise<{ rows: Row[]; breakdown: Record<string
   const ours: number[] = [];
   const stock: number[] = [];
   const bare: number[] = [];
-  const phases: Record<string, number[]> = { modules_loaded_ms: [], config_loaded_ms: [], listening_ms: [], first_request_ms: [] };
+  const phases: Record<string, number[]> = {
+    modules_loaded_ms: [],
+    config_loaded_ms: [],
+    listening_ms: [],
+    first_request_ms: [],
+  };
   // Run -1 is a warm-up, not counted: it fills the compile cache (when set) and the page cache alike for all.
   for (let run = -1; run < RUNS; run += 1) {
     const counted = run >= 0;
     const token = await peers.token();
-    const a = await spawnPinned([join(ROOT, 'dist', 'send-mail', 'main.js')], sendMailEnv(peers, true), { path: SEND_MAIL_PATH, init: sendMailRequest(token) });
+    const a = await spawnPinned([join(ROOT, 'dist', 'send-mail', 'main.js')], sendMailEnv(peers, true), {
+      path: SEND_MAIL_PATH,
+      init: sendMailRequest(token),
+    });
     if (counted) ours.push(a.firstAnswerMs);
-    const startup = (JSON.parse(a.stdout().split('\n').find((line) => line.includes('listening')) ?? '{}') as { startup?: Record<string, number> }).startup ?? {};
+    const startup =
+      (
+        JSON.parse(
+          a
+            .stdout()
+            .split('\n')
+            .find((line) => line.includes('listening')) ?? '{}',
+        ) as { startup?: Record<string, number> }
+      ).startup ?? {};
     if (counted) {
-      for (const key of ['modules_loaded_ms', 'config_loaded_ms', 'listening_ms']) phases[key]?.push(startup[key] ?? Number.NaN);
+      for (const key of ['modules_loaded_ms', 'config_loaded_ms', 'listening_ms'])
+        phases[key]?.push(startup[key] ?? Number.NaN);
       phases.first_request_ms?.push(a.firstAnswerMs - (startup.listening_ms ?? 0));
     }
     await a.stop();
@@ -51,11 +83,31 @@ async function p1(peers: Peers): Promise<{ rows: Row[]; breakdown: Record<string
     if (counted) bare.push(c.firstAnswerMs);
     await c.stop();
   }
-  const breakdown = Object.fromEntries(Object.entries(phases).map(([key, values]) => [key, Math.round(median(values))]));
+  const breakdown = Object.fromEntries(
+    Object.entries(phases).map(([key, values]) => [key, Math.round(median(values))]),
+  );
   return {
     rows: [
-      { name: 'P1 cold start → first authenticated 200 (mail + event acked)', unit: 'ms', ours, baseline: stock, baselineName: 'stock CLI hello world', target: '≤ 0.9×', better: 'lower', limit: 0.9 },
-      { name: 'P1 cold start (reference)', unit: 'ms', ours, baseline: bare, baselineName: 'bare node:http', target: '—', better: 'lower', limit: Number.POSITIVE_INFINITY },
+      {
+        name: 'P1 cold start → first authenticated 200 (mail + event acked)',
+        unit: 'ms',
+        ours,
+        baseline: stock,
+        baselineName: 'stock CLI hello world',
+        target: '≤ 0.9×',
+        better: 'lower',
+        limit: 0.9,
+      },
+      {
+        name: 'P1 cold start (reference)',
+        unit: 'ms',
+        ours,
+        baseline: bare,
+        baselineName: 'bare node:http',
+        target: '—',
+        better: 'lower',
+        limit: Number.POSITIVE_INFINITY,
+      },
     ],
     breakdown,
   };
@@ -69,15 +121,40 @@ async function p2p4(peers: Peers): Promise<Row[]> {
   const stockRss: number[] = [];
   const token = await peers.token();
   for (let round = 0; round < ROUNDS; round += 1) {
-    const a = await spawnPinned([join(BENCH_DIR, 'send-mail-noop.js')], sendMailEnv(peers, false), { path: SEND_MAIL_PATH, init: sendMailRequest(token) });
-    oursRps.push(checked(await load(`${a.url}${SEND_MAIL_PATH}`, { connections: 50, duration: SECONDS, request: sendMailRequest(token) })).rps);
+    const a = await spawnPinned([join(BENCH_DIR, 'send-mail-noop.js')], sendMailEnv(peers, false), {
+      path: SEND_MAIL_PATH,
+      init: sendMailRequest(token),
+    });
+    oursRps.push(
+      checked(
+        await load(`${a.url}${SEND_MAIL_PATH}`, {
+          connections: 50,
+          duration: SECONDS,
+          request: sendMailRequest(token),
+        }),
+      ).rps,
+    );
     // RSS after the same 20k requests in every round: one reading is too much at the garbage collector's mercy.
-    checked(await load(`${a.url}${SEND_MAIL_PATH}`, { connections: 50, amount: 20_000, request: sendMailRequest(token) }));
+    checked(
+      await load(`${a.url}${SEND_MAIL_PATH}`, { connections: 50, amount: 20_000, request: sendMailRequest(token) }),
+    );
     oursRss.push(rssBytes(a.process.pid ?? 0));
     await a.stop();
     // The same with every signature checked (no verified-token cache): what a client minting a token per request costs.
-    const u = await spawnPinned([join(BENCH_DIR, 'send-mail-noop.js')], { ...sendMailEnv(peers, false), AUTH_TOKEN_CACHE_SECONDS: '0' }, { path: SEND_MAIL_PATH, init: sendMailRequest(token) });
-    uncachedRps.push(checked(await load(`${u.url}${SEND_MAIL_PATH}`, { connections: 50, duration: SECONDS, request: sendMailRequest(token) })).rps);
+    const u = await spawnPinned(
+      [join(BENCH_DIR, 'send-mail-noop.js')],
+      { ...sendMailEnv(peers, false), AUTH_TOKEN_CACHE_SECONDS: '0' },
+      { path: SEND_MAIL_PATH, init: sendMailRequest(token) },
+    );
+    uncachedRps.push(
+      checked(
+        await load(`${u.url}${SEND_MAIL_PATH}`, {
+          connections: 50,
+          duration: SECONDS,
+          request: sendMailRequest(token),
+        }),
+      ).rps,
+    );
     await u.stop();
     const b = await spawnPinned([STOCK_CLI, ...HELLO], {});
     stockRps.push(checked(await load(b.url, { connections: 50, duration: SECONDS })).rps);
@@ -86,9 +163,36 @@ async function p2p4(peers: Peers): Promise<Row[]> {
     await b.stop();
   }
   return [
-    { name: 'P2 shared layer, RS256 auth, no-op delivery, 50 connections', unit: 'req/s', ours: oursRps, baseline: stockRps, baselineName: 'stock CLI hello world', target: '≥ 0.85×', better: 'higher', limit: 0.85 },
-    { name: 'P2 with every signature checked (AUTH_TOKEN_CACHE_SECONDS=0, reference)', unit: 'req/s', ours: uncachedRps, baseline: stockRps, baselineName: 'stock CLI hello world', target: '—', better: 'higher', limit: Number.NEGATIVE_INFINITY },
-    { name: 'P4 RSS after 20k requests (after the throughput run)', unit: 'MiB', ours: oursRss.map(mib), baseline: stockRss.map(mib), baselineName: 'stock CLI hello world', target: '≤ 1.15×', better: 'lower', limit: 1.15 },
+    {
+      name: 'P2 shared layer, RS256 auth, no-op delivery, 50 connections',
+      unit: 'req/s',
+      ours: oursRps,
+      baseline: stockRps,
+      baselineName: 'stock CLI hello world',
+      target: '≥ 0.85×',
+      better: 'higher',
+      limit: 0.85,
+    },
+    {
+      name: 'P2 with every signature checked (AUTH_TOKEN_CACHE_SECONDS=0, reference)',
+      unit: 'req/s',
+      ours: uncachedRps,
+      baseline: stockRps,
+      baselineName: 'stock CLI hello world',
+      target: '—',
+      better: 'higher',
+      limit: Number.NEGATIVE_INFINITY,
+    },
+    {
+      name: 'P4 RSS after 20k requests (after the throughput run)',
+      unit: 'MiB',
+      ours: oursRss.map(mib),
+      baseline: stockRss.map(mib),
+      baselineName: 'stock CLI hello world',
+      target: '≤ 1.15×',
+      better: 'lower',
+      limit: 1.15,
+    },
   ];
 }
 
@@ -97,25 +201,79 @@ async function p3(peers: Peers): Promise<Row[]> {
   const raw: { rps: number; p50: number; p99: number }[] = [];
   const token = await peers.token();
   for (let round = 0; round < ROUNDS; round += 1) {
-    const a = await spawnPinned([join(ROOT, 'dist', 'send-mail', 'main.js')], sendMailEnv(peers, true), { path: SEND_MAIL_PATH, init: sendMailRequest(token) });
+    const a = await spawnPinned([join(ROOT, 'dist', 'send-mail', 'main.js')], sendMailEnv(peers, true), {
+      path: SEND_MAIL_PATH,
+      init: sendMailRequest(token),
+    });
     // Both sides warm up on the same number of messages first (pool connections, compiled code), uncounted.
-    checked(await load(`${a.url}${SEND_MAIL_PATH}`, { connections: 50, amount: P3_WARMUP, request: sendMailRequest(token) }));
-    ours.push(checked(await load(`${a.url}${SEND_MAIL_PATH}`, { connections: 50, duration: SECONDS, request: sendMailRequest(token) })));
+    checked(
+      await load(`${a.url}${SEND_MAIL_PATH}`, { connections: 50, amount: P3_WARMUP, request: sendMailRequest(token) }),
+    );
+    ours.push(
+      checked(
+        await load(`${a.url}${SEND_MAIL_PATH}`, {
+          connections: 50,
+          duration: SECONDS,
+          request: sendMailRequest(token),
+        }),
+      ),
+    );
     await a.stop();
     // The baseline sends at least 2000 messages, so its run is not too short to be a rate.
     const messages = Math.max(2000, Math.round(median(ours.map((r) => r.rps)) * SECONDS));
-    const output = execFileSync('taskset', ['-c', '0', CANDIDATE_NODE, join(BENCH_DIR, 'raw-nodemailer.js'), peers.smtpUrl, String(messages), '50', String(P3_WARMUP)], { encoding: 'utf8' });
+    const output = execFileSync(
+      'taskset',
+      [
+        '-c',
+        '0',
+        CANDIDATE_NODE,
+        join(BENCH_DIR, 'raw-nodemailer.js'),
+        peers.smtpUrl,
+        String(messages),
+        '50',
+        String(P3_WARMUP),
+      ],
+      { encoding: 'utf8' },
+    );
     raw.push(JSON.parse(output) as { rps: number; p50: number; p99: number });
   }
   return [
-    { name: 'P3 end to end, real SMTP + mock broker, 50 connections', unit: 'req/s', ours: ours.map((r) => r.rps), baseline: raw.map((r) => r.rps), baselineName: 'raw nodemailer pool', target: '≥ 0.8×', better: 'higher', limit: 0.8 },
-    { name: 'P3 p99 latency', unit: 'ms', ours: ours.map((r) => r.p99), baseline: raw.map((r) => r.p99), baselineName: 'raw nodemailer pool', target: '≤ 2×', better: 'lower', limit: 2 },
-    { name: 'P3 p50 latency (reference)', unit: 'ms', ours: ours.map((r) => r.p50), baseline: raw.map((r) => r.p50), baselineName: 'raw nodemailer pool', target: '—', better: 'lower', limit: Number.POSITIVE_INFINITY },
+    {
+      name: 'P3 end to end, real SMTP + mock broker, 50 connections',
+      unit: 'req/s',
+      ours: ours.map((r) => r.rps),
+      baseline: raw.map((r) => r.rps),
+      baselineName: 'raw nodemailer pool',
+      target: '≥ 0.8×',
+      better: 'higher',
+      limit: 0.8,
+    },
+    {
+      name: 'P3 p99 latency',
+      unit: 'ms',
+      ours: ours.map((r) => r.p99),
+      baseline: raw.map((r) => r.p99),
+      baselineName: 'raw nodemailer pool',
+      target: '≤ 2×',
+      better: 'lower',
+      limit: 2,
+    },
+    {
+      name: 'P3 p50 latency (reference)',
+      unit: 'ms',
+      ours: ours.map((r) => r.p50),
+      baseline: raw.map((r) => r.p50),
+      baselineName: 'raw nodemailer pool',
+      target: '—',
+      better: 'lower',
+      limit: Number.POSITIVE_INFINITY,
+    },
   ];
 }
 
 function checked(result: LoadResult): LoadResult {
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`load run had ${result.non2xx} non-2xx answers and ${result.errors} errors`);
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`load run had ${result.non2xx} non-2xx answers and ${result.errors} errors`);
   return result;
 }
 
@@ -123,12 +281,22 @@ const mib = (bytes: number): number => bytes / 1024 / 1024;
 const fmt = (value: number): string => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
 
 function table(rows: Row[]): string {
-  const lines = ['| Measure | Ours (median, min–max) | Baseline (median, min–max) | Ratio | Target | Met |', '|---|---|---|---|---|---|'];
+  const lines = [
+    '| Measure | Ours (median, min–max) | Baseline (median, min–max) | Ratio | Target | Met |',
+    '|---|---|---|---|---|---|',
+  ];
   for (const row of rows) {
     const ratio = median(row.ours) / median(row.baseline);
-    const met = !Number.isFinite(row.limit) ? '—' : (row.better === 'lower' ? ratio <= row.limit : ratio >= row.limit) ? 'yes' : 'no';
-    const span = (values: number[]): string => `${fmt(median(values))} ${row.unit} (${fmt(Math.min(...values))}–${fmt(Math.max(...values))})`;
-    lines.push(`| ${row.name} | ${span(row.ours)} | ${row.baselineName}: ${span(row.baseline)} | ${ratio.toFixed(2)}× | ${row.target} | ${met} |`);
+    const met = !Number.isFinite(row.limit)
+      ? '—'
+      : (row.better === 'lower' ? ratio <= row.limit : ratio >= row.limit)
+        ? 'yes'
+        : 'no';
+    const span = (values: number[]): string =>
+      `${fmt(median(values))} ${row.unit} (${fmt(Math.min(...values))}–${fmt(Math.max(...values))})`;
+    lines.push(
+      `| ${row.name} | ${span(row.ours)} | ${row.baselineName}: ${span(row.baseline)} | ${ratio.toFixed(2)}× | ${row.target} | ${met} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -147,7 +315,10 @@ async function main(): Promise<void> {
     // Beside, not among, the test reports CI sums up; one file per runtime.
     const dir = join(ROOT, 'test-results', 'bench');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, `bench-node${node.replace(/^v/, '').split('.')[0]}${COMPILE_CACHE_DIR ? '-compile-cache' : ''}.json`), `${JSON.stringify({ runs: RUNS, rounds: ROUNDS, seconds: SECONDS, node, compileCache: COMPILE_CACHE_DIR !== undefined, rows, breakdown: cold.breakdown }, null, 2)}\n`);
+    writeFileSync(
+      join(dir, `bench-node${node.replace(/^v/, '').split('.')[0]}${COMPILE_CACHE_DIR ? '-compile-cache' : ''}.json`),
+      `${JSON.stringify({ runs: RUNS, rounds: ROUNDS, seconds: SECONDS, node, compileCache: COMPILE_CACHE_DIR !== undefined, rows, breakdown: cold.breakdown }, null, 2)}\n`,
+    );
   } finally {
     await peers.stop();
   }

@@ -21,13 +21,17 @@ export const SERVER_CORE = '0';
  * NODE_COMPILE_CACHE directory, filled before measuring, as the image's is.
  */
 export const CANDIDATE_NODE = process.env.BENCH_NODE ?? process.execPath;
-export const COMPILE_CACHE_DIR = process.env.BENCH_COMPILE_CACHE ? join(ROOT, 'dist-bench', 'compile-cache') : undefined;
+export const COMPILE_CACHE_DIR = process.env.BENCH_COMPILE_CACHE
+  ? join(ROOT, 'dist-bench', 'compile-cache')
+  : undefined;
 const OUTPUT_KEPT_CHARS = 256 * 1024;
 const ROLES_CLAIM = 'https://github.com/StephanHCB/go-campaign-service/roles';
 
 export async function buildBenchBundles(): Promise<void> {
   await build({
-    entryPoints: ['send-mail-noop.ts', 'raw-nodemailer.ts', 'smtp-sink.ts'].map((file) => join(__dirname, 'fixtures', file)),
+    entryPoints: ['send-mail-noop.ts', 'raw-nodemailer.ts', 'smtp-sink.ts'].map((file) =>
+      join(__dirname, 'fixtures', file),
+    ),
     outdir: BENCH_DIR,
     bundle: true,
     platform: 'node',
@@ -48,11 +52,20 @@ export interface Child {
 }
 
 /** Spawns `node <args>` pinned to the server core; resolves once it answers `probePath`. */
-export async function spawnPinned(args: string[], env: Record<string, string>, probe: { path: string; init?: RequestInit } = { path: '/' }): Promise<Child & { firstAnswerMs: number }> {
+export async function spawnPinned(
+  args: string[],
+  env: Record<string, string>,
+  probe: { path: string; init?: RequestInit } = { path: '/' },
+): Promise<Child & { firstAnswerMs: number }> {
   const port = await freePort();
   const started = performance.now();
   const child = spawn('taskset', ['-c', SERVER_CORE, CANDIDATE_NODE, ...args], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), ...(COMPILE_CACHE_DIR ? { NODE_COMPILE_CACHE: COMPILE_CACHE_DIR } : {}), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(port),
+      ...(COMPILE_CACHE_DIR ? { NODE_COMPILE_CACHE: COMPILE_CACHE_DIR } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // The start-up lines and any error are at the beginning; keeping every request's log line would make
@@ -103,7 +116,9 @@ export interface Peers {
 
 export async function startPeers(): Promise<Peers> {
   const sink = spawn(process.execPath, [join(BENCH_DIR, 'smtp-sink.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const smtpPort = await new Promise<number>((resolve) => sink.stdout?.once('data', (chunk: Buffer) => resolve(Number(/PORT (\d+)/.exec(chunk.toString())?.[1]))));
+  const smtpPort = await new Promise<number>((resolve) =>
+    sink.stdout?.once('data', (chunk: Buffer) => resolve(Number(/PORT (\d+)/.exec(chunk.toString())?.[1]))),
+  );
   const kafka = await startKafkaMock();
   await kafka.createTopic('mailer.email-sent.v1', 1);
   const key = await signingKey('RS256', 'bench-1');
@@ -113,7 +128,12 @@ export async function startPeers(): Promise<Peers> {
     kafka,
     idp,
     key,
-    token: () => new SignJWT({ [ROLES_CLAIM]: ['admin'] }).setProtectedHeader({ alg: 'RS256', kid: key.kid }).setIssuer(idp.issuer).setExpirationTime('2h').sign(key.privateKey),
+    token: () =>
+      new SignJWT({ [ROLES_CLAIM]: ['admin'] })
+        .setProtectedHeader({ alg: 'RS256', kid: key.kid })
+        .setIssuer(idp.issuer)
+        .setExpirationTime('2h')
+        .sign(key.privateKey),
     stop: async () => {
       sink.kill('SIGTERM');
       await kafka.stop();
@@ -137,10 +157,18 @@ export function sendMailEnv(peers: Peers, events: boolean): Record<string, strin
   };
 }
 
-export const MAIL_BODY = JSON.stringify({ to_address: 'demo@mailinator.com', subject: 'some subject', body: 'some mail body\nwith a second line\n' });
+export const MAIL_BODY = JSON.stringify({
+  to_address: 'demo@mailinator.com',
+  subject: 'some subject',
+  body: 'some mail body\nwith a second line\n',
+});
 
 export function sendMailRequest(token: string): RequestInit {
-  return { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: MAIL_BODY };
+  return {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: MAIL_BODY,
+  };
 }
 
 export interface LoadResult {
@@ -152,13 +180,18 @@ export interface LoadResult {
   readonly requests: number;
 }
 
-export async function load(url: string, options: { connections: number; duration?: number; amount?: number; request?: RequestInit }): Promise<LoadResult> {
+export async function load(
+  url: string,
+  options: { connections: number; duration?: number; amount?: number; request?: RequestInit },
+): Promise<LoadResult> {
   const init = options.request;
   const result = await autocannon({
     url,
     connections: options.connections,
     ...(options.amount ? { amount: options.amount } : { duration: options.duration ?? 5 }),
-    ...(init ? { method: 'POST' as const, headers: init.headers as Record<string, string>, body: init.body as string } : {}),
+    ...(init
+      ? { method: 'POST' as const, headers: init.headers as Record<string, string>, body: init.body as string }
+      : {}),
   });
   return {
     rps: result.requests.average,

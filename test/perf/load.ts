@@ -6,7 +6,17 @@
  */
 import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
 import { join } from 'node:path';
-import { buildBenchBundles, load, median, ROOT, rssBytes, sendMailEnv, sendMailRequest, spawnPinned, startPeers } from './harness';
+import {
+  buildBenchBundles,
+  load,
+  median,
+  ROOT,
+  rssBytes,
+  sendMailEnv,
+  sendMailRequest,
+  spawnPinned,
+  startPeers,
+} from './harness';
 
 const MODE = process.argv[2] ?? 'load';
 const DURATION = Number(process.env.LOAD_SECONDS ?? (MODE === 'smoke' ? '10' : MODE === 'soak' ? '300' : '60'));
@@ -15,7 +25,9 @@ const P99_LIMIT_MS = Number(process.env.LOAD_P99_MS ?? '1000');
 async function main(): Promise<void> {
   await buildBenchBundles();
   const peers = await startPeers();
-  const fn = await spawnPinned([join(ROOT, 'dist', 'send-mail', 'main.js')], sendMailEnv(peers, true), { path: '/readyz' });
+  const fn = await spawnPinned([join(ROOT, 'dist', 'send-mail', 'main.js')], sendMailEnv(peers, true), {
+    path: '/readyz',
+  });
   const problems: string[] = [];
   try {
     const request = sendMailRequest(await peers.token());
@@ -29,25 +41,37 @@ async function main(): Promise<void> {
         const heap: number[] = [];
         const sampler = setInterval(() => {
           rss.push(rssBytes(fn.process.pid ?? 0));
-          heapUsedBytes(fn.url).then((bytes) => heap.push(bytes), () => undefined);
+          heapUsedBytes(fn.url).then(
+            (bytes) => heap.push(bytes),
+            () => undefined,
+          );
         }, 2000);
         const result = await load(url, { connections: 50, duration: Math.min(60, DURATION - elapsed), request });
         clearInterval(sampler);
-        if (result.non2xx > 0 || result.errors > 0) problems.push(`minute ${elapsed / 60 + 1}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+        if (result.non2xx > 0 || result.errors > 0)
+          problems.push(`minute ${elapsed / 60 + 1}: ${result.non2xx} non-2xx, ${result.errors} errors`);
         minutes.push({ rss: median(rss), heapFloor: Math.min(...heap) });
-        process.stdout.write(`minute ${elapsed / 60 + 1}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99} ms, RSS median ${mib(median(rss))} MiB (${mib(Math.min(...rss))}–${mib(Math.max(...rss))}), V8 heap used floor ${mib(Math.min(...heap))} MiB\n`);
+        process.stdout.write(
+          `minute ${elapsed / 60 + 1}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99} ms, RSS median ${mib(median(rss))} MiB (${mib(Math.min(...rss))}–${mib(Math.max(...rss))}), V8 heap used floor ${mib(Math.min(...heap))} MiB\n`,
+        );
       }
       const first = minutes[0] ?? { rss: 1, heapFloor: 1 };
       const last = minutes.at(-1) ?? first;
       const growth = (last.rss - first.rss) / first.rss;
-      process.stdout.write(`RSS growth first → last minute (medians): ${(growth * 100).toFixed(1)} %; V8 heap floor ${mib(first.heapFloor)} → ${mib(last.heapFloor)} MiB\n`);
+      process.stdout.write(
+        `RSS growth first → last minute (medians): ${(growth * 100).toFixed(1)} %; V8 heap floor ${mib(first.heapFloor)} → ${mib(last.heapFloor)} MiB\n`,
+      );
       if (growth >= 0.05) problems.push(`RSS grew ${(growth * 100).toFixed(1)} % (limit 5 %)`);
     } else {
       const result = await load(url, { connections: 50, duration: DURATION, request });
-      process.stdout.write(`${MODE}: ${result.requests} requests, ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.non2xx} non-2xx, ${result.errors} errors\n`);
+      process.stdout.write(
+        `${MODE}: ${result.requests} requests, ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.non2xx} non-2xx, ${result.errors} errors\n`,
+      );
       if (result.requests === 0) problems.push('no request was answered');
-      if (result.non2xx > 0 || result.errors > 0) problems.push(`${result.non2xx} non-2xx answers, ${result.errors} errors`);
-      if (MODE === 'load' && result.p99 > P99_LIMIT_MS) problems.push(`p99 ${result.p99} ms over the ${P99_LIMIT_MS} ms threshold`);
+      if (result.non2xx > 0 || result.errors > 0)
+        problems.push(`${result.non2xx} non-2xx answers, ${result.errors} errors`);
+      if (MODE === 'load' && result.p99 > P99_LIMIT_MS)
+        problems.push(`p99 ${result.p99} ms over the ${P99_LIMIT_MS} ms threshold`);
     }
   } finally {
     await fn.stop();

@@ -7,11 +7,28 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
-import { BENCH_DIR, CANDIDATE_NODE, load, ROOT, sendMailEnv, sendMailRequest, SERVER_CORE, startPeers } from './harness';
+import {
+  BENCH_DIR,
+  CANDIDATE_NODE,
+  load,
+  ROOT,
+  sendMailEnv,
+  sendMailRequest,
+  SERVER_CORE,
+  startPeers,
+} from './harness';
 import { freePort } from '../support/processes';
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
-interface CpuProfile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
 
 /** Which bundled module each line of the unminified bundle belongs to, from esbuild's `// path` comments. */
 function moduleLines(bundle: string): { line: number; module: string }[] {
@@ -30,28 +47,47 @@ function packageOf(path: string): string {
   return rest[0]?.startsWith('@') ? `${rest[0]}/${rest[1]}` : (rest[0] ?? path);
 }
 
-function summarise(profile: CpuProfile, bundlePath: string, marks: { line: number; module: string }[]): [string, number][] {
+function summarise(
+  profile: CpuProfile,
+  bundlePath: string,
+  marks: { line: number; module: string }[],
+): [string, number][] {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<string, number>();
   profile.samples.forEach((id, index) => {
     const node = byId.get(id);
     if (!node) return;
     const { url, lineNumber, functionName } = node.callFrame;
-    let key = url === '' ? `(${functionName || 'program'})` : url.replace(/^file:\/\//, '').startsWith('node:') || !url.includes(bundlePath) ? `node internals` : 'bundle';
+    let key =
+      url === ''
+        ? `(${functionName || 'program'})`
+        : url.replace(/^file:\/\//, '').startsWith('node:') || !url.includes(bundlePath)
+          ? `node internals`
+          : 'bundle';
     if (key === 'bundle') key = [...marks].reverse().find((mark) => mark.line <= lineNumber)?.module ?? 'bundle';
     self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[index] ?? 0) / 1000);
   });
   const total = [...self.values()].reduce((sum, value) => sum + value, 0);
-  return [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([key, ms]) => [key, Math.round((ms / total) * 1000) / 10]);
+  return [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 15)
+    .map(([key, ms]) => [key, Math.round((ms / total) * 1000) / 10]);
 }
 
-async function profileRun(label: string, env: Record<string, string>, drive: (url: string) => Promise<void>): Promise<void> {
+async function profileRun(
+  label: string,
+  env: Record<string, string>,
+  drive: (url: string) => Promise<void>,
+): Promise<void> {
   const bundle = join(BENCH_DIR, 'profile-send-mail.js');
   const dir = join(ROOT, 'test-results', `profile-${label}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
-  const child = spawn('taskset', ['-c', SERVER_CORE, CANDIDATE_NODE, '--cpu-prof', `--cpu-prof-dir=${dir}`, bundle], { env: { PATH: process.env.PATH ?? '', PORT: String(port), ...env }, stdio: 'ignore' });
+  const child = spawn('taskset', ['-c', SERVER_CORE, CANDIDATE_NODE, '--cpu-prof', `--cpu-prof-dir=${dir}`, bundle], {
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), ...env },
+    stdio: 'ignore',
+  });
   const url = `http://127.0.0.1:${port}`;
   await drive(url);
   await new Promise<void>((resolve) => {
@@ -61,11 +97,21 @@ async function profileRun(label: string, env: Record<string, string>, drive: (ur
   const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
   const profile = JSON.parse(readFileSync(join(dir, file ?? ''), 'utf8')) as CpuProfile;
   process.stdout.write(`\n${label}: self time by package (% of samples; profile in ${dir})\n`);
-  for (const [key, pct] of summarise(profile, bundle, moduleLines(readFileSync(bundle, 'utf8')))) process.stdout.write(`  ${pct.toFixed(1).padStart(5)} %  ${key}\n`);
+  for (const [key, pct] of summarise(profile, bundle, moduleLines(readFileSync(bundle, 'utf8'))))
+    process.stdout.write(`  ${pct.toFixed(1).padStart(5)} %  ${key}\n`);
 }
 
 async function main(): Promise<void> {
-  await build({ entryPoints: [join(__dirname, 'fixtures', 'send-mail-noop.ts')], outfile: join(BENCH_DIR, 'profile-send-mail.js'), bundle: true, platform: 'node', target: 'node24', format: 'cjs', external: ['swagger-ui-dist'], logLevel: 'warning' });
+  await build({
+    entryPoints: [join(__dirname, 'fixtures', 'send-mail-noop.ts')],
+    outfile: join(BENCH_DIR, 'profile-send-mail.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    external: ['swagger-ui-dist'],
+    logLevel: 'warning',
+  });
   const peers = await startPeers();
   try {
     const request = sendMailRequest(await peers.token());

@@ -19,7 +19,9 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
       }
     }
   }
-  throw new Error(`no Chromium: none of ${CANDIDATES.join(', ')} on PATH and CHROME_PATH unset (sudo apt-get install chromium)`);
+  throw new Error(
+    `no Chromium: none of ${CANDIDATES.join(', ')} on PATH and CHROME_PATH unset (sudo apt-get install chromium)`,
+  );
 }
 
 export function launchChromium(): Promise<Browser> {
@@ -27,6 +29,14 @@ export function launchChromium(): Promise<Browser> {
     executablePath: findChromium(),
     headless: true,
     // No background traffic: this machine has no network beyond loopback.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }

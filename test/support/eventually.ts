@@ -9,7 +9,11 @@ export interface EventuallyOptions {
   readonly intervalMs?: number;
 }
 
-export async function eventually<T>(probe: () => T | Promise<T>, predicate: (value: T) => boolean = Boolean, options: EventuallyOptions = {}): Promise<T> {
+export async function eventually<T>(
+  probe: () => T | Promise<T>,
+  predicate: (value: T) => boolean = Boolean,
+  options: EventuallyOptions = {},
+): Promise<T> {
   const { what = 'a condition', timeoutMs = 5000, intervalMs = 20 } = options;
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -29,7 +29,10 @@ export interface FunctionUnderTest {
 }
 
 export function testConfig(env: Record<string, string> = {}): TestConfig {
-  return { ...loadConfig(everySetting, { ENVIRONMENT: 'local', LOG_FORMAT: 'ecs', LOG_LEVEL: 'info', ...env }), PORT: 0 };
+  return {
+    ...loadConfig(everySetting, { ENVIRONMENT: 'local', LOG_FORMAT: 'ecs', LOG_LEVEL: 'info', ...env }),
+    PORT: 0,
+  };
 }
 
 export async function startFunction(create: AppFactory, env: Record<string, string> = {}): Promise<FunctionUnderTest> {

@@ -9,7 +9,11 @@ export const b64url = (value: string | Buffer): string => Buffer.from(value).toS
 
 export type Signer = (signingInput: string) => Buffer;
 
-export function compactJws(header: Record<string, unknown>, payload: Record<string, unknown> | string, signer: Signer | null): string {
+export function compactJws(
+  header: Record<string, unknown>,
+  payload: Record<string, unknown> | string,
+  signer: Signer | null,
+): string {
   const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
   const input = `${b64url(JSON.stringify(header))}.${header.b64 === false ? body : b64url(body)}`;
   return `${input}.${signer ? b64url(signer(input)) : ''}`;

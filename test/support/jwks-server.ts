@@ -45,7 +45,9 @@ export async function startJwksServer(keys: JWK[]): Promise<JwksServer> {
     if (!state.up) {
       res.writeHead(503).end();
     } else if (path === '/.well-known/openid-configuration') {
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks` }));
+      res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks` }));
     } else if (path === '/jwks') {
       res.writeHead(200, { 'Content-Type': 'application/jwk-set+json' }).end(JSON.stringify({ keys: state.keys }));
     } else {

@@ -12,11 +12,18 @@ import { parse, parseAllDocuments } from 'yaml';
 export const REPO = join(__dirname, '..', '..');
 const SCHEMAS = join(REPO, 'knative', 'crds');
 
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [key: string]: unknown }; [key: string]: unknown };
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [key: string]: unknown };
+  [key: string]: unknown;
+};
 
 export function render(path: string): K8sObject[] {
   const text = execFileSync('kubectl', ['kustomize', join(REPO, path)], { encoding: 'utf8' });
-  return parseAllDocuments(text).map((doc) => doc.toJS() as K8sObject).filter((object) => object !== null);
+  return parseAllDocuments(text)
+    .map((doc) => doc.toJS() as K8sObject)
+    .filter((object) => object !== null);
 }
 
 const CRDS: Record<string, string> = {
@@ -39,25 +46,35 @@ export function crdProblems(object: K8sObject): string[] {
   if (!validate) {
     const file = CRDS[key];
     if (!file) throw new Error(`no CRD schema for ${key}`);
-    const crd = parse(readFileSync(join(SCHEMAS, file), 'utf8')) as { spec: { versions: { name: string; schema: { openAPIV3Schema: object } }[] } };
+    const crd = parse(readFileSync(join(SCHEMAS, file), 'utf8')) as {
+      spec: { versions: { name: string; schema: { openAPIV3Schema: object } }[] };
+    };
     const version = crd.spec.versions.find((candidate) => candidate.name === object.apiVersion.split('/')[1]);
     if (!version) throw new Error(`CRD ${file} has no version for ${object.apiVersion}`);
     validate = ajv.compile(closed(structuredClone(version.schema.openAPIV3Schema) as Record<string, unknown>));
     validators.set(key, validate);
   }
-  return validate(object) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath} ${error.message ?? ''} ${JSON.stringify(error.params)}`);
+  return validate(object)
+    ? []
+    : (validate.errors ?? []).map(
+        (error) => `${error.instancePath} ${error.message ?? ''} ${JSON.stringify(error.params)}`,
+      );
 }
 
 function closed(schema: Record<string, unknown>): Record<string, unknown> {
-  if (schema.properties && schema['x-kubernetes-preserve-unknown-fields'] !== true && schema.additionalProperties === undefined) {
+  if (
+    schema.properties &&
+    schema['x-kubernetes-preserve-unknown-fields'] !== true &&
+    schema.additionalProperties === undefined
+  ) {
     schema.additionalProperties = false;
   }
   for (const value of Object.values(schema)) {
     if (value && typeof value === 'object') {
       if (Array.isArray(value)) {
-        for (const item of value as unknown[]) if (item && typeof item === 'object') closed(item as Record<string, unknown>);
-      }
-      else closed(value as Record<string, unknown>);
+        for (const item of value as unknown[])
+          if (item && typeof item === 'object') closed(item as Record<string, unknown>);
+      } else closed(value as Record<string, unknown>);
     }
   }
   return schema;

@@ -14,5 +14,7 @@ export function pactFilesFor(provider: string): string[] {
   return readdirSync(PACTS_DIR)
     .filter((file) => file.endsWith('.json'))
     .map((file) => join(PACTS_DIR, file))
-    .filter((file) => (JSON.parse(readFileSync(file, 'utf8')) as { provider: { name: string } }).provider.name === provider);
+    .filter(
+      (file) => (JSON.parse(readFileSync(file, 'utf8')) as { provider: { name: string } }).provider.name === provider,
+    );
 }

@@ -22,12 +22,17 @@ export interface ChildFunction {
 
 /** Spawns `node <args>` with only the given environment (plus PATH), and waits until the port answers. */
 export async function startChild(args: string[], env: Record<string, string>, port: number): Promise<ChildFunction> {
-  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitUntilAnswering(`${url}/livez`, exited, () => err);
   return { child, url, stdout: () => out, stderr: () => err, exited };
@@ -49,9 +54,15 @@ async function waitUntilAnswering(url: string, exited: Promise<unknown>, stderr:
 }
 
 /** Runs `node <args>` to its end and returns its exit code and output. */
-export function runToEnd(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runToEnd(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -70,7 +81,10 @@ export async function holdPort(): Promise<{ port: number; release: () => Promise
 }
 
 /** The one-line answer to a busy port: exit non-zero, one line naming PORT=, no stack trace. */
-export function expectOneLinePortHint(result: { code: number | null; stdout: string; stderr: string }, port: number): void {
+export function expectOneLinePortHint(
+  result: { code: number | null; stdout: string; stderr: string },
+  port: number,
+): void {
   const lines = `${result.stdout}${result.stderr}`.split('\n').filter((line) => line.trim() !== '');
   expect(result.code).not.toBe(0);
   expect(result.code).not.toBeNull();

@@ -17,7 +17,8 @@ const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true }));
 ajv.addSchema(spec, 'spec');
 const paths = spec.paths as unknown as Record<string, Record<string, Operation>>;
 
-const pointer = (...parts: string[]): string => `spec#/${parts.map((part) => part.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
+const pointer = (...parts: string[]): string =>
+  `spec#/${parts.map((part) => part.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
 
 export interface CheckedResponse {
   readonly status: number;
@@ -50,23 +51,33 @@ export function expectResponseInSpec(method: string, url: string, response: Chec
   if (!documented.content || method.toUpperCase() === 'HEAD') return;
   const contentType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
   const mediaTypes = Object.keys(documented.content);
-  if (!mediaTypes.includes(contentType)) throw new Error(`${method} ${path} ${response.status} answered ${contentType}, the spec says ${mediaTypes.join(', ')}`);
+  if (!mediaTypes.includes(contentType))
+    throw new Error(
+      `${method} ${path} ${response.status} answered ${contentType}, the spec says ${mediaTypes.join(', ')}`,
+    );
   if (contentType === 'application/json') {
-    const validate = ajv.getSchema(pointer('paths', path, lower, 'responses', String(response.status), 'content', contentType, 'schema'));
+    const validate = ajv.getSchema(
+      pointer('paths', path, lower, 'responses', String(response.status), 'content', contentType, 'schema'),
+    );
     if (!validate) throw new Error(`no schema for ${method} ${path} ${response.status}`);
-    if (!validate(response.body)) throw new Error(`${method} ${path} ${response.status} body does not match the spec: ${ajv.errorsText(validate.errors)}`);
+    if (!validate(response.body))
+      throw new Error(
+        `${method} ${path} ${response.status} body does not match the spec: ${ajv.errorsText(validate.errors)}`,
+      );
   }
 }
 
 function expectError(response: CheckedResponse, status: number, what: string): void {
-  if (response.status !== status) throw new Error(`${what} answered ${response.status}; only ${status} is allowed there`);
+  if (response.status !== status)
+    throw new Error(`${what} answered ${response.status}; only ${status} is allowed there`);
   const validate = ajv.getSchema('spec#/components/schemas/ErrorBody');
   if (!validate?.(response.body)) throw new Error(`${what}: the ${status} body is not the error body`);
 }
 
 /** Swagger UI's assets (200 or 304) and the redirects to its page: served by docs, kept out of the spec. */
 function isDocsSiteAnswer(path: string, response: CheckedResponse): boolean {
-  if (SWAGGER_ASSETS.some(([file]) => path === `/swagger-ui/${file}`)) return response.status === 200 || response.status === 304;
+  if (SWAGGER_ASSETS.some(([file]) => path === `/swagger-ui/${file}`))
+    return response.status === 200 || response.status === 304;
   // Elsewhere (send-mail, health) these paths are unknown, and the 404 check applies.
   return DOCS_REDIRECTS.includes(path) && response.status === 302 && response.headers.get('location') === DOCS_PAGE;
 }

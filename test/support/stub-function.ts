@@ -25,7 +25,10 @@ export interface StubOptions {
   readonly settleMs?: number;
 }
 
-export async function launchStub(handle: (request: IncomingRequest) => Promise<HttpResult> | HttpResult, options: StubOptions = {}): Promise<StubFunction> {
+export async function launchStub(
+  handle: (request: IncomingRequest) => Promise<HttpResult> | HttpResult,
+  options: StubOptions = {},
+): Promise<StubFunction> {
   const logs = createLogSink();
   const config = testConfig(options.env);
   let markStopped: () => void = () => undefined;
@@ -36,7 +39,13 @@ export async function launchStub(handle: (request: IncomingRequest) => Promise<H
     config,
     logDestination: logs.stream,
     ...(options.settleMs === undefined ? {} : { settleMs: options.settleMs }),
-    build: () => ({ routes: [{ method: 'POST', path: STUB_PATH, handle }, { method: 'GET', path: STUB_PATH, handle }], stop: () => Promise.resolve(markStopped()) }),
+    build: () => ({
+      routes: [
+        { method: 'POST', path: STUB_PATH, handle },
+        { method: 'GET', path: STUB_PATH, handle },
+      ],
+      stop: () => Promise.resolve(markStopped()),
+    }),
   });
   let invocations = 0;
   const app: FunctionApp = {

@@ -8,7 +8,8 @@ export const EMAIL_SENT_SCHEMA_FILE = 'email-sent.v1.json';
 export const emailSentDataSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   title: 'email.sent.v1 data',
-  description: 'A mail was accepted by the SMTP server. Never carries the body or any credential. Delivered at least once: a duplicate carries the same CloudEvent id; dedupe by source + id.',
+  description:
+    'A mail was accepted by the SMTP server. Never carries the body or any credential. Delivered at least once: a duplicate carries the same CloudEvent id; dedupe by source + id.',
   type: 'object',
   additionalProperties: false,
   required: ['messageId', 'toAddress', 'subject', 'sentAt'],

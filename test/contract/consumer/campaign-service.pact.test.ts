@@ -10,7 +10,11 @@ import { sendCampaignMail } from './campaign-mail-client';
 import { PACT_LOG_LEVEL } from '../../support/pacts';
 
 const { like, regex, string } = MatchersV3;
-const MAIL = { to_address: 'demo@mailinator.com', subject: 'some subject', body: 'some mail body\nwith a second line\n' };
+const MAIL = {
+  to_address: 'demo@mailinator.com',
+  subject: 'some subject',
+  body: 'some mail body\nwith a second line\n',
+};
 
 const pact = new PactV3({
   consumer: 'CampaignService',
@@ -35,10 +39,17 @@ describe('CampaignService → MailService', () => {
       .withRequest({
         method: 'POST',
         path: '/api/rest/v1/sendmail',
-        headers: { 'Content-Type': 'application/json', Authorization: regex('^Bearer [\\w-]+\\.[\\w-]+\\.[\\w-]+$', `Bearer ${token}`) },
+        headers: {
+          'Content-Type': 'application/json',
+          Authorization: regex('^Bearer [\\w-]+\\.[\\w-]+\\.[\\w-]+$', `Bearer ${token}`),
+        },
         body: MAIL,
       })
-      .willRespondWith({ status: 200, headers: { 'Content-Type': regex('^application/json(;.*)?$', 'application/json; charset=utf-8') }, body: { messageId: string('<a@example.com>') } });
+      .willRespondWith({
+        status: 200,
+        headers: { 'Content-Type': regex('^application/json(;.*)?$', 'application/json; charset=utf-8') },
+        body: { messageId: string('<a@example.com>') },
+      });
 
     await pact.executeTest(async (server) => {
       const result = await sendCampaignMail(server.url, MAIL, token);
@@ -50,11 +61,21 @@ describe('CampaignService → MailService', () => {
   it('when the request has no token, then send-mail answers 401 with the error body', async () => {
     pact
       .uponReceiving('a request to send a campaign mail without a token')
-      .withRequest({ method: 'POST', path: '/api/rest/v1/sendmail', headers: { 'Content-Type': 'application/json' }, body: MAIL })
+      .withRequest({
+        method: 'POST',
+        path: '/api/rest/v1/sendmail',
+        headers: { 'Content-Type': 'application/json' },
+        body: MAIL,
+      })
       .willRespondWith({
         status: 401,
         headers: { 'Content-Type': regex('^application/json(;.*)?$', 'application/json; charset=utf-8') },
-        body: { timestamp: like('2026-11-23T10:00:00.000Z'), requestid: like('463ac35c9f6413ad48485a3953bb6124'), message: 'auth.token.missing', details: [] },
+        body: {
+          timestamp: like('2026-11-23T10:00:00.000Z'),
+          requestid: like('463ac35c9f6413ad48485a3953bb6124'),
+          message: 'auth.token.missing',
+          details: [],
+        },
       });
 
     await pact.executeTest(async (server) => {

@@ -18,7 +18,9 @@ const { like, eachLike } = MatchersV3;
 // A fixed port and a fixed test key keep the pact the same on every run.
 const PORT = 48123;
 const ISSUER = `http://127.0.0.1:${PORT}`;
-const privateJwk = JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'idp-contract-key.json'), 'utf8')) as JWK;
+const privateJwk = JSON.parse(
+  readFileSync(join(__dirname, '..', '..', 'fixtures', 'idp-contract-key.json'), 'utf8'),
+) as JWK;
 const { kid, alg, use, kty, n, e } = privateJwk;
 const publicJwk = { kid, alg, use, kty, n, e };
 
@@ -36,14 +38,30 @@ it('when send-mail checks a token, then it discovers the JWKS from the issuer an
     .given('the realm has an active RS256 signing key')
     .uponReceiving('a discovery request')
     .withRequest({ method: 'GET', path: '/.well-known/openid-configuration' })
-    .willRespondWith({ status: 200, headers: { 'Content-Type': 'application/json' }, body: { issuer: ISSUER, jwks_uri: like(`${ISSUER}/jwks`) } })
+    .willRespondWith({
+      status: 200,
+      headers: { 'Content-Type': 'application/json' },
+      body: { issuer: ISSUER, jwks_uri: like(`${ISSUER}/jwks`) },
+    })
     .given('the realm has an active RS256 signing key')
     .uponReceiving('a JWKS request')
     .withRequest({ method: 'GET', path: '/jwks' })
-    .willRespondWith({ status: 200, headers: { 'Content-Type': 'application/json' }, body: { keys: eachLike(publicJwk) } });
+    .willRespondWith({
+      status: 200,
+      headers: { 'Content-Type': 'application/json' },
+      body: { keys: eachLike(publicJwk) },
+    });
 
   await pact.executeTest(async () => {
-    const authenticator = createAuthenticator(testConfig({ ENVIRONMENT: 'dev', SMTP_URL: 'smtp://127.0.0.1:1', MAIL_FROM: 'mailer@example.com', AUTH_ISSUER: ISSUER }), pino({ level: 'silent' }));
+    const authenticator = createAuthenticator(
+      testConfig({
+        ENVIRONMENT: 'dev',
+        SMTP_URL: 'smtp://127.0.0.1:1',
+        MAIL_FROM: 'mailer@example.com',
+        AUTH_ISSUER: ISSUER,
+      }),
+      pino({ level: 'silent' }),
+    );
     const token = await new SignJWT({ [ROLES_CLAIM]: ['admin'] })
       .setProtectedHeader({ alg: 'RS256', kid: 'contract-rs-1' })
       .setIssuer(ISSUER)

@@ -24,7 +24,8 @@ interface EmailSent {
 
 /** The consumer's own handler: what it does with the data of one event. */
 function countDelivery(data: EmailSent): Promise<string> {
-  if (!data.messageId || !data.toAddress.includes('@') || Number.isNaN(Date.parse(data.sentAt))) return Promise.reject(new Error('not an email.sent event'));
+  if (!data.messageId || !data.toAddress.includes('@') || Number.isNaN(Date.parse(data.sentAt)))
+    return Promise.reject(new Error('not an email.sent event'));
   return Promise.resolve(data.messageId);
 }
 
@@ -43,7 +44,10 @@ describe('MailEventsConsumer ← MailServiceEvents', () => {
         ce_specversion: '1.0',
         ce_type: regex('^[\\w.-]+\\.email\\.sent\\.v1$', 'com.example.mailer.email.sent.v1'),
         ce_source: like('/mailer/send-mail'),
-        ce_id: regex('^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', '9b0c4f7e-2b1d-4c3a-8e5f-6a7b8c9d0e1f'),
+        ce_id: regex(
+          '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+          '9b0c4f7e-2b1d-4c3a-8e5f-6a7b8c9d0e1f',
+        ),
         ce_time: like('2026-11-23T10:00:00.000Z'),
         ce_subject: like('<4994b9b3-17f8-752a-dc8f-13cba18520c7@example.com>'),
         ce_partitionkey: like('demo@mailinator.com'),

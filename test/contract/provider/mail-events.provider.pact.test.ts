@@ -12,7 +12,12 @@ import { PACT_LOG_LEVEL, pactFilesFor } from '../../support/pacts';
 it('when every consumer message pact of MailServiceEvents is checked against our event builder, then all verify', async () => {
   const config = testConfig();
   const event = buildEmailSentEvent(
-    { messageId: '<4994b9b3-17f8-752a-dc8f-13cba18520c7@example.com>', toAddress: 'demo@mailinator.com', subject: 'some subject', sentAt: new Date().toISOString() },
+    {
+      messageId: '<4994b9b3-17f8-752a-dc8f-13cba18520c7@example.com>',
+      toAddress: 'demo@mailinator.com',
+      subject: 'some subject',
+      sentAt: new Date().toISOString(),
+    },
     { traceId: '463ac35c9f6413ad48485a3953bb6124', spanId: '00f067aa0ba902b7', sampled: true },
     config,
   );

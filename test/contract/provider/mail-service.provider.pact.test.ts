@@ -18,13 +18,27 @@ let fn: FunctionUnderTest;
 /** What the current provider state grants the caller. */
 let stateRoles: string[] | undefined;
 
-function source(): Pick<VerifierOptions, 'pactUrls' | 'pactBrokerUrl' | 'pactBrokerToken' | 'pactBrokerUsername' | 'pactBrokerPassword' | 'publishVerificationResult' | 'consumerVersionSelectors'> {
+function source(): Pick<
+  VerifierOptions,
+  | 'pactUrls'
+  | 'pactBrokerUrl'
+  | 'pactBrokerToken'
+  | 'pactBrokerUsername'
+  | 'pactBrokerPassword'
+  | 'publishVerificationResult'
+  | 'consumerVersionSelectors'
+> {
   const broker = process.env.PACT_BROKER_BASE_URL;
   if (!broker) return { pactUrls: pactFilesFor('MailService') };
   return {
     pactBrokerUrl: broker,
     ...(process.env.PACT_BROKER_TOKEN ? { pactBrokerToken: process.env.PACT_BROKER_TOKEN } : {}),
-    ...(process.env.PACT_BROKER_USERNAME ? { pactBrokerUsername: process.env.PACT_BROKER_USERNAME, pactBrokerPassword: process.env.PACT_BROKER_PASSWORD ?? '' } : {}),
+    ...(process.env.PACT_BROKER_USERNAME
+      ? {
+          pactBrokerUsername: process.env.PACT_BROKER_USERNAME,
+          pactBrokerPassword: process.env.PACT_BROKER_PASSWORD ?? '',
+        }
+      : {}),
     consumerVersionSelectors: [{ mainBranch: true }, { deployedOrReleased: true }],
     publishVerificationResult: process.env.PACT_PUBLISH_VERIFICATION_RESULTS === 'true',
   };

@@ -20,10 +20,16 @@ export interface DelayProxy {
 }
 
 /** Every reply after `ms`. */
-export const everyReply = (ms: number): ReplyDelay => () => ms;
+export const everyReply =
+  (ms: number): ReplyDelay =>
+  () =>
+    ms;
 
 /** The greeting at once, every later reply after `ms`. */
-export const afterGreeting = (ms: number): ReplyDelay => (index) => (index === 0 ? 0 : ms);
+export const afterGreeting =
+  (ms: number): ReplyDelay =>
+  (index) =>
+    index === 0 ? 0 : ms;
 
 export async function startDelayProxy(upstreamPort: number, delay: ReplyDelay): Promise<DelayProxy> {
   const sockets = new Set<Socket>();
@@ -62,13 +68,16 @@ export async function startDelayProxy(upstreamPort: number, delay: ReplyDelay): 
         held += 1;
         const bytes = Buffer.from(reply, 'latin1');
         reply = '';
-        setTimeout(() => {
-          inFlight -= 1;
-          held -= 1;
-          if (!client.destroyed) client.write(bytes);
-          finish();
-          // Never negative: Node 24 warns (TimeoutNegativeWarning) when the due time has just passed.
-        }, Math.max(0, due - Date.now()));
+        setTimeout(
+          () => {
+            inFlight -= 1;
+            held -= 1;
+            if (!client.destroyed) client.write(bytes);
+            finish();
+            // Never negative: Node 24 warns (TimeoutNegativeWarning) when the due time has just passed.
+          },
+          Math.max(0, due - Date.now()),
+        );
       }
       pending = reply + pending;
     });

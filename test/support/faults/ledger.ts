@@ -101,7 +101,12 @@ export class Ledger {
    * deliveries after an error answer are exactly what the check hunts; `busy` (a peer still
    * mid-conversation) keeps it waiting too.
    */
-  async settle({ quietMs = 1500, graceMs = 4000, maxMs = 30_000, busy = () => false }: SettleOptions = {}): Promise<void> {
+  async settle({
+    quietMs = 1500,
+    graceMs = 4000,
+    maxMs = 30_000,
+    busy = () => false,
+  }: SettleOptions = {}): Promise<void> {
     const start = Date.now();
     let last = '';
     let since = Date.now();
@@ -127,19 +132,35 @@ export class Ledger {
     const byTrace = new Map(this.requests.map((request) => [request.traceId, request]));
     const okByMessageId = new Map<string, LedgerRequest>();
     for (const request of this.requests) {
-      if (request.answer?.status === 200 && request.answer.messageId) okByMessageId.set(normalise(request.answer.messageId), request);
+      if (request.answer?.status === 200 && request.answer.messageId)
+        okByMessageId.set(normalise(request.answer.messageId), request);
     }
     const loggedUnknown = new Set(unknownLines.map((line) => line.messageId));
     const mailCount = countBy(mails.map((mail) => mail.messageId));
 
     for (const [messageId, request] of okByMessageId) {
       const count = mailCount.get(messageId) ?? 0;
-      if (count !== 1) violations.push({ rule: RULES.okHasOneMail, messageId, traceId: request.traceId, detail: `answered 200, ${count} mails at the SMTP server` });
+      if (count !== 1)
+        violations.push({
+          rule: RULES.okHasOneMail,
+          messageId,
+          traceId: request.traceId,
+          detail: `answered 200, ${count} mails at the SMTP server`,
+        });
     }
     for (const request of this.requests) {
-      if (request.answer?.status === 200 && !request.answer.messageId) violations.push({ rule: RULES.okHasOneMail, traceId: request.traceId, detail: 'answered 200 without a messageId' });
+      if (request.answer?.status === 200 && !request.answer.messageId)
+        violations.push({
+          rule: RULES.okHasOneMail,
+          traceId: request.traceId,
+          detail: 'answered 200 without a messageId',
+        });
       if (request.answer?.code === UNKNOWN_CODE && !unknownLines.some((line) => line.traceId === request.traceId)) {
-        violations.push({ rule: RULES.unknownIsLogged, traceId: request.traceId, detail: 'answered 502 email.send.unknown, no "mail outcome unknown" line with its trace id' });
+        violations.push({
+          rule: RULES.unknownIsLogged,
+          traceId: request.traceId,
+          detail: 'answered 502 email.send.unknown, no "mail outcome unknown" line with its trace id',
+        });
       }
     }
 
@@ -151,46 +172,105 @@ export class Ledger {
       const ids = { messageId, traceId };
       if (request?.answer?.status === 200) {
         delivered.add(messageId);
-        if (!okByMessageId.has(messageId)) violations.push({ rule: RULES.mailIsAnswered, ...ids, detail: `its request was answered 200 with another messageId (${request.answer.messageId ?? 'none'})` });
+        if (!okByMessageId.has(messageId))
+          violations.push({
+            rule: RULES.mailIsAnswered,
+            ...ids,
+            detail: `its request was answered 200 with another messageId (${request.answer.messageId ?? 'none'})`,
+          });
         continue;
       }
-      if (request?.answer?.code === UNKNOWN_CODE || (request !== undefined && !request.answer && loggedUnknown.has(messageId))) {
+      if (
+        request?.answer?.code === UNKNOWN_CODE ||
+        (request !== undefined && !request.answer && loggedUnknown.has(messageId))
+      ) {
         unknownDelivered.add(messageId);
-        if (!loggedUnknown.has(messageId)) violations.push({ rule: RULES.mailIsAnswered, ...ids, detail: 'answered email.send.unknown, but no "mail outcome unknown" line names this Message-ID' });
-        if (count > 1) violations.push({ rule: RULES.mailIsAnswered, ...ids, detail: `an unknown outcome, yet ${count} copies at the SMTP server` });
+        if (!loggedUnknown.has(messageId))
+          violations.push({
+            rule: RULES.mailIsAnswered,
+            ...ids,
+            detail: 'answered email.send.unknown, but no "mail outcome unknown" line names this Message-ID',
+          });
+        if (count > 1)
+          violations.push({
+            rule: RULES.mailIsAnswered,
+            ...ids,
+            detail: `an unknown outcome, yet ${count} copies at the SMTP server`,
+          });
         continue;
       }
       delivered.add(messageId);
-      if (request === undefined) violations.push({ rule: RULES.mailIsAnswered, ...ids, detail: 'a mail that matches no request (neither Message-ID nor X-B3-TraceId)' });
-      else if (request.answer) violations.push({ rule: RULES.errorSentNothing, ...ids, detail: `delivered, yet its request was answered ${request.answer.status} ${request.answer.code ?? ''}`.trim() });
-      else violations.push({ rule: RULES.unansweredSentNothing, ...ids, detail: `delivered, yet its request got no answer (${request.noAnswer ?? 'pending'}) and no "mail outcome unknown" line` });
+      if (request === undefined)
+        violations.push({
+          rule: RULES.mailIsAnswered,
+          ...ids,
+          detail: 'a mail that matches no request (neither Message-ID nor X-B3-TraceId)',
+        });
+      else if (request.answer)
+        violations.push({
+          rule: RULES.errorSentNothing,
+          ...ids,
+          detail:
+            `delivered, yet its request was answered ${request.answer.status} ${request.answer.code ?? ''}`.trim(),
+        });
+      else
+        violations.push({
+          rule: RULES.unansweredSentNothing,
+          ...ids,
+          detail: `delivered, yet its request got no answer (${request.noAnswer ?? 'pending'}) and no "mail outcome unknown" line`,
+        });
     }
 
     for (const messageId of delivered) {
       const onTopic = new Set(events.filter((event) => event.messageId === messageId).map((event) => event.id));
       const letters = deadLetters.filter((letter) => letter.messageId === messageId);
       const ids = new Set([...onTopic, ...letters.map((letter) => letter.id)]);
-      if (ids.size === 0) violations.push({ rule: RULES.mailHasOneEvent, messageId, detail: 'delivered, no event on the topic and no dead-letter line' });
-      if (ids.size > 1) violations.push({ rule: RULES.mailHasOneEvent, messageId, detail: `${ids.size} different event ids: ${[...ids].join(', ')}` });
-      if (letters.length > 1) violations.push({ rule: RULES.mailHasOneEvent, messageId, detail: `${letters.length} dead-letter lines` });
+      if (ids.size === 0)
+        violations.push({
+          rule: RULES.mailHasOneEvent,
+          messageId,
+          detail: 'delivered, no event on the topic and no dead-letter line',
+        });
+      if (ids.size > 1)
+        violations.push({
+          rule: RULES.mailHasOneEvent,
+          messageId,
+          detail: `${ids.size} different event ids: ${[...ids].join(', ')}`,
+        });
+      if (letters.length > 1)
+        violations.push({ rule: RULES.mailHasOneEvent, messageId, detail: `${letters.length} dead-letter lines` });
     }
     for (const letter of deadLetters) {
       if (letter.outcome === 'failure' && events.some((event) => event.id === letter.id)) {
-        violations.push({ rule: RULES.refusedNeverLands, messageId: letter.messageId, detail: `event ${letter.id} dead-lettered as failure (refused), yet it is on the topic` });
+        violations.push({
+          rule: RULES.refusedNeverLands,
+          messageId: letter.messageId,
+          detail: `event ${letter.id} dead-lettered as failure (refused), yet it is on the topic`,
+        });
       }
     }
     // An unknown outcome is never published: its event waits, held, until the mail is found at the server.
     for (const messageId of loggedUnknown) {
       const held = deadLetters.filter((letter) => letter.messageId === messageId);
-      if (held.length !== 1 || held[0]?.code !== HELD_CODE) violations.push({ rule: RULES.unknownIsHeld, messageId, detail: `${held.length} dead-letter lines (${held.map((letter) => letter.code).join(', ')})` });
-      if (events.some((event) => event.messageId === messageId)) violations.push({ rule: RULES.unknownIsHeld, messageId, detail: 'its event is on the topic' });
+      if (held.length !== 1 || held[0]?.code !== HELD_CODE)
+        violations.push({
+          rule: RULES.unknownIsHeld,
+          messageId,
+          detail: `${held.length} dead-letter lines (${held.map((letter) => letter.code).join(', ')})`,
+        });
+      if (events.some((event) => event.messageId === messageId))
+        violations.push({ rule: RULES.unknownIsHeld, messageId, detail: 'its event is on the topic' });
     }
     for (const event of [...events, ...deadLetters]) {
       if (delivered.has(event.messageId) || unknownDelivered.has(event.messageId)) continue;
       // A held dead letter of an unknown outcome stands whether or not the mail arrived.
       if ('code' in event && event.code === HELD_CODE && loggedUnknown.has(event.messageId)) continue;
       const where = 'outcome' in event ? 'a dead-letter line' : 'the topic';
-      violations.push({ rule: RULES.noEventWithoutMail, messageId: event.messageId, detail: `event ${event.id} in ${where}, no such mail at the SMTP server` });
+      violations.push({
+        rule: RULES.noEventWithoutMail,
+        messageId: event.messageId,
+        detail: `event ${event.id} in ${where}, no such mail at the SMTP server`,
+      });
     }
     return dedupe(violations);
   }
@@ -203,7 +283,13 @@ export class Ledger {
 
   /** Counts for a test's log: how the load was answered and what arrived where. */
   summary(): string {
-    const answers = countBy(this.requests.map((request) => (request.answer ? `${request.answer.status}${request.answer.code ? ` ${request.answer.code}` : ''}` : `no answer (${request.noAnswer ?? 'pending'})`)));
+    const answers = countBy(
+      this.requests.map((request) =>
+        request.answer
+          ? `${request.answer.status}${request.answer.code ? ` ${request.answer.code}` : ''}`
+          : `no answer (${request.noAnswer ?? 'pending'})`,
+      ),
+    );
     const parts = [...answers].map(([what, count]) => `${count}× ${what}`);
     return `${this.requests.length} requests: ${parts.join(', ')}; ${this.sources.mails().length} mails, ${this.events().length} records, ${this.deadLetters().length} dead letters, ${this.unknownLines().length} unknown-outcome lines`;
   }
@@ -244,14 +330,22 @@ export class Ledger {
       .map((line) => {
         const event = (field(line, 'cloudevent') ?? {}) as Record<string, unknown>;
         const data = (event.data ?? {}) as Record<string, unknown>;
-        return { id: text(event.id), messageId: normalise(text(event.subject ?? data.messageId)), outcome: text(field(line, 'event.outcome')), code: text(field(line, 'event.code')) };
+        return {
+          id: text(event.id),
+          messageId: normalise(text(event.subject ?? data.messageId)),
+          outcome: text(field(line, 'event.outcome')),
+          code: text(field(line, 'event.code')),
+        };
       });
   }
 
   private unknownLines(): UnknownLine[] {
     return this.lines()
       .filter((line) => line.message === UNKNOWN_LINE)
-      .map((line) => ({ messageId: normalise(text(field(line, 'email.message_id'))), traceId: text(field(line, 'trace.id')) }));
+      .map((line) => ({
+        messageId: normalise(text(field(line, 'email.message_id'))),
+        traceId: text(field(line, 'trace.id')),
+      }));
   }
 }
 
@@ -263,7 +357,9 @@ export function formatViolations(violations: readonly Violation[]): string {
   for (const violation of violations) byRule.set(violation.rule, [...(byRule.get(violation.rule) ?? []), violation]);
   return [...byRule]
     .map(([rule, list]) => {
-      const shown = list.slice(0, SHOWN_PER_RULE).map((v) => `    ${v.messageId ?? '-'} trace ${v.traceId ?? '-'}: ${v.detail}`);
+      const shown = list
+        .slice(0, SHOWN_PER_RULE)
+        .map((v) => `    ${v.messageId ?? '-'} trace ${v.traceId ?? '-'}: ${v.detail}`);
       if (list.length > SHOWN_PER_RULE) shown.push(`    … and ${list.length - SHOWN_PER_RULE} more`);
       return `✗ ${rule} (${list.length}):\n${shown.join('\n')}`;
     })

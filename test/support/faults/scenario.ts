@@ -46,7 +46,12 @@ export interface Scenario {
   readonly send: (to: string, options?: SendOptions) => Promise<LedgerRequest>;
 }
 
-export function bundleEnv(peers: ScenarioPeers, topic: string, port: number, env: Record<string, string>): Record<string, string> {
+export function bundleEnv(
+  peers: ScenarioPeers,
+  topic: string,
+  port: number,
+  env: Record<string, string>,
+): Record<string, string> {
   return {
     PORT: String(port),
     ENVIRONMENT: 'dev',

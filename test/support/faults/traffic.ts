@@ -17,9 +17,19 @@ export interface SendOptions {
 }
 
 /** One request; resolves once it has an answer or surely will not get one. Never rejects. */
-export function sendTracked(ledger: Ledger, baseUrl: string, authorization: string, to: string, options: SendOptions = {}): Promise<LedgerRequest> {
+export function sendTracked(
+  ledger: Ledger,
+  baseUrl: string,
+  authorization: string,
+  to: string,
+  options: SendOptions = {},
+): Promise<LedgerRequest> {
   const entry = ledger.begin(randomBytes(16).toString('hex'), to);
-  const body = JSON.stringify({ to_address: to, subject: `fault ${entry.traceId.slice(0, 8)}`, body: options.text ?? 'a mail from the fault suite\n' });
+  const body = JSON.stringify({
+    to_address: to,
+    subject: `fault ${entry.traceId.slice(0, 8)}`,
+    body: options.text ?? 'a mail from the fault suite\n',
+  });
   const started = Date.now();
   return new Promise((resolve) => {
     const done = (): void => {
@@ -31,7 +41,12 @@ export function sendTracked(ledger: Ledger, baseUrl: string, authorization: stri
       {
         method: 'POST',
         agent: options.agent,
-        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Authorization: authorization, 'X-B3-TraceId': entry.traceId },
+        headers: {
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(body),
+          Authorization: authorization,
+          'X-B3-TraceId': entry.traceId,
+        },
         timeout: options.timeoutMs ?? 60_000,
       },
       (res) => {

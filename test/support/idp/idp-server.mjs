@@ -48,7 +48,10 @@ for (const [id, c] of Object.entries(CLIENTS)) {
 }
 
 async function newKey(alg) {
-  const { privateKey } = await generateKeyPair(alg, alg === 'RS256' ? { modulusLength: 2048, extractable: true } : { extractable: true });
+  const { privateKey } = await generateKeyPair(
+    alg,
+    alg === 'RS256' ? { modulusLength: 2048, extractable: true } : { extractable: true },
+  );
   const jwk = await exportJWK(privateKey);
   return { ...jwk, kid: `${alg.toLowerCase()}-${randomUUID()}`, alg, use: 'sig' };
 }
@@ -121,12 +124,15 @@ const server = http.createServer((req, res) => {
     return;
   }
   if (path === '/__rotate' && req.method === 'POST') {
-    newKey('RS256').then((k) => {
-      keys.rsa.unshift(k);
-      provider = buildProvider(provider.issuer);
-      handler = provider.callback();
-      sendJson(res, 200, { kid: k.kid, kids: [...keys.rsa, keys.ec].map((x) => x.kid) });
-    }, (err) => sendJson(res, 500, { error: String(err) }));
+    newKey('RS256').then(
+      (k) => {
+        keys.rsa.unshift(k);
+        provider = buildProvider(provider.issuer);
+        handler = provider.callback();
+        sendJson(res, 200, { kid: k.kid, kids: [...keys.rsa, keys.ec].map((x) => x.kid) });
+      },
+      (err) => sendJson(res, 500, { error: String(err) }),
+    );
     return;
   }
   requests.push({ method: req.method, url: req.url, path, headers: { ...req.headers }, at: new Date().toISOString() });
@@ -145,7 +151,9 @@ server.listen(Number(argPort), '127.0.0.1', () => {
     discoveryUri: `${provider.issuer}/.well-known/openid-configuration`,
     audience: AUDIENCE,
     rolesClaim: ROLES_CLAIM,
-    clients: Object.fromEntries(Object.entries(CLIENTS).map(([id, c]) => [id, { secret: c.secret, alg: c.alg, roles: c.roles }])),
+    clients: Object.fromEntries(
+      Object.entries(CLIENTS).map(([id, c]) => [id, { secret: c.secret, alg: c.alg, roles: c.roles }]),
+    ),
     pid: process.pid,
   };
   process.stdout.write(`READY ${JSON.stringify(ready)}\n`);
@@ -156,7 +164,10 @@ function shutdown() {
   if (stopping) return;
   stopping = true;
   const t0 = Date.now();
-  server.close(() => { console.error(`[idp] closed in ${Date.now() - t0}ms`); process.exit(0); });
+  server.close(() => {
+    console.error(`[idp] closed in ${Date.now() - t0}ms`);
+    process.exit(0);
+  });
   server.closeAllConnections();
   setTimeout(() => process.exit(0), 1000).unref();
 }

@@ -69,7 +69,11 @@ function installExitHook(): void {
   // (covers the parent being SIGKILLed)
   process.on('exit', () => {
     for (const c of live) {
-      try { c.kill('SIGKILL'); } catch { /* already gone */ }
+      try {
+        c.kill('SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }
   });
 }
@@ -90,7 +94,12 @@ export async function startIdp(opts: StartIdpOptions = {}): Promise<Idp> {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   live.add(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => { live.delete(child); resolve(); }));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      live.delete(child);
+      resolve();
+    }),
+  );
 
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -101,7 +110,10 @@ export async function startIdp(opts: StartIdpOptions = {}): Promise<Idp> {
 
   const info = await new Promise<ReadyInfo>((resolve, reject) => {
     let buf = '';
-    const timer = setTimeout(() => fail(new Error(`IdP did not print READY within ${opts.startTimeoutMs ?? 15000}ms`)), opts.startTimeoutMs ?? 15000);
+    const timer = setTimeout(
+      () => fail(new Error(`IdP did not print READY within ${opts.startTimeoutMs ?? 15000}ms`)),
+      opts.startTimeoutMs ?? 15000,
+    );
     function fail(err: Error): void {
       clearTimeout(timer);
       child.kill('SIGKILL');
@@ -123,8 +135,14 @@ export async function startIdp(opts: StartIdpOptions = {}): Promise<Idp> {
           clearTimeout(timer);
           child.off('error', fail);
           child.off('exit', onExit);
-          child.on('error', () => { /* e.g. kill after exit; nothing to do */ });
-          try { resolve(JSON.parse(line.slice(6)) as ReadyInfo); } catch (e) { fail(e as Error); }
+          child.on('error', () => {
+            /* e.g. kill after exit; nothing to do */
+          });
+          try {
+            resolve(JSON.parse(line.slice(6)) as ReadyInfo);
+          } catch (e) {
+            fail(e as Error);
+          }
           return;
         }
       }
@@ -157,7 +175,8 @@ export async function startIdp(opts: StartIdpOptions = {}): Promise<Idp> {
         }),
       });
       const body = (await res.json()) as { access_token?: string; error?: string; error_description?: string };
-      if (!res.ok || !body.access_token) throw new Error(`token request for ${client} failed: ${res.status} ${JSON.stringify(body)}`);
+      if (!res.ok || !body.access_token)
+        throw new Error(`token request for ${client} failed: ${res.status} ${JSON.stringify(body)}`);
       return body.access_token;
     },
     async requests() {

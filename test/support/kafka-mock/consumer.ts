@@ -18,7 +18,13 @@ export interface RecordCollector {
 export async function collectRecords(brokers: string[], topic: string): Promise<RecordCollector> {
   const kafka = new Kafka({ clientId: `collector-${topic}`, brokers, logLevel: logLevel.NOTHING });
   // The group joins once per file: the mock delays a group's first join by about 3 s.
-  const consumer: Consumer = kafka.consumer({ groupId: `collector-${topic}-${randomUUID()}`, sessionTimeout: 6000, rebalanceTimeout: 6000, heartbeatInterval: 500, maxWaitTimeInMs: 100 });
+  const consumer: Consumer = kafka.consumer({
+    groupId: `collector-${topic}-${randomUUID()}`,
+    sessionTimeout: 6000,
+    rebalanceTimeout: 6000,
+    heartbeatInterval: 500,
+    maxWaitTimeInMs: 100,
+  });
   const records: ConsumedRecord[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });

@@ -144,7 +144,8 @@ export async function startKafkaMock(opts: KafkaMockOptions = {}): Promise<Kafka
   });
   void exited.then((code) => {
     hasExited = true;
-    for (const p of pending.splice(0)) p.reject(new Error(`kafka-mock exited (code ${code}) before answering "${p.line}"`));
+    for (const p of pending.splice(0))
+      p.reject(new Error(`kafka-mock exited (code ${code}) before answering "${p.line}"`));
   });
 
   const command = (line: string): Promise<void> =>

@@ -17,13 +17,23 @@ function sourceFiles(dir: string): string[] {
 /** Each relative import of a file, as a path from the repository root. */
 function importsOf(file: string): string[] {
   const text = readFileSync(join(ROOT, file), 'utf8');
-  const specifiers = [...text.matchAll(/(?:from|import|require)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)].map((match) => match[1] ?? '');
+  const specifiers = [...text.matchAll(/(?:from|import|require)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)].map(
+    (match) => match[1] ?? '',
+  );
   return specifiers.map((specifier) => relative(ROOT, resolve(join(ROOT, dirname(file)), specifier)));
 }
 
 const rules = [
-  { name: 'shared/ never imports functions/', from: 'shared', forbidden: (target: string) => target.startsWith('functions/') },
-  { name: 'resilience never imports metrics', from: 'shared/resilience', forbidden: (target: string) => target.startsWith('shared/metrics') },
+  {
+    name: 'shared/ never imports functions/',
+    from: 'shared',
+    forbidden: (target: string) => target.startsWith('functions/'),
+  },
+  {
+    name: 'resilience never imports metrics',
+    from: 'shared/resilience',
+    forbidden: (target: string) => target.startsWith('shared/metrics'),
+  },
   ...['send-mail', 'health', 'docs'].map((fn) => ({
     name: `functions/${fn} never imports another function`,
     from: `functions/${fn}`,
@@ -32,7 +42,11 @@ const rules = [
 ];
 
 it.each(rules)('when the imports of $from are read, then $name', ({ from, forbidden }) => {
-  const offending = sourceFiles(from).flatMap((file) => importsOf(file).filter(forbidden).map((target) => `${file} -> ${target}`));
+  const offending = sourceFiles(from).flatMap((file) =>
+    importsOf(file)
+      .filter(forbidden)
+      .map((target) => `${file} -> ${target}`),
+  );
 
   expect(sourceFiles(from).length).toBeGreaterThan(0);
   expect(offending).toEqual([]);

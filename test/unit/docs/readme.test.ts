@@ -4,16 +4,27 @@ import { dirname, join, resolve } from 'node:path';
 
 const root = join(__dirname, '..', '..', '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const docs = readdirSync(join(root, 'docs')).filter((file) => file.endsWith('.md')).map((file) => join('docs', file));
+const docs = readdirSync(join(root, 'docs'))
+  .filter((file) => file.endsWith('.md'))
+  .map((file) => join('docs', file));
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
 function anchors(markdown: string): Set<string> {
   const headings = [...markdown.matchAll(/^#+ (.+)$/gm)].map((match) => match[1] ?? '');
-  return new Set(headings.map((heading) => heading.toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-')));
+  return new Set(
+    headings.map((heading) =>
+      heading
+        .toLowerCase()
+        .replace(/[^\w\- ]/g, '')
+        .replace(/ /g, '-'),
+    ),
+  );
 }
 
 function relativeLinks(markdown: string): string[] {
-  return [...markdown.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1] ?? '').filter((target) => !/^[a-z]+:/.test(target));
+  return [...markdown.matchAll(/\]\(([^)\s]+)\)/g)]
+    .map((match) => match[1] ?? '')
+    .filter((target) => !/^[a-z]+:/.test(target));
 }
 
 describe('README.md', () => {
@@ -27,7 +38,9 @@ describe('README.md', () => {
   });
 
   it('when its contents list is followed, then it names every section, and every page in docs/ is linked', () => {
-    const sections = [...readme.matchAll(/^## (.+)$/gm)].map((match) => match[1]).filter((title) => title !== 'Contents');
+    const sections = [...readme.matchAll(/^## (.+)$/gm)]
+      .map((match) => match[1])
+      .filter((title) => title !== 'Contents');
     for (const title of sections) expect(readme).toContain(`](#${[...anchors(`## ${title ?? ''}`)][0] ?? ''})`);
     for (const page of docs) expect(readme).toContain(`](${page})`);
   });
@@ -40,7 +53,8 @@ describe.each([['README.md'], ...docs.map((page) => [page])])('the links of %s',
       const [file = '', anchor] = link.split('#');
       const target = file === '' ? join(root, page) : resolve(dirname(join(root, page)), file);
       expect({ link, exists: existsSync(target) }).toEqual({ link, exists: true });
-      if (anchor !== undefined && target.endsWith('.md')) expect({ link, found: anchors(readFileSync(target, 'utf8')).has(anchor) }).toEqual({ link, found: true });
+      if (anchor !== undefined && target.endsWith('.md'))
+        expect({ link, found: anchors(readFileSync(target, 'utf8')).has(anchor) }).toEqual({ link, found: true });
     }
   });
 });

@@ -24,7 +24,10 @@ describe('functionForPath', () => {
   });
 
   it('when a prefix ends with a slash, then it still matches whole segments only', () => {
-    expect([matchesPublicPath({ type: 'PathPrefix', value: '/a/' }, '/a/b'), matchesPublicPath({ type: 'PathPrefix', value: '/a/' }, '/ab')]).toEqual([true, false]);
+    expect([
+      matchesPublicPath({ type: 'PathPrefix', value: '/a/' }, '/a/b'),
+      matchesPublicPath({ type: 'PathPrefix', value: '/a/' }, '/ab'),
+    ]).toEqual([true, false]);
   });
 });
 
@@ -54,8 +57,12 @@ describe.each(FUNCTIONS.map((entry) => ({ name: entry.name, entry })))('the cata
 });
 
 it('when the catalog is imported, then no function is loaded', () => {
-  const script = "require('./functions/catalog'); console.log(Object.keys(require.cache).filter((file) => /[\\\\/]functions[\\\\/].+[\\\\/]/.test(file)).join('\\n'))";
-  const run = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), '-e', script], { cwd: ROOT, encoding: 'utf8' });
+  const script =
+    "require('./functions/catalog'); console.log(Object.keys(require.cache).filter((file) => /[\\\\/]functions[\\\\/].+[\\\\/]/.test(file)).join('\\n'))";
+  const run = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), '-e', script], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
 
   expect(run.status).toBe(0);
   expect(run.stdout.trim()).toBe('');

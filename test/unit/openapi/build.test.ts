@@ -18,8 +18,21 @@ describe('buildSpec', () => {
   });
 
   it('when built, then sendmail documents every status it answers with, and its challenge and retry headers', async () => {
-    const responses: Record<string, ResponseObject> = (await buildSpec()).paths?.[SEND_MAIL_PATH]?.post?.responses ?? {};
-    expect(Object.keys(responses).sort()).toEqual(['200', '400', '401', '403', '404', '405', '413', '415', '500', '502', '503']);
+    const responses: Record<string, ResponseObject> =
+      (await buildSpec()).paths?.[SEND_MAIL_PATH]?.post?.responses ?? {};
+    expect(Object.keys(responses).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '405',
+      '413',
+      '415',
+      '500',
+      '502',
+      '503',
+    ]);
     expect(responses['401']?.headers).toHaveProperty('WWW-Authenticate');
     expect(responses['403']?.headers).toHaveProperty('WWW-Authenticate');
     expect(responses['503']?.headers).toHaveProperty('Retry-After');

@@ -21,7 +21,11 @@ afterAll(() => {
 
 it.each([
   { name: 'CHROME_PATH is set', env: { CHROME_PATH: '/opt/chrome/chrome', PATH: '' }, found: '/opt/chrome/chrome' },
-  { name: 'chromium-browser is on PATH', env: () => ({ PATH: [empty, dir].join(delimiter) }), found: () => join(dir, 'chromium-browser') },
+  {
+    name: 'chromium-browser is on PATH',
+    env: () => ({ PATH: [empty, dir].join(delimiter) }),
+    found: () => join(dir, 'chromium-browser'),
+  },
 ])('when $name, then that Chromium is used', ({ env, found }) => {
   const resolvedEnv = typeof env === 'function' ? env() : env;
   expect(findChromium(resolvedEnv)).toBe(typeof found === 'function' ? found() : found);

@@ -13,7 +13,11 @@ describe('scripts/check-eslint-disable.sh (part of make lint)', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it.each([
-    { name: 'a next-line directive with a reason', line: `// ${D}-next-line no-console -- the CLI prints`, passes: true },
+    {
+      name: 'a next-line directive with a reason',
+      line: `// ${D}-next-line no-console -- the CLI prints`,
+      passes: true,
+    },
     { name: 'a file directive with a reason', line: `/* ${D} -- generated */`, passes: true },
     { name: 'a next-line directive without a reason', line: `// ${D}-next-line no-console`, passes: false },
     { name: 'a file directive without a reason', line: `/* ${D} */`, passes: false },
@@ -23,6 +27,8 @@ describe('scripts/check-eslint-disable.sh (part of make lint)', () => {
 
     const run = spawnSync('bash', [CHECK, dir], { encoding: 'utf8' });
 
-    expect({ status: run.status, named: run.stderr.includes('planted.ts') }).toEqual(passes ? { status: 0, named: false } : { status: 1, named: true });
+    expect({ status: run.status, named: run.stderr.includes('planted.ts') }).toEqual(
+      passes ? { status: 0, named: false } : { status: 1, named: true },
+    );
   });
 });

@@ -25,11 +25,36 @@ describe('timeBudgetProblems', () => {
   });
 
   const cases = [
-    { name: 'SMTP send deadline longer than the request', change: { SMTP_SEND_TIMEOUT_SECONDS: 40 }, refused: ['REQUEST_TIMEOUT_SECONDS'], mentions: ['SMTP_SEND_TIMEOUT_SECONDS'] },
-    { name: 'auth + SMTP + Kafka over the request', change: { REQUEST_TIMEOUT_SECONDS: 24 }, refused: ['REQUEST_TIMEOUT_SECONDS'], mentions: ['AUTH_JWKS_TIMEOUT_MS', 'KAFKA_SEND_TIMEOUT_MS'] },
-    { name: 'an SMTP socket timeout longer than the send deadline', change: { SMTP_SOCKET_TIMEOUT_SECONDS: 25 }, refused: ['SMTP_SOCKET_TIMEOUT_SECONDS'], mentions: ['SMTP_SEND_TIMEOUT_SECONDS'] },
-    { name: 'a greeting timeout longer than the send deadline', change: { SMTP_GREETING_TIMEOUT_SECONDS: 30 }, refused: ['SMTP_GREETING_TIMEOUT_SECONDS'], mentions: [] },
-    { name: 'a drain too short for the event of a mail already out', change: { SHUTDOWN_TIMEOUT_SECONDS: 3 }, refused: ['SHUTDOWN_TIMEOUT_SECONDS'], mentions: ['KAFKA_SEND_TIMEOUT_MS'] },
+    {
+      name: 'SMTP send deadline longer than the request',
+      change: { SMTP_SEND_TIMEOUT_SECONDS: 40 },
+      refused: ['REQUEST_TIMEOUT_SECONDS'],
+      mentions: ['SMTP_SEND_TIMEOUT_SECONDS'],
+    },
+    {
+      name: 'auth + SMTP + Kafka over the request',
+      change: { REQUEST_TIMEOUT_SECONDS: 24 },
+      refused: ['REQUEST_TIMEOUT_SECONDS'],
+      mentions: ['AUTH_JWKS_TIMEOUT_MS', 'KAFKA_SEND_TIMEOUT_MS'],
+    },
+    {
+      name: 'an SMTP socket timeout longer than the send deadline',
+      change: { SMTP_SOCKET_TIMEOUT_SECONDS: 25 },
+      refused: ['SMTP_SOCKET_TIMEOUT_SECONDS'],
+      mentions: ['SMTP_SEND_TIMEOUT_SECONDS'],
+    },
+    {
+      name: 'a greeting timeout longer than the send deadline',
+      change: { SMTP_GREETING_TIMEOUT_SECONDS: 30 },
+      refused: ['SMTP_GREETING_TIMEOUT_SECONDS'],
+      mentions: [],
+    },
+    {
+      name: 'a drain too short for the event of a mail already out',
+      change: { SHUTDOWN_TIMEOUT_SECONDS: 3 },
+      refused: ['SHUTDOWN_TIMEOUT_SECONDS'],
+      mentions: ['KAFKA_SEND_TIMEOUT_MS'],
+    },
   ];
   it.each(cases)('when $name, then it is refused naming the settings', ({ change, refused, mentions }) => {
     const problems = timeBudgetProblems({ ...defaults, ...change });
@@ -39,16 +64,25 @@ describe('timeBudgetProblems', () => {
   });
 
   it('when the event toggle is off and tokens are HS256 only, then only the SMTP share counts', () => {
-    const config = { ...defaults, FEATURE_EMAIL_SENT_EVENT: false, AUTH_ISSUER: undefined, REQUEST_TIMEOUT_SECONDS: 20, SHUTDOWN_TIMEOUT_SECONDS: 1 };
+    const config = {
+      ...defaults,
+      FEATURE_EMAIL_SENT_EVENT: false,
+      AUTH_ISSUER: undefined,
+      REQUEST_TIMEOUT_SECONDS: 20,
+      SHUTDOWN_TIMEOUT_SECONDS: 1,
+    };
 
     expect(timeBudgetProblems(config)).toEqual([]);
     expect(eventSettleMs(config)).toBe(0);
   });
 });
 
-it.each([300, 1000, 2000, 30_000])('when KAFKA_SEND_TIMEOUT_MS is %i, then the publish share covers the Kafka breaker backstop', (ms) => {
-  expect(eventPublishMaxMs({ KAFKA_SEND_TIMEOUT_MS: ms })).toBeGreaterThanOrEqual(kafkaTimings(ms).backstopMs);
-});
+it.each([300, 1000, 2000, 30_000])(
+  'when KAFKA_SEND_TIMEOUT_MS is %i, then the publish share covers the Kafka breaker backstop',
+  (ms) => {
+    expect(eventPublishMaxMs({ KAFKA_SEND_TIMEOUT_MS: ms })).toBeGreaterThanOrEqual(kafkaTimings(ms).backstopMs);
+  },
+);
 
 describe('loadConfig', () => {
   it('when the timeouts do not nest, then start-up is refused with config.invalid naming them', () => {

@@ -53,7 +53,13 @@ async function startStallingServer(): Promise<StallingServer> {
   });
 }
 
-const mail = { to: 'someone@example.com', subject: 'hello', text: 'a body', traceId: '0af7651916cd43dd8448eb211c80319c', sampled: true };
+const mail = {
+  to: 'someone@example.com',
+  subject: 'hello',
+  text: 'a body',
+  traceId: '0af7651916cd43dd8448eb211c80319c',
+  sampled: true,
+};
 
 let smtp: StallingServer;
 let delivery: Delivery;
@@ -82,7 +88,11 @@ beforeEach(() => {
       MAIL_FROM: 'mailer@example.com',
       OUTBOX_DIR: '.outbox',
     },
-    createLogger({ service: 'send-mail', config: { LOG_FORMAT: 'ecs', LOG_LEVEL: 'info', ENVIRONMENT: 'local' }, destination: logs.stream }),
+    createLogger({
+      service: 'send-mail',
+      config: { LOG_FORMAT: 'ecs', LOG_LEVEL: 'info', ENVIRONMENT: 'local' },
+      destination: logs.stream,
+    }),
   );
 });
 
@@ -129,7 +139,11 @@ describe('when the whole message was written and the final reply does not come b
     smtp.stallMs = 1500;
 
     const error = await failure(delivery.send(mail));
-    await eventually(() => smtp.accepted.length, (count) => count > 0, { what: 'the stalled server to accept the mail' });
+    await eventually(
+      () => smtp.accepted.length,
+      (count) => count > 0,
+      { what: 'the stalled server to accept the mail' },
+    );
 
     expect(error.code).toBe('email.send.unknown');
     const unknown = logs.lines().filter((line) => line.message === 'mail outcome unknown');

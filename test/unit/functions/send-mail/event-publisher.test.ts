@@ -13,13 +13,25 @@ describe('hold', () => {
   it('when a mail has an unknown outcome, then its event is written as one held dead letter and never to the outbox', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'events-'));
     const logs = createLogSink();
-    const logger = createLogger({ service: 'send-mail', config: { LOG_FORMAT: 'ecs', LOG_LEVEL: 'info', ENVIRONMENT: 'local' }, destination: logs.stream });
+    const logger = createLogger({
+      service: 'send-mail',
+      config: { LOG_FORMAT: 'ecs', LOG_LEVEL: 'info', ENVIRONMENT: 'local' },
+      destination: logs.stream,
+    });
     const publisher = createEventPublisher(
       { ...eventSettings, FEATURE_EMAIL_SENT_EVENT: true, EVENT_OUTBOX_FILE: join(dir, 'events.jsonl') },
       logger,
     );
 
-    publisher?.hold({ messageId: '<m1@example.com>', toAddress: 'someone@example.com', subject: 'hello', sentAt: new Date().toISOString() }, { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: '00f067aa0ba902b7', sampled: true });
+    publisher?.hold(
+      {
+        messageId: '<m1@example.com>',
+        toAddress: 'someone@example.com',
+        subject: 'hello',
+        sentAt: new Date().toISOString(),
+      },
+      { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: '00f067aa0ba902b7', sampled: true },
+    );
 
     const letters = logs.lines().filter((line) => line.message === 'email.sent event not published: dead letter');
     expect(letters).toHaveLength(1);

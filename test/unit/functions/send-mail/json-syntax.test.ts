@@ -3,7 +3,10 @@ import { jsonSyntaxErrorOffset } from '../../../../functions/send-mail/json-synt
 describe('jsonSyntaxErrorOffset', () => {
   it.each([
     { name: 'an empty object', text: '{}' },
-    { name: 'nested values of every kind', text: ' {"a": [1, -0.5e+3, true, false, null, {"b": "x\\u00e9\\n"}], "c": {}} ' },
+    {
+      name: 'nested values of every kind',
+      text: ' {"a": [1, -0.5e+3, true, false, null, {"b": "x\\u00e9\\n"}], "c": {}} ',
+    },
     { name: 'an empty array', text: '[]' },
   ])('when the text is $name, then it is valid', ({ text }) => {
     expect(jsonSyntaxErrorOffset(text)).toBeUndefined();

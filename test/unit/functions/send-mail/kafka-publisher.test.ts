@@ -3,7 +3,12 @@ import { batchedSends, type KafkaRecord } from '../../../../functions/send-mail/
 const record = (key: string): KafkaRecord => ({ key, value: '{}', headers: {} });
 
 /** A send that stays in flight until the test settles it. */
-function controlledSend(): { send: (records: KafkaRecord[]) => Promise<void>; batches: string[][]; sent: KafkaRecord[][]; settle: (err?: Error) => void } {
+function controlledSend(): {
+  send: (records: KafkaRecord[]) => Promise<void>;
+  batches: string[][];
+  sent: KafkaRecord[][];
+  settle: (err?: Error) => void;
+} {
   const batches: string[][] = [];
   const sent: KafkaRecord[][] = [];
   const pending: { resolve: () => void; reject: (err: Error) => void }[] = [];

@@ -28,8 +28,16 @@ describe('parseSendMailRequest', () => {
     { name: 'an IDN domain', to: 'demo@bücher.example', expected: 'demo@xn--bcher-kva.example' },
     { name: 'an upper-case domain', to: 'Demo@MailInator.COM', expected: 'Demo@mailinator.com' },
     { name: 'a plus tag', to: 'demo+tag@mailinator.com', expected: 'demo+tag@mailinator.com' },
-    { name: 'atext specials', to: "o'brien!#$%&*/=?^_`{|}~-@mailinator.com", expected: "o'brien!#$%&*/=?^_`{|}~-@mailinator.com" },
-    { name: 'a 64-octet local part', to: `${'a'.repeat(64)}@mailinator.com`, expected: `${'a'.repeat(64)}@mailinator.com` },
+    {
+      name: 'atext specials',
+      to: "o'brien!#$%&*/=?^_`{|}~-@mailinator.com",
+      expected: "o'brien!#$%&*/=?^_`{|}~-@mailinator.com",
+    },
+    {
+      name: 'a 64-octet local part',
+      to: `${'a'.repeat(64)}@mailinator.com`,
+      expected: `${'a'.repeat(64)}@mailinator.com`,
+    },
   ])('when to_address has $name, then it is accepted as $expected', ({ to, expected }) => {
     const parsed = parseSendMailRequest(Buffer.from(JSON.stringify({ ...validRequest, to_address: to })));
     expect(parsed.toAddress).toBe(expected);
@@ -43,15 +51,21 @@ describe('parseSendMailRequest', () => {
     { name: 'a body with CRLF lines and emoji', fields: { body: 'line 1\r\nline 2 👋\n' } },
   ])('when the request has $name, then it is accepted', ({ fields }) => {
     const parsed = parseSendMailRequest(Buffer.from(JSON.stringify({ ...validRequest, ...fields })));
-    expect(parsed).toMatchObject({ subject: fields.subject ?? validRequest.subject, body: fields.body ?? validRequest.body });
+    expect(parsed).toMatchObject({
+      subject: fields.subject ?? validRequest.subject,
+      body: fields.body ?? validRequest.body,
+    });
   });
 
   describe('finding 6: input that cannot lie to the recipient', () => {
-    it.each(nonUtf8Bodies)('when $name, then it is refused with 415 http.mediatype.unsupported, not decoded with U+FFFD', ({ bytes }) => {
-      const error = thrownAppError(() => parseSendMailRequest(bytes));
-      expect(error.code).toBe('http.mediatype.unsupported');
-      expect(error.status).toBe(415);
-    });
+    it.each(nonUtf8Bodies)(
+      'when $name, then it is refused with 415 http.mediatype.unsupported, not decoded with U+FFFD',
+      ({ bytes }) => {
+        const error = thrownAppError(() => parseSendMailRequest(bytes));
+        expect(error.code).toBe('http.mediatype.unsupported');
+        expect(error.status).toBe(415);
+      },
+    );
 
     it.each(badRequests.filter((testCase) => testCase.problems?.some((problem) => problem.code === 'field.blank')))(
       'when $name, then the blank subject is refused with field.blank instead of being dropped',
@@ -63,7 +77,11 @@ describe('parseSendMailRequest', () => {
     );
 
     it('when the body is valid UTF-8 in every field, then the text arrives as sent', () => {
-      const fields = { to_address: 'demo@bücher.example', subject: 'Grüße 👋 — 日本語', body: 'é\u0301 \u{10FFFF} \uFEFF end' };
+      const fields = {
+        to_address: 'demo@bücher.example',
+        subject: 'Grüße 👋 — 日本語',
+        body: 'é\u0301 \u{10FFFF} \uFEFF end',
+      };
       expect(parseSendMailRequest(Buffer.from(JSON.stringify(fields), 'utf8'))).toEqual({
         toAddress: 'demo@xn--bcher-kva.example',
         subject: fields.subject,

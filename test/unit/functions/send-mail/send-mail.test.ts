@@ -30,7 +30,11 @@ function deliveryFailing(err: Error): Delivery {
   return { send: () => Promise.reject(err), close: () => Promise.resolve() };
 }
 
-const logger = createLogger({ service: 'send-mail', config: { LOG_FORMAT: 'ecs', LOG_LEVEL: 'info', ENVIRONMENT: 'local' }, destination: createLogSink().stream });
+const logger = createLogger({
+  service: 'send-mail',
+  config: { LOG_FORMAT: 'ecs', LOG_LEVEL: 'info', ENVIRONMENT: 'local' },
+  destination: createLogSink().stream,
+});
 
 async function codeOf(work: Promise<unknown>): Promise<string> {
   try {
@@ -45,9 +49,14 @@ async function codeOf(work: Promise<unknown>): Promise<string> {
 describe('sendMail', () => {
   it('when the mail is delivered, then its event is published once and nothing is held', async () => {
     const events = fakeEvents();
-    const delivery: Delivery = { send: () => Promise.resolve({ messageId: '<m1@example.com>' }), close: () => Promise.resolve() };
+    const delivery: Delivery = {
+      send: () => Promise.resolve({ messageId: '<m1@example.com>' }),
+      close: () => Promise.resolve(),
+    };
 
-    await expect(sendMail(request, TRACE, { delivery, logger, events })).resolves.toEqual({ messageId: '<m1@example.com>' });
+    await expect(sendMail(request, TRACE, { delivery, logger, events })).resolves.toEqual({
+      messageId: '<m1@example.com>',
+    });
     expect(events.published).toEqual(['<m1@example.com>']);
     expect(events.held).toEqual([]);
   });
@@ -56,7 +65,14 @@ describe('sendMail', () => {
     const events = fakeEvents();
     const counted: DeliveryOutcome[] = [];
 
-    const code = await codeOf(sendMail(request, TRACE, { delivery: deliveryFailing(new OutcomeUnknownError('<m2@example.com>')), logger, events, countEmail: (o) => counted.push(o) }));
+    const code = await codeOf(
+      sendMail(request, TRACE, {
+        delivery: deliveryFailing(new OutcomeUnknownError('<m2@example.com>')),
+        logger,
+        events,
+        countEmail: (o) => counted.push(o),
+      }),
+    );
 
     expect(code).toBe('email.send.unknown');
     expect(events.held).toEqual(['<m2@example.com>']);
@@ -67,7 +83,9 @@ describe('sendMail', () => {
   it('when nothing was sent, then no event is published or held', async () => {
     const events = fakeEvents();
 
-    const code = await codeOf(sendMail(request, TRACE, { delivery: deliveryFailing(emailError('email.send.error')), logger, events }));
+    const code = await codeOf(
+      sendMail(request, TRACE, { delivery: deliveryFailing(emailError('email.send.error')), logger, events }),
+    );
 
     expect(code).toBe('email.send.error');
     expect(events.published).toEqual([]);

@@ -41,7 +41,10 @@ const octets = (line: string): number => Buffer.byteLength(line, 'utf8');
 
 const cases: { name: string; subject: string }[] = [
   { name: 'a Q encoded word hiding CRLF and a Bcc line', subject: '=?UTF-8?Q?hi=0D=0ABcc:_victim@example.com?=' },
-  { name: 'a B encoded word hiding CRLF and a Bcc line', subject: `=?UTF-8?B?${Buffer.from('hi\r\nBcc: victim@example.com').toString('base64')}?=` },
+  {
+    name: 'a B encoded word hiding CRLF and a Bcc line',
+    subject: `=?UTF-8?B?${Buffer.from('hi\r\nBcc: victim@example.com').toString('base64')}?=`,
+  },
   { name: 'an encoded word between plain words', subject: 'Invoice =?UTF-8?Q?=E2=82=AC?=100 due' },
   { name: 'two adjacent encoded words', subject: '=?UTF-8?Q?a?= =?UTF-8?Q?b?=' },
   { name: 'a lowercase Latin-1 encoded word', subject: '=?iso-8859-1?q?caf=E9?=' },
@@ -67,15 +70,18 @@ const cases: { name: string; subject: string }[] = [
 ];
 
 describe('headerSubject (finding 6: the recipient sees exactly the submitted subject)', () => {
-  it.each(cases)('when the subject is $name, then no line exceeds 998 octets and the client shows it exactly', async ({ subject }) => {
-    const received = await roundTrip(subject);
+  it.each(cases)(
+    'when the subject is $name, then no line exceeds 998 octets and the client shows it exactly',
+    async ({ subject }) => {
+      const received = await roundTrip(subject);
 
-    expect(received.subject).toBe(subject);
-    expect(Math.max(...received.lines.map(octets))).toBeLessThanOrEqual(998);
-    expect(Math.max(...received.subjectLines.map(octets))).toBeLessThanOrEqual(78);
-    expect(received.headerKeys.filter((key) => key === 'subject')).toHaveLength(1);
-    expect(received.headerKeys).not.toContain('bcc');
-  });
+      expect(received.subject).toBe(subject);
+      expect(Math.max(...received.lines.map(octets))).toBeLessThanOrEqual(998);
+      expect(Math.max(...received.subjectLines.map(octets))).toBeLessThanOrEqual(78);
+      expect(received.headerKeys.filter((key) => key === 'subject')).toHaveLength(1);
+      expect(received.headerKeys).not.toContain('bcc');
+    },
+  );
 
   it('when the subject is short plain ASCII, then it goes out as it is, readable in the raw mail', () => {
     expect(headerSubject('Your order #42 (re: invoice)')).toBe('Your order #42 (re: invoice)');
@@ -90,7 +96,26 @@ describe('headerSubject (finding 6: the recipient sees exactly the submitted sub
 
   it('when 300 random subjects of up to 998 characters are sent, then every one arrives exactly within 998-octet lines', async () => {
     const random = mulberry32(13);
-    const pieces = ['a', 'Z', ' ', ' ', '\t', '=?', '?=', 'UTF-8', '?Q?', '?B?', '_', '=0A', '"', 'ü', '日', '😀', '\u00a0', '\u0301'];
+    const pieces = [
+      'a',
+      'Z',
+      ' ',
+      ' ',
+      '\t',
+      '=?',
+      '?=',
+      'UTF-8',
+      '?Q?',
+      '?B?',
+      '_',
+      '=0A',
+      '"',
+      'ü',
+      '日',
+      '😀',
+      '\u00a0',
+      '\u0301',
+    ];
     for (let i = 0; i < 300; i += 1) {
       let subject = '';
       const target = 1 + Math.floor(random() * 998);

@@ -15,14 +15,19 @@ describe('tokenInvalid', () => {
     { name: 'a lifetime over the limit', reason: 'lifetime_too_long', problem: 'claims' },
     { name: 'a malformed token', reason: 'malformed', problem: 'malformed' },
     { name: 'a token over the size limit', reason: 'too_large', problem: 'malformed' },
-  ])('when the reason is $name, then details and challenge say $problem and the code stays auth.token.invalid', ({ reason, problem }) => {
-    const error = tokenInvalid(reason);
+  ])(
+    'when the reason is $name, then details and challenge say $problem and the code stays auth.token.invalid',
+    ({ reason, problem }) => {
+      const error = tokenInvalid(reason);
 
-    expect(tokenProblemOf(reason)).toBe(problem);
-    expect(error.code).toBe('auth.token.invalid');
-    expect(error.details).toEqual([{ field: 'authorization', code: `token.${problem}` }]);
-    expect(error.headers['WWW-Authenticate']).toMatch(/^Bearer realm="mailer", error="invalid_token", error_description="[\x20\x21\x23-\x5b\x5d-\x7e]+"$/);
-  });
+      expect(tokenProblemOf(reason)).toBe(problem);
+      expect(error.code).toBe('auth.token.invalid');
+      expect(error.details).toEqual([{ field: 'authorization', code: `token.${problem}` }]);
+      expect(error.headers['WWW-Authenticate']).toMatch(
+        /^Bearer realm="mailer", error="invalid_token", error_description="[\x20\x21\x23-\x5b\x5d-\x7e]+"$/,
+      );
+    },
+  );
 
   it('when two reasons share a problem, then their challenges are the same (nothing finer leaks)', () => {
     expect(tokenInvalid('unknown_kid').headers).toEqual(tokenInvalid('signature').headers);

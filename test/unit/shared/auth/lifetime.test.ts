@@ -26,7 +26,11 @@ describe('checkLifetime (finding 6: tokens that never expire)', () => {
     { name: 'exp a day and 31 s ahead', payload: { exp: NOW + DAY + 31 }, reason: 'lifetime_too_long' },
     { name: 'exp a year ahead', payload: { exp: NOW + 365 * DAY }, reason: 'lifetime_too_long' },
     { name: 'exp 2^53 - 1', payload: { exp: Number.MAX_SAFE_INTEGER }, reason: 'lifetime_too_long' },
-    { name: 'exp within a day but issued for two', payload: { iat: NOW - DAY - 3600, exp: NOW + 3600 }, reason: 'lifetime_too_long' },
+    {
+      name: 'exp within a day but issued for two',
+      payload: { iat: NOW - DAY - 3600, exp: NOW + 3600 },
+      reason: 'lifetime_too_long',
+    },
     { name: 'iat -Infinity', payload: { iat: Number.NEGATIVE_INFINITY, exp: NOW + 60 }, reason: 'lifetime_too_long' },
   ])('when the token has $name, then it is refused as auth.token.invalid ($reason)', ({ payload, reason }) => {
     expect(refusal(payload)).toEqual({ code: 'auth.token.invalid', reason });
@@ -46,9 +50,16 @@ describe('checkLifetime (finding 6: tokens that never expire)', () => {
   it.each([
     { name: 'exp a year ahead', payload: { exp: NOW + 365 * DAY }, expected: undefined },
     { name: 'exp 2^53 - 1', payload: { exp: Number.MAX_SAFE_INTEGER }, expected: undefined },
-    { name: 'exp Infinity', payload: { exp: Number.POSITIVE_INFINITY }, expected: { code: 'auth.token.invalid', reason: 'claim_invalid' } },
+    {
+      name: 'exp Infinity',
+      payload: { exp: Number.POSITIVE_INFINITY },
+      expected: { code: 'auth.token.invalid', reason: 'claim_invalid' },
+    },
     { name: 'exp 1e20', payload: { exp: 1e20 }, expected: { code: 'auth.token.invalid', reason: 'claim_invalid' } },
-  ])('when the cap is off (0) and the token has $name, then only a non-finite exp is refused', ({ payload, expected }) => {
-    expect(refusal(payload, 0)).toEqual(expected);
-  });
+  ])(
+    'when the cap is off (0) and the token has $name, then only a non-finite exp is refused',
+    ({ payload, expected }) => {
+      expect(refusal(payload, 0)).toEqual(expected);
+    },
+  );
 });

@@ -17,6 +17,9 @@ describe('requireRole', () => {
     { name: 'the role under another claim', claims: { roles: ['admin'] } },
     { name: 'a role differing in case', claims: { [CLAIM]: ['Admin'] } },
   ])('when the claims have $name, then it is 403 auth.role.missing', ({ claims }) => {
-    expect(thrownAppError(() => requireRole(claims, CLAIM, 'admin'))).toMatchObject({ code: 'auth.role.missing', status: 403 });
+    expect(thrownAppError(() => requireRole(claims, CLAIM, 'admin'))).toMatchObject({
+      code: 'auth.role.missing',
+      status: 403,
+    });
   });
 });

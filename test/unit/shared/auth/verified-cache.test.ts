@@ -2,7 +2,10 @@ import type { JWTPayload } from 'jose';
 import { VERIFIED_TOKENS_MAX, withVerifiedCache } from '../../../../shared/auth/verified-cache';
 
 /** A verifier that counts its calls and answers from a table; a token missing from it is refused. */
-function countingVerifier(payloads: Record<string, JWTPayload>): { verify: (token: string) => Promise<JWTPayload>; calls: () => number } {
+function countingVerifier(payloads: Record<string, JWTPayload>): {
+  verify: (token: string) => Promise<JWTPayload>;
+  calls: () => number;
+} {
   let calls = 0;
   return {
     verify: (token) => {
@@ -77,11 +80,14 @@ describe('withVerifiedCache', () => {
   it.each([
     { name: 'Infinity', exp: Number.POSITIVE_INFINITY },
     { name: 'NaN', exp: Number.NaN },
-  ])('when a verified token has exp $name, then it is never remembered (finding 6: never trusted past the cap)', async ({ exp }) => {
-    const inner = countingVerifier({ a: { exp } });
-    const verify = withVerifiedCache(inner.verify, 60, () => start);
-    await verify('a');
-    await verify('a');
-    expect(inner.calls()).toBe(2);
-  });
+  ])(
+    'when a verified token has exp $name, then it is never remembered (finding 6: never trusted past the cap)',
+    async ({ exp }) => {
+      const inner = countingVerifier({ a: { exp } });
+      const verify = withVerifiedCache(inner.verify, 60, () => start);
+      await verify('a');
+      await verify('a');
+      expect(inner.calls()).toBe(2);
+    },
+  );
 });

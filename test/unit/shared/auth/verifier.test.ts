@@ -13,7 +13,14 @@ function tokenWithExp(exp: string): string {
 }
 
 function verifier(maxLifetime: string): (token: string) => Promise<unknown> {
-  return createTokenVerifier(loadConfig(composeSettings('auth', [authSettings]), { ENVIRONMENT: 'local', AUTH_HS256_SECRET: SECRET, AUTH_MAX_TOKEN_LIFETIME_SECONDS: maxLifetime }), undefined);
+  return createTokenVerifier(
+    loadConfig(composeSettings('auth', [authSettings]), {
+      ENVIRONMENT: 'local',
+      AUTH_HS256_SECRET: SECRET,
+      AUTH_MAX_TOKEN_LIFETIME_SECONDS: maxLifetime,
+    }),
+    undefined,
+  );
 }
 
 async function reasonOf(verification: Promise<unknown>): Promise<string> {
@@ -36,11 +43,15 @@ describe('createTokenVerifier (finding 6: tokens that never expire)', () => {
   });
 
   it('when an HS256 token lives an hour, then it is accepted', async () => {
-    await expect(verifier('86400')(tokenWithExp(String(nowSeconds() + 3600)))).resolves.toMatchObject({ sub: 'caller' });
+    await expect(verifier('86400')(tokenWithExp(String(nowSeconds() + 3600)))).resolves.toMatchObject({
+      sub: 'caller',
+    });
   });
 
   it('when the cap is off, then a token a year ahead is accepted but exp 1e309 still is not', async () => {
-    await expect(verifier('0')(tokenWithExp(String(nowSeconds() + 365 * DAY)))).resolves.toMatchObject({ sub: 'caller' });
+    await expect(verifier('0')(tokenWithExp(String(nowSeconds() + 365 * DAY)))).resolves.toMatchObject({
+      sub: 'caller',
+    });
     await expect(reasonOf(verifier('0')(tokenWithExp('1e309')))).resolves.toBe('claim_invalid');
   });
 });

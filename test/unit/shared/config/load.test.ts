@@ -10,7 +10,10 @@ const readFile = (path: string): string => {
   return text;
 };
 
-function problemsOf(env: Record<string, string>, settings: FunctionSettings<Specs> = sendMailSettings): readonly string[] {
+function problemsOf(
+  env: Record<string, string>,
+  settings: FunctionSettings<Specs> = sendMailSettings,
+): readonly string[] {
   try {
     loadConfig(settings, env, { readFile });
   } catch (err) {
@@ -28,7 +31,13 @@ describe('loadConfig', () => {
   it('when nothing is set, then the local defaults apply', () => {
     const config = loadConfig(sendMailSettings, {}, { readFile });
 
-    expect(config).toMatchObject({ ENVIRONMENT: 'local', PORT: 8080, LOG_FORMAT: 'pretty', MAX_BODY_BYTES: 65536, MAIL_FROM: 'mailer@localhost.localdomain' });
+    expect(config).toMatchObject({
+      ENVIRONMENT: 'local',
+      PORT: 8080,
+      LOG_FORMAT: 'pretty',
+      MAX_BODY_BYTES: 65536,
+      MAIL_FROM: 'mailer@localhost.localdomain',
+    });
     expect(config.SMTP_URL).toBeUndefined();
   });
 
@@ -37,12 +46,23 @@ describe('loadConfig', () => {
   });
 
   it('when the files and the environment disagree, then env beats SECRETS_FILE beats CONFIG_FILE beats defaults', () => {
-    files['/etc/config.yaml'] = 'smtp:\n  url: smtp://from-config:25\n  poolSize: 3\nlog:\n  level: debug\nmaxBodyBytes: 1000\n';
+    files['/etc/config.yaml'] =
+      'smtp:\n  url: smtp://from-config:25\n  poolSize: 3\nlog:\n  level: debug\nmaxBodyBytes: 1000\n';
     files['/etc/secrets.yaml'] = 'smtp.url: smtp://from-secret:25\nSMTP_POOL_SIZE: 4\n';
 
-    const config = loadConfig(sendMailSettings, { CONFIG_FILE: '/etc/config.yaml', SECRETS_FILE: '/etc/secrets.yaml', SMTP_POOL_SIZE: '9' }, { readFile });
+    const config = loadConfig(
+      sendMailSettings,
+      { CONFIG_FILE: '/etc/config.yaml', SECRETS_FILE: '/etc/secrets.yaml', SMTP_POOL_SIZE: '9' },
+      { readFile },
+    );
 
-    expect(config).toMatchObject({ SMTP_URL: 'smtp://from-secret:25', SMTP_POOL_SIZE: 9, LOG_LEVEL: 'debug', MAX_BODY_BYTES: 1000, PORT: 8080 });
+    expect(config).toMatchObject({
+      SMTP_URL: 'smtp://from-secret:25',
+      SMTP_POOL_SIZE: 9,
+      LOG_LEVEL: 'debug',
+      MAX_BODY_BYTES: 1000,
+      PORT: 8080,
+    });
   });
 
   it('when a file sets an unknown key, then it is refused by name', () => {
@@ -68,19 +88,44 @@ describe('loadConfig', () => {
   it('when several settings are wrong, then every problem is listed at once (an unknown ENVIRONMENT is not local)', () => {
     const problems = problemsOf({ PORT: 'x', LOG_LEVEL: 'loud', ENVIRONMENT: 'prod', MAX_BODY_BYTES: '-1' });
 
-    expect(problems.map((problem) => problem.split(':')[0])).toEqual(['ENVIRONMENT', 'PORT', 'LOG_LEVEL', 'MAX_BODY_BYTES', 'SMTP_URL', 'MAIL_FROM', 'AUTH_ISSUER']);
+    expect(problems.map((problem) => problem.split(':')[0])).toEqual([
+      'ENVIRONMENT',
+      'PORT',
+      'LOG_LEVEL',
+      'MAX_BODY_BYTES',
+      'SMTP_URL',
+      'MAIL_FROM',
+      'AUTH_ISSUER',
+    ]);
   });
 
   it('when outside local SMTP_URL, MAIL_FROM and a token key are missing, then all are required', () => {
-    expect(problemsOf({ ENVIRONMENT: 'staging' }).map((problem) => problem.split(':')[0])).toEqual(['SMTP_URL', 'MAIL_FROM', 'AUTH_ISSUER']);
+    expect(problemsOf({ ENVIRONMENT: 'staging' }).map((problem) => problem.split(':')[0])).toEqual([
+      'SMTP_URL',
+      'MAIL_FROM',
+      'AUTH_ISSUER',
+    ]);
   });
 
-  const production = { ENVIRONMENT: 'production', SMTP_URL: 'smtps://mail.example.com', MAIL_FROM: 'mailer@example.com', AUTH_ISSUER: 'https://idp.example.com' };
+  const production = {
+    ENVIRONMENT: 'production',
+    SMTP_URL: 'smtps://mail.example.com',
+    MAIL_FROM: 'mailer@example.com',
+    AUTH_ISSUER: 'https://idp.example.com',
+  };
 
   it('when production has an HS256 secret, then it is refused unless explicitly allowed', () => {
     const secret = 'x'.repeat(32);
-    expect(problemsOf({ ...production, AUTH_HS256_SECRET: secret })).toEqual(['AUTH_HS256_SECRET: refused in production unless AUTH_ALLOW_HS256_IN_PRODUCTION=true']);
-    expect(loadConfig(sendMailSettings, { ...production, AUTH_HS256_SECRET: secret, AUTH_ALLOW_HS256_IN_PRODUCTION: 'true' }, { readFile }).AUTH_HS256_SECRET).toBe(secret);
+    expect(problemsOf({ ...production, AUTH_HS256_SECRET: secret })).toEqual([
+      'AUTH_HS256_SECRET: refused in production unless AUTH_ALLOW_HS256_IN_PRODUCTION=true',
+    ]);
+    expect(
+      loadConfig(
+        sendMailSettings,
+        { ...production, AUTH_HS256_SECRET: secret, AUTH_ALLOW_HS256_IN_PRODUCTION: 'true' },
+        { readFile },
+      ).AUTH_HS256_SECRET,
+    ).toBe(secret);
   });
 
   it('when production has no HS256 secret, then the local dev secret does not leak into it', () => {
@@ -102,7 +147,12 @@ describe('loadConfig', () => {
   });
 
   it('when AUTH_ALGORITHMS is unset, then only asymmetric defaults apply', () => {
-    expect(loadConfig(sendMailSettings, {}, { readFile }).AUTH_ALGORITHMS).toEqual(['RS256', 'PS256', 'ES256', 'EdDSA']);
+    expect(loadConfig(sendMailSettings, {}, { readFile }).AUTH_ALGORITHMS).toEqual([
+      'RS256',
+      'PS256',
+      'ES256',
+      'EdDSA',
+    ]);
   });
 
   it.each([
@@ -130,9 +180,12 @@ describe('loadConfig', () => {
     expect(problem).toContain(expected);
   });
 
-  it.each(['smtp://mail.example.com', 'smtps://user:pass@mail.example.com:465'])('when SMTP_URL is %s, then it is accepted', (url) => {
-    expect(loadConfig(sendMailSettings, { SMTP_URL: url }, { readFile }).SMTP_URL).toBe(url);
-  });
+  it.each(['smtp://mail.example.com', 'smtps://user:pass@mail.example.com:465'])(
+    'when SMTP_URL is %s, then it is accepted',
+    (url) => {
+      expect(loadConfig(sendMailSettings, { SMTP_URL: url }, { readFile }).SMTP_URL).toBe(url);
+    },
+  );
 });
 
 describe('loadConfig by owner', () => {
@@ -146,14 +199,18 @@ describe('loadConfig by owner', () => {
   it("when a file names another owner's setting, then the function that does not read it refuses it by name", () => {
     files['/etc/send-mail.yaml'] = 'mail:\n  from: mailer@example.com\n';
 
-    expect(problemsOf({ CONFIG_FILE: '/etc/send-mail.yaml' }, docsSettings)).toEqual(['/etc/send-mail.yaml: unknown setting MAIL_FROM']);
+    expect(problemsOf({ CONFIG_FILE: '/etc/send-mail.yaml' }, docsSettings)).toEqual([
+      '/etc/send-mail.yaml: unknown setting MAIL_FROM',
+    ]);
   });
 
   it('when CONFIG_FILE lists several files, then each is read and the later one wins', () => {
     files['/etc/common.yaml'] = 'log:\n  level: debug\nmaxBodyBytes: 1000\n';
     files['/etc/health.yaml'] = 'health:\n  timeoutMs: 700\nmaxBodyBytes: 2000\n';
 
-    expect(loadConfig(healthSettings, { CONFIG_FILE: '/etc/common.yaml, /etc/health.yaml' }, { readFile })).toMatchObject({ LOG_LEVEL: 'debug', HEALTH_TIMEOUT_MS: 700, MAX_BODY_BYTES: 2000 });
+    expect(
+      loadConfig(healthSettings, { CONFIG_FILE: '/etc/common.yaml, /etc/health.yaml' }, { readFile }),
+    ).toMatchObject({ LOG_LEVEL: 'debug', HEALTH_TIMEOUT_MS: 700, MAX_BODY_BYTES: 2000 });
   });
 
   it('when health starts outside local, then it requires what its checks read and nothing of send-mail', () => {

@@ -10,14 +10,22 @@ function setup(): { logs: ReturnType<typeof createLogSink>; logger: pino.Logger 
 describe('toErrorResponse', () => {
   it('when the error is an AppError, then its status, headers, code and details make the answer', () => {
     const { logger } = setup();
-    const error = new AppError('email.validation.error', 400, { details: [{ field: 'subject', code: 'field.too_long' }], headers: { 'Retry-After': '1' } });
+    const error = new AppError('email.validation.error', 400, {
+      details: [{ field: 'subject', code: 'field.too_long' }],
+      headers: { 'Retry-After': '1' },
+    });
 
     const response = toErrorResponse(error, 'a3ce929d0e0e4736', logger);
 
     expect(response).toEqual({
       status: 400,
       headers: { 'Retry-After': '1' },
-      body: { timestamp: expect.any(String), requestid: 'a3ce929d0e0e4736', message: 'email.validation.error', details: [{ field: 'subject', code: 'field.too_long' }] },
+      body: {
+        timestamp: expect.any(String),
+        requestid: 'a3ce929d0e0e4736',
+        message: 'email.validation.error',
+        details: [{ field: 'subject', code: 'field.too_long' }],
+      },
     });
     expect(new Date(response.body.timestamp).toISOString()).toBe(response.body.timestamp);
   });

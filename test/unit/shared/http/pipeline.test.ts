@@ -20,7 +20,13 @@ afterEach(() => {
 const logs = createLogSink();
 
 async function hostWithoutLauncher(handle: (request: IncomingRequest) => Promise<{ status: number }>): Promise<string> {
-  const app = defineFunction({ name: 'stub', target: 'stub', config: testConfig(), logDestination: logs.stream, build: () => ({ routes: [{ method: 'GET', path: '/stub', handle }] }) });
+  const app = defineFunction({
+    name: 'stub',
+    target: 'stub',
+    config: testConfig(),
+    logDestination: logs.stream,
+    build: () => ({ routes: [{ method: 'GET', path: '/stub', handle }] }),
+  });
   server = createServer((req, res) => void app.handle(req as never, res as never));
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server?.address() as AddressInfo).port}`;
@@ -58,18 +64,26 @@ it('when there is no launcher and the answer is written, then the signal never a
   expect(seen.map((request) => request.signal.aborted)).toEqual([false]);
 });
 
-it.each(['/livez', '/readyz', '/metrics'])('when there is no launcher and %s is asked, then it is answered before the pipeline: no trace header, no access-log line', async (path) => {
-  const url = await hostWithoutLauncher(() => Promise.resolve({ status: 204 }));
-  const before = logs.lines().length;
+it.each(['/livez', '/readyz', '/metrics'])(
+  'when there is no launcher and %s is asked, then it is answered before the pipeline: no trace header, no access-log line',
+  async (path) => {
+    const url = await hostWithoutLauncher(() => Promise.resolve({ status: 204 }));
+    const before = logs.lines().length;
 
-  const answer = await fetch(`${url}${path}`);
-  await answer.arrayBuffer();
-  const routed = await fetch(`${url}/stub`);
-  await routed.arrayBuffer();
-  while (logs.lines().length === before) await new Promise((resolve) => setTimeout(resolve, 10));
+    const answer = await fetch(`${url}${path}`);
+    await answer.arrayBuffer();
+    const routed = await fetch(`${url}/stub`);
+    await routed.arrayBuffer();
+    while (logs.lines().length === before) await new Promise((resolve) => setTimeout(resolve, 10));
 
-  expect(answer.status).toBe(200);
-  expect(answer.headers.get('x-b3-traceid')).toBeNull();
-  expect(routed.headers.get('x-b3-traceid')).toMatch(/^[0-9a-f]{32}$/);
-  expect(logs.lines().slice(before).map((line) => line.message)).toEqual(['GET /stub 204']);
-});
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('x-b3-traceid')).toBeNull();
+    expect(routed.headers.get('x-b3-traceid')).toMatch(/^[0-9a-f]{32}$/);
+    expect(
+      logs
+        .lines()
+        .slice(before)
+        .map((line) => line.message),
+    ).toEqual(['GET /stub 204']);
+  },
+);

@@ -25,7 +25,11 @@ describe('findRoute', () => {
   });
 
   it('when the method is not served on the path, then it is 405 with Allow', () => {
-    expect(errorOf('GET', '/send')).toMatchObject({ code: 'http.method.notallowed', status: 405, headers: { Allow: 'POST' } });
+    expect(errorOf('GET', '/send')).toMatchObject({
+      code: 'http.method.notallowed',
+      status: 405,
+      headers: { Allow: 'POST' },
+    });
     expect(errorOf('POST', '/docs')).toMatchObject({ headers: { Allow: 'GET, HEAD' } });
   });
 });

@@ -49,7 +49,11 @@ it('when a request is still sending its body as the drain aborts, then the launc
   const fn = await launchStub(() => ({ status: 200 }), { env: { SHUTDOWN_TIMEOUT_SECONDS: '1' } });
   const client = await openRaw(fn.url);
   client.socket.write(post(STUB_PATH, '{"slow":"body"}').slice(0, -3));
-  await eventually(() => fn.running.inFlight(), (inFlight) => inFlight > 0, { what: 'a request in flight', intervalMs: 5 });
+  await eventually(
+    () => fn.running.inFlight(),
+    (inFlight) => inFlight > 0,
+    { what: 'a request in flight', intervalMs: 5 },
+  );
 
   await fn.running.shutdown();
   const received = await client.closed;
@@ -82,5 +86,7 @@ it('when a route ignores its signal past the drain deadline, then its connection
 
   expect(await client.closed).toBe('');
   expect(events).toEqual(['settled', 'stopped']);
-  expect(fn.logs.lines().some((line) => line.message === 'shutdown deadline reached; cutting the requests still in flight')).toBe(true);
+  expect(
+    fn.logs.lines().some((line) => line.message === 'shutdown deadline reached; cutting the requests still in flight'),
+  ).toBe(true);
 });

@@ -26,7 +26,10 @@ describe('the request signal', () => {
   });
 
   it('when the request deadline passes while the route runs, then the signal aborts with http.request.timeout and the route answers, not the launcher', async () => {
-    fn = await launchStub(async (request) => ({ status: 200, json: { aborted: codeOf(await aborted(request.signal)) } }), { env: ONE_SECOND_REQUEST });
+    fn = await launchStub(
+      async (request) => ({ status: 200, json: { aborted: codeOf(await aborted(request.signal)) } }),
+      { env: ONE_SECOND_REQUEST },
+    );
 
     const answer = await fetch(`${fn.url}${STUB_PATH}`);
 
@@ -59,7 +62,11 @@ describe('the request signal', () => {
       return { status: 204 };
     });
 
-    const answer = await fetch(`${fn.url}${STUB_PATH}`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } });
+    const answer = await fetch(`${fn.url}${STUB_PATH}`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'Content-Type': 'application/json' },
+    });
     await answer.arrayBuffer();
 
     expect(answer.status).toBe(204);
@@ -96,7 +103,9 @@ describe('finding 6: edges of slow clients', () => {
     fn = await launchStub(() => ({ status: 200 }), { env: { MAX_BODY_BYTES: '1024' } });
     const client = await openRaw(fn.url);
 
-    client.socket.write(`POST ${STUB_PATH} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1025\r\nExpect: 100-continue\r\n\r\n`);
+    client.socket.write(
+      `POST ${STUB_PATH} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1025\r\nExpect: 100-continue\r\n\r\n`,
+    );
     const received = await client.closed;
 
     expect(statuses(received)).toEqual([413]);
@@ -106,10 +115,14 @@ describe('finding 6: edges of slow clients', () => {
   });
 
   it('when Expect: 100-continue comes with a body within the limit, then 100 Continue comes first and the function answers the body', async () => {
-    fn = await launchStub((request) => ({ status: 200, json: { length: request.body.length } }), { env: { MAX_BODY_BYTES: '1024' } });
+    fn = await launchStub((request) => ({ status: 200, json: { length: request.body.length } }), {
+      env: { MAX_BODY_BYTES: '1024' },
+    });
     const client = await openRaw(fn.url);
 
-    client.socket.write(`POST ${STUB_PATH} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`);
+    client.socket.write(
+      `POST ${STUB_PATH} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`,
+    );
     await client.until(/^HTTP\/1\.1 100 /m);
     client.socket.write('{}');
     const received = await client.closed;
@@ -118,7 +131,7 @@ describe('finding 6: edges of slow clients', () => {
     expect(received).toContain('{"length":2}');
   });
 
-  it('when a client sends part of a header line and then nothing, then it is answered 408 and closed at HTTP_HEADERS_TIMEOUT_SECONDS, not at Node\'s 30 s check', async () => {
+  it("when a client sends part of a header line and then nothing, then it is answered 408 and closed at HTTP_HEADERS_TIMEOUT_SECONDS, not at Node's 30 s check", async () => {
     fn = await launchStub(() => ({ status: 200 }), { env: { HTTP_HEADERS_TIMEOUT_SECONDS: '1' } });
     const client = await openRaw(fn.url);
     const started = Date.now();

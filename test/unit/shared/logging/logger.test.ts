@@ -17,7 +17,9 @@ describe('createLogger with LOG_FORMAT=ecs', () => {
   it('when a line is logged inside a trace, then it carries the ECS base fields, the service and the trace', () => {
     const { logs, logger } = ecsLogger();
 
-    runWithTrace({ traceId: 'a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', sampled: true }, () => logger.info('hello'));
+    runWithTrace({ traceId: 'a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', sampled: true }, () =>
+      logger.info('hello'),
+    );
 
     expect(logs.lines()[0]).toMatchObject({
       '@timestamp': expect.any(String),
@@ -37,13 +39,23 @@ describe('createLogger with LOG_FORMAT=ecs', () => {
 
     logger.error({ err: new TypeError('boom') }, 'unexpected error');
 
-    expect(logs.lines()[0]).toMatchObject({ error: { type: 'TypeError', message: 'boom', stack_trace: expect.stringContaining('TypeError: boom') } });
+    expect(logs.lines()[0]).toMatchObject({
+      error: { type: 'TypeError', message: 'boom', stack_trace: expect.stringContaining('TypeError: boom') },
+    });
   });
 
   it('when credentials or a mail body are passed in, then they are redacted', () => {
     const { logs, logger } = ecsLogger();
 
-    logger.info({ authorization: 'Bearer abc.def.ghi', req: { headers: { authorization: 'Bearer abc.def.ghi' } }, mail: { body: 'secret text' }, kafka: { password: 'pw' } }, 'x');
+    logger.info(
+      {
+        authorization: 'Bearer abc.def.ghi',
+        req: { headers: { authorization: 'Bearer abc.def.ghi' } },
+        mail: { body: 'secret text' },
+        kafka: { password: 'pw' },
+      },
+      'x',
+    );
 
     const text = logs.text();
     for (const secret of ['abc.def.ghi', 'secret text', '"pw"']) expect(text).not.toContain(secret);

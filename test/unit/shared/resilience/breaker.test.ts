@@ -14,7 +14,14 @@ import {
 const logger = pino({ level: 'silent' });
 const TIMEOUT_MS = 5000;
 // The old policy: percentage over a 10 s window with a volume of 3; at one call per timeout it never holds 3.
-const settings: BreakerSettings = { timeoutMs: TIMEOUT_MS, errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 60_000, capacity: 10, windowMs: 10_000 };
+const settings: BreakerSettings = {
+  timeoutMs: TIMEOUT_MS,
+  errorThresholdPercentage: 50,
+  volumeThreshold: 3,
+  resetTimeoutMs: 60_000,
+  capacity: 10,
+  windowMs: 10_000,
+};
 
 type Outcome = 'hang' | 'fail' | 'permanent' | 'ok';
 const permanent = Object.assign(new Error('550 no such user'), { permanent: true });
@@ -34,11 +41,22 @@ function fakePeer(): { call: (outcome: Outcome) => Promise<string> } {
 function recordingObserver(): BreakerObserver & { results: BreakerCallResult[]; states: BreakerState[] } {
   const results: BreakerCallResult[] = [];
   const states: BreakerState[] = [];
-  return { results, states, stateChanged: (_name, state) => states.push(state), call: (_name, result) => results.push(result) };
+  return {
+    results,
+    states,
+    stateChanged: (_name, state) => states.push(state),
+    call: (_name, result) => results.push(result),
+  };
 }
 
 function breakerFor(extra: Partial<BreakerSettings> = {}, observer?: BreakerObserver): Breaker<[Outcome], string> {
-  return createBreaker('peer', fakePeer().call, { ...settings, isPermanent: (err) => err === permanent, ...extra }, logger, observer);
+  return createBreaker(
+    'peer',
+    fakePeer().call,
+    { ...settings, isPermanent: (err) => err === permanent, ...extra },
+    logger,
+    observer,
+  );
 }
 
 /** Fires one call and lets fake time run until it settles (a hang settles by the breaker's timeout). */
@@ -69,9 +87,21 @@ describe('createBreaker: finding 4, breakers that open on a dead peer at any req
   });
 
   it.each<{ name: string; outcomes: Outcome[]; state: 'open' | 'closed' }>([
-    { name: 'two failures, then a success, then two failures', outcomes: ['fail', 'hang', 'ok', 'fail', 'hang'], state: 'closed' },
-    { name: 'two failures, then a permanent error, then two failures', outcomes: ['fail', 'fail', 'permanent', 'fail', 'fail'], state: 'closed' },
-    { name: 'only permanent errors', outcomes: ['permanent', 'permanent', 'permanent', 'permanent', 'permanent'], state: 'closed' },
+    {
+      name: 'two failures, then a success, then two failures',
+      outcomes: ['fail', 'hang', 'ok', 'fail', 'hang'],
+      state: 'closed',
+    },
+    {
+      name: 'two failures, then a permanent error, then two failures',
+      outcomes: ['fail', 'fail', 'permanent', 'fail', 'fail'],
+      state: 'closed',
+    },
+    {
+      name: 'only permanent errors',
+      outcomes: ['permanent', 'permanent', 'permanent', 'permanent', 'permanent'],
+      state: 'closed',
+    },
     { name: 'a timeout and two refusals in a row', outcomes: ['ok', 'hang', 'fail', 'fail'], state: 'open' },
   ])('when the peer gives $name, then the breaker is $state', async ({ outcomes, state }) => {
     const breaker = breakerFor({ errorThresholdPercentage: 100 });
@@ -122,7 +152,12 @@ describe('createBreaker: the state it tells its observer', () => {
 describe('createBreaker without a timeout of its own', () => {
   it('when timeoutMs is false, then a slow call is never abandoned: it settles with its own result', async () => {
     let finish: (value: string) => void = () => undefined;
-    const breaker = createBreaker('slow', () => new Promise<string>((resolve) => (finish = resolve)), { ...settings, timeoutMs: false }, logger);
+    const breaker = createBreaker(
+      'slow',
+      () => new Promise<string>((resolve) => (finish = resolve)),
+      { ...settings, timeoutMs: false },
+      logger,
+    );
     const result = breaker.fire();
     await jest.advanceTimersByTimeAsync(10 * TIMEOUT_MS);
     finish('delivered');
@@ -133,11 +168,17 @@ describe('createBreaker without a timeout of its own', () => {
   it("when the call's own deadline rejects it 3 times in a row, then the breaker opens and each counts as a timeout", async () => {
     const observer = recordingObserver();
     const deadline = Object.assign(new Error('deadline'), { code: 'DEADLINE' });
-    const breaker = createBreaker('own-deadline', () => Promise.reject(deadline), {
-      ...settings,
-      timeoutMs: false,
-      isTimeout: (err) => (err as { code?: string }).code === 'DEADLINE',
-    }, logger, observer);
+    const breaker = createBreaker(
+      'own-deadline',
+      () => Promise.reject(deadline),
+      {
+        ...settings,
+        timeoutMs: false,
+        isTimeout: (err) => (err as { code?: string }).code === 'DEADLINE',
+      },
+      logger,
+      observer,
+    );
 
     for (let i = 0; i < 3; i += 1) await expect(breaker.fire()).rejects.toMatchObject({ code: 'DEADLINE' });
 
@@ -151,8 +192,18 @@ describe('createBreaker metrics and capacity', () => {
   it('when calls time out, fail, succeed and are refused, then each is reported once with its result', async () => {
     const observer = recordingObserver();
     const breaker = breakerFor({ errorThresholdPercentage: 100 }, observer);
-    for (const outcome of ['ok', 'hang', 'fail', 'permanent', 'fail', 'fail', 'fail', 'ok'] as Outcome[]) await fireAndSettle(breaker, outcome);
-    expect(observer.results).toEqual(['success', 'timeout', 'failure', 'success', 'failure', 'failure', 'failure', 'rejected']);
+    for (const outcome of ['ok', 'hang', 'fail', 'permanent', 'fail', 'fail', 'fail', 'ok'] as Outcome[])
+      await fireAndSettle(breaker, outcome);
+    expect(observer.results).toEqual([
+      'success',
+      'timeout',
+      'failure',
+      'success',
+      'failure',
+      'failure',
+      'failure',
+      'rejected',
+    ]);
     breaker.shutdown();
   });
 

@@ -20,10 +20,26 @@ describe('isValidB3TraceId', () => {
 
 describe('parseB3Single', () => {
   it.each([
-    { name: 'trace and span', value: 'a3ce929d0e0e4736-00f067aa0ba902b7', expected: { traceId: 'a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', sampled: true } },
-    { name: 'with sampling and parent', value: '463ac35c9f6413ad48485a3953bb6124-00f067aa0ba902b7-1-a2fb4a1d1a96d312', expected: { traceId: '463ac35c9f6413ad48485a3953bb6124', spanId: '00f067aa0ba902b7', sampled: true } },
-    { name: 'not sampled', value: 'a3ce929d0e0e4736-00f067aa0ba902b7-0', expected: { traceId: 'a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', sampled: false } },
-    { name: 'debug', value: 'a3ce929d0e0e4736-00f067aa0ba902b7-d', expected: { traceId: 'a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', sampled: true } },
+    {
+      name: 'trace and span',
+      value: 'a3ce929d0e0e4736-00f067aa0ba902b7',
+      expected: { traceId: 'a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', sampled: true },
+    },
+    {
+      name: 'with sampling and parent',
+      value: '463ac35c9f6413ad48485a3953bb6124-00f067aa0ba902b7-1-a2fb4a1d1a96d312',
+      expected: { traceId: '463ac35c9f6413ad48485a3953bb6124', spanId: '00f067aa0ba902b7', sampled: true },
+    },
+    {
+      name: 'not sampled',
+      value: 'a3ce929d0e0e4736-00f067aa0ba902b7-0',
+      expected: { traceId: 'a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', sampled: false },
+    },
+    {
+      name: 'debug',
+      value: 'a3ce929d0e0e4736-00f067aa0ba902b7-d',
+      expected: { traceId: 'a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', sampled: true },
+    },
     { name: 'sampling only', value: '0', expected: undefined },
     { name: 'upper-case', value: 'A3CE929D0E0E4736-00F067AA0BA902B7', expected: undefined },
     { name: 'an all-zero trace', value: '0000000000000000-00f067aa0ba902b7', expected: undefined },

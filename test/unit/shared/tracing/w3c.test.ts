@@ -43,7 +43,11 @@ describe('traceparentFor', () => {
 describe('acceptTracestate', () => {
   it.each([
     { name: 'one vendor entry', value: 'vendor=abc', kept: 'vendor=abc' },
-    { name: 'several entries with spaces', value: 'rojo=00f067aa0ba902b7, congo=t61rcWkgMzE', kept: 'rojo=00f067aa0ba902b7, congo=t61rcWkgMzE' },
+    {
+      name: 'several entries with spaces',
+      value: 'rojo=00f067aa0ba902b7, congo=t61rcWkgMzE',
+      kept: 'rojo=00f067aa0ba902b7, congo=t61rcWkgMzE',
+    },
     { name: 'nothing', value: undefined, kept: undefined },
     { name: 'blank', value: '  ', kept: undefined },
     { name: 'a control character', value: 'vendor=a\r\nx: y', kept: undefined },
