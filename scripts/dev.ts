@@ -7,46 +7,51 @@ import { createServer, type RequestListener } from 'node:http';
 import { resolve } from 'node:path';
 import { FUNCTIONS, functionForPath } from '../functions/catalog';
 import { SEND_MAIL_PATH } from '../functions/send-mail/handler';
-import { docsSettings } from '../functions/docs/settings';
-import { healthSettings } from '../functions/health/settings';
-import { sendMailSettings } from '../functions/send-mail/settings';
+import type { SendMailConfig } from '../functions/send-mail/settings';
 import { loadProcessConfig, unionSettings } from '../shared/config';
 import { createLogger } from '../shared/logging';
 import { createPipeline, type FunctionApp } from '../shared/http';
 import { createRequestListener, portProblem, serveRequests } from '../shared/launcher';
 import { mintHs256Token } from './token';
 
-// One process hosts every function: it reads every function's settings.
-const config = loadProcessConfig(unionSettings('dev', [sendMailSettings, healthSettings, docsSettings]));
-const limits = { maxBodyBytes: config.MAX_BODY_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000 };
-const apps = new Map<string, { app: FunctionApp; listener: RequestListener }>();
+/** Every function's settings are loaded; the welcome below names send-mail's (its token, its outbox). */
+type DevConfig = SendMailConfig;
 
-/** A path the HTTPRoute does not route (probes and /metrics included): the gateway's 404, through a pipeline with no routes. */
-const notRouted = createPipeline([], createLogger({ service: 'dev-router', config, version: 'dev' })).handle;
-
-const server = createServer();
-serveRequests(server, (req, res) => {
-  const entry = functionForPath((req.url ?? '/').split('?')[0] ?? '/');
-  const found = entry && apps.get(entry.name);
-  if (found) found.listener(req, res);
-  else void notRouted(req as Parameters<typeof notRouted>[0], res as Parameters<typeof notRouted>[1]);
-});
-
-server.once('error', (err: NodeJS.ErrnoException) => {
-  const hint = portProblem(err, config.PORT);
-  if (hint === undefined) throw err;
-  process.stderr.write(`make dev: ${hint}\n`);
-  process.exit(1);
-});
 async function start(): Promise<void> {
+  // One process hosts every function: it reads every function's settings.
+  const settings = await Promise.all(FUNCTIONS.map((fn) => fn.loadSettings()));
+  const config = loadProcessConfig(unionSettings('dev', settings)) as DevConfig;
+  const limits = { maxBodyBytes: config.MAX_BODY_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000 };
+  const apps = new Map<string, { app: FunctionApp; listener: RequestListener }>();
   for (const entry of FUNCTIONS) {
     const app = (await entry.loadApp())(config);
     apps.set(entry.name, { app, listener: createRequestListener(app, limits) });
   }
-  server.listen(config.PORT, '127.0.0.1', () => void printWelcome());
+  // A path the HTTPRoute does not route (probes and /metrics included): the gateway's 404, through a pipeline with no routes.
+  const notRouted = createPipeline([], createLogger({ service: 'dev-router', config, version: 'dev' })).handle;
+
+  const server = createServer();
+  serveRequests(server, (req, res) => {
+    const entry = functionForPath((req.url ?? '/').split('?')[0] ?? '/');
+    const found = entry && apps.get(entry.name);
+    if (found) found.listener(req, res);
+    else void notRouted(req as Parameters<typeof notRouted>[0], res as Parameters<typeof notRouted>[1]);
+  });
+  server.once('error', (err: NodeJS.ErrnoException) => {
+    const hint = portProblem(err, config.PORT);
+    if (hint === undefined) throw err;
+    process.stderr.write(`make dev: ${hint}\n`);
+    process.exit(1);
+  });
+  process.once('SIGINT', () => {
+    server.close();
+    server.closeAllConnections();
+    void Promise.all([...apps.values()].map(({ app }) => app.stop())).then(() => process.exit(0));
+  });
+  server.listen(config.PORT, '127.0.0.1', () => void printWelcome(config));
 }
 
-async function printWelcome(): Promise<void> {
+async function printWelcome(config: DevConfig): Promise<void> {
   const token = config.AUTH_HS256_SECRET
     ? await mintHs256Token({
         secret: config.AUTH_HS256_SECRET,
@@ -85,12 +90,6 @@ async function printWelcome(): Promise<void> {
     ].join('\n') + '\n',
   );
 }
-
-process.once('SIGINT', () => {
-  server.close();
-  server.closeAllConnections();
-  void Promise.all([...apps.values()].map(({ app }) => app.stop())).then(() => process.exit(0));
-});
 
 start().catch((err: unknown) => {
   process.stderr.write(`make dev: ${String(err)}\n`);

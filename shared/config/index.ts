@@ -10,6 +10,7 @@ export { ConfigError, loadConfig, type LoadOptions } from './load';
 export { commonSettings, commonSpecs, type CommonSpecs } from './schema';
 export {
   composeSettings,
+  type AnyFunctionSettings,
   defineSettings,
   unionSettings,
   type Config,

@@ -58,7 +58,7 @@ export interface FunctionSettings<S extends Specs = Specs> {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any schema: a rule's config type is exact, so no wider schema type fits
-type AnyFunctionSettings = FunctionSettings<any>;
+export type AnyFunctionSettings = FunctionSettings<any>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
 export type AnySettingsFragment = SettingsFragment<any>;
 type UnionToIntersection<U> = (U extends unknown ? (union: U) => void : never) extends (intersection: infer I) => void
