@@ -11,7 +11,7 @@ export function createDocsApp(config: DocsConfig, logDestination?: DestinationSt
     name: 'docs',
     target: DOCS_TARGET,
     config,
-    ...(logDestination ? { logDestination } : {}),
+    logDestination,
     build: () => ({
       routes: [
         ...siteFiles().map((file) =>

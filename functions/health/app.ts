@@ -13,7 +13,7 @@ export function createHealthApp(config: HealthConfig, logDestination?: Destinati
     name: 'health',
     target: HEALTH_TARGET,
     config,
-    ...(logDestination ? { logDestination } : {}),
+    logDestination,
     build: ({ logger, metrics }) => {
       const authenticator = createAuthenticator(config, logger, {
         countFailure: authFailureCounter(metrics.registry),

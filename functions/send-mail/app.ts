@@ -32,7 +32,7 @@ export function createSendMailApp(
     config,
     // After the drain tells requests to stop, a mail already out still gets its event (or dead letter).
     settleMs: eventSettleMs(config),
-    ...(logDestination ? { logDestination } : {}),
+    logDestination,
     build: ({ logger, metrics }) => {
       const counters = createSendMailMetrics(metrics.registry);
       const delivery = overrides.delivery ?? createDelivery(config, logger, metrics.breakers);
@@ -43,7 +43,7 @@ export function createSendMailApp(
       const events = config.FEATURE_EMAIL_SENT_EVENT
         ? loadEvents().createEventPublisher(config, logger, counters.countEvent, metrics.breakers)
         : undefined;
-      const ports = { delivery, logger, countEmail: counters.countEmail, ...(events ? { events } : {}) };
+      const ports = { delivery, logger, countEmail: counters.countEmail, events };
       return {
         routes: sendMailRoutes(ports, { authenticator, requiredRole: config.SEND_MAIL_REQUIRED_ROLE }),
         // Shutdown order: the Kafka producer, then the SMTP pool; the metrics push follows.

@@ -60,13 +60,13 @@ export function defineFunction(options: DefineOptions): FunctionApp {
     service: options.name,
     config: options.config,
     version: options.version ?? SERVICE_VERSION,
-    ...(options.logDestination ? { destination: options.logDestination } : {}),
+    destination: options.logDestination,
   });
   const { config } = options;
   const metrics = createMetrics({
     service: options.name,
-    ...(config.K_SERVICE ? { kService: config.K_SERVICE } : {}),
-    ...(config.K_REVISION ? { kRevision: config.K_REVISION } : {}),
+    kService: config.K_SERVICE,
+    kRevision: config.K_REVISION,
   });
   const readiness = new Readiness();
   const parts = options.build({ config, logger, metrics });

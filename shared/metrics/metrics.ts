@@ -29,11 +29,9 @@ const STATE_VALUES = { closed: 0, 'half-open': 1, open: 2 } as const;
 
 export function createMetrics(settings: MetricsSettings): Metrics {
   const registry = new Registry();
-  registry.setDefaultLabels({
-    function: settings.service,
-    ...(settings.kService ? { k_service: settings.kService } : {}),
-    ...(settings.kRevision ? { k_revision: settings.kRevision } : {}),
-  });
+  // Knative's names label every series when they are set; outside Knative there are none.
+  const labels = { function: settings.service, k_service: settings.kService, k_revision: settings.kRevision };
+  registry.setDefaultLabels(Object.fromEntries(Object.entries(labels).filter(([, value]) => value)));
   collectDefaultMetrics({ register: registry });
   // Gauges named like counters; promtool rejects them, and nodejs_active_handles etc. carry the same numbers.
   for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])
