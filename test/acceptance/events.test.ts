@@ -4,7 +4,6 @@
  */
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { Kafka as CloudEventsKafka, type CloudEventV1 } from 'cloudevents';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
@@ -16,7 +15,12 @@ import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
 import { validRequest } from '../fixtures/send-mail-requests';
 import { startFunction, type FunctionUnderTest } from '../support/function-under-test';
 import { postJson, type Answer } from '../support/http-client';
-import { collectRecords, type ConsumedRecord, type RecordCollector } from '../support/kafka-mock/consumer';
+import {
+  collectRecords,
+  decodeCloudEvent,
+  type ConsumedRecord,
+  type RecordCollector,
+} from '../support/kafka-mock/consumer';
 import { startKafkaMock, type KafkaMock } from '../support/kafka-mock/kafka-mock';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { bearer } from '../support/tokens';
@@ -54,15 +58,6 @@ const send = (
   body: object = validRequest,
   headers: Record<string, string> = {},
 ): Promise<Answer> => postJson(`${fn.url}${SEND_MAIL_PATH}`, body, { ...auth, ...headers });
-
-function decode(record: ConsumedRecord): CloudEventV1<unknown> {
-  return CloudEventsKafka.toEvent({
-    headers: record.headers,
-    key: record.key,
-    value: record.value.toString('utf8'),
-    body: record.value.toString('utf8'),
-  } as never) as CloudEventV1<unknown>;
-}
 
 beforeAll(async () => {
   smtp = await startSmtpServer();
@@ -124,7 +119,7 @@ describe('when the toggle is on, in binary content mode', () => {
       sentAt: expect.any(String),
     });
     expect(validateData(data)).toBe(true);
-    const event = decode(record as ConsumedRecord);
+    const event = decodeCloudEvent(record as ConsumedRecord);
     expect(event).toMatchObject({
       id: record?.headers.ce_id,
       type: `${PREFIX}.email.sent.v1`,
@@ -207,7 +202,7 @@ describe('when the toggle is on, in structured content mode', () => {
         partitionkey: 'demo@mailinator.com',
       });
       expect(validateData(event.data)).toBe(true);
-      expect(decode(record as ConsumedRecord).id).toBe(event.id);
+      expect(decodeCloudEvent(record as ConsumedRecord).id).toBe(event.id);
     } finally {
       await fn.stop();
       await topic.stop();

@@ -2,7 +2,6 @@
  * The caller's sampling decision and tracestate, honoured wherever our trace headers leave, with real
  * peers: the identity provider over HTTP (discovery and JWKS), the SMTP server and the Kafka mock.
  */
-import { Kafka as CloudEventsKafka, type CloudEventV1 } from 'cloudevents';
 import { SignJWT } from 'jose';
 import { createSendMailApp } from '../../functions/send-mail/app';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
@@ -10,7 +9,12 @@ import { validRequest } from '../fixtures/send-mail-requests';
 import { startFunction, type FunctionUnderTest } from '../support/function-under-test';
 import { postJson } from '../support/http-client';
 import { signingKey, startJwksServer, type JwksServer, type SigningKey } from '../support/jwks-server';
-import { collectRecords, type ConsumedRecord, type RecordCollector } from '../support/kafka-mock/consumer';
+import {
+  collectRecords,
+  decodeCloudEvent,
+  type ConsumedRecord,
+  type RecordCollector,
+} from '../support/kafka-mock/consumer';
 import { startKafkaMock, type KafkaMock } from '../support/kafka-mock/kafka-mock';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { ROLES_CLAIM } from '../support/tokens';
@@ -112,17 +116,8 @@ it('when a request arrives unsampled with a tracestate, then the IdP calls, the 
     'X-B3-TraceId': TRACE,
   });
   expect(record?.headers.b3).toMatch(new RegExp(`^${TRACE}-[0-9a-f]{16}-0$`));
-  expect(decode(record as ConsumedRecord)).toMatchObject({
+  expect(decodeCloudEvent(record as ConsumedRecord)).toMatchObject({
     traceparent: expect.stringMatching(unsampled),
     tracestate: TRACESTATE,
   });
 }, 30_000);
-
-function decode(record: ConsumedRecord): CloudEventV1<unknown> {
-  return CloudEventsKafka.toEvent({
-    headers: record.headers,
-    key: record.key,
-    value: record.value.toString('utf8'),
-    body: record.value.toString('utf8'),
-  } as never) as CloudEventV1<unknown>;
-}

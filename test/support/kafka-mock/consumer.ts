@@ -1,6 +1,7 @@
 /** A real kafkajs consumer group that collects every record of a topic, for asserting on what was sent. */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { Kafka as CloudEventsKafka, type CloudEventV1 } from 'cloudevents';
 
 export interface ConsumedRecord {
   readonly key: string;
@@ -48,4 +49,14 @@ export async function collectRecords(brokers: string[], topic: string): Promise<
     },
     stop: () => consumer.disconnect(),
   };
+}
+
+/** A consumed record as the CloudEvent it carries, decoded by the cloudevents SDK's Kafka binding. */
+export function decodeCloudEvent(record: ConsumedRecord): CloudEventV1<unknown> {
+  return CloudEventsKafka.toEvent({
+    headers: record.headers,
+    key: record.key,
+    value: record.value.toString('utf8'),
+    body: record.value.toString('utf8'),
+  } as never) as CloudEventV1<unknown>;
 }
