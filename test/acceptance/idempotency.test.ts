@@ -8,12 +8,13 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHealthApp } from '../../functions/health/app';
 import { createSendMailApp } from '../../functions/send-mail/app';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
 import { validRequest } from '../fixtures/send-mail-requests';
 import { eventually } from '../support/eventually';
 import { startFunction, type FunctionUnderTest } from '../support/function-under-test';
-import { expectErrorBody, postJson, type Answer } from '../support/http-client';
+import { expectErrorBody, postJson, request, type Answer } from '../support/http-client';
 import { freePort, startChild, type ChildFunction } from '../support/processes';
 import { startRedisServer, type TestRedisServer } from '../support/redis-server';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
@@ -23,11 +24,12 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
 
 let smtp: TestSmtpServer;
 let redis: TestRedisServer;
+let closedPort: number;
 let eventsDir: string;
 const started: FunctionUnderTest[] = [];
 
 beforeAll(async () => {
-  [smtp, redis] = await Promise.all([startSmtpServer(), startRedisServer()]);
+  [smtp, redis, closedPort] = await Promise.all([startSmtpServer(), startRedisServer(), freePort()]);
   eventsDir = await mkdtemp(join(tmpdir(), 'idempotency-events-'));
 });
 beforeEach(async () => {
@@ -256,6 +258,30 @@ it('when a key outlives IDEMPOTENCY_TTL_SECONDS, then the same request sends a n
 
   expect(fresh.body).not.toEqual(first.body);
   expect(smtp.mails).toHaveLength(2);
+});
+
+describe('health with send-mail keeping its keys in Redis', () => {
+  it.each([
+    { name: 'Redis answers', url: () => redis.url, status: 200, component: { status: 'UP' } },
+    {
+      name: 'Redis cannot be reached',
+      url: () => `redis://127.0.0.1:${closedPort}`,
+      status: 503,
+      component: { status: 'DOWN', details: expect.objectContaining({ error: 'redis.unreachable' }) as unknown },
+    },
+  ])('when $name, then the report has an idempotencyStore component that says so', async ({ url, status, component }) => {
+    const health = await startFunction(createHealthApp, {
+      SMTP_URL: smtp.url,
+      FEATURE_IDEMPOTENCY: 'true',
+      IDEMPOTENCY_REDIS_URL: url(),
+      HEALTH_TIMEOUT_MS: '500',
+    });
+    started.push(health);
+    const answer = await request(`${health.url}/health`, { headers: await bearer({ roles: ['ops'] }) });
+
+    expect(answer.status).toBe(status);
+    expect(answer.body).toMatchObject({ components: { idempotencyStore: component } });
+  });
 });
 
 describe('when Redis stops mid-run', () => {
