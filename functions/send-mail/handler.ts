@@ -49,6 +49,12 @@ async function send(
   keyHash?: string,
 ): Promise<HttpResult> {
   const input = parseSendMailRequest(request.body);
-  const result = await sendMail(input, trace, ports, request.signal, keyHash === undefined ? {} : { idempotencykey: keyHash });
+  const result = await sendMail(
+    input,
+    trace,
+    ports,
+    request.signal,
+    keyHash === undefined ? {} : { idempotencykey: keyHash },
+  );
   return { status: 200, json: result };
 }

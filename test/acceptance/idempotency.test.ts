@@ -104,7 +104,9 @@ describe('one send-mail instance on Redis', () => {
       expect.objectContaining({ idempotencykey: sha256('replay-1') }),
     ]);
     expect(await metric(sendMail.fn, 'replayed')).toBeGreaterThanOrEqual(1);
-    const lines = sendMail.fn.logs.lines().filter((line) => (line.url as { path?: string } | undefined)?.path === SEND_MAIL_PATH);
+    const lines = sendMail.fn.logs
+      .lines()
+      .filter((line) => (line.url as { path?: string } | undefined)?.path === SEND_MAIL_PATH);
     expect(lines.slice(-2).map((line) => line.idempotency)).toEqual([
       { key_hash: sha256('replay-1'), outcome: 'stored' },
       { key_hash: sha256('replay-1'), outcome: 'replayed' },
@@ -115,7 +117,11 @@ describe('one send-mail instance on Redis', () => {
   it('when the same body is re-serialized with its keys in another order, then it is still a replay', async () => {
     const headers = await keyed('reordered');
     await postJson(sendMail.endpoint, validRequest, headers);
-    const reordered = JSON.stringify({ body: validRequest.body, subject: validRequest.subject, to_address: validRequest.to_address });
+    const reordered = JSON.stringify({
+      body: validRequest.body,
+      subject: validRequest.subject,
+      to_address: validRequest.to_address,
+    });
     const again = await postJson(sendMail.endpoint, reordered, headers);
 
     expect(again.headers.get('idempotent-replayed')).toBe('true');
@@ -129,7 +135,9 @@ describe('one send-mail instance on Redis', () => {
       const answers = await Promise.all(
         Array.from({ length: 50 }, () => postJson(sendMail.endpoint, validRequest, headers)),
       );
-      const sent = answers.filter((answer) => answer.status === 200 && answer.headers.get('idempotent-replayed') === null);
+      const sent = answers.filter(
+        (answer) => answer.status === 200 && answer.headers.get('idempotent-replayed') === null,
+      );
       const replays = answers.filter((answer) => answer.headers.get('idempotent-replayed') === 'true');
       const inflight = answers.filter((answer) => answer.status === 409);
 
@@ -174,7 +182,7 @@ describe('one send-mail instance on Redis', () => {
     expect(smtp.mails).toHaveLength(0);
   });
 
-  it('when caller B uses caller A\'s key, then B neither sees A\'s answer nor is blocked by it', async () => {
+  it("when caller B uses caller A's key, then B neither sees A's answer nor is blocked by it", async () => {
     const fromA = await postJson(sendMail.endpoint, validRequest, await keyed('shared-key', 'caller-a'));
     const sameBody = await postJson(sendMail.endpoint, validRequest, await keyed('shared-key', 'caller-b'));
     const otherBody = await postJson(
@@ -236,7 +244,9 @@ it('when two send-mail instances share Redis and both get the same keyed request
       { what: 'the replay from the other instance' },
     );
 
-    expect(answers.filter((answer) => answer.status === 200 && answer.headers.get('idempotent-replayed') === null)).toHaveLength(1);
+    expect(
+      answers.filter((answer) => answer.status === 200 && answer.headers.get('idempotent-replayed') === null),
+    ).toHaveLength(1);
     expect(answers.every((answer) => answer.status === 200 || answer.status === 409)).toBe(true);
     expect(smtp.mails).toHaveLength(1);
     expect((await a.events()).length + (await b.events()).length).toBe(1);
@@ -269,29 +279,36 @@ describe('health with send-mail keeping its keys in Redis', () => {
       status: 503,
       component: { status: 'DOWN', details: expect.objectContaining({ error: 'redis.unreachable' }) as unknown },
     },
-  ])('when $name, then the report has an idempotencyStore component that says so', async ({ url, status, component }) => {
-    const health = await startFunction(createHealthApp, {
-      SMTP_URL: smtp.url,
-      FEATURE_IDEMPOTENCY: 'true',
-      IDEMPOTENCY_REDIS_URL: url(),
-      HEALTH_TIMEOUT_MS: '500',
-    });
-    started.push(health);
-    const answer = await request(`${health.url}/health`, { headers: await bearer({ roles: ['ops'] }) });
+  ])(
+    'when $name, then the report has an idempotencyStore component that says so',
+    async ({ url, status, component }) => {
+      const health = await startFunction(createHealthApp, {
+        SMTP_URL: smtp.url,
+        FEATURE_IDEMPOTENCY: 'true',
+        IDEMPOTENCY_REDIS_URL: url(),
+        HEALTH_TIMEOUT_MS: '500',
+      });
+      started.push(health);
+      const answer = await request(`${health.url}/health`, { headers: await bearer({ roles: ['ops'] }) });
 
-    expect(answer.status).toBe(status);
-    expect(answer.body).toMatchObject({ components: { idempotencyStore: component } });
-  });
+      expect(answer.status).toBe(status);
+      expect(answer.body).toMatchObject({ components: { idempotencyStore: component } });
+    },
+  );
 });
 
 describe('when Redis stops mid-run', () => {
   it('then keyed requests get 503 idempotency.store.unavailable and send nothing, unkeyed ones still send, and keyed ones work again once it returns', async () => {
-    const { fn, endpoint } = await startSendMail({ IDEMPOTENCY_BREAKER_RESET_SECONDS: '1', IDEMPOTENCY_REDIS_TIMEOUT_MS: '300' });
+    const { fn, endpoint } = await startSendMail({
+      IDEMPOTENCY_BREAKER_RESET_SECONDS: '1',
+      IDEMPOTENCY_REDIS_TIMEOUT_MS: '300',
+    });
     expect((await postJson(endpoint, validRequest, await keyed('before-outage'))).status).toBe(200);
 
     await redis.kill();
     const keyedAnswers = [];
-    for (let i = 0; i < 4; i += 1) keyedAnswers.push(await postJson(endpoint, validRequest, await keyed(`outage-${i}`)));
+    for (let i = 0; i < 4; i += 1)
+      keyedAnswers.push(await postJson(endpoint, validRequest, await keyed(`outage-${i}`)));
     const unkeyed = await postJson(endpoint, validRequest, await bearer());
 
     for (const answer of keyedAnswers) {
@@ -354,9 +371,13 @@ describe("when an instance is killed while it holds a key's claim", () => {
     );
     const headers = await keyed('killed');
     const pending = postJson(`${child.url}${SEND_MAIL_PATH}`, validRequest, headers).catch(() => undefined);
-    await eventually(() => redis.client().keys('mailer:idempotency:*'), (keys) => keys.length === 1, {
-      what: 'the claim in Redis',
-    });
+    await eventually(
+      () => redis.client().keys('mailer:idempotency:*'),
+      (keys) => keys.length === 1,
+      {
+        what: 'the claim in Redis',
+      },
+    );
     child.child.kill('SIGKILL');
     await child.exited;
     await pending;

@@ -15,14 +15,7 @@ import { judgeRepeat, settlementOf } from './semantics';
 import { StoreUnavailableError, type IdempotencyStore, type KeyRecord, type StoredAnswer } from './store';
 
 export type IdempotencyOutcome =
-  | 'stored'
-  | 'replayed'
-  | 'inflight'
-  | 'mismatch'
-  | 'unavailable'
-  | 'released'
-  | 'locked'
-  | 'unknown';
+  'stored' | 'replayed' | 'inflight' | 'mismatch' | 'unavailable' | 'released' | 'locked' | 'unknown';
 
 export interface IdempotencyPolicy {
   readonly ttlMs: number;
@@ -104,7 +97,8 @@ export function createGuard(
         }
         await store.release(storeKey, owner).then(
           () => count('released'),
-          (cause: unknown) => logger.warn({ err: cause }, 'idempotency key not released: it frees after IDEMPOTENCY_LOCK_SECONDS'),
+          (cause: unknown) =>
+            logger.warn({ err: cause }, 'idempotency key not released: it frees after IDEMPOTENCY_LOCK_SECONDS'),
         );
         throw err;
       }
@@ -119,7 +113,11 @@ export function createGuard(
         try {
           const settled = await store.settle(key, claimOwner, record, policy.ttlMs);
           if (settled && record.state === 'done') count('stored');
-          if (!settled) logger.warn({ idempotency: { state: record.state } }, 'idempotency claim expired before its answer was stored');
+          if (!settled)
+            logger.warn(
+              { idempotency: { state: record.state } },
+              'idempotency claim expired before its answer was stored',
+            );
         } catch (err) {
           // The answer stands; the claim frees after IDEMPOTENCY_LOCK_SECONDS, and then a retry may run again.
           logger.error({ err, idempotency: { state: record.state } }, 'idempotency answer not stored');

@@ -20,7 +20,9 @@ export function idempotencyKeyOf(headers: IncomingHttpHeaders): string | undefin
   if (value === undefined) return undefined;
   // Node joins repeated headers of unknown names with ", ": two keys are one invalid key.
   if (Array.isArray(value) || !VALID_KEY.test(value))
-    throw idempotencyError('idempotency.key.invalid', { details: [{ field: 'Idempotency-Key', code: 'header.invalid' }] });
+    throw idempotencyError('idempotency.key.invalid', {
+      details: [{ field: 'Idempotency-Key', code: 'header.invalid' }],
+    });
   return value;
 }
 

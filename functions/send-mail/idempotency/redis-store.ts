@@ -123,7 +123,10 @@ function whenReady(client: Redis, timeoutMs: number): () => Promise<void> {
     connected ??= new Promise<void>((resolve) => client.once('ready', resolve)).finally(() => (connected = undefined));
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`redis not ready within ${timeoutMs} ms (${client.status})`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`redis not ready within ${timeoutMs} ms (${client.status})`)),
+        timeoutMs,
+      );
     });
     return Promise.race([connected, late]).finally(() => clearTimeout(timer));
   };

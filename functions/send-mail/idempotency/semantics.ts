@@ -42,7 +42,9 @@ export const DETERMINISTIC_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'http.mediatype.unsupported',
 ]);
 
-export function settlementOf(outcome: { readonly ok: true } | { readonly ok: false; readonly error: unknown }): Settlement {
+export function settlementOf(
+  outcome: { readonly ok: true } | { readonly ok: false; readonly error: unknown },
+): Settlement {
   if (outcome.ok) return 'store';
   const { error } = outcome;
   if (!isAppError(error)) return 'release';

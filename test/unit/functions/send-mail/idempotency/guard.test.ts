@@ -33,25 +33,82 @@ const rejection = (promise: Promise<unknown>): Promise<AppError> =>
 
 describe('the key state machine (judgeRepeat, settlementOf)', () => {
   it.each([
-    { name: 'done with the same body', record: { state: 'done', fingerprint: 'f', answer: { status: 200, body: {} } }, fingerprint: 'f', kind: 'replay' },
-    { name: 'done with another body', record: { state: 'done', fingerprint: 'f', answer: { status: 200, body: {} } }, fingerprint: 'g', kind: 'mismatch' },
-    { name: 'in flight with the same body', record: { state: 'inflight', fingerprint: 'f', owner: 'o' }, fingerprint: 'f', kind: 'inflight' },
-    { name: 'in flight with another body', record: { state: 'inflight', fingerprint: 'f', owner: 'o' }, fingerprint: 'g', kind: 'mismatch' },
-    { name: 'unknown with the same body', record: { state: 'unknown', fingerprint: 'f' }, fingerprint: 'f', kind: 'unknown' },
+    {
+      name: 'done with the same body',
+      record: { state: 'done', fingerprint: 'f', answer: { status: 200, body: {} } },
+      fingerprint: 'f',
+      kind: 'replay',
+    },
+    {
+      name: 'done with another body',
+      record: { state: 'done', fingerprint: 'f', answer: { status: 200, body: {} } },
+      fingerprint: 'g',
+      kind: 'mismatch',
+    },
+    {
+      name: 'in flight with the same body',
+      record: { state: 'inflight', fingerprint: 'f', owner: 'o' },
+      fingerprint: 'f',
+      kind: 'inflight',
+    },
+    {
+      name: 'in flight with another body',
+      record: { state: 'inflight', fingerprint: 'f', owner: 'o' },
+      fingerprint: 'g',
+      kind: 'mismatch',
+    },
+    {
+      name: 'unknown with the same body',
+      record: { state: 'unknown', fingerprint: 'f' },
+      fingerprint: 'f',
+      kind: 'unknown',
+    },
   ] as const)('when a repeat finds a key $name, then it gets $kind', ({ record, fingerprint, kind }) => {
     expect(judgeRepeat(record, fingerprint).kind).toBe(kind);
   });
 
   it.each([
     { name: '200', outcome: { ok: true } as const, settlement: 'store' },
-    { name: 'email.validation.error', outcome: { ok: false, error: emailError('email.validation.error') } as const, settlement: 'store' },
-    { name: 'email.recipient.rejected', outcome: { ok: false, error: emailError('email.recipient.rejected') } as const, settlement: 'store' },
-    { name: 'email.send.error (502 before DATA)', outcome: { ok: false, error: emailError('email.send.error') } as const, settlement: 'release' },
-    { name: 'email.send.unavailable (breaker open)', outcome: { ok: false, error: emailError('email.send.unavailable') } as const, settlement: 'release' },
-    { name: 'http.request.timeout', outcome: { ok: false, error: httpError('http.request.timeout') } as const, settlement: 'release' },
-    { name: 'http.client.closed (499)', outcome: { ok: false, error: httpError('http.client.closed') } as const, settlement: 'release' },
-    { name: 'an unexpected error', outcome: { ok: false, error: new TypeError('bug') } as const, settlement: 'release' },
-    { name: 'email.send.unknown', outcome: { ok: false, error: new OutcomeUnknownError('<m@x>') } as const, settlement: 'lock' },
+    {
+      name: 'email.validation.error',
+      outcome: { ok: false, error: emailError('email.validation.error') } as const,
+      settlement: 'store',
+    },
+    {
+      name: 'email.recipient.rejected',
+      outcome: { ok: false, error: emailError('email.recipient.rejected') } as const,
+      settlement: 'store',
+    },
+    {
+      name: 'email.send.error (502 before DATA)',
+      outcome: { ok: false, error: emailError('email.send.error') } as const,
+      settlement: 'release',
+    },
+    {
+      name: 'email.send.unavailable (breaker open)',
+      outcome: { ok: false, error: emailError('email.send.unavailable') } as const,
+      settlement: 'release',
+    },
+    {
+      name: 'http.request.timeout',
+      outcome: { ok: false, error: httpError('http.request.timeout') } as const,
+      settlement: 'release',
+    },
+    {
+      name: 'http.client.closed (499)',
+      outcome: { ok: false, error: httpError('http.client.closed') } as const,
+      settlement: 'release',
+    },
+    {
+      name: 'an unexpected error',
+      outcome: { ok: false, error: new TypeError('bug') } as const,
+      settlement: 'release',
+    },
+    {
+      name: 'email.send.unknown',
+      outcome: { ok: false, error: new OutcomeUnknownError('<m@x>') } as const,
+      settlement: 'lock',
+    },
   ])('when the first request ends with $name, then its key is settled by $settlement', ({ outcome, settlement }) => {
     expect(settlementOf(outcome)).toBe(settlement);
   });
@@ -125,9 +182,13 @@ describe('the guard on a fake store', () => {
     await store.claim('mailer:idempotency:v1:x', { state: 'inflight', fingerprint: 'f', owner: 'dead' }, policy.lockMs);
 
     advance(policy.lockMs - 1);
-    expect((await store.claim('mailer:idempotency:v1:x', { state: 'inflight', fingerprint: 'f', owner: 'me' }, 1)).claimed).toBe(false);
+    expect(
+      (await store.claim('mailer:idempotency:v1:x', { state: 'inflight', fingerprint: 'f', owner: 'me' }, 1)).claimed,
+    ).toBe(false);
     advance(1);
-    expect((await store.claim('mailer:idempotency:v1:x', { state: 'inflight', fingerprint: 'f', owner: 'me' }, 1)).claimed).toBe(true);
+    expect(
+      (await store.claim('mailer:idempotency:v1:x', { state: 'inflight', fingerprint: 'f', owner: 'me' }, 1)).claimed,
+    ).toBe(true);
   });
 
   it('when an expired claim was taken by another request, then the late owner cannot overwrite or release it', async () => {

@@ -27,7 +27,11 @@ describe("send-mail's idempotency settings", () => {
 
   it('when idempotency is on in staging with a rediss:// URL, then the settings hold', () => {
     expect(
-      problems({ ...staging, FEATURE_IDEMPOTENCY: 'true', IDEMPOTENCY_REDIS_URL: 'rediss://u:p@redis.example.com:6380' }),
+      problems({
+        ...staging,
+        FEATURE_IDEMPOTENCY: 'true',
+        IDEMPOTENCY_REDIS_URL: 'rediss://u:p@redis.example.com:6380',
+      }),
     ).toEqual([]);
   });
 
