@@ -3,7 +3,6 @@
  * description, a GET of the identity provider's keys. It never calls the other functions (that would wake
  * them from zero).
  */
-import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import nodemailer from 'nodemailer';
 import { discoveryUrl } from '../../shared/auth';
@@ -91,6 +90,8 @@ async function smtpHandshake(url: string, timeoutMs: number): Promise<void> {
 }
 
 async function redisPing(url: string, timeoutMs: number): Promise<void> {
+  // Loaded on the first check: a health without Redis never loads ioredis.
+  const { Redis } = await import('ioredis');
   const client = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,

@@ -8,7 +8,6 @@ import type { BreakerObserver } from '../../../shared/resilience';
 import type { SendMailConfig } from '../settings';
 import { createGuard, type Guard, type IdempotencyOutcome } from './guard';
 import { createMemoryStore } from './memory-store';
-import { createRedisStore } from './redis-store';
 
 export { idempotencyErrorStatus, type IdempotencyErrorCode } from './errors';
 export { callerOf, idempotencyKeyOf, keyHashOf, IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER } from './key';
@@ -35,7 +34,7 @@ export function createIdempotency(
   const store =
     config.IDEMPOTENCY_REDIS_URL === undefined
       ? createMemoryStore()
-      : createRedisStore(
+      : loadRedisStore().createRedisStore(
           {
             url: config.IDEMPOTENCY_REDIS_URL,
             timeoutMs: config.IDEMPOTENCY_REDIS_TIMEOUT_MS,
@@ -50,4 +49,10 @@ export function createIdempotency(
     logger,
     count,
   );
+}
+
+/** ioredis loads only when Redis is configured, synchronously at start: an unkeyed deployment never pays for it. */
+function loadRedisStore(): typeof import('./redis-store') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- ioredis loads only with a Redis URL, synchronously, at start
+  return require('./redis-store') as typeof import('./redis-store');
 }
