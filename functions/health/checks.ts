@@ -23,11 +23,20 @@ type CheckConfig = Pick<
   | 'AUTH_ISSUER'
   | 'AUTH_JWKS_URL'
   | 'HEALTH_TIMEOUT_MS'
+  | 'FEATURE_IDEMPOTENCY'
+  | 'IDEMPOTENCY_REDIS_URL'
 >;
 
-export function dependencyChecks(config: CheckConfig): Record<'smtp' | 'kafka' | 'identityProvider', Check> {
+export type ComponentName = 'smtp' | 'kafka' | 'identityProvider' | 'idempotencyStore';
+
+/** idempotencyStore only when send-mail keeps its keys in Redis (the in-memory store of `make dev` is its own). */
+export function dependencyChecks(config: CheckConfig): Partial<Record<ComponentName, Check>> {
   const timeoutMs = config.HEALTH_TIMEOUT_MS;
+  const redisUrl = config.FEATURE_IDEMPOTENCY ? config.IDEMPOTENCY_REDIS_URL : undefined;
   return {
+    ...(redisUrl === undefined
+      ? {}
+      : { idempotencyStore: () => timed('redis.unreachable', timeoutMs, () => redisPing(redisUrl, timeoutMs)) }),
     smtp: () => {
       if (config.SMTP_URL === undefined) return Promise.resolve(disabled('mail.outbox')); // local: mails go to OUTBOX_DIR
       return timed('smtp.unreachable', timeoutMs, () => smtpHandshake(config.SMTP_URL ?? '', timeoutMs));
@@ -77,6 +86,26 @@ async function smtpHandshake(url: string, timeoutMs: number): Promise<void> {
     await transport.verify();
   } finally {
     transport.close();
+  }
+}
+
+async function redisPing(url: string, timeoutMs: number): Promise<void> {
+  // Loaded on the first check: a health without Redis never loads ioredis.
+  const { Redis } = await import('ioredis');
+  const client = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => undefined); // the check's answer says it
+  try {
+    await client.connect();
+    await client.ping();
+  } finally {
+    client.disconnect();
   }
 }
 

@@ -16,6 +16,8 @@ export interface HealthReport {
 }
 
 export const COMPONENTS = ['smtp', 'kafka', 'identityProvider'] as const;
+/** Components present only when configured: idempotencyStore when send-mail keeps its keys in Redis. */
+export const OPTIONAL_COMPONENTS = ['idempotencyStore'] as const;
 
 export const healthReportSchema = {
   type: 'object',
@@ -28,7 +30,7 @@ export const healthReportSchema = {
       additionalProperties: false,
       required: [...COMPONENTS],
       properties: Object.fromEntries(
-        COMPONENTS.map((name) => [
+        [...COMPONENTS, ...OPTIONAL_COMPONENTS].map((name) => [
           name,
           {
             type: 'object',

@@ -5,7 +5,7 @@
  */
 import { bool, str } from 'envalid';
 import { authSettings } from '../../shared/auth';
-import { composeSettings, defineSettings, positiveInt, smtpUrl, type Config } from '../../shared/config';
+import { composeSettings, defineSettings, positiveInt, redisUrl, smtpUrl, type Config } from '../../shared/config';
 
 const outsideLocal = (env: Record<string, unknown>): boolean => env.ENVIRONMENT !== 'local';
 
@@ -34,13 +34,26 @@ export const healthSpecs = {
   }),
   KAFKA_SSL: bool({ default: false, desc: 'Connect to the brokers with TLS.' }),
   KAFKA_CLIENT_ID: str({ default: 'mailer-send-mail', desc: 'Kafka client id; the check connects as <id>-health.' }),
+  FEATURE_IDEMPOTENCY: bool({
+    default: false,
+    desc: "send-mail's Idempotency-Key toggle: with it and IDEMPOTENCY_REDIS_URL, the report has an idempotencyStore component.",
+  }),
+  IDEMPOTENCY_REDIS_URL: redisUrl({
+    default: undefined,
+    requiredWhen: (env) => env.FEATURE_IDEMPOTENCY === true && env.ENVIRONMENT !== 'local',
+    desc: "The Redis the idempotencyStore check pings: send-mail's IDEMPOTENCY_REDIS_URL.",
+    example: 'rediss://mailer:password@redis.example.com:6380/0',
+  }),
 };
 
 const ownSettings = defineSettings({
   owner: 'functions/health',
   specs: healthSpecs,
-  secrets: ['SMTP_URL'],
-  requiredWhen: { KAFKA_BROKERS: 'required outside local when FEATURE_EMAIL_SENT_EVENT is on' },
+  secrets: ['SMTP_URL', 'IDEMPOTENCY_REDIS_URL'],
+  requiredWhen: {
+    KAFKA_BROKERS: 'required outside local when FEATURE_EMAIL_SENT_EVENT is on',
+    IDEMPOTENCY_REDIS_URL: 'required outside local when FEATURE_IDEMPOTENCY is on',
+  },
 });
 
 export const healthSettings = composeSettings('health', [ownSettings, authSettings]);

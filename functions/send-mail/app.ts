@@ -5,6 +5,7 @@ import { defineFunction, type FunctionApp } from '../../shared/http';
 import { eventSettleMs } from './budget';
 import { createDelivery, type Delivery } from './delivery';
 import { sendMailRoutes } from './handler';
+import { createIdempotency } from './idempotency';
 import { createSendMailMetrics } from './metrics';
 import type { SendMailConfig } from './settings';
 
@@ -43,13 +44,15 @@ export function createSendMailApp(
       const events = config.FEATURE_EMAIL_SENT_EVENT
         ? loadEvents().createEventPublisher(config, logger, counters.countEvent, metrics.breakers)
         : undefined;
+      const idempotency = createIdempotency(config, logger, metrics.breakers, counters.countIdempotency);
       const ports = { delivery, logger, countEmail: counters.countEmail, events };
       return {
-        routes: sendMailRoutes(ports, { authenticator, requiredRole: config.SEND_MAIL_REQUIRED_ROLE }),
-        // Shutdown order: the Kafka producer, then the SMTP pool; the metrics push follows.
+        routes: sendMailRoutes(ports, { authenticator, requiredRole: config.SEND_MAIL_REQUIRED_ROLE }, idempotency),
+        // Shutdown order: the Kafka producer, then the SMTP pool, then the key store; the metrics push follows.
         stop: async () => {
           await events?.stop();
           await delivery.close();
+          await idempotency?.close();
         },
       };
     },

@@ -1,5 +1,5 @@
 /**
- * send-mail's time budget: the shares of auth, SMTP delivery and the event publish must nest inside
+ * send-mail's time budget: the shares of auth, the idempotency store, SMTP delivery and the event publish must nest inside
  * REQUEST_TIMEOUT_SECONDS, and the drain must leave room for the event of a mail already out. Settings
  * that cannot hold are refused at start, naming every setting involved.
  */
@@ -18,6 +18,9 @@ type BudgetSettings = Readonly<
     number
   > & {
     readonly FEATURE_EMAIL_SENT_EVENT: boolean;
+    readonly FEATURE_IDEMPOTENCY?: boolean;
+    readonly IDEMPOTENCY_REDIS_URL?: string | undefined;
+    readonly IDEMPOTENCY_REDIS_TIMEOUT_MS?: number;
     readonly AUTH_ISSUER?: string | undefined;
     readonly AUTH_JWKS_URL?: string | undefined;
   }
@@ -64,6 +67,10 @@ export function timeBudgetProblems(config: BudgetSettings): string[] {
     { setting: 'SMTP_SEND_TIMEOUT_SECONDS', ms: config.SMTP_SEND_TIMEOUT_SECONDS * 1000 },
     ...(config.FEATURE_EMAIL_SENT_EVENT
       ? [{ setting: 'KAFKA_SEND_TIMEOUT_MS', ms: eventPublishMaxMs(config), note: 'with its backstop' }]
+      : []),
+    // A keyed request's claim before the send and its stored answer after it.
+    ...(config.FEATURE_IDEMPOTENCY === true && config.IDEMPOTENCY_REDIS_URL !== undefined
+      ? [{ setting: 'IDEMPOTENCY_REDIS_TIMEOUT_MS', ms: 2 * (config.IDEMPOTENCY_REDIS_TIMEOUT_MS ?? 0), note: 'twice' }]
       : []),
   ];
   problems.push(...requestBudgetProblems(config, shares));

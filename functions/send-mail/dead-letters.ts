@@ -30,8 +30,8 @@ export function withDeadLetters(
     count('dead_lettered');
   };
   return {
-    async publish(data, trace) {
-      const event = buildEmailSentEvent(data, trace, config);
+    async publish(data, trace, extensions) {
+      const event = buildEmailSentEvent(data, trace, config, extensions);
       try {
         await send(event, trace.traceId);
         healthy = true;
@@ -48,8 +48,8 @@ export function withDeadLetters(
         return 'dead_lettered';
       }
     },
-    hold(data, trace) {
-      deadLetter(buildEmailSentEvent(data, trace, config), {
+    hold(data, trace, extensions) {
+      deadLetter(buildEmailSentEvent(data, trace, config, extensions), {
         outcome: 'unknown',
         code: 'events.publish.held',
         reason: 'email.send.unknown',

@@ -8,11 +8,20 @@ import type { SendMailConfig } from './settings';
 /** What the event's envelope is made of. */
 export type EventConfig = Pick<SendMailConfig, 'EVENT_TYPE_PREFIX' | 'EVENT_SOURCE' | 'PUBLIC_BASE_URL'>;
 
+/**
+ * Extension attributes of one event beyond tracing: `idempotencykey`, the SHA-256 (hex) of the request's
+ * Idempotency-Key, when it carried one (docs/events.md).
+ */
+export interface EmailSentExtensions {
+  readonly idempotencykey?: string;
+}
+
 /** The CloudEvents distributed-tracing extension: `traceparent` with the caller's sampling decision, `tracestate` unchanged. */
 export function buildEmailSentEvent(
   data: EmailSentData,
   trace: TraceContext,
   config: EventConfig,
+  extensions: EmailSentExtensions = {},
 ): CloudEvent<EmailSentData> {
   return new CloudEvent<EmailSentData>({
     specversion: '1.0',
@@ -26,6 +35,7 @@ export function buildEmailSentEvent(
     partitionkey: data.toAddress,
     traceparent: traceparentFor(trace.traceId, undefined, trace.sampled),
     ...(trace.tracestate === undefined ? {} : { tracestate: trace.tracestate }),
+    ...(extensions.idempotencykey === undefined ? {} : { idempotencykey: extensions.idempotencykey }),
     data,
   });
 }

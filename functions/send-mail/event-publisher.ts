@@ -6,6 +6,7 @@
 import type { Logger } from '../../shared/logging';
 import { ignoreBreakers, type BreakerObserver } from '../../shared/resilience';
 import type { EmailSentData } from '../../shared/contracts/email-sent';
+import type { EmailSentExtensions } from './email-sent-event';
 import { createFilePublisher } from './file-publisher';
 import { createKafkaPublisher, type KafkaPublisherConfig } from './kafka-publisher';
 import type { SendMailConfig } from './settings';
@@ -15,12 +16,12 @@ export type EventOutcome = 'published' | 'dead_lettered';
 
 export interface EventPublisher {
   /** Builds the CloudEvent for a delivered mail and publishes it, or dead-letters it; never throws. */
-  publish(data: EmailSentData, trace: TraceContext): Promise<EventOutcome>;
+  publish(data: EmailSentData, trace: TraceContext, extensions?: EmailSentExtensions): Promise<EventOutcome>;
   /**
    * For a mail whose outcome is unknown (502 email.send.unknown): builds its event and writes it as a held
    * dead letter, never to Kafka. Replay it only once the Message-ID is found at the SMTP server.
    */
-  hold(data: EmailSentData, trace: TraceContext): void;
+  hold(data: EmailSentData, trace: TraceContext, extensions?: EmailSentExtensions): void;
   /** DOWN after a failed send until the next success. */
   status(): 'UP' | 'DOWN';
   stop(): Promise<void>;

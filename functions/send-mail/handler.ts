@@ -1,7 +1,8 @@
 /** The HTTP adapter of send-mail: request → validated input → use case → result. */
 import type { Authenticator } from '../../shared/auth';
-import { requireJsonContentType, type Route } from '../../shared/http';
-import { currentTrace, newTrace } from '../../shared/tracing';
+import { requireJsonContentType, type HttpResult, type IncomingRequest, type Route } from '../../shared/http';
+import { currentTrace, newTrace, type TraceContext } from '../../shared/tracing';
+import { callerOf, idempotencyKeyOf, keyHashOf, type Guard } from './idempotency';
 import { parseSendMailRequest } from './request';
 import { sendMail, type SendMailPorts } from './send-mail';
 
@@ -12,19 +13,48 @@ export interface SendMailAccess {
   readonly requiredRole: string;
 }
 
-export function sendMailRoutes(ports: SendMailPorts, access: SendMailAccess): Route[] {
+export function sendMailRoutes(ports: SendMailPorts, access: SendMailAccess, idempotency?: Guard): Route[] {
   return [
     {
       method: 'POST',
       path: SEND_MAIL_PATH,
       handle: async (request) => {
         // Before anything reads the body: an unauthenticated request never reaches validation or SMTP.
-        await access.authenticator.authorize(request.headers, access.requiredRole);
+        const claims = await access.authenticator.authorize(request.headers, access.requiredRole);
         requireJsonContentType(request.headers['content-type']);
-        const input = parseSendMailRequest(request.body);
-        const result = await sendMail(input, currentTrace() ?? newTrace(), ports, request.signal);
-        return { status: 200, json: result };
+        const trace = currentTrace() ?? newTrace();
+        const key = idempotency ? idempotencyKeyOf(request.headers) : undefined;
+        if (idempotency === undefined || key === undefined) return send(request, trace, ports);
+        const keyHash = keyHashOf(key);
+        request.annotate?.({ idempotency: { key_hash: keyHash } });
+        return idempotency.run(
+          {
+            caller: callerOf(claims),
+            key,
+            body: request.body,
+            requestId: trace.traceId,
+            onOutcome: (outcome) => request.annotate?.({ idempotency: { key_hash: keyHash, outcome } }),
+          },
+          () => send(request, trace, ports, keyHash),
+        );
       },
     },
   ];
+}
+
+async function send(
+  request: IncomingRequest,
+  trace: TraceContext,
+  ports: SendMailPorts,
+  keyHash?: string,
+): Promise<HttpResult> {
+  const input = parseSendMailRequest(request.body);
+  const result = await sendMail(
+    input,
+    trace,
+    ports,
+    request.signal,
+    keyHash === undefined ? {} : { idempotencykey: keyHash },
+  );
+  return { status: 200, json: result };
 }

@@ -1,11 +1,13 @@
 /** send-mail's business metrics, registered on the function's registry next to the request metrics. */
 import { Counter, type Registry } from 'prom-client';
 import type { EventOutcome } from './event-publisher';
+import type { IdempotencyOutcome } from './idempotency';
 import type { DeliveryOutcome } from './send-mail';
 
 export interface SendMailMetrics {
   readonly countEmail: (outcome: DeliveryOutcome) => void;
   readonly countEvent: (outcome: EventOutcome) => void;
+  readonly countIdempotency: (outcome: IdempotencyOutcome) => void;
 }
 
 export function createSendMailMetrics(registry: Registry): SendMailMetrics {
@@ -21,7 +23,14 @@ export function createSendMailMetrics(registry: Registry): SendMailMetrics {
     labelNames: ['outcome'],
     registers: [registry],
   });
+  const idempotency = new Counter({
+    name: 'mailer_idempotency_total',
+    help: 'Keyed requests by what their Idempotency-Key did: stored, replayed, inflight, mismatch, unavailable; and released, locked, unknown.',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
   return {
+    countIdempotency: (outcome) => idempotency.inc({ outcome }),
     countEmail: (outcome) => emails.inc({ outcome }),
     countEvent: (outcome) => events.inc({ outcome }),
   };

@@ -3,6 +3,7 @@ import { isAppError, type ErrorCode } from '../../shared/errors';
 import { maskAddress, type Logger } from '../../shared/logging';
 import type { TraceContext } from '../../shared/tracing';
 import type { Delivery } from './delivery';
+import type { EmailSentExtensions } from './email-sent-event';
 import type { EmailSentData } from '../../shared/contracts/email-sent';
 import { OutcomeUnknownError } from './errors';
 import type { SendMailRequest } from './request';
@@ -29,6 +30,9 @@ const OUTCOME_BY_CODE: Readonly<Partial<Record<ErrorCode, DeliveryOutcome>>> = {
   'email.send.unknown': 'unknown',
 };
 
+/** What the event carries beyond the mail: the hashed Idempotency-Key of a keyed request. */
+export type SendMailCorrelation = EmailSentExtensions;
+
 /** `signal` is the request's: it stops the delivery, never the event of a mail already out. */
 /** `trace` is the request's: its id and sampling decision go on the mail and the event. */
 export async function sendMail(
@@ -36,6 +40,7 @@ export async function sendMail(
   trace: TraceContext,
   ports: SendMailPorts,
   signal?: AbortSignal,
+  correlation: SendMailCorrelation = {},
 ): Promise<SendMailResult> {
   let messageId: string;
   try {
@@ -52,7 +57,7 @@ export async function sendMail(
   } catch (err) {
     ports.countEmail?.((isAppError(err) && OUTCOME_BY_CODE[err.code]) || 'failed');
     // The mail may be out: its event is held as a dead letter, to publish only once the mail is found.
-    if (err instanceof OutcomeUnknownError) ports.events?.hold(eventData(request, err.messageId), trace);
+    if (err instanceof OutcomeUnknownError) ports.events?.hold(eventData(request, err.messageId), trace, correlation);
     throw err;
   }
   ports.countEmail?.('sent');
@@ -62,7 +67,7 @@ export async function sendMail(
   );
   if (ports.events) {
     // The mail is out: whatever happens to the event, the answer stays 200.
-    await ports.events.publish(eventData(request, messageId), trace);
+    await ports.events.publish(eventData(request, messageId), trace, correlation);
   }
   return { messageId };
 }

@@ -11,6 +11,7 @@ import {
   describedValidator,
   httpUrl,
   positiveInt,
+  redisUrl,
   smtpUrl,
   type Config,
 } from '../../shared/config';
@@ -24,6 +25,35 @@ const budgetMs = describedValidator<number>('integer ≥ 300 (ms)', (input) => {
 });
 
 const outsideLocal = (env: Record<string, unknown>): boolean => env.ENVIRONMENT !== 'local';
+
+const idempotencySpecs = {
+  FEATURE_IDEMPOTENCY: bool({
+    default: false,
+    desc: 'Feature toggle: honour the Idempotency-Key header of POST /api/rest/v1/sendmail (docs/api.md). Off: the header is ignored, as before. On locally by default.',
+  }),
+  IDEMPOTENCY_REDIS_URL: redisUrl({
+    default: undefined,
+    requiredWhen: (env) => env.FEATURE_IDEMPOTENCY === true && env.ENVIRONMENT !== 'local',
+    desc: 'Redis (or Valkey) holding the keys, redis:// or rediss:// (TLS), with optional user:password and /db. Unset locally: an in-memory store for one instance.',
+    example: 'rediss://mailer:password@redis.example.com:6380/0',
+  }),
+  IDEMPOTENCY_TTL_SECONDS: positiveInt({
+    default: 86400,
+    desc: 'How long a settled key (its stored answer, or an unknown outcome) is kept.',
+  }),
+  IDEMPOTENCY_LOCK_SECONDS: positiveInt({
+    default: 60,
+    desc: "How long a claim that never settled (its instance killed) blocks its key. Must exceed REQUEST_TIMEOUT_SECONDS, so a live request's claim never expires under it; checked at start.",
+  }),
+  IDEMPOTENCY_REDIS_TIMEOUT_MS: positiveInt({
+    default: 500,
+    desc: 'Longest one Redis call may take (connection included); then the keyed request gets 503 idempotency.store.unavailable. Twice it (the claim, then the answer) is part of the time budget.',
+  }),
+  IDEMPOTENCY_BREAKER_RESET_SECONDS: positiveInt({
+    default: 5,
+    desc: 'How long the redis breaker stays open before a trial call.',
+  }),
+};
 
 export const sendMailSpecs = {
   SMTP_URL: smtpUrl({
@@ -94,14 +124,24 @@ export const sendMailSpecs = {
     default: '.outbox/events.jsonl',
     desc: 'Local only: where events go, one structured CloudEvent per line, when KAFKA_BROKERS is unset.',
   }),
+  ...idempotencySpecs,
 };
 
 const ownSettings = defineSettings({
   owner: 'functions/send-mail',
   specs: sendMailSpecs,
-  secrets: ['SMTP_URL', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'],
-  localDefaults: { MAIL_FROM: 'mailer@localhost.localdomain' },
-  requiredWhen: { KAFKA_BROKERS: 'required outside local when FEATURE_EMAIL_SENT_EVENT is on' },
+  secrets: ['SMTP_URL', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'IDEMPOTENCY_REDIS_URL'],
+  localDefaults: { MAIL_FROM: 'mailer@localhost.localdomain', FEATURE_IDEMPOTENCY: 'true' },
+  requiredWhen: {
+    KAFKA_BROKERS: 'required outside local when FEATURE_EMAIL_SENT_EVENT is on',
+    IDEMPOTENCY_REDIS_URL: 'required outside local when FEATURE_IDEMPOTENCY is on',
+  },
+  rules: (config) =>
+    config.FEATURE_IDEMPOTENCY && config.IDEMPOTENCY_LOCK_SECONDS <= config.REQUEST_TIMEOUT_SECONDS
+      ? [
+          `IDEMPOTENCY_LOCK_SECONDS: ${config.IDEMPOTENCY_LOCK_SECONDS} s must exceed REQUEST_TIMEOUT_SECONDS (${config.REQUEST_TIMEOUT_SECONDS} s), or a claim could expire while its request still runs; raise it`,
+        ]
+      : [],
 });
 
 export const sendMailSettings = composeSettings('send-mail', [ownSettings, authSettings], [timeBudgetProblems]);

@@ -61,6 +61,11 @@ export function urlOf(
 
 export const httpUrl = urlOf(['http:', 'https:'], 'an http(s) URL with a host', 'http(s) URL');
 export const smtpUrl = urlOf(['smtp:', 'smtps:'], 'an smtp:// or smtps:// URL with a host', 'smtp:// or smtps:// URL');
+export const redisUrl = urlOf(
+  ['redis:', 'rediss:'],
+  'a redis:// or rediss:// URL with a host',
+  'redis:// or rediss:// URL',
+);
 
 /** CIDR blocks (a bare address is its own block), as `address/prefix`; refused at start when one is not. */
 export const cidrList = describedValidator<readonly string[]>('comma-separated CIDR list', (input) => {

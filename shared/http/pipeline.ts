@@ -48,6 +48,7 @@ export function createPipeline(
     req: IncomingMessage,
     res: ServerResponse,
     answer: () => Promise<HttpResult> | HttpResult,
+    annotations: Record<string, unknown> = {},
   ): Promise<void> => {
     const trace = traceFromHeaders(req.headers);
     res.setHeader(TRACE_RESPONSE_HEADER, trace.traceId);
@@ -58,6 +59,7 @@ export function createPipeline(
       const { observe } = options;
       logWhenDone(req, res, logger, {
         trustedProxies: proxies,
+        fields: () => annotations,
         ...(observe
           ? { onDone: (seconds: number) => observe(route, req.method ?? 'GET', res.statusCode, seconds) }
           : {}),
@@ -78,11 +80,19 @@ export function createPipeline(
     });
   };
   return {
-    handle: (req, res) =>
-      serve(req, res, () => {
-        const request = toIncomingRequest(req, (req as WithAbortSignal).abortSignal ?? abortWhenClientGone(res));
-        return findRoute(routes, request.method, request.path).handle(request);
-      }),
+    handle: (req, res) => {
+      const annotations: Record<string, unknown> = {};
+      return serve(
+        req,
+        res,
+        () => {
+          const signal = (req as WithAbortSignal).abortSignal ?? abortWhenClientGone(res);
+          const request = toIncomingRequest(req, signal, (fields) => Object.assign(annotations, fields));
+          return findRoute(routes, request.method, request.path).handle(request);
+        },
+        annotations,
+      );
+    },
     refuse: (req, res, err) =>
       void serve(req, res, () => {
         throw err;
@@ -106,8 +116,13 @@ function pathOf(req: IncomingMessage): string {
   return queryAt === -1 ? url : url.slice(0, queryAt);
 }
 
-function toIncomingRequest(req: Request, signal: AbortSignal): IncomingRequest {
+function toIncomingRequest(
+  req: Request,
+  signal: AbortSignal,
+  annotate: NonNullable<IncomingRequest['annotate']>,
+): IncomingRequest {
   return {
+    annotate,
     method: req.method,
     path: pathOf(req),
     headers: req.headers,

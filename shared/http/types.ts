@@ -13,6 +13,8 @@ export interface IncomingRequest {
    * The launcher never answers for a route it has invoked: the route answers after the abort.
    */
   readonly signal: AbortSignal;
+  /** Adds fields to this request's access-log line (e.g. send-mail's hashed idempotency key). */
+  readonly annotate?: (fields: Readonly<Record<string, unknown>>) => void;
 }
 
 /** What a route answers: a JSON body, or raw bytes with their content type. */

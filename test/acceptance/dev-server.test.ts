@@ -53,6 +53,20 @@ it('when the printed sample request is sent with its token, then an .eml file wi
   expect(eml).toMatch(/^Subject: some subject\r?$/m);
 });
 
+it('when a request with an Idempotency-Key is sent twice, then one .eml is written and the second answer is the replay', async () => {
+  const token = /Authorization: Bearer ([\w.-]+)'/.exec(dev.stdout())?.[1] ?? '';
+  const headers = { Authorization: `Bearer ${token}`, 'Idempotency-Key': 'dev-twice' };
+  const before = (await readdir(outbox)).length;
+
+  const first = await postJson(`${dev.url}${SEND_MAIL_PATH}`, validRequest, headers);
+  const second = await postJson(`${dev.url}${SEND_MAIL_PATH}`, validRequest, headers);
+
+  expect([first.status, second.status]).toEqual([200, 200]);
+  expect(second.headers.get('idempotent-replayed')).toBe('true');
+  expect(second.body).toEqual(first.body);
+  expect((await readdir(outbox)).length - before).toBe(1);
+});
+
 it('when /health is asked, then the health function answers, not send-mail', async () => {
   const answer = await request(`${dev.url}/health`);
 

@@ -317,7 +317,7 @@ describe('the secret-ownership check', () => {
     docs.spec.template.spec.volumes?.push({ name: 'planted', secret: { secretName: 'send-mail-secrets' } });
 
     expect(ownershipProblems('production', objects, secretFilesOf('production', objects))).toEqual(
-      ['SMTP_URL', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'].map(
+      ['SMTP_URL', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'IDEMPOTENCY_REDIS_URL'].map(
         (key) => `docs: gets ${key} from a Secret, which its schema does not declare as a secret setting`,
       ),
     );

@@ -117,7 +117,7 @@ describe('when a Debian package make test needs is missing', () => {
   beforeAll(() => {
     // Every listed tool but the Pushgateway and taskset.
     bin = mkdtempSync(join(tmpdir(), 'prerequisites-'));
-    for (const tool of ['cc', 'pkg-config', 'promtool', 'chromium', 'kubectl']) {
+    for (const tool of ['cc', 'pkg-config', 'promtool', 'chromium', 'kubectl', 'redis-server']) {
       const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
       if (found) symlinkSync(found, join(bin, tool));
     }
@@ -133,7 +133,7 @@ describe('when a Debian package make test needs is missing', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/^missing prometheus-pushgateway \(.+\): sudo apt-get install prometheus-pushgateway$/m);
     expect(run.stderr).toMatch(/^missing taskset \(.+\): sudo apt-get install util-linux$/m);
-    expect(run.stderr).not.toMatch(/^missing (promtool|kubectl)/m);
+    expect(run.stderr).not.toMatch(/^missing (promtool|kubectl|redis-server)/m);
   });
 
   it('then --missing lists exactly those packages (what .ci/run installs)', () => {

@@ -44,6 +44,7 @@ interface Row {
 
 async function p1(peers: Peers): Promise<{ rows: Row[]; breakdown: Record<string, number> }> {
   const ours: number[] = [];
+  const keyed: number[] = [];
   const stock: number[] = [];
   const bare: number[] = [];
   const phases: Record<string, number[]> = {
@@ -76,6 +77,13 @@ async function p1(peers: Peers): Promise<{ rows: Row[]; breakdown: Record<string
       phases.first_request_ms?.push(a.firstAnswerMs - (startup.listening_ms ?? 0));
     }
     await a.stop();
+    // The same start with Idempotency-Key on (keys in Redis) and a key on the first request.
+    const k = await spawnPinned([join(ROOT, 'dist', 'send-mail', 'main.js')], sendMailEnv(peers, true, true), {
+      path: SEND_MAIL_PATH,
+      init: sendMailRequest(token, `bench-cold-${run}-${Date.now()}`),
+    });
+    if (counted) keyed.push(k.firstAnswerMs);
+    await k.stop();
     const b = await spawnPinned([STOCK_CLI, ...HELLO], {});
     if (counted) stock.push(b.firstAnswerMs);
     await b.stop();
@@ -97,6 +105,16 @@ async function p1(peers: Peers): Promise<{ rows: Row[]; breakdown: Record<string
         target: '≤ 0.9×',
         better: 'lower',
         limit: 0.9,
+      },
+      {
+        name: 'P1 cold start with an Idempotency-Key (keys in Redis)',
+        unit: 'ms',
+        ours: keyed,
+        baseline: ours,
+        baselineName: 'the same without a key',
+        target: '—',
+        better: 'lower',
+        limit: Number.POSITIVE_INFINITY,
       },
       {
         name: 'P1 cold start (reference)',
@@ -198,6 +216,7 @@ async function p2p4(peers: Peers): Promise<Row[]> {
 
 async function p3(peers: Peers): Promise<Row[]> {
   const ours: LoadResult[] = [];
+  const keyed: LoadResult[] = [];
   const raw: { rps: number; p50: number; p99: number }[] = [];
   const token = await peers.token();
   for (let round = 0; round < ROUNDS; round += 1) {
@@ -219,6 +238,15 @@ async function p3(peers: Peers): Promise<Row[]> {
       ),
     );
     await a.stop();
+    // The same with a fresh Idempotency-Key on every request (claim + stored answer in Redis each).
+    const k = await spawnPinned([join(ROOT, 'dist', 'send-mail', 'main.js')], sendMailEnv(peers, true, true), {
+      path: SEND_MAIL_PATH,
+      init: sendMailRequest(token, `bench-p3-first-${round}-${Date.now()}`),
+    });
+    const keyedRequest = { connections: 50, request: sendMailRequest(token), keyed: true };
+    checked(await load(`${k.url}${SEND_MAIL_PATH}`, { ...keyedRequest, amount: P3_WARMUP }));
+    keyed.push(checked(await load(`${k.url}${SEND_MAIL_PATH}`, { ...keyedRequest, duration: SECONDS })));
+    await k.stop();
     // The baseline sends at least 2000 messages, so its run is not too short to be a rate.
     const messages = Math.max(2000, Math.round(median(ours.map((r) => r.rps)) * SECONDS));
     const output = execFileSync(
@@ -247,6 +275,26 @@ async function p3(peers: Peers): Promise<Row[]> {
       target: '≥ 0.8×',
       better: 'higher',
       limit: 0.8,
+    },
+    {
+      name: 'P3 end to end with an Idempotency-Key on every request (keys in Redis)',
+      unit: 'req/s',
+      ours: keyed.map((r) => r.rps),
+      baseline: ours.map((r) => r.rps),
+      baselineName: 'the same without a key',
+      target: '—',
+      better: 'higher',
+      limit: Number.POSITIVE_INFINITY,
+    },
+    {
+      name: 'P3 p99 latency with an Idempotency-Key',
+      unit: 'ms',
+      ours: keyed.map((r) => r.p99),
+      baseline: ours.map((r) => r.p99),
+      baselineName: 'the same without a key',
+      target: '—',
+      better: 'lower',
+      limit: Number.POSITIVE_INFINITY,
     },
     {
       name: 'P3 p99 latency',

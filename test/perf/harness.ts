@@ -11,6 +11,7 @@ import { SignJWT } from 'jose';
 import { startKafkaMock, type KafkaMock } from '../support/kafka-mock/kafka-mock';
 import { signingKey, startJwksServer, type JwksServer, type SigningKey } from '../support/jwks-server';
 import { freePort } from '../support/processes';
+import { startRedisServer } from '../support/redis-server';
 
 export const ROOT = join(__dirname, '..', '..');
 export const BENCH_DIR = join(ROOT, 'dist-bench');
@@ -107,6 +108,8 @@ export async function spawnPinned(
 
 export interface Peers {
   readonly smtpUrl: string;
+  /** A real redis-server for the keyed runs (Idempotency-Key). */
+  readonly redisUrl: string;
   readonly kafka: KafkaMock;
   readonly idp: JwksServer;
   readonly key: SigningKey;
@@ -123,8 +126,10 @@ export async function startPeers(): Promise<Peers> {
   await kafka.createTopic('mailer.email-sent.v1', 1);
   const key = await signingKey('RS256', 'bench-1');
   const idp = await startJwksServer([key.publicJwk]);
+  const redis = await startRedisServer();
   return {
     smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
+    redisUrl: redis.url,
     kafka,
     idp,
     key,
@@ -138,13 +143,15 @@ export async function startPeers(): Promise<Peers> {
       sink.kill('SIGTERM');
       await kafka.stop();
       await idp.stop();
+      await redis.stop();
     },
   };
 }
 
-/** The environment of a send-mail under test, wired to the peers. */
-export function sendMailEnv(peers: Peers, events: boolean): Record<string, string> {
+/** The environment of a send-mail under test, wired to the peers; `keyed`: Idempotency-Key on, keys in Redis. */
+export function sendMailEnv(peers: Peers, events: boolean, keyed = false): Record<string, string> {
   return {
+    ...(keyed ? { FEATURE_IDEMPOTENCY: 'true', IDEMPOTENCY_REDIS_URL: peers.redisUrl } : {}),
     ENVIRONMENT: 'dev',
     // As in production: one ECS line per request.
     LOG_LEVEL: 'info',
@@ -163,10 +170,15 @@ export const MAIL_BODY = JSON.stringify({
   body: 'some mail body\nwith a second line\n',
 });
 
-export function sendMailRequest(token: string): RequestInit {
+/** `key`: an Idempotency-Key for this one request (the load runs give each request its own: `keyed`). */
+export function sendMailRequest(token: string, key?: string): RequestInit {
   return {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    headers: {
+      'Content-Type': 'application/json',
+      Authorization: `Bearer ${token}`,
+      ...(key === undefined ? {} : { 'Idempotency-Key': key }),
+    },
     body: MAIL_BODY,
   };
 }
@@ -182,10 +194,25 @@ export interface LoadResult {
 
 export async function load(
   url: string,
-  options: { connections: number; duration?: number; amount?: number; request?: RequestInit },
+  options: { connections: number; duration?: number; amount?: number; request?: RequestInit; keyed?: boolean },
 ): Promise<LoadResult> {
   const init = options.request;
+  let sent = 0;
+  const run = `${process.pid}-${Date.now()}`;
   const result = await autocannon({
+    // A fresh Idempotency-Key on every request: each one is a first request (claim, send, store), never a replay.
+    ...(options.keyed
+      ? {
+          requests: [
+            {
+              setupRequest: (request: autocannon.Request) => {
+                sent += 1;
+                return { ...request, headers: { ...request.headers, 'Idempotency-Key': `bench-${run}-${sent}` } };
+              },
+            },
+          ],
+        }
+      : {}),
     url,
     connections: options.connections,
     ...(options.amount ? { amount: options.amount } : { duration: options.duration ?? 5 }),

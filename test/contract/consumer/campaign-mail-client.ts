@@ -11,13 +11,29 @@ export interface CampaignMail {
 export interface MailResult {
   readonly status: number;
   readonly body: unknown;
+  /** Idempotent-Replayed: true when the answer is the stored one of an earlier try. */
+  readonly replayed: boolean;
 }
 
-export async function sendCampaignMail(baseUrl: string, mail: CampaignMail, token?: string): Promise<MailResult> {
+/** `idempotencyKey`: one per mail, the same on every retry of it, so a retry never sends it twice. */
+export async function sendCampaignMail(
+  baseUrl: string,
+  mail: CampaignMail,
+  token?: string,
+  idempotencyKey?: string,
+): Promise<MailResult> {
   const response = await fetch(`${baseUrl}/api/rest/v1/sendmail`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'Content-Type': 'application/json',
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...(idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}),
+    },
     body: JSON.stringify(mail),
   });
-  return { status: response.status, body: await response.json() };
+  return {
+    status: response.status,
+    body: await response.json(),
+    replayed: response.headers.get('idempotent-replayed') === 'true',
+  };
 }

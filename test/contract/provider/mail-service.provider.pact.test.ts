@@ -13,6 +13,13 @@ import { PACT_LOG_LEVEL, pactFilesFor } from '../../support/pacts';
 import { startSmtpServer, type TestSmtpServer } from '../../support/smtp-server';
 import { devToken, ROLES_CLAIM } from '../../support/tokens';
 
+/** The mail of the campaign pacts' interactions. */
+const CAMPAIGN_MAIL = {
+  to_address: 'demo@mailinator.com',
+  subject: 'some subject',
+  body: 'some mail body\nwith a second line\n',
+};
+
 let smtp: TestSmtpServer;
 let fn: FunctionUnderTest;
 /** What the current provider state grants the caller. */
@@ -67,6 +74,20 @@ it('when every consumer pact of MailService is replayed against send-mail, then 
         stateRoles = ['admin'];
         return Promise.resolve();
       },
+      // The first try of the mail, by the same caller (the pact token's subject) with the same body.
+      'a campaign mail was sent with this Idempotency-Key': async (params) => {
+        const { key } = params as { key: string };
+        const first = await fetch(`${fn.url}/api/rest/v1/sendmail`, {
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            Authorization: `Bearer ${await devToken({ subject: 'campaign-service' })}`,
+            'Idempotency-Key': key,
+          },
+          body: JSON.stringify(CAMPAIGN_MAIL),
+        });
+        if (first.status !== 200) throw new Error(`the first try answered ${first.status}`);
+      },
     },
     requestFilter: (req, _res, next) => {
       const header = req.headers.authorization;
@@ -85,6 +106,6 @@ it('when every consumer pact of MailService is replayed against send-mail, then 
     logLevel: PACT_LOG_LEVEL,
   }).verifyProvider();
 
-  // Each pact's admin interaction sent one real mail; the 401 interaction none.
+  // Each pact's admin interaction sent one real mail (the retry pact's: its first try); the 401 and the replay none.
   expect(smtp.mails).toHaveLength(pactFilesFor('MailService').length);
 });

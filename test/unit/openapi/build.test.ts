@@ -27,8 +27,10 @@ describe('buildSpec', () => {
       '403',
       '404',
       '405',
+      '409',
       '413',
       '415',
+      '422',
       '500',
       '502',
       '503',
@@ -36,6 +38,20 @@ describe('buildSpec', () => {
     expect(responses['401']?.headers).toHaveProperty('WWW-Authenticate');
     expect(responses['403']?.headers).toHaveProperty('WWW-Authenticate');
     expect(responses['503']?.headers).toHaveProperty('Retry-After');
+    expect(responses['409']?.headers).toHaveProperty('Retry-After');
+    expect(responses['200']?.headers).toHaveProperty('Idempotent-Replayed');
+  });
+
+  it('when built, then sendmail takes an optional Idempotency-Key of 1–255 characters', async () => {
+    const parameters = (await buildSpec()).paths?.[SEND_MAIL_PATH]?.post?.parameters ?? [];
+    expect(parameters).toEqual([
+      expect.objectContaining({
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        schema: expect.objectContaining({ minLength: 1, maxLength: 255 }) as unknown,
+      }),
+    ]);
   });
 });
 

@@ -1,0 +1,67 @@
+/**
+ * The campaign service's retrying client (consumer CampaignServiceRetry, provider MailService): a retry
+ * of a mail that already went out carries the same Idempotency-Key and gets the stored answer, marked
+ * Idempotent-Replayed, with nothing sent again. Its own pact, so the campaign service's existing pact
+ * verifies unchanged.
+ */
+import { MatchersV3, PactV3, SpecificationVersion } from '@pact-foundation/pact';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import { DEV_SECRET, ROLES_CLAIM } from '../../support/tokens';
+import { PACT_LOG_LEVEL } from '../../support/pacts';
+import { sendCampaignMail } from './campaign-mail-client';
+
+const { regex, string } = MatchersV3;
+const MAIL = {
+  to_address: 'demo@mailinator.com',
+  subject: 'some subject',
+  body: 'some mail body\nwith a second line\n',
+};
+const RETRY_KEY = 'campaign-42-recipient-1337';
+
+const pact = new PactV3({
+  consumer: 'CampaignServiceRetry',
+  provider: 'MailService',
+  dir: join(__dirname, '..', 'pacts'),
+  spec: SpecificationVersion.SPECIFICATION_VERSION_V3,
+  logLevel: PACT_LOG_LEVEL,
+});
+
+describe('CampaignServiceRetry → MailService', () => {
+  it('when a mail already sent is retried with its Idempotency-Key, then send-mail replays the 200 with the Message-ID', async () => {
+    // A fixed example token, so the pact is the same on every run; the provider re-mints it (request filter).
+    const token = await new SignJWT({ [ROLES_CLAIM]: ['admin'] })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject('campaign-service')
+      .setIssuedAt(1767225600)
+      .setExpirationTime(1767229200)
+      .sign(new TextEncoder().encode(DEV_SECRET));
+    pact
+      .given('an authorized user with the admin role exists')
+      .given('a campaign mail was sent with this Idempotency-Key', { key: RETRY_KEY })
+      .uponReceiving('a retry of a campaign mail that was sent')
+      .withRequest({
+        method: 'POST',
+        path: '/api/rest/v1/sendmail',
+        headers: {
+          'Content-Type': 'application/json',
+          Authorization: regex('^Bearer [\\w-]+\\.[\\w-]+\\.[\\w-]+$', `Bearer ${token}`),
+          'Idempotency-Key': RETRY_KEY,
+        },
+        body: MAIL,
+      })
+      .willRespondWith({
+        status: 200,
+        headers: {
+          'Content-Type': regex('^application/json(;.*)?$', 'application/json; charset=utf-8'),
+          'Idempotent-Replayed': 'true',
+        },
+        body: { messageId: string('<a@example.com>') },
+      });
+
+    await pact.executeTest(async (server) => {
+      const result = await sendCampaignMail(server.url, MAIL, token, RETRY_KEY);
+      expect(result).toEqual({ status: 200, body: { messageId: expect.any(String) }, replayed: true });
+    });
+  });
+});
