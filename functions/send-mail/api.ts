@@ -27,12 +27,13 @@ export const sendMailApi: ApiDescription = {
         requestBody: { required: true, content: { 'application/json': { schema: schemaRef('SendMailRequest') } } },
         responses: {
           '200': {
-            description: 'The SMTP server accepted the mail.',
+            description:
+              'The SMTP server accepted the mail, once. When it refused some recipients and took the mail for the others, `accepted` and `rejected` say who (the mail did not go to the rejected ones). With `sandbox: true` in the request: validated and built, nothing sent, and the answer says `sandbox: true`.',
             headers: traceHeader,
             content: json(schemaRef('SendMailResponse')),
           },
           '400': error(
-            'email.parse.error (details: body json.syntax with the position where the JSON breaks, or body json.not_object), email.validation.error (details name each field) or email.recipient.rejected.',
+            'email.parse.error (details: body json.syntax with the position where the JSON breaks, or body json.not_object), email.validation.error (details name each field; `cc/1` is the second cc address, `recipients` stands for to_address, cc and bcc together: recipients.too_many over MAX_RECIPIENTS) or email.recipient.rejected (the SMTP server refused every recipient permanently; no mail).',
           ),
           '401': error(
             'auth.token.missing (no Bearer credentials; details say scheme.missing for a token without `Bearer `, scheme.unsupported for another scheme) or auth.token.invalid (details say token.expired, token.not_yet_valid, token.signature, token.claims or token.malformed; the challenge carries the same as error_description).',

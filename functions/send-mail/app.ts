@@ -45,7 +45,11 @@ export function createSendMailApp(
         : undefined;
       const ports = { delivery, logger, countEmail: counters.countEmail, events };
       return {
-        routes: sendMailRoutes(ports, { authenticator, requiredRole: config.SEND_MAIL_REQUIRED_ROLE }),
+        routes: sendMailRoutes(
+          ports,
+          { authenticator, requiredRole: config.SEND_MAIL_REQUIRED_ROLE },
+          { maxRecipients: config.MAX_RECIPIENTS },
+        ),
         // Shutdown order: the Kafka producer, then the SMTP pool; the metrics push follows.
         stop: async () => {
           await events?.stop();
