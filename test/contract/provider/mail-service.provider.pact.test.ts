@@ -85,6 +85,6 @@ it('when every consumer pact of MailService is replayed against send-mail, then 
     logLevel: PACT_LOG_LEVEL,
   }).verifyProvider();
 
-  // Each pact's admin interaction sent one real mail; the 401 interaction none.
+  // Each pact sends one real mail: its one admin interaction that is not a sandbox request; 401 and sandbox send none.
   expect(smtp.mails).toHaveLength(pactFilesFor('MailService').length);
 });
