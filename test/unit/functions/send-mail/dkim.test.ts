@@ -55,7 +55,7 @@ describe('the DKIM settings rule', () => {
     expect(problems.join('\n')).not.toContain(key.length > 80 ? key.slice(40, 80) : key);
   });
 
-  it.each([
+  it.each<{ name: string; env: Record<string, string>; missing: string }>([
     {
       name: 'only DKIM_DOMAIN is set',
       env: { DKIM_DOMAIN: 'example.com' },
@@ -67,7 +67,7 @@ describe('the DKIM settings rule', () => {
     expect(problemsOf(env)).toEqual([expect.stringMatching(new RegExp(`^${missing}: required with`))]);
   });
 
-  it.each([
+  it.each<{ name: string; env: Record<string, string> }>([
     { name: 'none of them is set', env: {} },
     { name: 'all three are set with a PKCS#8 RSA key', env: { ...DKIM, DKIM_PRIVATE_KEY: RSA } },
     {
