@@ -49,13 +49,13 @@ export const sendMailApi: ApiDescription = {
         responses: {
           '200': {
             description:
-              'The SMTP server accepted the mail; or, with Idempotent-Replayed: true, it did for the first request with this Idempotency-Key.',
+              'The SMTP server accepted the mail, once; or, with Idempotent-Replayed: true, it did for the first request with this Idempotency-Key. When it refused some recipients and took the mail for the others, `accepted` and `rejected` say who (the mail did not go to the rejected ones). With `sandbox: true` in the request: validated and built, nothing sent, and the answer says `sandbox: true`.',
             headers: { ...traceHeader, ...replayed },
             content: json(schemaRef('SendMailResponse')),
           },
           '400': {
             ...error(
-              'email.parse.error (details: body json.syntax with the position where the JSON breaks, or body json.not_object), email.validation.error (details name each field) or email.recipient.rejected; stored and replayed under an Idempotency-Key (Idempotent-Replayed: true). idempotency.key.invalid: the Idempotency-Key is not 1–255 printable ASCII characters.',
+              'email.parse.error (details: body json.syntax with the position where the JSON breaks, or body json.not_object), email.validation.error (details name each field; `cc/1` is the second cc address, `recipients` stands for to_address, cc and bcc together: recipients.too_many over MAX_RECIPIENTS) or email.recipient.rejected (the SMTP server refused every recipient permanently; no mail); stored and replayed under an Idempotency-Key (Idempotent-Replayed: true). idempotency.key.invalid: the Idempotency-Key is not 1–255 printable ASCII characters.',
             ),
             headers: { ...traceHeader, ...replayed },
           },

@@ -47,7 +47,12 @@ export function createSendMailApp(
       const idempotency = createIdempotency(config, logger, metrics.breakers, counters.countIdempotency);
       const ports = { delivery, logger, countEmail: counters.countEmail, events };
       return {
-        routes: sendMailRoutes(ports, { authenticator, requiredRole: config.SEND_MAIL_REQUIRED_ROLE }, idempotency),
+        routes: sendMailRoutes(
+          ports,
+          { authenticator, requiredRole: config.SEND_MAIL_REQUIRED_ROLE },
+          { maxRecipients: config.MAX_RECIPIENTS },
+          idempotency,
+        ),
         // Shutdown order: the Kafka producer, then the SMTP pool, then the key store; the metrics push follows.
         stop: async () => {
           await events?.stop();

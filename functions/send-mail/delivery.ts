@@ -9,7 +9,6 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import { isAppError } from '../../shared/errors';
 import { maskAddress, type Logger } from '../../shared/logging';
 import {
@@ -19,28 +18,26 @@ import {
   retryAfterSeconds,
   type BreakerObserver,
 } from '../../shared/resilience';
-import { traceparentFor } from '../../shared/tracing';
+import type { DkimConfig } from './dkim';
 import { emailError, OutcomeUnknownError } from './errors';
+import { createComposer, type Composed, type OutgoingMail } from './message';
 import type { SendMailConfig } from './settings';
-import { createSmtpPool } from './smtp-pool';
-import { headerSubject } from './subject';
+import { createSmtpPool, type RejectedRecipient } from './smtp-pool';
 
-export interface OutgoingMail {
-  readonly to: string;
-  readonly subject: string;
-  readonly text: string;
-  readonly traceId: string;
-  /** The caller's sampling decision, carried on the mail's trace headers. */
-  readonly sampled: boolean;
-}
+export type { OutgoingMail } from './message';
+export type { RejectedRecipient } from './smtp-pool';
 
 export interface Delivered {
   readonly messageId: string;
+  /** Only when the server refused some recipients and took the mail for the others: who got it and who not. */
+  readonly partial?: { readonly accepted: readonly string[]; readonly rejected: readonly RejectedRecipient[] };
 }
 
 export interface Delivery {
   /** Resolves once the server accepted the mail; `signal` stops the send (the request's deadline, client, drain). */
   send(mail: OutgoingMail, signal?: AbortSignal): Promise<Delivered>;
+  /** Composes (and signs) the mail as `send` would, and sends nothing: a sandbox request. */
+  build(mail: OutgoingMail): Promise<Delivered>;
   close(): Promise<void>;
 }
 
@@ -56,14 +53,8 @@ type DeliveryConfig = Pick<
   | 'SMTP_BREAKER_RESET_SECONDS'
   | 'MAIL_FROM'
   | 'OUTBOX_DIR'
->;
-
-/** The composed message: its bytes and the Message-ID they carry. */
-interface Composed {
-  readonly raw: Buffer;
-  readonly messageId: string;
-  readonly envelope: { readonly from: string; readonly to: string[] };
-}
+> &
+  DkimConfig;
 
 /** One send handed to the breaker, and how far it got. */
 interface Attempt {
@@ -123,9 +114,10 @@ function createSmtpDelivery(config: DeliveryConfig, url: string, logger: Logger,
     breakers,
   );
   const deadlineMs = config.SMTP_SEND_TIMEOUT_SECONDS * 1000;
+  const compose = createComposer(config.MAIL_FROM, config);
   return {
     async send(mail, signal) {
-      const composed = await compose(mail, config.MAIL_FROM);
+      const composed = await compose(mail);
       // A request whose client or deadline is already gone sends nothing.
       signal?.throwIfAborted();
       const controller = new AbortController();
@@ -137,8 +129,10 @@ function createSmtpDelivery(config: DeliveryConfig, url: string, logger: Logger,
       signal?.addEventListener('abort', onAbort, { once: true });
       const attempt: Attempt = { composed, signal: controller.signal, messageRead: false };
       try {
-        await breaker.fire(attempt);
-        return { messageId: composed.messageId };
+        const { rejected, accepted } = await breaker.fire(attempt);
+        return rejected.length === 0
+          ? { messageId: composed.messageId }
+          : { messageId: composed.messageId, partial: { accepted, rejected } };
       } catch (err) {
         throw toDeliveryError(err, attempt, mail, logger);
       } finally {
@@ -146,6 +140,7 @@ function createSmtpDelivery(config: DeliveryConfig, url: string, logger: Logger,
         signal?.removeEventListener('abort', onAbort);
       }
     },
+    build: async (mail) => ({ messageId: (await compose(mail)).messageId }),
     async close() {
       breaker.shutdown();
       await pool.close();
@@ -183,34 +178,18 @@ function toDeliveryError(err: unknown, attempt: Attempt, mail: OutgoingMail, log
 }
 
 function createOutboxDelivery(config: DeliveryConfig): Delivery {
+  const compose = createComposer(config.MAIL_FROM, config);
   return {
     async send(mail) {
-      const composed = await compose(mail, config.MAIL_FROM);
+      const composed = await compose(mail);
       await mkdir(config.OUTBOX_DIR, { recursive: true });
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${mail.traceId}.eml`;
       await writeFile(join(config.OUTBOX_DIR, name), composed.raw);
       return { messageId: composed.messageId };
     },
+    build: async (mail) => ({ messageId: (await compose(mail)).messageId }),
     close: () => Promise.resolve(),
   };
-}
-
-/** The one message shape: fixed From, explicit envelope, no attachments or remote content. */
-async function compose(mail: OutgoingMail, from: string): Promise<Composed> {
-  const node = new MailComposer({
-    from,
-    to: mail.to,
-    subject: headerSubject(mail.subject),
-    text: mail.text,
-    headers: {
-      'X-B3-TraceId': mail.traceId,
-      'X-B3-Sampled': mail.sampled ? '1' : '0',
-      traceparent: traceparentFor(mail.traceId, undefined, mail.sampled),
-    },
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  }).compile();
-  return { raw: await node.build(), messageId: node.messageId(), envelope: { from, to: [mail.to] } };
 }
 
 /** The server answered (a reply code), so it did not take the message. */

@@ -3,7 +3,7 @@ import type { Authenticator } from '../../shared/auth';
 import { requireJsonContentType, type HttpResult, type IncomingRequest, type Route } from '../../shared/http';
 import { currentTrace, newTrace, type TraceContext } from '../../shared/tracing';
 import { callerOf, idempotencyKeyOf, keyHashOf, type Guard } from './idempotency';
-import { parseSendMailRequest } from './request';
+import { DEFAULT_REQUEST_LIMITS, parseSendMailRequest, type RequestLimits } from './request';
 import { sendMail, type SendMailPorts } from './send-mail';
 
 export const SEND_MAIL_PATH = '/api/rest/v1/sendmail';
@@ -13,7 +13,12 @@ export interface SendMailAccess {
   readonly requiredRole: string;
 }
 
-export function sendMailRoutes(ports: SendMailPorts, access: SendMailAccess, idempotency?: Guard): Route[] {
+export function sendMailRoutes(
+  ports: SendMailPorts,
+  access: SendMailAccess,
+  limits: RequestLimits = DEFAULT_REQUEST_LIMITS,
+  idempotency?: Guard,
+): Route[] {
   return [
     {
       method: 'POST',
@@ -24,7 +29,7 @@ export function sendMailRoutes(ports: SendMailPorts, access: SendMailAccess, ide
         requireJsonContentType(request.headers['content-type']);
         const trace = currentTrace() ?? newTrace();
         const key = idempotency ? idempotencyKeyOf(request.headers) : undefined;
-        if (idempotency === undefined || key === undefined) return send(request, trace, ports);
+        if (idempotency === undefined || key === undefined) return send(request, trace, ports, limits);
         const keyHash = keyHashOf(key);
         request.annotate?.({ idempotency: { key_hash: keyHash } });
         return idempotency.run(
@@ -35,7 +40,7 @@ export function sendMailRoutes(ports: SendMailPorts, access: SendMailAccess, ide
             requestId: trace.traceId,
             onOutcome: (outcome) => request.annotate?.({ idempotency: { key_hash: keyHash, outcome } }),
           },
-          () => send(request, trace, ports, keyHash),
+          () => send(request, trace, ports, limits, keyHash),
         );
       },
     },
@@ -46,9 +51,10 @@ async function send(
   request: IncomingRequest,
   trace: TraceContext,
   ports: SendMailPorts,
+  limits: RequestLimits,
   keyHash?: string,
 ): Promise<HttpResult> {
-  const input = parseSendMailRequest(request.body);
+  const input = parseSendMailRequest(request.body, limits);
   const result = await sendMail(
     input,
     trace,

@@ -7,6 +7,18 @@
 const SUBJECT_PATTERN = '^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F\\uD800-\\uDFFF]*$';
 /** Text: no NUL and no lone surrogates. */
 const TEXT_PATTERN = '^[^\\u0000\\uD800-\\uDFFF]*$';
+/** Tags and metadata keys: short, plain, safe in any log or event consumer. */
+const LABEL_PATTERN = '^[A-Za-z0-9_.-]*$';
+
+/** A bare address, as to_address: the address rules (address.ts) are checked after the schema. */
+const addressSchema = { type: 'string', minLength: 3, maxLength: 254 } as const;
+const addressList = (description: string) =>
+  ({ type: 'array', items: addressSchema, description, example: ['team@example.com'] }) as const;
+
+/** The most tags and metadata entries, and the most UTF-8 octets of metadata keys and values together. */
+export const MAX_TAGS = 10;
+export const MAX_METADATA_ENTRIES = 10;
+export const MAX_METADATA_OCTETS = 2048;
 
 export const sendMailRequestSchema = {
   type: 'object',
@@ -31,8 +43,43 @@ export const sendMailRequestSchema = {
     body: {
       type: 'string',
       pattern: TEXT_PATTERN,
-      description: 'Plain text.',
+      description: 'Plain text; with `html`, the text alternative.',
       example: 'some mail body\nwith a second line\n',
+    },
+    html: {
+      type: 'string',
+      minLength: 1,
+      pattern: TEXT_PATTERN,
+      description:
+        'Optional HTML part: the mail becomes multipart/alternative with `body` as its text part. Nothing it references is fetched or attached.',
+      example: '<p>some mail body</p>',
+    },
+    cc: addressList('Optional Cc recipients, bare addresses. to_address, cc and bcc together: at most MAX_RECIPIENTS.'),
+    bcc: addressList(
+      'Optional Bcc recipients, bare addresses: they are on the SMTP envelope only, never in a header of the message.',
+    ),
+    reply_to: { ...addressSchema, description: 'Optional Reply-To, one bare address.', example: 'support@example.com' },
+    tags: {
+      type: 'array',
+      maxItems: MAX_TAGS,
+      uniqueItems: true,
+      items: { type: 'string', minLength: 1, maxLength: 64, pattern: LABEL_PATTERN },
+      description: `Optional, up to ${MAX_TAGS} distinct tags ([A-Za-z0-9_.-]{1,64}) for correlation: in the email.sent event and the log line, never in the mail.`,
+      example: ['welcome', 'campaign-42'],
+    },
+    metadata: {
+      type: 'object',
+      maxProperties: MAX_METADATA_ENTRIES,
+      propertyNames: { type: 'string', minLength: 1, maxLength: 40, pattern: LABEL_PATTERN },
+      additionalProperties: { type: 'string', maxLength: 256, pattern: SUBJECT_PATTERN },
+      description: `Optional, up to ${MAX_METADATA_ENTRIES} string values under keys of [A-Za-z0-9_.-]{1,40}, keys and values together at most ${MAX_METADATA_OCTETS} UTF-8 octets: in the email.sent event and the log line, never in the mail.`,
+      example: { campaignId: 'c-42', userId: 'u-7' },
+    },
+    sandbox: {
+      type: 'boolean',
+      description:
+        'true: the request is validated and the message built (its Message-ID answered), but nothing is sent and no event published; the answer says `sandbox: true`.',
+      example: false,
     },
   },
 } as const;
@@ -41,5 +88,27 @@ export const sendMailResponseSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['messageId'],
-  properties: { messageId: { type: 'string', description: 'The Message-ID the mail was sent with.' } },
+  properties: {
+    messageId: { type: 'string', description: 'The Message-ID the mail was sent with (in a sandbox: built with).' },
+    accepted: {
+      type: 'array',
+      items: { type: 'string' },
+      description:
+        'Only when the SMTP server refused some recipients but took the mail for others: the recipients it accepted (to_address, cc and bcc, as delivered).',
+    },
+    rejected: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['address', 'replyCode'],
+        properties: {
+          address: { type: 'string' },
+          replyCode: { type: 'integer', description: 'The SMTP reply code to RCPT TO: 5xx permanent, 4xx temporary.' },
+        },
+      },
+      description: 'Only with `accepted`: the recipients the SMTP server refused; the mail did not go to them.',
+    },
+    sandbox: { const: true, description: 'Only for a sandbox request: nothing was sent.' },
+  },
 } as const;

@@ -2,7 +2,7 @@
 import { isAppError, type ErrorCode } from '../../shared/errors';
 import { maskAddress, type Logger } from '../../shared/logging';
 import type { TraceContext } from '../../shared/tracing';
-import type { Delivery } from './delivery';
+import type { Delivered, Delivery, OutgoingMail, RejectedRecipient } from './delivery';
 import type { EmailSentExtensions } from './email-sent-event';
 import type { EmailSentData } from '../../shared/contracts/email-sent';
 import { OutcomeUnknownError } from './errors';
@@ -11,6 +11,11 @@ import type { EventPublisher } from './event-publisher';
 
 export interface SendMailResult {
   readonly messageId: string;
+  /** Only when the server refused some recipients and took the mail for the others. */
+  readonly accepted?: readonly string[];
+  readonly rejected?: readonly RejectedRecipient[];
+  /** Only for a sandbox request: built, not sent. */
+  readonly sandbox?: true;
 }
 
 export interface SendMailPorts {
@@ -42,36 +47,90 @@ export async function sendMail(
   signal?: AbortSignal,
   correlation: SendMailCorrelation = {},
 ): Promise<SendMailResult> {
-  let messageId: string;
+  const mail = outgoingMail(request, trace);
+  if (request.sandbox) {
+    // Validated and built, as a real send would be; no SMTP session, no event, no count of a delivery.
+    const { messageId } = await ports.delivery.build(mail);
+    ports.logger.info(
+      { email: { ...logFields(request, messageId), sandbox: true } },
+      'mail built in sandbox, not sent',
+    );
+    return { messageId, sandbox: true };
+  }
+  let delivered: Delivered;
   try {
-    ({ messageId } = await ports.delivery.send(
-      {
-        to: request.toAddress,
-        subject: request.subject,
-        text: request.body,
-        traceId: trace.traceId,
-        sampled: trace.sampled,
-      },
-      signal,
-    ));
+    delivered = await ports.delivery.send(mail, signal);
   } catch (err) {
     ports.countEmail?.((isAppError(err) && OUTCOME_BY_CODE[err.code]) || 'failed');
     // The mail may be out: its event is held as a dead letter, to publish only once the mail is found.
     if (err instanceof OutcomeUnknownError) ports.events?.hold(eventData(request, err.messageId), trace, correlation);
     throw err;
   }
+  const { messageId, partial } = delivered;
   ports.countEmail?.('sent');
   ports.logger.info(
-    { email: { to: { address: maskAddress(request.toAddress) }, message_id: messageId } },
+    {
+      email: {
+        ...logFields(request, messageId),
+        ...(partial ? { rejected_count: partial.rejected.length } : {}),
+      },
+    },
     'mail delivered',
   );
   if (ports.events) {
     // The mail is out: whatever happens to the event, the answer stays 200.
-    await ports.events.publish(eventData(request, messageId), trace, correlation);
+    await ports.events.publish(eventData(request, messageId, partial?.rejected), trace, correlation);
   }
-  return { messageId };
+  return partial ? { messageId, accepted: partial.accepted, rejected: partial.rejected } : { messageId };
 }
 
-function eventData(request: SendMailRequest, messageId: string): EmailSentData {
-  return { messageId, toAddress: request.toAddress, subject: request.subject, sentAt: new Date().toISOString() };
+function outgoingMail(request: SendMailRequest, trace: TraceContext): OutgoingMail {
+  return {
+    to: request.toAddress,
+    subject: request.subject,
+    text: request.body,
+    html: request.html,
+    cc: request.cc,
+    bcc: request.bcc,
+    replyTo: request.replyTo,
+    traceId: trace.traceId,
+    sampled: trace.sampled,
+  };
+}
+
+/** The log line's email fields: masked recipients, counts, the caller's tags and metadata (never metric labels). */
+function logFields(request: SendMailRequest, messageId: string): Record<string, unknown> {
+  return {
+    to: { address: maskAddress(request.toAddress) },
+    message_id: messageId,
+    ...(request.cc ? { cc_count: request.cc.length } : {}),
+    ...(request.bcc ? { bcc_count: request.bcc.length } : {}),
+    ...(request.tags ? { tags: request.tags } : {}),
+    ...(request.metadata ? { metadata: request.metadata } : {}),
+  };
+}
+
+/**
+ * Who the mail went to: To as addressed, the Cc recipients the server took, the Bcc ones only counted,
+ * the To and Cc addresses it refused. Fields the request did not use stay out, so an old-shape request's
+ * event keeps its old shape.
+ */
+function eventData(
+  request: SendMailRequest,
+  messageId: string,
+  refused: readonly RejectedRecipient[] = [],
+): EmailSentData {
+  const isRefused = new Set(refused.map((recipient) => recipient.address));
+  const visible = [request.toAddress, ...(request.cc ?? [])].filter((address) => isRefused.has(address));
+  return {
+    messageId,
+    toAddress: request.toAddress,
+    subject: request.subject,
+    sentAt: new Date().toISOString(),
+    ...(request.cc ? { cc: request.cc.filter((address) => !isRefused.has(address)) } : {}),
+    ...(request.bcc ? { bccCount: request.bcc.filter((address) => !isRefused.has(address)).length } : {}),
+    ...(visible.length > 0 ? { rejected: visible } : {}),
+    ...(request.tags ? { tags: request.tags } : {}),
+    ...(request.metadata ? { metadata: request.metadata } : {}),
+  };
 }

@@ -16,6 +16,7 @@ import {
   type Config,
 } from '../../shared/config';
 import { timeBudgetProblems } from './budget';
+import { dkimProblems } from './dkim';
 
 /** Milliseconds for a budget that is split into attempts: below 300 no attempt has room for a broker's answer. */
 const budgetMs = describedValidator<number>('integer ≥ 300 (ms)', (input) => {
@@ -80,6 +81,24 @@ export const sendMailSpecs = {
     default: '.outbox',
     desc: 'Local only: where mails are written as .eml files when SMTP_URL is unset.',
   }),
+  MAX_RECIPIENTS: positiveInt({
+    default: 50,
+    desc: 'The most recipients of one mail: to_address, cc and bcc together. More is refused (400 recipients.too_many).',
+  }),
+  DKIM_DOMAIN: str({
+    default: undefined,
+    desc: 'DKIM signing domain (d=). With DKIM_SELECTOR and DKIM_PRIVATE_KEY every mail is signed (rsa-sha256); all three or none.',
+    example: 'example.com',
+  }),
+  DKIM_SELECTOR: str({
+    default: undefined,
+    desc: 'DKIM selector (s=): the key is published as a TXT record at <selector>._domainkey.<DKIM_DOMAIN>, k=rsa.',
+    example: 'mailer2026',
+  }),
+  DKIM_PRIVATE_KEY: str({
+    default: undefined,
+    desc: 'DKIM private key, PEM (PKCS#8 or PKCS#1), RSA of at least 1024 bits; refused at start when it cannot be parsed or is not RSA. In one line, `\\n` stands for a line break.',
+  }),
   SEND_MAIL_REQUIRED_ROLE: str({ default: 'admin', desc: 'Role a caller needs in AUTH_ROLES_CLAIM to send mail.' }),
   FEATURE_EMAIL_SENT_EVENT: bool({
     default: false,
@@ -130,18 +149,20 @@ export const sendMailSpecs = {
 const ownSettings = defineSettings({
   owner: 'functions/send-mail',
   specs: sendMailSpecs,
-  secrets: ['SMTP_URL', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'IDEMPOTENCY_REDIS_URL'],
+  secrets: ['SMTP_URL', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'IDEMPOTENCY_REDIS_URL', 'DKIM_PRIVATE_KEY'],
   localDefaults: { MAIL_FROM: 'mailer@localhost.localdomain', FEATURE_IDEMPOTENCY: 'true' },
   requiredWhen: {
     KAFKA_BROKERS: 'required outside local when FEATURE_EMAIL_SENT_EVENT is on',
     IDEMPOTENCY_REDIS_URL: 'required outside local when FEATURE_IDEMPOTENCY is on',
   },
-  rules: (config) =>
-    config.FEATURE_IDEMPOTENCY && config.IDEMPOTENCY_LOCK_SECONDS <= config.REQUEST_TIMEOUT_SECONDS
+  rules: (config) => [
+    ...dkimProblems(config),
+    ...(config.FEATURE_IDEMPOTENCY && config.IDEMPOTENCY_LOCK_SECONDS <= config.REQUEST_TIMEOUT_SECONDS
       ? [
           `IDEMPOTENCY_LOCK_SECONDS: ${config.IDEMPOTENCY_LOCK_SECONDS} s must exceed REQUEST_TIMEOUT_SECONDS (${config.REQUEST_TIMEOUT_SECONDS} s), or a claim could expire while its request still runs; raise it`,
         ]
-      : [],
+      : []),
+  ],
 });
 
 export const sendMailSettings = composeSettings('send-mail', [ownSettings, authSettings], [timeBudgetProblems]);

@@ -31,8 +31,22 @@ export interface SmtpTransaction {
   readonly onMessageRead: () => void;
 }
 
+/** A recipient the server refused on RCPT TO while it took the mail for others. */
+export interface RejectedRecipient {
+  readonly address: string;
+  /** The server's reply code: 5xx permanent, 4xx temporary. */
+  readonly replyCode: number;
+}
+
+/** Who the server took the mail for, per RCPT TO reply. */
+export interface SmtpResult {
+  readonly accepted: readonly string[];
+  readonly rejected: readonly RejectedRecipient[];
+}
+
 export interface SmtpPool {
-  send(transaction: SmtpTransaction): Promise<void>;
+  /** Resolves once the server replied 2xx to the final `.`: at least one recipient took the mail. */
+  send(transaction: SmtpTransaction): Promise<SmtpResult>;
   close(): Promise<void>;
 }
 
@@ -72,16 +86,17 @@ export function createSmtpPool(settings: SmtpPoolSettings): SmtpPool {
     propagateCreateError: true,
   });
 
-  const transact = async (transaction: SmtpTransaction, retried: boolean): Promise<void> => {
+  const transact = async (transaction: SmtpTransaction, retried: boolean): Promise<SmtpResult> => {
     const pooled = await acquire(pool, transaction.signal);
     let messageRead = false;
     try {
-      await deliver(pooled, transaction, () => {
+      const result = await deliver(pooled, transaction, () => {
         messageRead = true;
         transaction.onMessageRead();
       });
       pooled.sent += 1;
       pool.release(pooled);
+      return result;
     } catch (err) {
       const resettable = pooled.usable && keepsSession(err) && !transaction.signal.aborted;
       if (resettable)
@@ -145,9 +160,9 @@ async function acquire(pool: Pool<Pooled>, signal: AbortSignal): Promise<Pooled>
   }
 }
 
-function deliver(pooled: Pooled, transaction: SmtpTransaction, onMessageRead: () => void): Promise<void> {
+function deliver(pooled: Pooled, transaction: SmtpTransaction, onMessageRead: () => void): Promise<SmtpResult> {
   const { signal } = transaction;
-  return new Promise<void>((resolve, reject) => {
+  return new Promise<SmtpResult>((resolve, reject) => {
     if (signal.aborted) return reject(abortError(signal));
     const message = Readable.from([transaction.raw]);
     message.once('end', onMessageRead);
@@ -157,12 +172,26 @@ function deliver(pooled: Pooled, transaction: SmtpTransaction, onMessageRead: ()
       reject(abortError(signal));
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    pooled.connection.send({ from: transaction.envelope.from, to: [...transaction.envelope.to] }, message, (err) => {
-      signal.removeEventListener('abort', onAbort);
-      if (err) reject(err);
-      else resolve();
-    });
+    pooled.connection.send(
+      { from: transaction.envelope.from, to: [...transaction.envelope.to] },
+      message,
+      (err, info) => {
+        signal.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else resolve(resultOf(info));
+      },
+    );
   });
+}
+
+/** The per-recipient replies nodemailer kept: each refused address with its reply code. */
+function resultOf(info: SMTPConnection.SentMessageInfo | undefined): SmtpResult {
+  const errors = info?.rejectedErrors ?? [];
+  const rejected = (info?.rejected ?? []).map((address) => ({
+    address,
+    replyCode: errors.find((error) => error.recipient === address)?.responseCode ?? 550,
+  }));
+  return { accepted: [...(info?.accepted ?? [])], rejected };
 }
 
 /** Back to the pool when the session is still good, otherwise out of it. */

@@ -178,6 +178,72 @@ describe('when the toggle is on, in binary content mode', () => {
       for (const part of parts) expect(text).not.toContain(part);
     }
   });
+
+  describe('issue 17: a mail with the optional fields', () => {
+    const full = {
+      ...validRequest,
+      to_address: 'full@mailinator.com',
+      html: '<p>some mail body</p>',
+      cc: ['cc-one@example.com', 'cc-two@example.org'],
+      bcc: ['hidden-one@example.net', 'hidden-two@example.net'],
+      reply_to: 'support@example.com',
+      tags: ['welcome', 'campaign-42'],
+      metadata: { campaignId: 'c-42', userId: 'u-7' },
+    };
+
+    it('then its event validates against the published schema, carries tags and metadata, and counts Bcc without naming it', async () => {
+      const before = topic.records.length;
+      const answer = await send(fn, full);
+      expect(answer.status).toBe(200);
+
+      const record = (await topic.waitFor(before + 1))[before] as ConsumedRecord;
+      const data = JSON.parse(record.value.toString('utf8')) as unknown;
+
+      expect(validateData(data)).toBe(true);
+      expect(data).toEqual({
+        messageId: (answer.body as { messageId: string }).messageId,
+        toAddress: full.to_address,
+        subject: full.subject,
+        sentAt: expect.any(String),
+        cc: full.cc,
+        bccCount: 2,
+        tags: full.tags,
+        metadata: full.metadata,
+      });
+      expect(decodeCloudEvent(record).data).toEqual(data);
+      const text = JSON.stringify(record.headers) + record.value.toString('utf8');
+      for (const hidden of full.bcc) expect(text).not.toContain(hidden);
+    });
+
+    it('then when the server refused a Cc and a Bcc recipient, the event names the Cc one and counts only the Bcc one it took', async () => {
+      const before = topic.records.length;
+      smtp.rejectPermanently.add('cc-two@example.org');
+      smtp.rejectPermanently.add('hidden-one@example.net');
+
+      const answer = await send(fn, full);
+      expect(answer.status).toBe(200);
+
+      const record = (await topic.waitFor(before + 1))[before] as ConsumedRecord;
+      const data = JSON.parse(record.value.toString('utf8')) as unknown;
+      expect(validateData(data)).toBe(true);
+      expect(data).toMatchObject({ cc: ['cc-one@example.com'], bccCount: 1, rejected: ['cc-two@example.org'] });
+      expect(record.value.toString('utf8')).not.toContain('hidden-one');
+    });
+
+    it('then a sandbox request gives no event at all', async () => {
+      const before = topic.records.length;
+
+      const sandbox = await send(fn, { ...full, to_address: 'sandbox@mailinator.com', sandbox: true });
+      expect(sandbox.status).toBe(200);
+      expect(sandbox.body).toEqual({ messageId: expect.any(String), sandbox: true });
+      expect((await send(fn, { ...validRequest, to_address: 'after-sandbox@mailinator.com' })).status).toBe(200);
+
+      const records = await topic.waitFor(before + 1);
+      // An absence: no event for the sandbox request may follow, so give one a moment to show up.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(records.slice(before).map((record) => record.key)).toEqual(['after-sandbox@mailinator.com']);
+    });
+  });
 });
 
 describe('when the toggle is on, in structured content mode', () => {

@@ -174,6 +174,15 @@ describe.each(ENVIRONMENTS)('the %s overlay', (env) => {
     expect(literalEnv(docs).SECRETS_FILE).toBeUndefined();
   });
 
+  it('when rendered, then send-mail signs every mail with DKIM: domain and selector in its config, the key in its Secret', () => {
+    const { config } = loadedService(env, objects, 'send-mail');
+    const dkim = config as Record<string, unknown>;
+
+    expect(dkim.DKIM_DOMAIN).toEqual(expect.any(String));
+    expect(dkim.DKIM_SELECTOR).toEqual(expect.any(String));
+    expect(dkim.DKIM_PRIVATE_KEY).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+  });
+
   it('when send-mail and health read the same setting, then their Services give it the same value', () => {
     const sendMail = loadedService(env, objects, 'send-mail').config as Record<string, unknown>;
     const health = loadedService(env, objects, 'health').config as Record<string, unknown>;
@@ -317,7 +326,7 @@ describe('the secret-ownership check', () => {
     docs.spec.template.spec.volumes?.push({ name: 'planted', secret: { secretName: 'send-mail-secrets' } });
 
     expect(ownershipProblems('production', objects, secretFilesOf('production', objects))).toEqual(
-      ['SMTP_URL', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'IDEMPOTENCY_REDIS_URL'].map(
+      ['SMTP_URL', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'IDEMPOTENCY_REDIS_URL', 'DKIM_PRIVATE_KEY'].map(
         (key) => `docs: gets ${key} from a Secret, which its schema does not declare as a secret setting`,
       ),
     );

@@ -4,6 +4,7 @@
  */
 import { SignJWT } from 'jose';
 import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -225,6 +226,33 @@ describe('when the configuration is invalid', () => {
     for (const name of ['SMTP_URL', 'LOG_LEVEL', 'PORT', 'MAIL_FROM']) expect(result.stderr).toContain(name);
     expect(result.stderr + result.stdout).not.toContain('topsecret');
   });
+
+  it.each([
+    { name: 'cannot be parsed', key: '-----BEGIN PRIVATE KEY-----\nnot a key, topsecret\n-----END PRIVATE KEY-----\n' },
+    {
+      name: 'does not match rsa-sha256 (an Ed25519 key)',
+      key: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    },
+  ])(
+    'when the DKIM key $name, then the bundle exits 78 naming DKIM_PRIVATE_KEY, without printing the key',
+    async ({ key }) => {
+      const result = await runToEnd([bundle], {
+        ENVIRONMENT: 'dev',
+        SMTP_URL: 'smtp://127.0.0.1:2525',
+        MAIL_FROM: 'mailer@example.com',
+        AUTH_HS256_SECRET: SECRET,
+        DKIM_DOMAIN: 'example.com',
+        DKIM_SELECTOR: 'mailer',
+        DKIM_PRIVATE_KEY: key,
+      });
+
+      expect(result.code).toBe(78);
+      expect(result.stderr).toContain('DKIM_PRIVATE_KEY');
+      const body = key.split('\n')[1] ?? '';
+      expect(body).not.toBe('');
+      expect(result.stderr + result.stdout).not.toContain(body);
+    },
+  );
 });
 
 describe('when the port is taken by another program', () => {

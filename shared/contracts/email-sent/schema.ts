@@ -9,7 +9,7 @@ export const emailSentDataSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   title: 'email.sent.v1 data',
   description:
-    'A mail was accepted by the SMTP server. Never carries the body or any credential. Delivered at least once: a duplicate carries the same CloudEvent id; dedupe by source + id.',
+    'A mail was accepted by the SMTP server. Never carries the body, a Bcc address or any credential. Delivered at least once: a duplicate carries the same CloudEvent id; dedupe by source + id. Still v1: later fields are optional, so an event of the first shape stays valid.',
   type: 'object',
   additionalProperties: false,
   required: ['messageId', 'toAddress', 'subject', 'sentAt'],
@@ -18,6 +18,28 @@ export const emailSentDataSchema = {
     toAddress: { type: 'string', description: 'The recipient, as delivered (IDN domains in punycode).' },
     subject: { type: 'string' },
     sentAt: { type: 'string', format: 'date-time', description: 'When the SMTP server accepted the mail (RFC 3339).' },
+    cc: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'Only for a mail with Cc: the Cc recipients the SMTP server accepted.',
+    },
+    bccCount: {
+      type: 'integer',
+      minimum: 0,
+      description: 'Only for a mail with Bcc: how many Bcc recipients the SMTP server accepted (never who).',
+    },
+    rejected: {
+      type: 'array',
+      items: { type: 'string' },
+      description:
+        'Only when the SMTP server refused some recipients: the To and Cc addresses it refused (the mail did not go to them; refused Bcc recipients are not named).',
+    },
+    tags: { type: 'array', items: { type: 'string' }, description: "The request's tags, as sent." },
+    metadata: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description: "The request's metadata, as sent.",
+    },
   },
 } as const;
 
@@ -26,6 +48,11 @@ export interface EmailSentData {
   readonly toAddress: string;
   readonly subject: string;
   readonly sentAt: string;
+  readonly cc?: readonly string[];
+  readonly bccCount?: number;
+  readonly rejected?: readonly string[];
+  readonly tags?: readonly string[];
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 /** The CloudEvent type, below the deployment's prefix (EVENT_TYPE_PREFIX). */

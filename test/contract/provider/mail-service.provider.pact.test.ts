@@ -106,6 +106,7 @@ it('when every consumer pact of MailService is replayed against send-mail, then 
     logLevel: PACT_LOG_LEVEL,
   }).verifyProvider();
 
-  // Each pact's admin interaction sent one real mail (the retry pact's: its first try); the 401 and the replay none.
+  // Each pact sends one real mail: its first admin interaction that is not a sandbox request (the retry pact's:
+  // its first try); the 401, the replay and sandbox requests send none.
   expect(smtp.mails).toHaveLength(pactFilesFor('MailService').length);
 });

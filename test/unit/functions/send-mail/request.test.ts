@@ -1,10 +1,11 @@
 import { parseSendMailRequest } from '../../../../functions/send-mail/request';
-import { badRequests, nonUtf8Bodies, validRequest } from '../../../fixtures/send-mail-requests';
+import { badOptionalFields, badRequests, nonUtf8Bodies, validRequest } from '../../../fixtures/send-mail-requests';
 import { thrownAppError } from '../../../support/thrown';
 
 describe('parseSendMailRequest', () => {
-  it('has at least 40 bad-input cases', () => {
+  it('has at least 40 bad-input cases, at least 30 of them for the optional fields', () => {
     expect(badRequests.length).toBeGreaterThanOrEqual(40);
+    expect(badOptionalFields.length).toBeGreaterThanOrEqual(30);
   });
 
   describe.each(badRequests)('when $name', (testCase) => {
@@ -54,6 +55,71 @@ describe('parseSendMailRequest', () => {
     expect(parsed).toMatchObject({
       subject: fields.subject ?? validRequest.subject,
       body: fields.body ?? validRequest.body,
+    });
+  });
+
+  describe('issue 17: the optional fields', () => {
+    const full = {
+      ...validRequest,
+      html: '<p>some mail body</p>',
+      cc: ['Cc@Bücher.example', 'second@example.com'],
+      bcc: ['hidden@example.com'],
+      reply_to: 'support@example.com',
+      tags: ['welcome', 'campaign-42'],
+      metadata: { campaignId: 'c-42', userId: 'u-7' },
+      sandbox: true,
+    };
+
+    it('when every optional field is valid, then they are returned with the addresses normalized for delivery', () => {
+      expect(parseSendMailRequest(Buffer.from(JSON.stringify(full)))).toEqual({
+        toAddress: validRequest.to_address,
+        subject: validRequest.subject,
+        body: validRequest.body,
+        html: full.html,
+        cc: ['Cc@xn--bcher-kva.example', 'second@example.com'],
+        bcc: ['hidden@example.com'],
+        replyTo: 'support@example.com',
+        tags: full.tags,
+        metadata: full.metadata,
+        sandbox: true,
+      });
+    });
+
+    it('when sandbox is false and the lists are empty, then the request parses as the old shape', () => {
+      const parsed = parseSendMailRequest(
+        Buffer.from(JSON.stringify({ ...validRequest, sandbox: false, tags: [], metadata: {} })),
+      );
+      expect(parsed).toEqual({
+        ...parseSendMailRequest(Buffer.from(JSON.stringify(validRequest))),
+        tags: [],
+        metadata: {},
+      });
+      expect(parsed.sandbox).toBeUndefined();
+    });
+
+    it.each([
+      { name: 'exactly MAX_RECIPIENTS (50) recipients', cc: 30, bcc: 19, limit: 50, ok: true },
+      { name: 'one over a MAX_RECIPIENTS of 3', cc: 2, bcc: 1, limit: 3, ok: false },
+      { name: 'exactly a MAX_RECIPIENTS of 3', cc: 1, bcc: 1, limit: 3, ok: true },
+    ])('when the request has $name, then the limit is kept', ({ cc, bcc, limit, ok }) => {
+      const list = (count: number, domain: string): string[] =>
+        Array.from({ length: count }, (_, index) => `r${index}@${domain}`);
+      const body = Buffer.from(
+        JSON.stringify({ ...validRequest, cc: list(cc, 'a.example'), bcc: list(bcc, 'b.example') }),
+      );
+      if (ok) expect(parseSendMailRequest(body, { maxRecipients: limit }).bcc).toHaveLength(bcc);
+      else {
+        const error = thrownAppError(() => parseSendMailRequest(body, { maxRecipients: limit }));
+        expect(error.details).toEqual([{ field: 'recipients', code: 'recipients.too_many' }]);
+      }
+    });
+
+    it('when metadata is exactly 2048 octets in all, then it is accepted', () => {
+      // 8 entries of a 4-octet key and a 252-octet value: 2048.
+      const metadata = Object.fromEntries(Array.from({ length: 8 }, (_, index) => [`key${index}`, 'v'.repeat(252)]));
+      expect(parseSendMailRequest(Buffer.from(JSON.stringify({ ...validRequest, metadata }))).metadata).toEqual(
+        metadata,
+      );
     });
   });
 

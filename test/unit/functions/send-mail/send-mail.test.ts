@@ -27,7 +27,7 @@ function fakeEvents(): EventPublisher & { published: string[]; held: string[] } 
 }
 
 function deliveryFailing(err: Error): Delivery {
-  return { send: () => Promise.reject(err), close: () => Promise.resolve() };
+  return { send: () => Promise.reject(err), build: () => Promise.reject(err), close: () => Promise.resolve() };
 }
 
 const logger = createLogger({
@@ -51,6 +51,7 @@ describe('sendMail', () => {
     const events = fakeEvents();
     const delivery: Delivery = {
       send: () => Promise.resolve({ messageId: '<m1@example.com>' }),
+      build: () => Promise.reject(new Error('not a sandbox request')),
       close: () => Promise.resolve(),
     };
 

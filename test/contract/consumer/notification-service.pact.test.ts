@@ -1,0 +1,105 @@
+/**
+ * Consumer-driven contract of a consumer that uses the send API's optional fields (consumer
+ * NotificationService, provider MailService): an HTML mail with Cc and Reply-To, and a sandbox request
+ * as it tests its integration in staging. The campaign service's pact stays as it is. The pact lands in
+ * test/contract/pacts/.
+ */
+import { MatchersV3, PactV3, SpecificationVersion } from '@pact-foundation/pact';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import { DEV_SECRET, ROLES_CLAIM } from '../../support/tokens';
+import { PACT_LOG_LEVEL } from '../../support/pacts';
+
+const { regex, string } = MatchersV3;
+const MAIL = {
+  to_address: 'customer@example.com',
+  subject: 'Your order has shipped',
+  body: 'Your order 4711 has shipped.\n',
+  html: '<p>Your order <b>4711</b> has shipped.</p>',
+  cc: ['orders@example.com'],
+  reply_to: 'support@example.com',
+  tags: ['order-shipped'],
+  metadata: { orderId: '4711' },
+};
+
+const pact = new PactV3({
+  consumer: 'NotificationService',
+  provider: 'MailService',
+  dir: join(__dirname, '..', 'pacts'),
+  spec: SpecificationVersion.SPECIFICATION_VERSION_V3,
+  logLevel: PACT_LOG_LEVEL,
+});
+
+/** A fixed example token, so the pact is the same on every run; the provider re-mints it (request filter). */
+function exampleToken(): Promise<string> {
+  return new SignJWT({ [ROLES_CLAIM]: ['admin'] })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject('notification-service')
+    .setIssuedAt(1767225600)
+    .setExpirationTime(1767229200)
+    .sign(new TextEncoder().encode(DEV_SECRET));
+}
+
+async function post(baseUrl: string, body: object, token: string): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${baseUrl}/api/rest/v1/sendmail`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+const jsonHeaders = { 'Content-Type': regex('^application/json(;.*)?$', 'application/json; charset=utf-8') };
+
+describe('NotificationService → MailService', () => {
+  it('when it sends an HTML mail with Cc and Reply-To, then send-mail answers 200 with the Message-ID', async () => {
+    const token = await exampleToken();
+    pact
+      .given('an authorized user with the admin role exists')
+      .uponReceiving('a request to send an HTML mail with cc and reply_to')
+      .withRequest({
+        method: 'POST',
+        path: '/api/rest/v1/sendmail',
+        headers: {
+          'Content-Type': 'application/json',
+          Authorization: regex('^Bearer [\\w-]+\\.[\\w-]+\\.[\\w-]+$', `Bearer ${token}`),
+        },
+        body: MAIL,
+      })
+      .willRespondWith({ status: 200, headers: jsonHeaders, body: { messageId: string('<a@example.com>') } });
+
+    await pact.executeTest(async (server) => {
+      const result = await post(server.url, MAIL, token);
+      expect(result.status).toBe(200);
+      expect(result.body).toEqual({ messageId: expect.any(String) });
+    });
+  });
+
+  it('when it sends the same mail as a sandbox request, then send-mail answers 200 with sandbox: true', async () => {
+    const token = await exampleToken();
+    const sandbox = { ...MAIL, sandbox: true };
+    pact
+      .given('an authorized user with the admin role exists')
+      .uponReceiving('a sandbox request to send an HTML mail with cc and reply_to')
+      .withRequest({
+        method: 'POST',
+        path: '/api/rest/v1/sendmail',
+        headers: {
+          'Content-Type': 'application/json',
+          Authorization: regex('^Bearer [\\w-]+\\.[\\w-]+\\.[\\w-]+$', `Bearer ${token}`),
+        },
+        body: sandbox,
+      })
+      .willRespondWith({
+        status: 200,
+        headers: jsonHeaders,
+        body: { messageId: string('<a@example.com>'), sandbox: true },
+      });
+
+    await pact.executeTest(async (server) => {
+      const result = await post(server.url, sandbox, token);
+      expect(result.status).toBe(200);
+      expect(result.body).toEqual({ messageId: expect.any(String), sandbox: true });
+    });
+  });
+});
