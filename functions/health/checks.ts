@@ -17,6 +17,7 @@ type CheckConfig = Pick<
   HealthConfig,
   | 'SMTP_URL'
   | 'FEATURE_EMAIL_SENT_EVENT'
+  | 'EVENT_TRANSPORT'
   | 'KAFKA_BROKERS'
   | 'KAFKA_SSL'
   | 'KAFKA_CLIENT_ID'
@@ -43,6 +44,8 @@ export function dependencyChecks(config: CheckConfig): Partial<Record<ComponentN
     },
     kafka: () => {
       if (!config.FEATURE_EMAIL_SENT_EVENT) return Promise.resolve({ status: 'DISABLED' });
+      // http mode: send-mail POSTs to its sink; the sink's readiness is Knative's (its Ready condition).
+      if (config.EVENT_TRANSPORT === 'http') return Promise.resolve(disabled('events.sink'));
       if (config.KAFKA_BROKERS === undefined) return Promise.resolve(disabled('events.file')); // local: events go to EVENT_OUTBOX_FILE
       return timed('kafka.unreachable', timeoutMs, () =>
         describeCluster(config, config.KAFKA_BROKERS ?? '', timeoutMs),
@@ -57,7 +60,7 @@ export function dependencyChecks(config: CheckConfig): Partial<Record<ComponentN
 }
 
 /** No such peer to check: the function writes to a local file instead (ENVIRONMENT=local only). */
-function disabled(reason: 'mail.outbox' | 'events.file'): ComponentHealth {
+function disabled(reason: 'mail.outbox' | 'events.file' | 'events.sink'): ComponentHealth {
   return { status: 'DISABLED', details: { reason } };
 }
 

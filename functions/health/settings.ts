@@ -26,9 +26,17 @@ export const healthSpecs = {
     default: false,
     desc: "send-mail's event toggle: off, the kafka check says DISABLED.",
   }),
+  EVENT_TRANSPORT: str({
+    choices: ['kafka', 'http', 'file'],
+    default: undefined,
+    desc: "send-mail's EVENT_TRANSPORT: `http` (the platform's sink carries the events), the kafka check says DISABLED (events.sink); Knative reports the sink's readiness.",
+  }),
   KAFKA_BROKERS: str({
     default: undefined,
-    requiredWhen: (env) => env.FEATURE_EMAIL_SENT_EVENT === true && env.ENVIRONMENT !== 'local',
+    requiredWhen: (env) =>
+      env.FEATURE_EMAIL_SENT_EVENT === true &&
+      env.ENVIRONMENT !== 'local' &&
+      (env.EVENT_TRANSPORT === 'kafka' || (env.EVENT_TRANSPORT === undefined && env.K_SINK === undefined)),
     desc: "The brokers the kafka check describes: send-mail's KAFKA_BROKERS.",
     example: 'kafka-0.kafka:9092,kafka-1.kafka:9092',
   }),
@@ -51,7 +59,7 @@ const ownSettings = defineSettings({
   specs: healthSpecs,
   secrets: ['SMTP_URL', 'IDEMPOTENCY_REDIS_URL'],
   requiredWhen: {
-    KAFKA_BROKERS: 'required outside local when FEATURE_EMAIL_SENT_EVENT is on',
+    KAFKA_BROKERS: 'required outside local when FEATURE_EMAIL_SENT_EVENT is on and EVENT_TRANSPORT is not http',
     IDEMPOTENCY_REDIS_URL: 'required outside local when FEATURE_IDEMPOTENCY is on',
   },
 });

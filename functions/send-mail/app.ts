@@ -16,7 +16,7 @@ export interface PortOverrides {
   readonly delivery?: Delivery;
 }
 
-/** The Kafka client and the CloudEvents SDK load only when the event toggle is on. */
+/** The events adapter (kafkajs in kafka mode only) and the CloudEvents SDK load only when the event toggle is on. */
 function loadEvents(): typeof import('./event-publisher') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs loads only with the toggle on, synchronously, at start
   return require('./event-publisher') as typeof import('./event-publisher');

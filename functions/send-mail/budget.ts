@@ -4,6 +4,7 @@
  * that cannot hold are refused at start, naming every setting involved.
  */
 import { requestBudgetProblems, settleProblems, type BudgetShare } from '../../shared/config';
+import { eventTransport } from './event-transport';
 
 type BudgetSettings = Readonly<
   Record<
@@ -17,6 +18,10 @@ type BudgetSettings = Readonly<
     | 'KAFKA_SEND_TIMEOUT_MS',
     number
   > & {
+    readonly EVENT_HTTP_TIMEOUT_MS?: number;
+    readonly EVENT_TRANSPORT?: string | undefined;
+    readonly K_SINK?: string | undefined;
+    readonly KAFKA_BROKERS?: string | undefined;
     readonly FEATURE_EMAIL_SENT_EVENT: boolean;
     readonly FEATURE_IDEMPOTENCY?: boolean;
     readonly IDEMPOTENCY_REDIS_URL?: string | undefined;
@@ -26,18 +31,28 @@ type BudgetSettings = Readonly<
   }
 >;
 
+type PublishSettings = Pick<
+  BudgetSettings,
+  'KAFKA_SEND_TIMEOUT_MS' | 'EVENT_HTTP_TIMEOUT_MS' | 'EVENT_TRANSPORT' | 'K_SINK' | 'KAFKA_BROKERS'
+>;
+
 /**
- * The longest one event publish may take: the Kafka client gives up within KAFKA_SEND_TIMEOUT_MS, and its
- * breaker's backstop (kafka-send.ts) stays below one and a half times that.
+ * The longest one event publish may take. Kafka: the client gives up within KAFKA_SEND_TIMEOUT_MS, and its
+ * breaker's backstop (kafka-send.ts) stays below one and a half times that. http: the POST is aborted at
+ * EVENT_HTTP_TIMEOUT_MS, its wait for a connection included.
  */
-export function eventPublishMaxMs(config: Pick<BudgetSettings, 'KAFKA_SEND_TIMEOUT_MS'>): number {
+export function eventPublishMaxMs(config: PublishSettings): number {
+  if (eventTransport(config) === 'http') return config.EVENT_HTTP_TIMEOUT_MS ?? 2000;
   return Math.ceil(config.KAFKA_SEND_TIMEOUT_MS * 1.5);
 }
 
+/** The setting that bounds one event publish in the configured transport. */
+function publishSetting(config: PublishSettings): string {
+  return eventTransport(config) === 'http' ? 'EVENT_HTTP_TIMEOUT_MS' : 'KAFKA_SEND_TIMEOUT_MS';
+}
+
 /** How long send-mail may still need once its requests are told to stop: the event of a mail already out. */
-export function eventSettleMs(
-  config: Pick<BudgetSettings, 'FEATURE_EMAIL_SENT_EVENT' | 'KAFKA_SEND_TIMEOUT_MS'>,
-): number {
+export function eventSettleMs(config: PublishSettings & Pick<BudgetSettings, 'FEATURE_EMAIL_SENT_EVENT'>): number {
   return config.FEATURE_EMAIL_SENT_EVENT ? eventPublishMaxMs(config) + EVENT_SETTLE_MARGIN_MS : 0;
 }
 
@@ -66,7 +81,11 @@ export function timeBudgetProblems(config: BudgetSettings): string[] {
       : []),
     { setting: 'SMTP_SEND_TIMEOUT_SECONDS', ms: config.SMTP_SEND_TIMEOUT_SECONDS * 1000 },
     ...(config.FEATURE_EMAIL_SENT_EVENT
-      ? [{ setting: 'KAFKA_SEND_TIMEOUT_MS', ms: eventPublishMaxMs(config), note: 'with its backstop' }]
+      ? [
+          eventTransport(config) === 'http'
+            ? { setting: 'EVENT_HTTP_TIMEOUT_MS', ms: eventPublishMaxMs(config) }
+            : { setting: 'KAFKA_SEND_TIMEOUT_MS', ms: eventPublishMaxMs(config), note: 'with its backstop' },
+        ]
       : []),
     // A keyed request's claim before the send and its stored answer after it.
     ...(config.FEATURE_IDEMPOTENCY === true && config.IDEMPOTENCY_REDIS_URL !== undefined
@@ -78,7 +97,7 @@ export function timeBudgetProblems(config: BudgetSettings): string[] {
     ...settleProblems(config, {
       ms: eventSettleMs(config),
       what: 'the events of mails already out',
-      setting: 'KAFKA_SEND_TIMEOUT_MS',
+      setting: publishSetting(config),
     }),
   );
   return problems;

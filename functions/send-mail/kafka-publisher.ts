@@ -34,6 +34,7 @@ export type KafkaPublisherConfig = EventConfig &
     | 'KAFKA_SASL_PASSWORD'
     | 'KAFKA_SEND_TIMEOUT_MS'
     | 'KAFKA_BREAKER_RESET_SECONDS'
+    | 'KAFKA_ALLOW_AUTO_TOPIC_CREATION'
   >;
 
 /** The record as the CloudEvents Kafka binding says, plus the trace headers Sleuth-style consumers read. */
@@ -78,7 +79,8 @@ export function createKafkaPublisher(
     logLevel: logLevel.NOTHING, // failures reach us as rejected sends and are logged once, as dead letters
   });
   const producer: Producer = kafka.producer({
-    allowAutoTopicCreation: true,
+    // Off outside local: a topic created by a typo gets the broker's default partitions and retention.
+    allowAutoTopicCreation: config.KAFKA_ALLOW_AUTO_TOPIC_CREATION,
     createPartitioner: Partitioners.DefaultPartitioner,
     // A retry resends the same records (the same event ids); fixed backoff, so the attempts fit the budget.
     retry: {

@@ -17,6 +17,7 @@ import {
 } from '../../shared/config';
 import { timeBudgetProblems } from './budget';
 import { dkimProblems } from './dkim';
+import { EVENT_TRANSPORTS, eventTransport } from './event-transport';
 
 /** Milliseconds for a budget that is split into attempts: below 300 no attempt has room for a broker's answer. */
 const budgetMs = describedValidator<number>('integer ≥ 300 (ms)', (input) => {
@@ -102,13 +103,43 @@ export const sendMailSpecs = {
   SEND_MAIL_REQUIRED_ROLE: str({ default: 'admin', desc: 'Role a caller needs in AUTH_ROLES_CLAIM to send mail.' }),
   FEATURE_EMAIL_SENT_EVENT: bool({
     default: false,
-    desc: 'Feature toggle: emit an email.sent CloudEvent to Kafka after each delivered mail. Off: no producer, no connection.',
+    desc: 'Feature toggle: emit an email.sent CloudEvent after each delivered mail, through EVENT_TRANSPORT. Off: no producer, no connection.',
+  }),
+  EVENT_TRANSPORT: str({
+    choices: [...EVENT_TRANSPORTS],
+    default: undefined,
+    desc: 'How events leave: `http` (a binary-mode CloudEvent POSTed to K_SINK, e.g. a KafkaSink or Broker), `kafka` (produced to KAFKA_TOPIC by the function itself) or `file` (EVENT_OUTBOX_FILE, local only). Unset: `http` when K_SINK is set, else `kafka` when KAFKA_BROKERS is set, else `file`.',
+  }),
+  K_SINK: httpUrl({
+    default: undefined,
+    requiredWhen: (env) => env.FEATURE_EMAIL_SENT_EVENT === true && env.EVENT_TRANSPORT === 'http',
+    desc: "The sink's address, injected by a Knative SinkBinding (knative/examples/kafkasink/); events are POSTed to it in http mode.",
+    example: 'http://kafka-sink-ingress.knative-eventing.svc.cluster.local/mailer/email-sent',
+  }),
+  EVENT_HTTP_TIMEOUT_MS: budgetMs({
+    default: 2000,
+    desc: "How long one event POST may take in http mode, waiting for a free connection included; then it is given up (a dead letter). With AUTH_JWKS_TIMEOUT_MS (with an issuer) and SMTP_SEND_TIMEOUT_SECONDS it must fit in REQUEST_TIMEOUT_SECONDS; checked at start.",
+  }),
+  EVENT_HTTP_CONCURRENCY: positiveInt({
+    default: 10,
+    desc: 'Event POSTs in flight at once per instance in http mode (keep-alive connections to the sink); more wait for a free one.',
+  }),
+  EVENT_HTTP_BREAKER_RESET_SECONDS: positiveInt({
+    default: 10,
+    desc: 'How long the event-sink breaker (http mode) stays open before a trial POST.',
   }),
   KAFKA_BROKERS: str({
     default: undefined,
-    requiredWhen: (env) => env.FEATURE_EMAIL_SENT_EVENT === true && env.ENVIRONMENT !== 'local',
-    desc: 'Comma-separated host:port list. Unset locally: events go to EVENT_OUTBOX_FILE.',
+    requiredWhen: (env) =>
+      env.FEATURE_EMAIL_SENT_EVENT === true &&
+      env.ENVIRONMENT !== 'local' &&
+      (env.EVENT_TRANSPORT === 'kafka' || (env.EVENT_TRANSPORT === undefined && env.K_SINK === undefined)),
+    desc: 'Comma-separated host:port list (kafka mode). Unset locally: events go to EVENT_OUTBOX_FILE.',
     example: 'kafka-0.kafka:9092,kafka-1.kafka:9092',
+  }),
+  KAFKA_ALLOW_AUTO_TOPIC_CREATION: bool({
+    default: false,
+    desc: 'Let the producer create KAFKA_TOPIC when it does not exist (kafka mode). On locally (ENVIRONMENT=local) by default; elsewhere the topic is created with its partitions and retention on purpose.',
   }),
   KAFKA_TOPIC: str({ default: 'mailer.email-sent.v1', desc: 'Topic of the email.sent events.' }),
   KAFKA_CLIENT_ID: str({ default: 'mailer-send-mail', desc: 'Kafka client id.' }),
@@ -141,7 +172,7 @@ export const sendMailSpecs = {
   }),
   EVENT_OUTBOX_FILE: str({
     default: '.outbox/events.jsonl',
-    desc: 'Local only: where events go, one structured CloudEvent per line, when KAFKA_BROKERS is unset.',
+    desc: 'Local only: where events go in file mode, one structured CloudEvent per line.',
   }),
   ...idempotencySpecs,
 };
@@ -150,13 +181,21 @@ const ownSettings = defineSettings({
   owner: 'functions/send-mail',
   specs: sendMailSpecs,
   secrets: ['SMTP_URL', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'IDEMPOTENCY_REDIS_URL', 'DKIM_PRIVATE_KEY'],
-  localDefaults: { MAIL_FROM: 'mailer@localhost.localdomain', FEATURE_IDEMPOTENCY: 'true' },
+  localDefaults: {
+    MAIL_FROM: 'mailer@localhost.localdomain',
+    FEATURE_IDEMPOTENCY: 'true',
+    KAFKA_ALLOW_AUTO_TOPIC_CREATION: 'true',
+  },
   requiredWhen: {
-    KAFKA_BROKERS: 'required outside local when FEATURE_EMAIL_SENT_EVENT is on',
+    K_SINK: 'required when FEATURE_EMAIL_SENT_EVENT is on and EVENT_TRANSPORT is http',
+    KAFKA_BROKERS: 'required outside local when FEATURE_EMAIL_SENT_EVENT is on, in kafka mode (EVENT_TRANSPORT=kafka, or unset without K_SINK)',
     IDEMPOTENCY_REDIS_URL: 'required outside local when FEATURE_IDEMPOTENCY is on',
   },
   rules: (config) => [
     ...dkimProblems(config),
+    ...(config.FEATURE_EMAIL_SENT_EVENT && config.ENVIRONMENT !== 'local' && eventTransport(config) === 'file'
+      ? ['EVENT_TRANSPORT: file is for ENVIRONMENT=local only; set K_SINK (http) or KAFKA_BROKERS (kafka)']
+      : []),
     ...(config.FEATURE_IDEMPOTENCY && config.IDEMPOTENCY_LOCK_SECONDS <= config.REQUEST_TIMEOUT_SECONDS
       ? [
           `IDEMPOTENCY_LOCK_SECONDS: ${config.IDEMPOTENCY_LOCK_SECONDS} s must exceed REQUEST_TIMEOUT_SECONDS (${config.REQUEST_TIMEOUT_SECONDS} s), or a claim could expire while its request still runs; raise it`,

@@ -6,7 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { collectRecords, type RecordCollector } from '../kafka-mock/consumer';
+import type { EventReceiver } from '../event-receiver';
+import { collectRecords, type ConsumedRecord, type RecordCollector } from '../kafka-mock/consumer';
 import { startKafkaMock, type KafkaMock } from '../kafka-mock/kafka-mock';
 import { freePort, startChild, type ChildFunction } from '../processes';
 import { startSmtpServer, type ReceivedMail, type TestSmtpServer } from '../smtp-server';
@@ -36,12 +37,15 @@ export interface ScenarioPeers {
   /** Every mail the SMTP peers received; read again at each check. */
   readonly mails: () => readonly ReceivedMail[];
   readonly kafka: KafkaMock;
+  /** With a sink, events go over HTTP to it (EVENT_TRANSPORT=http, K_SINK) instead of to a topic. */
+  readonly sink?: EventReceiver;
 }
 
 export interface Scenario {
   readonly fn: ChildFunction;
   readonly ledger: Ledger;
-  readonly topic: RecordCollector;
+  /** The topic read while the load runs; undefined when events go to the sink. */
+  readonly topic: RecordCollector | undefined;
   /** One tracked send-mail request to the child. */
   readonly send: (to: string, options?: SendOptions) => Promise<LedgerRequest>;
 }
@@ -52,6 +56,15 @@ export function bundleEnv(
   port: number,
   env: Record<string, string>,
 ): Record<string, string> {
+  const events: Record<string, string> =
+    peers.sink === undefined
+      ? { KAFKA_BROKERS: peers.kafka.bootstrap, KAFKA_TOPIC: topic }
+      : {
+          EVENT_TRANSPORT: 'http',
+          K_SINK: peers.sink.url,
+          EVENT_HTTP_TIMEOUT_MS: FAULT_TIMEOUTS.KAFKA_SEND_TIMEOUT_MS ?? '1000',
+          EVENT_HTTP_BREAKER_RESET_SECONDS: FAULT_TIMEOUTS.KAFKA_BREAKER_RESET_SECONDS ?? '1',
+        };
   return {
     PORT: String(port),
     ENVIRONMENT: 'dev',
@@ -61,8 +74,7 @@ export function bundleEnv(
     MAIL_FROM: 'mailer@example.com',
     AUTH_HS256_SECRET: SECRET,
     FEATURE_EMAIL_SENT_EVENT: 'true',
-    KAFKA_BROKERS: peers.kafka.bootstrap,
-    KAFKA_TOPIC: topic,
+    ...events,
     ...FAULT_TIMEOUTS,
     ...env,
   };
@@ -83,21 +95,26 @@ export async function runScenario(
   settle: SettleOptions = {},
 ): Promise<Ledger> {
   const topicName = `faults-${randomBytes(4).toString('hex')}`;
-  await peers.kafka.createTopic(topicName, 1);
-  const topic = await collectRecords(peers.kafka.brokers, topicName);
+  const { sink } = peers;
+  let topic: RecordCollector | undefined;
+  if (sink === undefined) {
+    await peers.kafka.createTopic(topicName, 1);
+    topic = await collectRecords(peers.kafka.brokers, topicName);
+  }
+  const records = (): readonly ConsumedRecord[] => sink?.records() ?? topic?.records ?? [];
   const port = await freePort();
   let fn: ChildFunction | undefined;
   try {
     fn = await startChild([BUNDLE], bundleEnv(peers, topicName, port, env), port);
     const child = fn;
-    const ledger = new Ledger({ mails: peers.mails, records: () => topic.records, stdout: () => child.stdout() });
+    const ledger = new Ledger({ mails: peers.mails, records, stdout: () => child.stdout() });
     const auth = await authorization();
     await body({ fn: child, ledger, topic, send: (to, options) => sendTracked(ledger, child.url, auth, to, options) });
     await ledger.settle(settle);
     return ledger;
   } finally {
     fn?.child.kill('SIGKILL');
-    await topic.stop();
+    await topic?.stop();
   }
 }
 

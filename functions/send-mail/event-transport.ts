@@ -1,0 +1,15 @@
+/** Which way email.sent events leave send-mail (EVENT_TRANSPORT), with its default; read by settings and budget. */
+export const EVENT_TRANSPORTS = ['kafka', 'http', 'file'] as const;
+export type EventTransport = (typeof EVENT_TRANSPORTS)[number];
+
+/** EVENT_TRANSPORT, or its default: http with a sink, kafka with brokers, else the local file. */
+export function eventTransport(config: {
+  readonly EVENT_TRANSPORT?: string | undefined;
+  readonly K_SINK?: string | undefined;
+  readonly KAFKA_BROKERS?: string | undefined;
+}): EventTransport {
+  const chosen = EVENT_TRANSPORTS.find((transport) => transport === config.EVENT_TRANSPORT);
+  if (chosen !== undefined) return chosen;
+  if (config.K_SINK !== undefined) return 'http';
+  return config.KAFKA_BROKERS === undefined ? 'file' : 'kafka';
+}
