@@ -26,7 +26,7 @@ IMAGE ?= mailer-functions:dev
 BIN := node_modules/.bin
 SOURCES := $(shell find functions shared scripts -name '*.ts' 2>/dev/null) package-lock.json tsconfig.json
 
-.PHONY: help install dev token openapi docs-site manifests deploy kn-deploy image contract bench bench-node24 node node-bin prerequisites profile load soak load-smoke chaos test build start lint format format-check typecheck generate check-generated test-unit test-acceptance clean
+.PHONY: help install dev token replay-events openapi docs-site manifests deploy kn-deploy image contract bench bench-node24 node node-bin prerequisites profile load soak load-smoke chaos test build start lint format format-check typecheck generate check-generated test-unit test-acceptance clean
 
 define check_env
 case "$(ENV)" in dev|staging|production) ;; *) echo "ENV must be dev, staging or production" >&2; exit 2;; esac
@@ -104,6 +104,9 @@ dist/.built: $(SOURCES)
 
 start: build ## Run one function from dist/ with the container's command: make start FUNCTION=<a name in functions/catalog.ts>
 	exec node dist/$(FUNCTION)/main.js
+
+replay-events: build ## Replay email.sent dead letters through EVENT_TRANSPORT: make replay-events [FILE=lines.jsonl] [LEFTOVER=path] [HELD=1] (stdin without FILE)
+	exec node dist/tools/replay-events.js $(if $(FILE),"$(FILE)") $(if $(LEFTOVER),"--leftover=$(LEFTOVER)") $(if $(HELD),--include-held)
 
 lint: install ## ESLint with type information; every eslint-disable gives its reason after `--` on its line
 	$(BIN)/eslint .

@@ -2,6 +2,7 @@
  * Production build into dist/ with esbuild. Per function in functions/catalog.ts:
  * - dist/<fn>/main.js: our launcher and the function in one bundle, started with `node` (make start, the image);
  * - dist/<fn>/framework-entry.js: the function registering itself, for the stock `functions-framework --target=…` CLI.
+ * Tools shipped in the image: dist/tools/replay-events.js (scripts/replay-events.ts: replays email.sent dead letters).
  * dist/functions.txt lists each function built and its launcher bundle (`send-mail dist/send-mail/main.js`), one a
  * line, for scripts/warm-compile-cache.sh in the image, which has no TypeScript to read the catalog with.
  */
@@ -37,6 +38,9 @@ const common: BuildOptions = {
 // Read from disk at run time (Swagger UI's static files), so resolved from node_modules, not bundled.
 const RUNTIME_FILES = ['swagger-ui-dist'];
 
+/** Commands the image ships beside the functions, run as `node dist/tools/<name>.js`. */
+const TOOLS = [{ entry: 'scripts/replay-events.ts', outfile: 'dist/tools/replay-events.js' }] as const;
+
 async function main(): Promise<void> {
   await rm('dist', { recursive: true, force: true });
   await Promise.all(
@@ -56,6 +60,7 @@ async function main(): Promise<void> {
       }),
     ]),
   );
+  await Promise.all(TOOLS.map(({ entry, outfile }) => build({ ...common, entryPoints: [entry], outfile })));
   await mkdir('dist', { recursive: true });
   await writeFile(
     'dist/functions.txt',

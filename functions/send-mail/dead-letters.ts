@@ -55,6 +55,7 @@ export function withDeadLetters(
         reason: 'email.send.unknown',
       });
     },
+    replay: (event) => send(event, traceIdOf(event)),
     status: () => (healthy ? 'UP' : 'DOWN'),
     stop,
   };
@@ -65,4 +66,11 @@ export function deadLetterOutcome(err: unknown): SendFailureOutcome {
   if (err instanceof EventSendError) return err.outcome;
   // The backstop gave up on a send that goes on: it may still land. The breaker open, or the local file: it cannot.
   return err instanceof BreakerTimeoutError ? 'unknown' : 'failure';
+}
+
+/** The trace id an event was sent with, from its traceparent (a 16-hex B3 id was padded with zeros). */
+export function traceIdOf(event: CloudEvent<EmailSentData>): string {
+  const traceparent = typeof event.traceparent === 'string' ? event.traceparent : '';
+  const id = traceparent.split('-')[1] ?? '';
+  return /^0{16}[0-9a-f]{16}$/.test(id) ? id.slice(16) : id;
 }

@@ -5,6 +5,7 @@
  * the brokers (kafka-publisher.ts), file appends to a local JSONL file (file-publisher.ts). Only the chosen
  * adapter is loaded: in http mode kafkajs never is.
  */
+import type { CloudEvent } from 'cloudevents';
 import type { Logger } from '../../shared/logging';
 import { ignoreBreakers, type BreakerObserver } from '../../shared/resilience';
 import type { EmailSentData } from '../../shared/contracts/email-sent';
@@ -26,6 +27,11 @@ export interface EventPublisher {
    * dead letter, never to Kafka. Replay it only once the Message-ID is found at the SMTP server.
    */
   hold(data: EmailSentData, trace: TraceContext, extensions?: EmailSentExtensions): void;
+  /**
+   * Sends an event built earlier unchanged (same id, source, time): the replay of a dead letter. Rejects
+   * with the send's error; writes no dead letter (the replay tool keeps the line).
+   */
+  replay(event: CloudEvent<EmailSentData>): Promise<void>;
   /** DOWN after a failed send until the next success. */
   status(): 'UP' | 'DOWN';
   stop(): Promise<void>;

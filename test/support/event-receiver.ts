@@ -29,6 +29,10 @@ export interface EventReceiver {
   /** Distinct source+id pairs stored: what a deduplicating consumer sees. */
   distinctIds(): Set<string>;
   answer(mode: ReceiverMode): void;
+  /** Answers (202, 500, 503) only this long after the request arrived: events stay in flight. */
+  delay(ms: number): void;
+  /** Forgets what was received. */
+  reset(): void;
   /** Requests received (decoded or not) so far; hung ones included. */
   requestCount(): number;
   /** Stops listening and drops every connection: the next POST is refused. */
@@ -41,6 +45,7 @@ export interface EventReceiver {
 
 export async function startEventReceiver(): Promise<EventReceiver> {
   let mode: ReceiverMode = 202;
+  let delayMs = 0;
   let requests = 0;
   const received: ReceivedEvent[] = [];
   const sockets = new Set<Socket>();
@@ -64,7 +69,8 @@ export async function startEventReceiver(): Promise<EventReceiver> {
         hung.add(res);
         return;
       }
-      res.writeHead(answer).end();
+      if (delayMs === 0) res.writeHead(answer).end();
+      else setTimeout(() => res.writeHead(answer).end(), delayMs);
     });
   });
   server.on('connection', (socket: Socket) => {
@@ -104,6 +110,13 @@ export async function startEventReceiver(): Promise<EventReceiver> {
     distinctIds: () => new Set(stored().map(({ event }) => `${event.source} ${event.id}`)),
     answer: (next) => {
       mode = next;
+    },
+    delay: (ms) => {
+      delayMs = ms;
+    },
+    reset: () => {
+      received.length = 0;
+      requests = 0;
     },
     requestCount: () => requests,
     down: close,

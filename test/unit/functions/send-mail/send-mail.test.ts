@@ -21,6 +21,7 @@ function fakeEvents(): EventPublisher & { published: string[]; held: string[] } 
       return Promise.resolve('published');
     },
     hold: (data) => held.push(data.messageId),
+    replay: () => Promise.resolve(),
     status: () => 'UP',
     stop: () => Promise.resolve(),
   };
