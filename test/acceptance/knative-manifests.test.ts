@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { bundleOf, FUNCTIONS, functionNamed, type PublicPath } from '../../functions/catalog';
 import { DOCS_REDIRECTS } from '../../functions/docs/site';
 import { healthSettings } from '../../functions/health/settings';
+import { eventTransport } from '../../functions/send-mail/event-transport';
 import { sendMailSettings } from '../../functions/send-mail/settings';
 import { parse } from 'yaml';
 import { ConfigError, loadConfig, type AnyFunctionSettings, type Config, type Specs } from '../../shared/config';
@@ -379,6 +380,81 @@ it('when the example KafkaSource is rendered, then it is valid against the Kafka
   const [source] = render('knative/examples/kafkasource');
   expect(source?.kind).toBe('KafkaSource');
   expect(crdProblems(source as K8sObject)).toEqual([]);
+});
+
+describe('issue 18: events over HTTP to a KafkaSink or a Broker', () => {
+  const examples = {
+    kafkasink: render('knative/examples/kafkasink'),
+    broker: render('knative/examples/broker'),
+  };
+  const exampleSecrets = parse(
+    readFileSync(join(REPO, 'knative', 'examples', 'kafkasink', 'secrets.example.yaml'), 'utf8'),
+  ) as Record<string, object>;
+  const secretFiles: SecretFiles = (name) =>
+    exampleSecrets[name] === undefined ? undefined : JSON.stringify(exampleSecrets[name]);
+
+  it.each(Object.keys(examples) as (keyof typeof examples)[])(
+    'when the %s example is rendered, then every object of a CRD kind is valid against its upstream CRD',
+    (name) => {
+      const objects = examples[name];
+      const kinds = objects.filter(isCrdKind).map((object) => object.kind);
+      expect(kinds).toEqual(
+        expect.arrayContaining(
+          name === 'kafkasink' ? ['KafkaSink', 'SinkBinding', 'Service'] : ['Broker', 'Trigger', 'SinkBinding', 'Service'],
+        ),
+      );
+      if (name === 'broker') expect(kinds).not.toContain('KafkaSink');
+      for (const object of objects.filter(isCrdKind))
+        expect({ kind: object.kind, problems: crdProblems(object) }).toEqual({ kind: object.kind, problems: [] });
+    },
+  );
+
+  it.each(Object.keys(examples) as (keyof typeof examples)[])(
+    'when the %s example is rendered, then its SinkBinding binds send-mail to the sink in its namespace',
+    (name) => {
+      const [binding] = ofKind(examples[name], 'SinkBinding') as (K8sObject & {
+        spec: { subject: { kind: string; name: string }; sink: { ref: { kind: string; name: string } } };
+      })[];
+      expect(binding?.spec.subject).toEqual({ apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'send-mail' });
+      const sink = examples[name].find(
+        (object) => object.kind === binding?.spec.sink.ref.kind && object.metadata.name === binding.spec.sink.ref.name,
+      );
+      expect(sink?.metadata.namespace).toBe(binding?.metadata.namespace);
+    },
+  );
+
+  it('when send-mail loads the KafkaSink example with K_SINK as the SinkBinding injects it, then it sends over http, with no Kafka setting and no Kafka secret', () => {
+    const objects = examples.kafkasink;
+    const service = services(objects).find((candidate) => candidate.metadata.name === 'send-mail') as unknown as ServiceWithVolumes;
+    const files = mountedFiles(service, objects, secretFiles);
+    const { CONFIG_FILE, SECRETS_FILE } = literalEnv(service);
+    const config = loadConfig(
+      sendMailSettings,
+      { CONFIG_FILE, SECRETS_FILE, K_SINK: 'http://kafka-sink-ingress.knative-eventing.svc.cluster.local/mailer-production/mailer-email-sent' },
+      { readFile: (path) => files[path] ?? '' },
+    );
+
+    expect(eventTransport(config)).toBe('http');
+    expect(config.KAFKA_BROKERS).toBeUndefined();
+    expect(config.KAFKA_SASL_PASSWORD).toBeUndefined();
+    expect(
+      secretOwnershipProblems('send-mail', secretKeysOf(service, secretFiles), sendMailSettings, {
+        ENVIRONMENT: 'production',
+      }),
+    ).toEqual([]);
+    expect(secretKeysOf(service, secretFiles).filter((key) => key.startsWith('KAFKA_'))).toEqual([]);
+  });
+
+  it('when health loads the KafkaSink example, then its kafka check is off for http mode and it needs no brokers', () => {
+    const objects = examples.kafkasink;
+    const service = services(objects).find((candidate) => candidate.metadata.name === 'health') as unknown as ServiceWithVolumes;
+    const files = mountedFiles(service, objects, secretFiles);
+    const { CONFIG_FILE, SECRETS_FILE } = literalEnv(service);
+    const config = loadConfig(healthSettings, { CONFIG_FILE, SECRETS_FILE }, { readFile: (path) => files[path] ?? '' });
+
+    expect(config.EVENT_TRANSPORT).toBe('http');
+    expect(config.KAFKA_BROKERS).toBeUndefined();
+  });
 });
 
 it('when no secret values are committed, then only dev carries Secrets and they are obviously fake', () => {

@@ -30,6 +30,17 @@ const CRDS: Record<string, string> = {
   'serving.knative.dev/v1/Service': 'knative-serving/services.serving.knative.dev.yaml',
   'gateway.networking.k8s.io/v1/HTTPRoute': 'gateway-api/httproutes.gateway.networking.k8s.io.yaml',
   'sources.knative.dev/v1/KafkaSource': 'knative-eventing-kafka/kafkasources.sources.knative.dev.yaml',
+  'eventing.knative.dev/v1alpha1/KafkaSink': 'knative-eventing-kafka/kafkasinks.eventing.knative.dev.yaml',
+  'sources.knative.dev/v1/SinkBinding': 'knative-eventing/sinkbindings.yaml',
+  'eventing.knative.dev/v1/Broker': 'knative-eventing/broker.yaml',
+  'eventing.knative.dev/v1/Trigger': 'knative-eventing/trigger.yaml',
+};
+
+/** What the API server accepts on every object, whether or not a CRD's root schema lists it. */
+const OBJECT_ROOT = {
+  apiVersion: { type: 'string' },
+  kind: { type: 'string' },
+  metadata: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
 };
 
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
@@ -51,7 +62,9 @@ export function crdProblems(object: K8sObject): string[] {
     };
     const version = crd.spec.versions.find((candidate) => candidate.name === object.apiVersion.split('/')[1]);
     if (!version) throw new Error(`CRD ${file} has no version for ${object.apiVersion}`);
-    validate = ajv.compile(closed(structuredClone(version.schema.openAPIV3Schema) as Record<string, unknown>));
+    const root = structuredClone(version.schema.openAPIV3Schema) as { properties?: Record<string, unknown> };
+    root.properties = { ...OBJECT_ROOT, ...root.properties };
+    validate = ajv.compile(closed(root as Record<string, unknown>));
     validators.set(key, validate);
   }
   return validate(object)
