@@ -382,6 +382,33 @@ it('when the example KafkaSource is rendered, then it is valid against the Kafka
   expect(crdProblems(source as K8sObject)).toEqual([]);
 });
 
+describe('issue 18: production Knative settings', () => {
+  const sendMailOf = (env: (typeof ENVIRONMENTS)[number]): KnativeService =>
+    services(rendered[env]).find((candidate) => candidate.metadata.name === 'send-mail') as KnativeService;
+
+  it('when production is rendered, then send-mail waits before scaling to zero, and the routing layer waits for its first byte longer than its own budget but not past the revision timeout', () => {
+    const service = sendMailOf('production');
+    const { config } = loadedService('production', rendered.production, 'send-mail');
+    const pod = service.spec.template.spec as { responseStartTimeoutSeconds?: number; timeoutSeconds?: number };
+
+    expect(service.spec.template.metadata.annotations['autoscaling.knative.dev/scale-down-delay']).toMatch(/^\d+m$/);
+    expect(pod.responseStartTimeoutSeconds).toBeGreaterThan(Number(config.REQUEST_TIMEOUT_SECONDS));
+    expect(pod.responseStartTimeoutSeconds).toBeLessThanOrEqual(pod.timeoutSeconds ?? 0);
+  });
+
+  it('when production is rendered, then the hard concurrency limit sits above the soft target (a bound for memory, not the scaling signal)', () => {
+    const service = sendMailOf('production');
+    expect(service.spec.template.spec.containerConcurrency).toBeGreaterThan(
+      Number(service.spec.template.metadata.annotations['autoscaling.knative.dev/target']),
+    );
+  });
+
+  it.each(ENVIRONMENTS)('when %s is rendered, then the producer creates topics only in dev', (env) => {
+    const { config } = loadedService(env, rendered[env], 'send-mail');
+    expect(config.KAFKA_ALLOW_AUTO_TOPIC_CREATION).toBe(env === 'dev');
+  });
+});
+
 describe('issue 18: events over HTTP to a KafkaSink or a Broker', () => {
   const examples = {
     kafkasink: render('knative/examples/kafkasink'),
