@@ -2,7 +2,8 @@
  * Production build into dist/ with esbuild. Per function in functions/catalog.ts:
  * - dist/<fn>/main.js: our launcher and the function in one bundle, started with `node` (make start, the image);
  * - dist/<fn>/framework-entry.js: the function registering itself, for the stock `functions-framework --target=…` CLI.
- * Tools shipped in the image: dist/tools/replay-events.js (scripts/replay-events.ts: replays email.sent dead letters).
+ * Tools shipped in the image: dist/tools/replay-events.js (replays email.sent dead letters) and
+ * dist/tools/prune-pushgateway.js (deletes the Pushgateway groups of stopped pods), from scripts/.
  * dist/functions.txt lists each function built and its launcher bundle (`send-mail dist/send-mail/main.js`), one a
  * line, for scripts/warm-compile-cache.sh in the image, which has no TypeScript to read the catalog with.
  */
@@ -39,7 +40,10 @@ const common: BuildOptions = {
 const RUNTIME_FILES = ['swagger-ui-dist'];
 
 /** Commands the image ships beside the functions, run as `node dist/tools/<name>.js`. */
-const TOOLS = [{ entry: 'scripts/replay-events.ts', outfile: 'dist/tools/replay-events.js' }] as const;
+const TOOLS = [
+  { entry: 'scripts/replay-events.ts', outfile: 'dist/tools/replay-events.js' },
+  { entry: 'scripts/prune-pushgateway.ts', outfile: 'dist/tools/prune-pushgateway.js' },
+] as const;
 
 async function main(): Promise<void> {
   await rm('dist', { recursive: true, force: true });

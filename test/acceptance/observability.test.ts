@@ -11,7 +11,9 @@ import { version } from '../../package.json';
 import { validRequest } from '../fixtures/send-mail-requests';
 import { startFunction, type AppFactory, type FunctionUnderTest } from '../support/function-under-test';
 import { postJson, request } from '../support/http-client';
-import { freePort, startChild } from '../support/processes';
+import { freePort, runToEnd, startChild } from '../support/processes';
+import { pushedGroups, prunePushgateway } from '../../shared/metrics';
+import { eventually } from '../support/eventually';
 import { promtoolCheckMetrics, sampleSum, sampleValue, startPushgateway } from '../support/prometheus';
 import { startSilentServer, startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { bearer } from '../support/tokens';
@@ -195,4 +197,65 @@ it('when the Pushgateway hangs, then the push is logged as failed and shutdown s
   } finally {
     await silent.stop();
   }
+});
+
+describe('issue 18: the Pushgateway never forgets, so stopped pods are pruned', () => {
+  const push = async (url: string, job: string, instance: string): Promise<void> => {
+    const response = await fetch(`${url}/metrics/job/${job}/instance/${encodeURIComponent(instance)}`, {
+      method: 'PUT',
+      body: '# TYPE prune_probe_total counter\nprune_probe_total 3\n',
+    });
+    expect(response.status).toBe(200);
+  };
+  const groupsOf = async (url: string): Promise<string[]> =>
+    (await pushedGroups(url, 1000)).map((group) => `${group.labels.job} ${group.labels.instance}`).sort();
+
+  it('when groups were pushed before the cutoff, then only those of the mailer functions are deleted; later ones and other jobs stay', async () => {
+    const gateway = await startPushgateway();
+    try {
+      await push(gateway.url, 'send-mail', 'send-mail-00001:pod-old');
+      await push(gateway.url, 'nightly-batch', 'runner');
+      const [old] = (await pushedGroups(gateway.url, 1000)).filter((group) => group.labels.job === 'send-mail');
+      // The next push must carry a later push time than the cutoff taken after the first.
+      await eventually(
+        () => Date.now() / 1000,
+        (now) => now > (old?.pushedAt ?? 0) + 0.01,
+        { what: 'the clock past the first push' },
+      );
+      const cutoff = new Date();
+      await eventually(
+        () => Date.now(),
+        (now) => now > cutoff.getTime() + 10,
+        { what: 'the clock past the cutoff' },
+      );
+      await push(gateway.url, 'send-mail', 'send-mail-00002:pod-new');
+
+      const deleted = await prunePushgateway(gateway.url, { before: cutoff, jobs: ['send-mail', 'health', 'docs'], timeoutMs: 1000 });
+
+      expect(deleted.map((group) => group.labels.instance)).toEqual(['send-mail-00001:pod-old']);
+      expect(await groupsOf(gateway.url)).toEqual(['nightly-batch runner', 'send-mail send-mail-00002:pod-new']);
+      expect(await gateway.metrics()).not.toContain('pod-old');
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it('when the image tool runs with --older-than=0s, then every mailer group is gone and it says how many', async () => {
+    const gateway = await startPushgateway();
+    try {
+      await push(gateway.url, 'send-mail', 'send-mail-00003:pod-a');
+      await push(gateway.url, 'health', 'health-00001:pod-b');
+      await push(gateway.url, 'nightly-batch', 'runner');
+
+      const run = await runToEnd([join(__dirname, '..', '..', 'dist', 'tools', 'prune-pushgateway.js'), '--older-than=0s'], {
+        PUSHGATEWAY_URL: gateway.url,
+      });
+
+      expect(run.stdout).toContain('2 groups deleted');
+      expect(run.code).toBe(0);
+      expect(await groupsOf(gateway.url)).toEqual(['nightly-batch runner']);
+    } finally {
+      await gateway.stop();
+    }
+  });
 });

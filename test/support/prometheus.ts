@@ -23,9 +23,14 @@ export interface Pushgateway {
 export async function startPushgateway(): Promise<Pushgateway> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn('prometheus-pushgateway', [`--web.listen-address=127.0.0.1:${port}`], {
-    stdio: 'ignore',
-  });
+  // In memory only: Debian's default persistence file would carry groups from one test (and run) to the next.
+  const child: ChildProcess = spawn(
+    'prometheus-pushgateway',
+    [`--web.listen-address=127.0.0.1:${port}`, '--persistence.file='],
+    {
+      stdio: 'ignore',
+    },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   for (let attempt = 0; ; attempt += 1) {
     try {
