@@ -3,7 +3,7 @@
  * cluster sees them: CRD schemas, the invariants each environment must keep, and the configuration
  * against the config schema the functions load.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleOf, FUNCTIONS, functionNamed, type PublicPath } from '../../functions/catalog';
 import { DOCS_REDIRECTS } from '../../functions/docs/site';
@@ -402,6 +402,21 @@ describe('issue 18: production Knative settings', () => {
       Number(service.spec.template.metadata.annotations['autoscaling.knative.dev/target']),
     );
   });
+
+  it.each(ENVIRONMENTS)(
+    'when %s is rendered, then a CronJob prunes stale Pushgateway groups with a tool the build ships',
+    (env) => {
+      const [cron] = ofKind(rendered[env], 'CronJob') as (K8sObject & {
+        spec: { jobTemplate: { spec: { template: { spec: { containers: Container[] } } } } };
+      })[];
+      const [container] = cron?.spec.jobTemplate.spec.template.spec.containers ?? [];
+      const tool = container?.command.find((arg) => arg.startsWith('dist/')) ?? 'none';
+
+      expect(container?.command.slice(0, 2)).toEqual(['node', 'dist/tools/prune-pushgateway.js']);
+      expect(existsSync(join(REPO, tool))).toBe(true);
+      expect(container?.env).toEqual([{ name: 'CONFIG_FILE', value: '/etc/mailer/config/common.yaml' }]);
+    },
+  );
 
   it.each(ENVIRONMENTS)('when %s is rendered, then the producer creates topics only in dev', (env) => {
     const { config } = loadedService(env, rendered[env], 'send-mail');
