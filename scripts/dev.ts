@@ -7,6 +7,7 @@ import { createServer, type RequestListener } from 'node:http';
 import { resolve } from 'node:path';
 import { FUNCTIONS, functionForPath } from '../functions/catalog';
 import { SEND_MAIL_PATH } from '../functions/send-mail/handler';
+import { eventTransport } from '../functions/send-mail/event-transport';
 import type { SendMailConfig } from '../functions/send-mail/settings';
 import { loadProcessConfig, unionSettings } from '../shared/config';
 import { createLogger } from '../shared/logging';
@@ -66,9 +67,11 @@ async function printWelcome(config: DevConfig): Promise<void> {
   const events = !config.FEATURE_EMAIL_SENT_EVENT
     ? []
     : [
-        config.KAFKA_BROKERS === undefined
-          ? `  events     email.sent, one CloudEvent per line, appended to ${resolve(config.EVENT_OUTBOX_FILE)} (EVENT_OUTBOX_FILE)`
-          : `  events     email.sent to Kafka topic ${config.KAFKA_TOPIC}`,
+        {
+          file: `  events     email.sent, one CloudEvent per line, appended to ${resolve(config.EVENT_OUTBOX_FILE)} (EVENT_OUTBOX_FILE)`,
+          kafka: `  events     email.sent to Kafka topic ${config.KAFKA_TOPIC}`,
+          http: `  events     email.sent POSTed to ${config.K_SINK ?? ''} (K_SINK)`,
+        }[eventTransport(config)],
       ];
   process.stdout.write(
     [

@@ -7,6 +7,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
+import { startEventReceiver } from '../support/event-receiver';
 import {
   BENCH_DIR,
   buildBenchBundles,
@@ -45,6 +46,9 @@ interface Row {
 async function p1(peers: Peers): Promise<{ rows: Row[]; breakdown: Record<string, number> }> {
   const ours: number[] = [];
   const keyed: number[] = [];
+  const overHttp: number[] = [];
+  // Issue 18: the same start with events POSTed to a CloudEvents sink (EVENT_TRANSPORT=http) instead of Kafka.
+  const sink = await startEventReceiver();
   const stock: number[] = [];
   const bare: number[] = [];
   const phases: Record<string, number[]> = {
@@ -84,6 +88,13 @@ async function p1(peers: Peers): Promise<{ rows: Row[]; breakdown: Record<string
     });
     if (counted) keyed.push(k.firstAnswerMs);
     await k.stop();
+    const h = await spawnPinned(
+      [join(ROOT, 'dist', 'send-mail', 'main.js')],
+      { ...sendMailEnv(peers, true), EVENT_TRANSPORT: 'http', K_SINK: sink.url },
+      { path: SEND_MAIL_PATH, init: sendMailRequest(token) },
+    );
+    if (counted) overHttp.push(h.firstAnswerMs);
+    await h.stop();
     const b = await spawnPinned([STOCK_CLI, ...HELLO], {});
     if (counted) stock.push(b.firstAnswerMs);
     await b.stop();
@@ -91,6 +102,7 @@ async function p1(peers: Peers): Promise<{ rows: Row[]; breakdown: Record<string
     if (counted) bare.push(c.firstAnswerMs);
     await c.stop();
   }
+  await sink.stop();
   const breakdown = Object.fromEntries(
     Object.entries(phases).map(([key, values]) => [key, Math.round(median(values))]),
   );
@@ -112,6 +124,16 @@ async function p1(peers: Peers): Promise<{ rows: Row[]; breakdown: Record<string
         ours: keyed,
         baseline: ours,
         baselineName: 'the same without a key',
+        target: '—',
+        better: 'lower',
+        limit: Number.POSITIVE_INFINITY,
+      },
+      {
+        name: 'P1 cold start, events over HTTP to K_SINK (EVENT_TRANSPORT=http)',
+        unit: 'ms',
+        ours: overHttp,
+        baseline: ours,
+        baselineName: 'the same in kafka mode',
         target: '—',
         better: 'lower',
         limit: Number.POSITIVE_INFINITY,
