@@ -45,14 +45,15 @@ export function parseLine(line: string): ReplayLine {
   const record = ((parsed as { _source?: unknown })._source ?? parsed) as Record<string, unknown>;
   if (record.message !== DEAD_LETTER_MESSAGE) return { kind: 'other' };
   const attributes = record.cloudevent as Record<string, unknown> | undefined;
-  if (attributes === undefined || typeof attributes !== 'object') return { kind: 'unreplayable', reason: 'no cloudevent' };
+  if (attributes === undefined || typeof attributes !== 'object')
+    return { kind: 'unreplayable', reason: 'no cloudevent' };
   for (const name of ['id', 'source', 'type', 'time', 'specversion'] as const) {
     if (typeof attributes[name] !== 'string' || attributes[name] === '')
       return { kind: 'unreplayable', reason: `cloudevent without ${name}` };
   }
   let event: CloudEvent<EmailSentData>;
   try {
-    event = new CloudEvent<EmailSentData>(attributes as never, true);
+    event = new CloudEvent<EmailSentData>(attributes, true);
   } catch (err) {
     return { kind: 'unreplayable', reason: `invalid cloudevent: ${(err as Error).message}` };
   }
@@ -100,7 +101,9 @@ async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const files = args.filter((arg) => !arg.startsWith('--'));
   const leftoverFile = args.find((arg) => arg.startsWith('--leftover='))?.slice('--leftover='.length);
-  const unknown = args.filter((arg) => arg.startsWith('--') && !arg.startsWith('--leftover=') && arg !== '--include-held');
+  const unknown = args.filter(
+    (arg) => arg.startsWith('--') && !arg.startsWith('--leftover=') && arg !== '--include-held',
+  );
   if (files.length > 1 || unknown.length > 0) {
     process.stderr.write('usage: replay-events [FILE] [--leftover=PATH] [--include-held]\n');
     return 2;

@@ -118,7 +118,7 @@ export const sendMailSpecs = {
   }),
   EVENT_HTTP_TIMEOUT_MS: budgetMs({
     default: 2000,
-    desc: "How long one event POST may take in http mode, waiting for a free connection included; then it is given up (a dead letter). With AUTH_JWKS_TIMEOUT_MS (with an issuer) and SMTP_SEND_TIMEOUT_SECONDS it must fit in REQUEST_TIMEOUT_SECONDS; checked at start.",
+    desc: 'How long one event POST may take in http mode, waiting for a free connection included; then it is given up (a dead letter). With AUTH_JWKS_TIMEOUT_MS (with an issuer) and SMTP_SEND_TIMEOUT_SECONDS it must fit in REQUEST_TIMEOUT_SECONDS; checked at start.',
   }),
   EVENT_HTTP_CONCURRENCY: positiveInt({
     default: 10,
@@ -188,7 +188,8 @@ const ownSettings = defineSettings({
   },
   requiredWhen: {
     K_SINK: 'required when FEATURE_EMAIL_SENT_EVENT is on and EVENT_TRANSPORT is http',
-    KAFKA_BROKERS: 'required outside local when FEATURE_EMAIL_SENT_EVENT is on, in kafka mode (EVENT_TRANSPORT=kafka, or unset without K_SINK)',
+    KAFKA_BROKERS:
+      'required outside local when FEATURE_EMAIL_SENT_EVENT is on, in kafka mode (EVENT_TRANSPORT=kafka, or unset without K_SINK)',
     IDEMPOTENCY_REDIS_URL: 'required outside local when FEATURE_IDEMPOTENCY is on',
   },
   rules: (config) => [

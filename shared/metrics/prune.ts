@@ -38,7 +38,10 @@ export async function prunePushgateway(
   );
   for (const group of stale) {
     const { job = '', ...rest } = group.labels;
-    const path = [`job/${encodeURIComponent(job)}`, ...Object.entries(rest).map(([name, value]) => `${name}/${encodeURIComponent(value)}`)];
+    const path = [
+      `job/${encodeURIComponent(job)}`,
+      ...Object.entries(rest).map(([name, value]) => `${name}/${encodeURIComponent(value)}`),
+    ];
     const response = await fetch(`${url.replace(/\/$/, '')}/metrics/${path.join('/')}`, {
       method: 'DELETE',
       signal: AbortSignal.timeout(options.timeoutMs),

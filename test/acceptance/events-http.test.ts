@@ -111,9 +111,7 @@ describe('when K_SINK is set and the sink answers 202', () => {
   it('then every 200 of 20 concurrent sends has exactly one event at the sink, and nothing is dead-lettered', async () => {
     const before = sink.stored().length;
     const letters = deadLetters().length;
-    const answers = await Promise.all(
-      Array.from({ length: 20 }, (_, n) => send(`http-burst-${n}@mailinator.com`)),
-    );
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, n) => send(`http-burst-${n}@mailinator.com`)));
     expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200));
 
     const stored = (await sink.waitFor(before + 20)).slice(before);
@@ -130,18 +128,21 @@ describe('when the sink fails', () => {
     { name: 'a 500', mode: 500, outcome: 'unknown', error: 'SinkAnswerError' },
     { name: 'a 503', mode: 503, outcome: 'unknown', error: 'SinkAnswerError' },
     { name: 'no answer (hang)', mode: 'hang', outcome: 'unknown', error: 'SinkTimeoutError' },
-  ])('when it answers $name, then the mail is still 200 and its event is one dead letter, outcome $outcome', async ({ mode, outcome, error }) => {
-    sink.answer(mode);
-    const letters = deadLetters().length;
-    const answer = await send(`http-fail-${String(mode)}@mailinator.com`);
-    expect(answer.status).toBe(200);
+  ])(
+    'when it answers $name, then the mail is still 200 and its event is one dead letter, outcome $outcome',
+    async ({ mode, outcome, error }) => {
+      sink.answer(mode);
+      const letters = deadLetters().length;
+      const answer = await send(`http-fail-${String(mode)}@mailinator.com`);
+      expect(answer.status).toBe(200);
 
-    const letter = deadLetters()[letters];
-    expect(deadLetters()).toHaveLength(letters + 1);
-    expect(letter?.event).toMatchObject({ outcome, code: 'events.publish.failed' });
-    expect(letter?.error).toMatchObject({ type: error });
-    expect(letter?.cloudevent).toMatchObject({ subject: messageIdOf(answer), source: '/mailer/send-mail' });
-  });
+      const letter = deadLetters()[letters];
+      expect(deadLetters()).toHaveLength(letters + 1);
+      expect(letter?.event).toMatchObject({ outcome, code: 'events.publish.failed' });
+      expect(letter?.error).toMatchObject({ type: error });
+      expect(letter?.cloudevent).toMatchObject({ subject: messageIdOf(answer), source: '/mailer/send-mail' });
+    },
+  );
 
   it('when it is down (connection refused), then the dead letter says failure: it cannot be at the sink', async () => {
     await sink.down();

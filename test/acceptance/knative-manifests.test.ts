@@ -442,7 +442,9 @@ describe('issue 18: events over HTTP to a KafkaSink or a Broker', () => {
       const kinds = objects.filter(isCrdKind).map((object) => object.kind);
       expect(kinds).toEqual(
         expect.arrayContaining(
-          name === 'kafkasink' ? ['KafkaSink', 'SinkBinding', 'Service'] : ['Broker', 'Trigger', 'SinkBinding', 'Service'],
+          name === 'kafkasink'
+            ? ['KafkaSink', 'SinkBinding', 'Service']
+            : ['Broker', 'Trigger', 'SinkBinding', 'Service'],
         ),
       );
       if (name === 'broker') expect(kinds).not.toContain('KafkaSink');
@@ -457,7 +459,11 @@ describe('issue 18: events over HTTP to a KafkaSink or a Broker', () => {
       const [binding] = ofKind(examples[name], 'SinkBinding') as (K8sObject & {
         spec: { subject: { kind: string; name: string }; sink: { ref: { kind: string; name: string } } };
       })[];
-      expect(binding?.spec.subject).toEqual({ apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'send-mail' });
+      expect(binding?.spec.subject).toEqual({
+        apiVersion: 'serving.knative.dev/v1',
+        kind: 'Service',
+        name: 'send-mail',
+      });
       const sink = examples[name].find(
         (object) => object.kind === binding?.spec.sink.ref.kind && object.metadata.name === binding.spec.sink.ref.name,
       );
@@ -467,12 +473,18 @@ describe('issue 18: events over HTTP to a KafkaSink or a Broker', () => {
 
   it('when send-mail loads the KafkaSink example with K_SINK as the SinkBinding injects it, then it sends over http, with no Kafka setting and no Kafka secret', () => {
     const objects = examples.kafkasink;
-    const service = services(objects).find((candidate) => candidate.metadata.name === 'send-mail') as unknown as ServiceWithVolumes;
+    const service = services(objects).find(
+      (candidate) => candidate.metadata.name === 'send-mail',
+    ) as unknown as ServiceWithVolumes;
     const files = mountedFiles(service, objects, secretFiles);
     const { CONFIG_FILE, SECRETS_FILE } = literalEnv(service);
     const config = loadConfig(
       sendMailSettings,
-      { CONFIG_FILE, SECRETS_FILE, K_SINK: 'http://kafka-sink-ingress.knative-eventing.svc.cluster.local/mailer-production/mailer-email-sent' },
+      {
+        CONFIG_FILE,
+        SECRETS_FILE,
+        K_SINK: 'http://kafka-sink-ingress.knative-eventing.svc.cluster.local/mailer-production/mailer-email-sent',
+      },
       { readFile: (path) => files[path] ?? '' },
     );
 
@@ -489,7 +501,9 @@ describe('issue 18: events over HTTP to a KafkaSink or a Broker', () => {
 
   it('when health loads the KafkaSink example, then its kafka check is off for http mode and it needs no brokers', () => {
     const objects = examples.kafkasink;
-    const service = services(objects).find((candidate) => candidate.metadata.name === 'health') as unknown as ServiceWithVolumes;
+    const service = services(objects).find(
+      (candidate) => candidate.metadata.name === 'health',
+    ) as unknown as ServiceWithVolumes;
     const files = mountedFiles(service, objects, secretFiles);
     const { CONFIG_FILE, SECRETS_FILE } = literalEnv(service);
     const config = loadConfig(healthSettings, { CONFIG_FILE, SECRETS_FILE }, { readFile: (path) => files[path] ?? '' });

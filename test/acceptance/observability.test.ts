@@ -230,7 +230,11 @@ describe('issue 18: the Pushgateway never forgets, so stopped pods are pruned', 
       );
       await push(gateway.url, 'send-mail', 'send-mail-00002:pod-new');
 
-      const deleted = await prunePushgateway(gateway.url, { before: cutoff, jobs: ['send-mail', 'health', 'docs'], timeoutMs: 1000 });
+      const deleted = await prunePushgateway(gateway.url, {
+        before: cutoff,
+        jobs: ['send-mail', 'health', 'docs'],
+        timeoutMs: 1000,
+      });
 
       expect(deleted.map((group) => group.labels.instance)).toEqual(['send-mail-00001:pod-old']);
       expect(await groupsOf(gateway.url)).toEqual(['nightly-batch runner', 'send-mail send-mail-00002:pod-new']);
@@ -247,9 +251,12 @@ describe('issue 18: the Pushgateway never forgets, so stopped pods are pruned', 
       await push(gateway.url, 'health', 'health-00001:pod-b');
       await push(gateway.url, 'nightly-batch', 'runner');
 
-      const run = await runToEnd([join(__dirname, '..', '..', 'dist', 'tools', 'prune-pushgateway.js'), '--older-than=0s'], {
-        PUSHGATEWAY_URL: gateway.url,
-      });
+      const run = await runToEnd(
+        [join(__dirname, '..', '..', 'dist', 'tools', 'prune-pushgateway.js'), '--older-than=0s'],
+        {
+          PUSHGATEWAY_URL: gateway.url,
+        },
+      );
 
       expect(run.stdout).toContain('2 groups deleted');
       expect(run.code).toBe(0);

@@ -342,17 +342,20 @@ describe('issue 18: the tools the image ships beside the functions', () => {
   it.each([
     { name: 'replay-events', usage: 'usage: replay-events' },
     { name: 'prune-pushgateway', usage: 'usage: prune-pushgateway' },
-  ])('when dist/tools/$name.js runs with a bad argument, then it is a self-contained bundle that answers with its usage and exit 2', async ({ name, usage }) => {
-    // Copied out of the repository: a bundle that needed node_modules would fail to load there.
-    const dir = mkdtempSync(join(tmpdir(), 'tool-'));
-    const tool = join(dir, `${name}.js`);
-    copyFileSync(join(root, 'dist', 'tools', `${name}.js`), tool);
-    const run = await runToEnd([tool, name === 'prune-pushgateway' ? '--older-than=soon' : '--no-such-option'], {});
-    rmSync(dir, { recursive: true, force: true });
+  ])(
+    'when dist/tools/$name.js runs with a bad argument, then it is a self-contained bundle that answers with its usage and exit 2',
+    async ({ name, usage }) => {
+      // Copied out of the repository: a bundle that needed node_modules would fail to load there.
+      const dir = mkdtempSync(join(tmpdir(), 'tool-'));
+      const tool = join(dir, `${name}.js`);
+      copyFileSync(join(root, 'dist', 'tools', `${name}.js`), tool);
+      const run = await runToEnd([tool, name === 'prune-pushgateway' ? '--older-than=soon' : '--no-such-option'], {});
+      rmSync(dir, { recursive: true, force: true });
 
-    expect(run.stderr).toContain(usage);
-    expect(run.code).toBe(2);
-  });
+      expect(run.stderr).toContain(usage);
+      expect(run.code).toBe(2);
+    },
+  );
 
   it('when the Dockerfile is read, then the runtime stage copies all of dist/, the tools included', () => {
     const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');

@@ -88,7 +88,12 @@ describe('when the sink was down and its dead letters are replayed', () => {
 
     expect(first.stdout).toMatch(new RegExp(`^replayed ${MAILS}, skipped \\d+, failed 1 \\(transport http\\)`));
     expect(first.code).toBe(1);
-    expect(sink.stored().map(({ event }) => event.id).sort()).toEqual([...deadLetterIds].sort());
+    expect(
+      sink
+        .stored()
+        .map(({ event }) => event.id)
+        .sort(),
+    ).toEqual([...deadLetterIds].sort());
     expect(sink.stored().every(({ event }) => event.source === '/mailer/send-mail')).toBe(true);
     expect(await readFile(leftover, 'utf8')).toBe(`${unreplayable}\n`);
 
@@ -122,7 +127,11 @@ describe('when the sink was down and its dead letters are replayed', () => {
     try {
       const input = join(dir, 'kafka.log');
       await writeFile(input, outageLog);
-      const run = await runToEnd([TOOL, input], { ...baseEnv(), KAFKA_BROKERS: kafka.bootstrap, KAFKA_TOPIC: 'replayed' });
+      const run = await runToEnd([TOOL, input], {
+        ...baseEnv(),
+        KAFKA_BROKERS: kafka.bootstrap,
+        KAFKA_TOPIC: 'replayed',
+      });
 
       expect(run.stdout).toMatch(new RegExp(`^replayed ${MAILS}, skipped \\d+, failed 0 \\(transport kafka\\)`));
       expect(run.code).toBe(0);

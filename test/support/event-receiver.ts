@@ -103,7 +103,7 @@ export async function startEventReceiver(): Promise<EventReceiver> {
     stored,
     records: () =>
       stored().map(({ event, body }) => ({
-        key: String(event.partitionkey ?? ''),
+        key: typeof event.partitionkey === 'string' ? event.partitionkey : '',
         value: Buffer.from(body),
         headers: { ce_id: event.id, ce_source: event.source, ce_subject: event.subject ?? '' },
       })),
