@@ -52,9 +52,9 @@ export const healthReportSchema = {
                   error: { type: 'string', description: 'A stable error code.' },
                   reason: {
                     type: 'string',
-                    enum: ['mail.outbox', 'events.file'],
+                    enum: ['mail.outbox', 'events.file', 'events.sink'],
                     description:
-                      'Why a component is DISABLED: mails go to OUTBOX_DIR, events to EVENT_OUTBOX_FILE (local only).',
+                      "Why a component is DISABLED: mails go to OUTBOX_DIR, events to EVENT_OUTBOX_FILE (local only), or events go over HTTP to the Knative sink (EVENT_TRANSPORT=http; the sink's readiness is Knative's).",
                   },
                 },
               },

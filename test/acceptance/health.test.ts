@@ -144,6 +144,20 @@ it('when the event toggle is off, then Kafka is DISABLED and not counted DOWN', 
   expect(answer.body).toMatchObject({ status: 'UP', components: { kafka: { status: 'DISABLED' } } });
 });
 
+it('when send-mail sends its events over http (issue 18), then the kafka check is DISABLED with reason events.sink, and no broker is asked', async () => {
+  const answer = await healthOf(
+    // K_SINK: the shared test config also loads send-mail's settings, which require it in http mode.
+    { EVENT_TRANSPORT: 'http', K_SINK: 'http://127.0.0.1:9/', KAFKA_BROKERS: '127.0.0.1:9' },
+    { Authorization: `Bearer ${await token(['ops'])}` },
+  );
+
+  expect(answer.status).toBe(200);
+  expect(answer.body).toMatchObject({
+    status: 'UP',
+    components: { kafka: { status: 'DISABLED', details: { reason: 'events.sink' } } },
+  });
+});
+
 it('when probes storm it, then the report is reused and SMTP sees one check per cache period', async () => {
   const fn: FunctionUnderTest = await startFunction(createHealthApp, env({ HEALTH_CACHE_SECONDS: '30' }));
   try {
