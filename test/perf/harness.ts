@@ -17,7 +17,7 @@ export const ROOT = join(__dirname, '..', '..');
 export const BENCH_DIR = join(ROOT, 'dist-bench');
 export const SERVER_CORE = '0';
 /**
- * The Node that runs the candidates (servers and the raw baseline): this one, or BENCH_NODE (make bench-node24
+ * The Node that runs the candidates (servers and the minimal mailer): this one, or BENCH_NODE (make bench-node24
  * points it at the container's Node 24). With BENCH_COMPILE_CACHE, every candidate gets the same
  * NODE_COMPILE_CACHE directory, filled before measuring, as the image's is.
  */
@@ -30,7 +30,7 @@ const ROLES_CLAIM = 'https://github.com/StephanHCB/go-campaign-service/roles';
 
 export async function buildBenchBundles(): Promise<void> {
   await build({
-    entryPoints: ['send-mail-noop.ts', 'raw-nodemailer.ts', 'smtp-sink.ts'].map((file) =>
+    entryPoints: ['send-mail-noop.ts', 'minimal-mailer.ts', 'smtp-sink.ts'].map((file) =>
       join(__dirname, 'fixtures', file),
     ),
     outdir: BENCH_DIR,
