@@ -109,6 +109,15 @@ export function createSmtpPool(settings: SmtpPoolSettings): SmtpPool {
     }
   };
 
+  // One session opens now, beside the rest of the start: the first mail then does not wait for the connect
+  // and the server's greeting (smtp-server pauses 100 ms before it greets). A failure here is not an error:
+  // the first send opens its own connection and reports what goes wrong then.
+  const warm = pool.acquire();
+  warm.promise.then(
+    (pooled) => pool.release(pooled),
+    () => undefined,
+  );
+
   return {
     send: (transaction) => transact(transaction, false),
     async close() {
