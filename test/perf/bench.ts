@@ -31,6 +31,8 @@ import {
 const RUNS = Number(process.env.BENCH_RUNS ?? '15');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '3');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '5');
+/** While working on one target: BENCH_PARTS=p1,p2p4,p3 (default all); charts are written only for a full run. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'p1,p2p4,p3').split(','));
 const P3_WARMUP = 500;
 const P4_REQUESTS = 20_000;
 const STOCK_CLI = join(ROOT, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
@@ -400,8 +402,12 @@ async function main(): Promise<void> {
   process.stdout.write(`candidates run on Node ${node}${COMPILE_CACHE_DIR ? ', with a compile cache' : ''}\n`);
   const peers = await startPeers();
   try {
-    const cold = await p1(peers);
-    const rows = [...cold.rows, ...(await p2p4(peers)), ...(await p3(peers))];
+    const cold = PARTS.has('p1') ? await p1(peers) : { rows: [], phases: {} };
+    const rows = [
+      ...cold.rows,
+      ...(PARTS.has('p2p4') ? await p2p4(peers) : []),
+      ...(PARTS.has('p3') ? await p3(peers) : []),
+    ];
     const missed = rows.filter((row) => metOf(row) === false).map((row) => row.chart ?? row.name);
     const targets = rows.filter((row) => row.limit !== undefined).length;
     const verdict = `Targets met: ${targets - missed.length} of ${targets}${missed.length ? `; missed: ${missed.join(', ')}` : ''}.`;
@@ -413,11 +419,12 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${output}`);
     const p1Baselines = (baselineName: string): number =>
       median(cold.rows.find((row) => row.baselineName === baselineName)?.baseline ?? []);
-    writeCharts(node, rows, cold.phases, {
-      'minimal mailer': p1Baselines('minimal mailer'),
-      'stock CLI hello world': p1Baselines('stock CLI hello world'),
-      'bare node:http': p1Baselines('bare node:http'),
-    });
+    if (PARTS.size === 3)
+      writeCharts(node, rows, cold.phases, {
+        'minimal mailer': p1Baselines('minimal mailer'),
+        'stock CLI hello world': p1Baselines('stock CLI hello world'),
+        'bare node:http': p1Baselines('bare node:http'),
+      });
     // Beside, not among, the test reports CI sums up; one file per runtime.
     const dir = join(ROOT, 'test-results', 'bench');
     mkdirSync(dir, { recursive: true });
