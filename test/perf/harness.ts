@@ -3,7 +3,8 @@
  * real peers (SMTP sink process, Kafka mock, JWKS over HTTP), and statistics.
  */
 import autocannon from 'autocannon';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
+import { readFile } from 'node:fs/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { startKafkaMock, type KafkaMock } from '../support/kafka-mock/kafka-mock
 import { signingKey, startJwksServer, type JwksServer, type SigningKey } from '../support/jwks-server';
 import { freePort } from '../support/processes';
 import { startRedisServer } from '../support/redis-server';
+import { KAFKAJS_TIMER_FILE, patchKafkajsTimer } from '../../scripts/kafkajs-timer-patch.js';
 
 export const ROOT = join(__dirname, '..', '..');
 export const BENCH_DIR = join(ROOT, 'dist-bench');
@@ -28,8 +30,20 @@ export const COMPILE_CACHE_DIR = process.env.BENCH_COMPILE_CACHE
 const OUTPUT_KEPT_CHARS = 256 * 1024;
 const ROLES_CLAIM = 'https://github.com/StephanHCB/go-campaign-service/roles';
 
+/** The kafkajs timer patch the production build applies (scripts/build.ts), so the bench bundles run the same kafkajs. */
+export const kafkajsTimerPatch: Plugin = {
+  name: 'kafkajs-negative-timer',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: KAFKAJS_TIMER_FILE }, async ({ path }) => ({
+      contents: patchKafkajsTimer(await readFile(path, 'utf8'), path),
+      loader: 'js',
+    }));
+  },
+};
+
 export async function buildBenchBundles(): Promise<void> {
   await build({
+    plugins: [kafkajsTimerPatch],
     entryPoints: ['send-mail-noop.ts', 'minimal-mailer.ts', 'smtp-sink.ts'].map((file) =>
       join(__dirname, 'fixtures', file),
     ),

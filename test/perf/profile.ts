@@ -12,6 +12,7 @@ import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
 import {
   BENCH_DIR,
   CANDIDATE_NODE,
+  kafkajsTimerPatch,
   load,
   ROOT,
   sendMailEnv,
@@ -125,6 +126,7 @@ async function main(): Promise<void> {
       format: 'cjs',
       external: ['swagger-ui-dist'],
       logLevel: 'warning',
+      plugins: [kafkajsTimerPatch],
     });
   const peers = await startPeers();
   try {
