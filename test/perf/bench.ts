@@ -77,7 +77,8 @@ const ratioOf = (row: Row): number => median(row.ours) / median(row.baseline);
 const metOf = (row: Row): boolean | undefined =>
   row.limit === undefined ? undefined : row.better === 'lower' ? ratioOf(row) <= row.limit : ratioOf(row) >= row.limit;
 
-const PHASES = ['modules loaded', 'config loaded', 'listening', 'first request'] as const;
+/** Cold-start phases, each ending at: modules loaded, config loaded, listening, the first 200. */
+const PHASES = ['module load', 'config', 'listening', 'first request'] as const;
 
 function startupPhases(stdout: string): Record<string, number> {
   const line = stdout.split('\n').find((text) => text.includes('listening')) ?? '{}';
@@ -91,8 +92,8 @@ async function p1(peers: Peers): Promise<{ rows: Row[]; phases: Record<string, n
   const stock: number[] = [];
   const bare: number[] = [];
   const ends: Record<(typeof PHASES)[number], number[]> = {
-    'modules loaded': [],
-    'config loaded': [],
+    'module load': [],
+    config: [],
     listening: [],
     'first request': [],
   };
@@ -108,8 +109,8 @@ async function p1(peers: Peers): Promise<{ rows: Row[]; phases: Record<string, n
     if (counted) {
       ours.push(a.firstAnswerMs);
       const startup = startupPhases(a.stdout());
-      ends['modules loaded'].push(startup.modules_loaded_ms ?? Number.NaN);
-      ends['config loaded'].push(startup.config_loaded_ms ?? Number.NaN);
+      ends['module load'].push(startup.modules_loaded_ms ?? Number.NaN);
+      ends.config.push(startup.config_loaded_ms ?? Number.NaN);
       ends.listening.push(startup.listening_ms ?? Number.NaN);
       ends['first request'].push(a.firstAnswerMs);
     }

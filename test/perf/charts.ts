@@ -87,7 +87,7 @@ export function phaseChart(title: string, bars: readonly PhaseBar[]): string {
   });
   const legendY = top + bars.length * ROW + 16;
   names.forEach((name, index) => {
-    const lx = LABEL_WIDTH + index * 110;
+    const lx = LABEL_WIDTH + index * 125;
     body.push(
       `<rect x="${lx}" y="${legendY - 10}" width="12" height="12" fill="${PHASE_COLOURS[index % PHASE_COLOURS.length]}"/>`,
       `<text x="${lx + 16}" y="${legendY}">${escape(name)}</text>`,
