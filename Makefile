@@ -150,18 +150,18 @@ kn-deploy: install ## Deploy the same Services with kn (supporting objects with 
 image: ## Build the one container image (needs a Docker engine): make image IMAGE=registry/mailer-functions:tag
 	docker build -t $(IMAGE) .
 
-bench: build ## Benchmarks P1–P4 on the project's Node with NODE_COMPILE_CACHE, as in the image; table + test-results/bench/*.json (BENCH_RUNS, BENCH_ROUNDS, BENCH_SECONDS)
+bench: build ## Benchmarks P1–P4 against the minimal mailer and the stock hello world, pass/fail per target; table, test-results/bench/*.json, docs/perf/*.svg (BENCH_RUNS, BENCH_ROUNDS, BENCH_SECONDS, BENCH_PARTS)
 	BENCH_COMPILE_CACHE=1 taskset -c 1 $(BIN)/tsx test/perf/bench.ts
 
 bench-node24: bench ## Alias of make bench (which runs on Node 24 now)
 
-profile: build ## CPU profiles of one cold start and of P2's load, summarised by package (test-results/profile-*)
+profile: build ## CPU profiles of cold start and load, ours beside the minimal mailer, by package (test-results/profile-*); redaction lines/s
 	taskset -c 1 $(BIN)/tsx test/perf/profile.ts
 
 load: build ## Load test: 50 connections for LOAD_SECONDS (60) with real peers; fails on any non-2xx or p99 over LOAD_P99_MS (1000)
 	taskset -c 1 $(BIN)/tsx test/perf/load.ts load
 
-soak: build ## Soak: 5 minutes of load; fails on errors or RSS growth of 5 % or more
+soak: build ## Soak: 5 minutes of load; fails on errors or RSS growth of 3 % or more
 	taskset -c 1 $(BIN)/tsx test/perf/load.ts soak
 
 load-smoke: build ## 10 s of load inside make test: asserts zero errors only

@@ -97,8 +97,11 @@ export function createKafkaPublisher(
       connected = undefined;
       throw err;
     }));
-  // Connect early, without making the first request wait for it.
-  connect().catch(() => undefined);
+  // Connect early, without making the first request wait for it; an empty send then loads the topic's
+  // metadata (no Produce request is written), which the first event would otherwise wait for.
+  connect()
+    .then(() => producer.send({ topic: config.KAFKA_TOPIC, messages: [] }))
+    .catch(() => undefined);
 
   const breaker: Breaker<[KafkaRecord[]], void> = createBreaker(
     'kafka',

@@ -74,8 +74,10 @@ export function createSmtpPool(settings: SmtpPoolSettings): SmtpPool {
     socketCloseTimeout: 0,
   };
   const auth = url.auth === undefined ? undefined : { user: url.auth.user, pass: url.auth.pass };
+  // Sessions still connecting: closing the pool ends them, rather than waiting out their timeouts.
+  const opening = new Set<SMTPConnection>();
   const pool = new Pool<Pooled>({
-    create: () => open(options, auth),
+    create: () => open(options, auth, opening),
     destroy: (pooled) => pooled.connection.close(),
     validate: (pooled) => pooled.usable,
     min: 0,
@@ -109,16 +111,31 @@ export function createSmtpPool(settings: SmtpPoolSettings): SmtpPool {
     }
   };
 
+  // One session opens now, beside the rest of the start: the first mail then does not wait for the connect
+  // and the server's greeting (smtp-server pauses 100 ms before it greets). A failure here is not an error:
+  // the first send opens its own connection and reports what goes wrong then.
+  const warm = pool.acquire();
+  warm.promise.then(
+    (pooled) => pool.release(pooled),
+    () => undefined,
+  );
+
   return {
     send: (transaction) => transact(transaction, false),
     async close() {
+      for (const connection of opening) connection.close();
       await pool.destroy();
     },
   };
 }
 
-async function open(options: SMTPConnectionOptions, auth: SMTPConnectionCredentials | undefined): Promise<Pooled> {
+async function open(
+  options: SMTPConnectionOptions,
+  auth: SMTPConnectionCredentials | undefined,
+  opening: Set<SMTPConnection>,
+): Promise<Pooled> {
   const connection = new SMTPConnection(options);
+  opening.add(connection);
   const pooled: Pooled = { connection, usable: false, sent: 0 };
   connection.on('error', () => (pooled.usable = false));
   connection.on('end', () => (pooled.usable = false));
@@ -139,6 +156,8 @@ async function open(options: SMTPConnectionOptions, auth: SMTPConnectionCredenti
   } catch (err) {
     connection.close();
     throw err;
+  } finally {
+    opening.delete(connection);
   }
   failed.catch(() => undefined);
   pooled.usable = true;

@@ -1,2 +1,3 @@
-export { createLogger, flushLogsSync, redactedPaths, type Logger, type LoggerSettings } from './logger';
+export { createLogger, flushLogsSync, type Logger, type LoggerSettings } from './logger';
+export { CENSOR, REDACTED_KEYS } from './redact';
 export { maskAddress } from './mask';

@@ -6,6 +6,7 @@ import { ecsFormat } from '@elastic/ecs-pino-format';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { Config } from '../config';
 import { currentTrace } from '../tracing';
+import { redact } from './redact';
 
 export type { Logger } from 'pino';
 
@@ -18,27 +19,10 @@ export interface LoggerSettings {
   readonly destination?: DestinationStream;
 }
 
-/** Paths that must never reach a log line, whatever a caller passes in. */
-export const redactedPaths = [
-  'authorization',
-  '*.authorization',
-  'headers.authorization',
-  'req.headers.authorization',
-  'token',
-  '*.token',
-  'password',
-  '*.password',
-  'secret',
-  '*.secret',
-  'body',
-  '*.body',
-];
-
 export function createLogger(settings: LoggerSettings): Logger {
   const { config } = settings;
   const base: LoggerOptions = {
     level: config.LOG_LEVEL,
-    redact: { paths: redactedPaths, censor: '[REDACTED]' },
     mixin: traceFields,
   };
   if (config.LOG_FORMAT === 'ecs') {
@@ -48,10 +32,29 @@ export function createLogger(settings: LoggerSettings): Logger {
       serviceEnvironment: config.ENVIRONMENT,
       ...(settings.version ? { serviceVersion: settings.version } : {}),
     });
-    return pino({ ...ecs, ...base }, settings.destination ?? bufferedStdout());
+    const { log, bindings } = ecs.formatters as Required<NonNullable<LoggerOptions['formatters']>>;
+    // Redaction first: what the ECS formatter and the serialisers see is already censored.
+    const formatters = {
+      ...ecs.formatters,
+      log: (obj: Record<string, unknown>) => log(redact(obj)),
+      bindings: (b: Record<string, unknown>) => bindings(redact(b)),
+    };
+    return redactingChildren(
+      pino({ ...ecs, ...base, formatters } as LoggerOptions, settings.destination ?? bufferedStdout()),
+    );
   }
   const stream = settings.destination ?? prettyStream();
-  return pino({ ...base, base: { service: settings.service } }, stream);
+  const formatters = { log: redact, bindings: redact };
+  return redactingChildren(pino({ ...base, formatters, base: { service: settings.service } } as LoggerOptions, stream));
+}
+
+/** pino formats a child's bindings without our formatter: children (and theirs, by inheritance) redact them here. */
+function redactingChildren(logger: Logger): Logger {
+  const proto = Object.getPrototypeOf(logger) as Pick<Logger, 'child'>;
+  const child: Logger['child'] = function redactedChild(this: Logger, bindings, options) {
+    return proto.child.call(this, redact(bindings), options);
+  } as Logger['child'];
+  return Object.assign(logger, { child });
 }
 
 /** Lines gathered per write, and the longest a line waits when traffic is too low to fill that. */

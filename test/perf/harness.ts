@@ -3,7 +3,8 @@
  * real peers (SMTP sink process, Kafka mock, JWKS over HTTP), and statistics.
  */
 import autocannon from 'autocannon';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
+import { readFile } from 'node:fs/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,12 +13,14 @@ import { startKafkaMock, type KafkaMock } from '../support/kafka-mock/kafka-mock
 import { signingKey, startJwksServer, type JwksServer, type SigningKey } from '../support/jwks-server';
 import { freePort } from '../support/processes';
 import { startRedisServer } from '../support/redis-server';
+import { KAFKAJS_TIMER_FILE, patchKafkajsTimer } from '../../scripts/kafkajs-timer-patch.js';
+import { startEventReceiver } from '../support/event-receiver';
 
 export const ROOT = join(__dirname, '..', '..');
 export const BENCH_DIR = join(ROOT, 'dist-bench');
 export const SERVER_CORE = '0';
 /**
- * The Node that runs the candidates (servers and the raw baseline): this one, or BENCH_NODE (make bench-node24
+ * The Node that runs the candidates (servers and the minimal mailer): this one, or BENCH_NODE (make bench-node24
  * points it at the container's Node 24). With BENCH_COMPILE_CACHE, every candidate gets the same
  * NODE_COMPILE_CACHE directory, filled before measuring, as the image's is.
  */
@@ -28,9 +31,21 @@ export const COMPILE_CACHE_DIR = process.env.BENCH_COMPILE_CACHE
 const OUTPUT_KEPT_CHARS = 256 * 1024;
 const ROLES_CLAIM = 'https://github.com/StephanHCB/go-campaign-service/roles';
 
+/** The kafkajs timer patch the production build applies (scripts/build.ts), so the bench bundles run the same kafkajs. */
+export const kafkajsTimerPatch: Plugin = {
+  name: 'kafkajs-negative-timer',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: KAFKAJS_TIMER_FILE }, async ({ path }) => ({
+      contents: patchKafkajsTimer(await readFile(path, 'utf8'), path),
+      loader: 'js',
+    }));
+  },
+};
+
 export async function buildBenchBundles(): Promise<void> {
   await build({
-    entryPoints: ['send-mail-noop.ts', 'raw-nodemailer.ts', 'smtp-sink.ts'].map((file) =>
+    plugins: [kafkajsTimerPatch],
+    entryPoints: ['send-mail-noop.ts', 'minimal-mailer.ts', 'smtp-sink.ts'].map((file) =>
       join(__dirname, 'fixtures', file),
     ),
     outdir: BENCH_DIR,
@@ -110,6 +125,8 @@ export interface Peers {
   readonly smtpUrl: string;
   /** A real redis-server for the keyed runs (Idempotency-Key). */
   readonly redisUrl: string;
+  /** A CloudEvents HTTP receiver, the K_SINK of the EVENT_TRANSPORT=http runs. */
+  readonly sinkUrl: string;
   readonly kafka: KafkaMock;
   readonly idp: JwksServer;
   readonly key: SigningKey;
@@ -127,9 +144,11 @@ export async function startPeers(): Promise<Peers> {
   const key = await signingKey('RS256', 'bench-1');
   const idp = await startJwksServer([key.publicJwk]);
   const redis = await startRedisServer();
+  const eventSink = await startEventReceiver();
   return {
     smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
     redisUrl: redis.url,
+    sinkUrl: eventSink.url,
     kafka,
     idp,
     key,
@@ -141,6 +160,7 @@ export async function startPeers(): Promise<Peers> {
         .sign(key.privateKey),
     stop: async () => {
       sink.kill('SIGTERM');
+      await eventSink.stop();
       await kafka.stop();
       await idp.stop();
       await redis.stop();

@@ -1,6 +1,8 @@
 /**
- * `make profile`: CPU profile of send-mail through the full shared layer (no-op delivery) under load, and
- * of one cold start, summarised as self time per package, so a missed target names what limits it.
+ * `make profile`: CPU profiles of send-mail's cold start (events on, real peers) beside the minimal
+ * mailer's, and of the full shared layer (no-op delivery) under load beside the minimal mailer under the
+ * same load (real SMTP and broker), summarised as self time per package, so a missed target names what
+ * limits it.
  */
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
@@ -10,6 +12,7 @@ import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
 import {
   BENCH_DIR,
   CANDIDATE_NODE,
+  kafkajsTimerPatch,
   load,
   ROOT,
   sendMailEnv,
@@ -18,6 +21,7 @@ import {
   startPeers,
 } from './harness';
 import { freePort } from '../support/processes';
+import { measureRedaction } from './redaction';
 
 interface ProfileNode {
   id: number;
@@ -76,10 +80,10 @@ function summarise(
 
 async function profileRun(
   label: string,
+  bundle: string,
   env: Record<string, string>,
   drive: (url: string) => Promise<void>,
 ): Promise<void> {
-  const bundle = join(BENCH_DIR, 'profile-send-mail.js');
   const dir = join(ROOT, 'test-results', `profile-${label}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -102,16 +106,28 @@ async function profileRun(
 }
 
 async function main(): Promise<void> {
-  await build({
-    entryPoints: [join(__dirname, 'fixtures', 'send-mail-noop.ts')],
-    outfile: join(BENCH_DIR, 'profile-send-mail.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'cjs',
-    external: ['swagger-ui-dist'],
-    logLevel: 'warning',
-  });
+  const bundles = {
+    ours: join(BENCH_DIR, 'profile-send-mail.js'),
+    noop: join(BENCH_DIR, 'profile-send-mail-noop.js'),
+    minimal: join(BENCH_DIR, 'profile-minimal-mailer.js'),
+  };
+  const entries: [string, string][] = [
+    [join(ROOT, 'functions', 'send-mail', 'main.ts'), bundles.ours],
+    [join(__dirname, 'fixtures', 'send-mail-noop.ts'), bundles.noop],
+    [join(__dirname, 'fixtures', 'minimal-mailer.ts'), bundles.minimal],
+  ];
+  for (const [entry, outfile] of entries)
+    await build({
+      entryPoints: [entry],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      target: 'node24',
+      format: 'cjs',
+      external: ['swagger-ui-dist'],
+      logLevel: 'warning',
+      plugins: [kafkajsTimerPatch],
+    });
   const peers = await startPeers();
   try {
     const request = sendMailRequest(await peers.token());
@@ -124,11 +140,19 @@ async function main(): Promise<void> {
         }
       }
     };
-    await profileRun('cold-start', sendMailEnv(peers, false), until200);
-    await profileRun('throughput', sendMailEnv(peers, false), async (url) => {
+    const underLoad = async (url: string): Promise<void> => {
       await until200(url);
       await load(`${url}${SEND_MAIL_PATH}`, { connections: 50, duration: 5, request });
-    });
+    };
+    await profileRun('cold-start', bundles.ours, sendMailEnv(peers, true), until200);
+    await profileRun('minimal-cold-start', bundles.minimal, sendMailEnv(peers, true), until200);
+    await profileRun('throughput', bundles.noop, sendMailEnv(peers, false), underLoad);
+    await profileRun('end-to-end', bundles.ours, sendMailEnv(peers, true), underLoad);
+    await profileRun('minimal-end-to-end', bundles.minimal, sendMailEnv(peers, true), underLoad);
+    const rates = measureRedaction();
+    process.stdout.write(
+      `\nECS access lines per second (median of 5 rounds, this process): pino path redaction ${rates.pino}, key scan ${rates.scan}, none ${rates.none}\n`,
+    );
   } finally {
     await peers.stop();
   }

@@ -60,6 +60,39 @@ describe('createLogger with LOG_FORMAT=ecs', () => {
     const text = logs.text();
     for (const secret of ['abc.def.ghi', 'secret text', '"pw"']) expect(text).not.toContain(secret);
   });
+
+  it('when a child logger is bound to a secret, then its lines carry the censor instead', () => {
+    const { logs, logger } = ecsLogger();
+
+    logger.child({ kafka: { secret: 'bound-secret' }, token: 'bound-token' }).info('x');
+
+    expect(logs.text()).not.toMatch(/bound-secret|bound-token/);
+    expect(logs.lines()[0]).toMatchObject({ token: '[REDACTED]', kafka: { secret: '[REDACTED]' } });
+  });
+
+  it('when an error carries a token, then the line keeps the error and censors the token', () => {
+    const { logs, logger } = ecsLogger();
+
+    logger.error({ err: Object.assign(new TypeError('boom'), { token: 'err-token' }) }, 'failed');
+
+    expect(logs.text()).not.toContain('err-token');
+    expect(logs.lines()[0]).toMatchObject({ error: { type: 'TypeError', message: 'boom' } });
+  });
+});
+
+describe('createLogger with LOG_FORMAT=pretty', () => {
+  it('when credentials or a mail body are passed in, then they are redacted', () => {
+    const logs = createLogSink();
+    const logger = createLogger({
+      service: 'send-mail',
+      config: { ...config, LOG_FORMAT: 'pretty' },
+      destination: logs.stream,
+    });
+
+    logger.info({ req: { headers: { authorization: 'Bearer pretty.tok' } }, mail: { body: 'pretty body' } }, 'x');
+
+    expect(logs.text()).not.toMatch(/pretty\.tok|pretty body/);
+  });
 });
 
 describe('flushLogsSync', () => {
