@@ -1,6 +1,9 @@
 /** Pact's shared settings, and the pact files in test/contract/pacts/ that name a given provider. */
+import { PactV3, SpecificationVersion } from '@pact-foundation/pact';
+import { SignJWT } from 'jose';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEV_SECRET, ROLES_CLAIM } from './tokens';
 
 /**
  * Errors only: at warn, Pact notes on every run that it upgrades the V3 pact files in memory before merging,
@@ -17,4 +20,25 @@ export function pactFilesFor(provider: string): string[] {
     .filter(
       (file) => (JSON.parse(readFileSync(file, 'utf8')) as { provider: { name: string } }).provider.name === provider,
     );
+}
+
+/** A consumer's pact with send-mail (MailService), written into test/contract/pacts/. */
+export function mailServicePact(consumer: string): PactV3 {
+  return new PactV3({
+    consumer,
+    provider: 'MailService',
+    dir: PACTS_DIR,
+    spec: SpecificationVersion.SPECIFICATION_VERSION_V3,
+    logLevel: PACT_LOG_LEVEL,
+  });
+}
+
+/** A fixed example admin token, so a pact is the same on every run; the provider re-mints it (request filter). */
+export function exampleAdminToken(subject: string): Promise<string> {
+  return new SignJWT({ [ROLES_CLAIM]: ['admin'] })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(subject)
+    .setIssuedAt(1767225600)
+    .setExpirationTime(1767229200)
+    .sign(new TextEncoder().encode(DEV_SECRET));
 }

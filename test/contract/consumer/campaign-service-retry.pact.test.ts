@@ -4,11 +4,8 @@
  * Idempotent-Replayed, with nothing sent again. Its own pact, so the campaign service's existing pact
  * verifies unchanged.
  */
-import { MatchersV3, PactV3, SpecificationVersion } from '@pact-foundation/pact';
-import { join } from 'node:path';
-import { SignJWT } from 'jose';
-import { DEV_SECRET, ROLES_CLAIM } from '../../support/tokens';
-import { PACT_LOG_LEVEL } from '../../support/pacts';
+import { MatchersV3 } from '@pact-foundation/pact';
+import { exampleAdminToken, mailServicePact } from '../../support/pacts';
 import { sendCampaignMail } from './campaign-mail-client';
 
 const { regex, string } = MatchersV3;
@@ -19,23 +16,11 @@ const MAIL = {
 };
 const RETRY_KEY = 'campaign-42-recipient-1337';
 
-const pact = new PactV3({
-  consumer: 'CampaignServiceRetry',
-  provider: 'MailService',
-  dir: join(__dirname, '..', 'pacts'),
-  spec: SpecificationVersion.SPECIFICATION_VERSION_V3,
-  logLevel: PACT_LOG_LEVEL,
-});
+const pact = mailServicePact('CampaignServiceRetry');
 
 describe('CampaignServiceRetry → MailService', () => {
   it('when a mail already sent is retried with its Idempotency-Key, then send-mail replays the 200 with the Message-ID', async () => {
-    // A fixed example token, so the pact is the same on every run; the provider re-mints it (request filter).
-    const token = await new SignJWT({ [ROLES_CLAIM]: ['admin'] })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject('campaign-service')
-      .setIssuedAt(1767225600)
-      .setExpirationTime(1767229200)
-      .sign(new TextEncoder().encode(DEV_SECRET));
+    const token = await exampleAdminToken('campaign-service');
     pact
       .given('an authorized user with the admin role exists')
       .given('a campaign mail was sent with this Idempotency-Key', { key: RETRY_KEY })

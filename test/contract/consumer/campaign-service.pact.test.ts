@@ -2,12 +2,9 @@
  * Consumer-driven contract of the campaign service (consumer CampaignService, provider MailService),
  * recreated as its consumer test writes it. The pact lands in test/contract/pacts/.
  */
-import { MatchersV3, PactV3, SpecificationVersion } from '@pact-foundation/pact';
-import { join } from 'node:path';
-import { SignJWT } from 'jose';
-import { DEV_SECRET, ROLES_CLAIM } from '../../support/tokens';
+import { MatchersV3 } from '@pact-foundation/pact';
 import { sendCampaignMail } from './campaign-mail-client';
-import { PACT_LOG_LEVEL } from '../../support/pacts';
+import { exampleAdminToken, mailServicePact } from '../../support/pacts';
 
 const { like, regex, string } = MatchersV3;
 const MAIL = {
@@ -16,23 +13,11 @@ const MAIL = {
   body: 'some mail body\nwith a second line\n',
 };
 
-const pact = new PactV3({
-  consumer: 'CampaignService',
-  provider: 'MailService',
-  dir: join(__dirname, '..', 'pacts'),
-  spec: SpecificationVersion.SPECIFICATION_VERSION_V3,
-  logLevel: PACT_LOG_LEVEL,
-});
+const pact = mailServicePact('CampaignService');
 
 describe('CampaignService → MailService', () => {
   it('when an authorized admin sends a campaign mail, then send-mail answers 200 with the Message-ID', async () => {
-    // A fixed example token, so the pact is the same on every run; the provider re-mints it (request filter).
-    const token = await new SignJWT({ [ROLES_CLAIM]: ['admin'] })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject('campaign-service')
-      .setIssuedAt(1767225600)
-      .setExpirationTime(1767229200)
-      .sign(new TextEncoder().encode(DEV_SECRET));
+    const token = await exampleAdminToken('campaign-service');
     pact
       .given('an authorized user with the admin role exists')
       .uponReceiving('a request to send a campaign mail')

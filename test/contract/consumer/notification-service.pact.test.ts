@@ -4,11 +4,8 @@
  * as it tests its integration in staging. The campaign service's pact stays as it is. The pact lands in
  * test/contract/pacts/.
  */
-import { MatchersV3, PactV3, SpecificationVersion } from '@pact-foundation/pact';
-import { join } from 'node:path';
-import { SignJWT } from 'jose';
-import { DEV_SECRET, ROLES_CLAIM } from '../../support/tokens';
-import { PACT_LOG_LEVEL } from '../../support/pacts';
+import { MatchersV3 } from '@pact-foundation/pact';
+import { exampleAdminToken, mailServicePact } from '../../support/pacts';
 
 const { regex, string } = MatchersV3;
 const MAIL = {
@@ -22,24 +19,9 @@ const MAIL = {
   metadata: { orderId: '4711' },
 };
 
-const pact = new PactV3({
-  consumer: 'NotificationService',
-  provider: 'MailService',
-  dir: join(__dirname, '..', 'pacts'),
-  spec: SpecificationVersion.SPECIFICATION_VERSION_V3,
-  logLevel: PACT_LOG_LEVEL,
-});
+const pact = mailServicePact('NotificationService');
 
 /** A fixed example token, so the pact is the same on every run; the provider re-mints it (request filter). */
-function exampleToken(): Promise<string> {
-  return new SignJWT({ [ROLES_CLAIM]: ['admin'] })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject('notification-service')
-    .setIssuedAt(1767225600)
-    .setExpirationTime(1767229200)
-    .sign(new TextEncoder().encode(DEV_SECRET));
-}
-
 async function post(baseUrl: string, body: object, token: string): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${baseUrl}/api/rest/v1/sendmail`, {
     method: 'POST',
@@ -53,7 +35,7 @@ const jsonHeaders = { 'Content-Type': regex('^application/json(;.*)?$', 'applica
 
 describe('NotificationService → MailService', () => {
   it('when it sends an HTML mail with Cc and Reply-To, then send-mail answers 200 with the Message-ID', async () => {
-    const token = await exampleToken();
+    const token = await exampleAdminToken('notification-service');
     pact
       .given('an authorized user with the admin role exists')
       .uponReceiving('a request to send an HTML mail with cc and reply_to')
@@ -76,7 +58,7 @@ describe('NotificationService → MailService', () => {
   });
 
   it('when it sends the same mail as a sandbox request, then send-mail answers 200 with sandbox: true', async () => {
-    const token = await exampleToken();
+    const token = await exampleAdminToken('notification-service');
     const sandbox = { ...MAIL, sandbox: true };
     pact
       .given('an authorized user with the admin role exists')
