@@ -4,7 +4,7 @@ import { requireJsonContentType, type HttpResult, type IncomingRequest, type Rou
 import { currentTrace, newTrace, type TraceContext } from '../../shared/tracing';
 import { callerOf, idempotencyKeyOf, keyHashOf, type Guard } from './idempotency';
 import { DEFAULT_REQUEST_LIMITS, parseSendMailRequest, type RequestLimits } from './request';
-import { sendMail, type SendMailPorts } from './send-mail';
+import { deliveredLogFields, sendMail, type SendMailPorts } from './send-mail';
 
 export const SEND_MAIL_PATH = '/api/rest/v1/sendmail';
 
@@ -62,5 +62,6 @@ async function send(
     request.signal,
     keyHash === undefined ? {} : { idempotencykey: keyHash },
   );
+  request.annotate?.({ email: deliveredLogFields(input, result) });
   return { status: 200, json: result };
 }

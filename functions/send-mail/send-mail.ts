@@ -51,10 +51,6 @@ export async function sendMail(
   if (request.sandbox) {
     // Validated and built, as a real send would be; no SMTP session, no event, no count of a delivery.
     const { messageId } = await ports.delivery.build(mail);
-    ports.logger.info(
-      { email: { ...logFields(request, messageId), sandbox: true } },
-      'mail built in sandbox, not sent',
-    );
     return { messageId, sandbox: true };
   }
   let delivered: Delivered;
@@ -68,15 +64,6 @@ export async function sendMail(
   }
   const { messageId, partial } = delivered;
   ports.countEmail?.('sent');
-  ports.logger.info(
-    {
-      email: {
-        ...logFields(request, messageId),
-        ...(partial ? { rejected_count: partial.rejected.length } : {}),
-      },
-    },
-    'mail delivered',
-  );
   if (ports.events) {
     // The mail is out: whatever happens to the event, the answer stays 200.
     await ports.events.publish(eventData(request, messageId, partial?.rejected), trace, correlation);
@@ -98,11 +85,16 @@ function outgoingMail(request: SendMailRequest, trace: TraceContext): OutgoingMa
   };
 }
 
-/** The log line's email fields: masked recipients, counts, the caller's tags and metadata (never metric labels). */
-function logFields(request: SendMailRequest, messageId: string): Record<string, unknown> {
+/**
+ * What the request's one access-log line says about the mail (one line per request, not a second "mail
+ * delivered" line): masked recipients, counts, the caller's tags and metadata (never metric labels).
+ */
+export function deliveredLogFields(request: SendMailRequest, result: SendMailResult): Record<string, unknown> {
   return {
     to: { address: maskAddress(request.toAddress) },
-    message_id: messageId,
+    message_id: result.messageId,
+    ...(result.rejected ? { rejected_count: result.rejected.length } : {}),
+    ...(result.sandbox ? { sandbox: true } : {}),
     ...(request.cc ? { cc_count: request.cc.length } : {}),
     ...(request.bcc ? { bcc_count: request.bcc.length } : {}),
     ...(request.tags ? { tags: request.tags } : {}),

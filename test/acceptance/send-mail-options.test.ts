@@ -5,6 +5,7 @@
  * mailparser as a mail client would.
  */
 import { simpleParser, type AddressObject } from 'mailparser';
+import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
 import { validRequest } from '../fixtures/send-mail-requests';
 import { expectErrorBody, postJson } from '../support/http-client';
 import { useSendMail } from '../support/send-mail-under-test';
@@ -62,7 +63,7 @@ describe('when a mail with html, cc, bcc and reply_to is posted', () => {
       .lines()
       .find(
         (entry) =>
-          entry.message === 'mail delivered' &&
+          entry.message === `POST ${SEND_MAIL_PATH} 200` &&
           (entry.email as { message_id?: string }).message_id === (answer.body as { messageId: string }).messageId,
       );
     expect(line?.email).toMatchObject({
