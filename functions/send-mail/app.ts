@@ -45,7 +45,7 @@ export function createSendMailApp(
         ? loadEvents().createEventPublisher(config, logger, counters.countEvent, metrics.breakers)
         : undefined;
       const idempotency = createIdempotency(config, logger, metrics.breakers, counters.countIdempotency);
-      const ports = { delivery, logger, countEmail: counters.countEmail, events };
+      const ports = { delivery, countEmail: counters.countEmail, events };
       return {
         routes: sendMailRoutes(
           ports,

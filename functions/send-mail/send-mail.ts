@@ -1,6 +1,6 @@
 /** The use case: deliver one validated mail, then, when the toggle is on, tell downstream consumers. */
 import { isAppError, type ErrorCode } from '../../shared/errors';
-import { maskAddress, type Logger } from '../../shared/logging';
+import { maskAddress } from '../../shared/logging';
 import type { TraceContext } from '../../shared/tracing';
 import type { Delivered, Delivery, OutgoingMail, RejectedRecipient } from './delivery';
 import type { EmailSentExtensions } from './email-sent-event';
@@ -20,7 +20,6 @@ export interface SendMailResult {
 
 export interface SendMailPorts {
   readonly delivery: Delivery;
-  readonly logger: Logger;
   /** Absent when FEATURE_EMAIL_SENT_EVENT is off. */
   readonly events?: EventPublisher;
   /** The seam for the emails metric. */

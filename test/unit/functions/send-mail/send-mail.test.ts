@@ -3,9 +3,7 @@ import type { Delivery } from '../../../../functions/send-mail/delivery';
 import { emailError, OutcomeUnknownError } from '../../../../functions/send-mail/errors';
 import type { EventPublisher } from '../../../../functions/send-mail/event-publisher';
 import { sendMail, type DeliveryOutcome } from '../../../../functions/send-mail/send-mail';
-import { createLogger } from '../../../../shared/logging';
 import { AppError } from '../../../../shared/errors';
-import { createLogSink } from '../../../support/log-sink';
 
 const request = { toAddress: 'someone@example.com', subject: 'hello', body: 'a body' };
 const TRACE = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: '00f067aa0ba902b7', sampled: true };
@@ -31,12 +29,6 @@ function deliveryFailing(err: Error): Delivery {
   return { send: () => Promise.reject(err), build: () => Promise.reject(err), close: () => Promise.resolve() };
 }
 
-const logger = createLogger({
-  service: 'send-mail',
-  config: { LOG_FORMAT: 'ecs', LOG_LEVEL: 'info', ENVIRONMENT: 'local' },
-  destination: createLogSink().stream,
-});
-
 async function codeOf(work: Promise<unknown>): Promise<string> {
   try {
     await work;
@@ -56,7 +48,7 @@ describe('sendMail', () => {
       close: () => Promise.resolve(),
     };
 
-    await expect(sendMail(request, TRACE, { delivery, logger, events })).resolves.toEqual({
+    await expect(sendMail(request, TRACE, { delivery, events })).resolves.toEqual({
       messageId: '<m1@example.com>',
     });
     expect(events.published).toEqual(['<m1@example.com>']);
@@ -70,7 +62,6 @@ describe('sendMail', () => {
     const code = await codeOf(
       sendMail(request, TRACE, {
         delivery: deliveryFailing(new OutcomeUnknownError('<m2@example.com>')),
-        logger,
         events,
         countEmail: (o) => counted.push(o),
       }),
@@ -86,7 +77,7 @@ describe('sendMail', () => {
     const events = fakeEvents();
 
     const code = await codeOf(
-      sendMail(request, TRACE, { delivery: deliveryFailing(emailError('email.send.error')), logger, events }),
+      sendMail(request, TRACE, { delivery: deliveryFailing(emailError('email.send.error')), events }),
     );
 
     expect(code).toBe('email.send.error');
