@@ -39,3 +39,13 @@ export function buildEmailSentEvent(
     data,
   });
 }
+
+/**
+ * The single `b3` header of the event's record or POST: the trace id, and the span and sampling decision
+ * (flags bit 0) the event's own traceparent carries.
+ */
+export function b3HeaderOf(event: CloudEvent<EmailSentData>, traceId: string): string {
+  const traceparent = typeof event.traceparent === 'string' ? event.traceparent : '';
+  const [, , spanId = '', flags = '01'] = traceparent.split('-');
+  return `${traceId}-${spanId}-${parseInt(flags, 16) & 1}`;
+}

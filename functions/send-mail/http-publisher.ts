@@ -14,7 +14,7 @@ import type { EmailSentData } from '../../shared/contracts/email-sent';
 import type { Logger } from '../../shared/logging';
 import { createBreaker, type Breaker, type BreakerObserver } from '../../shared/resilience';
 import { withDeadLetters } from './dead-letters';
-import type { EventConfig } from './email-sent-event';
+import { b3HeaderOf, type EventConfig } from './email-sent-event';
 import type { EventOutcomeCounter, EventPublisher } from './event-publisher';
 import { EventSendError } from './kafka-send';
 import type { SendMailConfig } from './settings';
@@ -54,12 +54,10 @@ export function toSinkMessage(event: CloudEvent<EmailSentData>, traceId: string)
   for (const [name, value] of Object.entries(message.headers)) {
     if (value !== undefined && value !== null) headers[name.toLowerCase()] = String(value);
   }
-  const traceparent = typeof event.traceparent === 'string' ? event.traceparent : '';
-  const [, , spanId = '', flags = '01'] = traceparent.split('-');
-  if (traceparent !== '') headers.traceparent = traceparent;
+  if (typeof event.traceparent === 'string' && event.traceparent !== '') headers.traceparent = event.traceparent;
   if (typeof event.tracestate === 'string') headers.tracestate = event.tracestate;
   headers['x-b3-traceid'] = traceId;
-  headers.b3 = `${traceId}-${spanId}-${parseInt(flags, 16) & 1}`;
+  headers.b3 = b3HeaderOf(event, traceId);
   return { headers, body: typeof message.body === 'string' ? message.body : JSON.stringify(message.body) };
 }
 

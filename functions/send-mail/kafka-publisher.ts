@@ -11,7 +11,7 @@ import type { EmailSentData } from '../../shared/contracts/email-sent';
 import type { Logger } from '../../shared/logging';
 import { createBreaker, type Breaker, type BreakerObserver } from '../../shared/resilience';
 import { withDeadLetters } from './dead-letters';
-import type { EventConfig } from './email-sent-event';
+import { b3HeaderOf, type EventConfig } from './email-sent-event';
 import type { EventOutcomeCounter, EventPublisher } from './event-publisher';
 import { countProduceWrites, EventSendError, isRequestTimeout, kafkaTimings, sendOutcome } from './kafka-send';
 import type { SendMailConfig } from './settings';
@@ -48,11 +48,8 @@ export function toKafkaRecord(
   for (const [name, value] of Object.entries(message.headers)) {
     if (value !== undefined && value !== null) headers[name] = String(value);
   }
-  // The event's traceparent carries the span and the caller's sampling decision (flags bit 0).
-  const traceparent = typeof event.traceparent === 'string' ? event.traceparent : '';
-  const [, , spanId = '', flags = '01'] = traceparent.split('-');
   headers['X-B3-TraceId'] = traceId;
-  headers.b3 = `${traceId}-${spanId}-${parseInt(flags, 16) & 1}`;
+  headers.b3 = b3HeaderOf(event, traceId);
   const value = mode === 'binary' ? JSON.stringify(event.data) : String(message.value);
   return { key: String(message.key ?? ''), value, headers };
 }
