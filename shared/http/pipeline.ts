@@ -58,6 +58,7 @@ export function createPipeline(
       const route = routes.some((known) => known.path === path) ? path : UNMATCHED;
       const { observe } = options;
       logWhenDone(req, res, logger, {
+        trace,
         trustedProxies: proxies,
         fields: () => annotations,
         ...(observe

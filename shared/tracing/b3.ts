@@ -3,7 +3,7 @@
  * `b3` header (`{traceId}-{spanId}[-{sampled}[-{parentSpanId}]]`). Trace ids are 16 or 32 lowercase hex,
  * never all zeros; anything else is not a trace id and must not be echoed back.
  */
-import { randomBytes } from 'node:crypto';
+import { randomHex } from './random-id';
 
 export const B3_TRACE_ID_HEADER = 'x-b3-traceid';
 export const B3_SPAN_ID_HEADER = 'x-b3-spanid';
@@ -51,5 +51,5 @@ export function b3Sampled(sampled: string | undefined, flags: string | undefined
 
 /** A fresh 128-bit trace id (32 lowercase hex). */
 export function newTraceId(): string {
-  return randomBytes(16).toString('hex');
+  return randomHex(16);
 }

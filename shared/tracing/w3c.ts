@@ -3,7 +3,7 @@
  * (version ff is invalid, version 00 has exactly four fields, ids are lowercase and not all zeros);
  * invalid forms are ignored. A Sleuth 16-hex trace id is left-padded to the 32 hex W3C needs.
  */
-import { randomBytes } from 'node:crypto';
+import { randomHex } from './random-id';
 
 export const TRACEPARENT_HEADER = 'traceparent';
 export const TRACESTATE_HEADER = 'tracestate';
@@ -31,7 +31,7 @@ export function acceptTracestate(value: string | undefined): string | undefined 
 }
 
 export function newSpanId(): string {
-  return randomBytes(8).toString('hex');
+  return randomHex(8);
 }
 
 /** Version 00 with the sampled flag as decided upstream (`01` or `00`). */
