@@ -155,7 +155,7 @@ bench: build ## Benchmarks P1–P4 against the minimal mailer and the stock hell
 
 bench-node24: bench ## Alias of make bench (which runs on Node 24 now)
 
-profile: build ## CPU profiles of cold start and load, ours beside the minimal mailer, by package (test-results/profile-*); redaction lines/s
+profile: build ## CPU profiles of cold start and load, ours beside the minimal mailer, by package (test-results/profile-*); redaction lines/s (PROFILE_ONLY=throughput,…)
 	taskset -c 1 $(BIN)/tsx test/perf/profile.ts
 
 load: build ## Load test: 50 connections for LOAD_SECONDS (60) with real peers; fails on any non-2xx or p99 over LOAD_P99_MS (1000)

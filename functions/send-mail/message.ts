@@ -4,6 +4,7 @@
  * Bcc recipients go on the envelope only: they are never handed to the composer, so no header names them.
  * With DKIM settings the composed bytes are signed here, before the SMTP transaction pipes them.
  */
+import { randomUUID } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { traceparentFor } from '../../shared/tracing';
 import { createDkimSigner, type DkimConfig } from './dkim';
@@ -34,9 +35,13 @@ export type Compose = (mail: OutgoingMail) => Promise<Composed>;
 
 export function createComposer(from: string, dkim: DkimConfig): Compose {
   const sign = createDkimSigner(dkim);
+  // Our own Message-ID, like nodemailer's (<random@sender's domain>): its generator parses the envelope
+  // again and makes five crypto calls per mail (5 % of the CPU of a send under load); randomUUID is buffered.
+  const domain = from.slice(from.lastIndexOf('@') + 1);
   return async (mail) => {
     const node = new MailComposer({
       from,
+      messageId: `<${randomUUID()}@${domain}>`,
       to: mail.to,
       ...(mail.cc?.length ? { cc: [...mail.cc] } : {}),
       ...(mail.replyTo === undefined ? {} : { replyTo: mail.replyTo }),

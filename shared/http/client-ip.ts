@@ -26,7 +26,8 @@ export function clientAddress(
   trusted: BlockList,
 ): string | undefined {
   const socket = peer === undefined ? undefined : unmapped(peer);
-  if (socket === undefined || !isTrusted(socket, trusted)) return socket;
+  // Without the header there is nothing to believe: the peer it is, trusted or not (saves a BlockList check per request).
+  if (socket === undefined || forwardedFor === undefined || !isTrusted(socket, trusted)) return socket;
   const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : (forwardedFor ?? ''))
     .split(',')
     .map(address)

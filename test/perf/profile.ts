@@ -23,6 +23,9 @@ import {
 import { freePort } from '../support/processes';
 import { measureRedaction } from './redaction';
 
+/** While working on one target: PROFILE_ONLY=throughput,end-to-end (default all). */
+const ONLY = (process.env.PROFILE_ONLY ?? '').split(',').filter(Boolean);
+
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -144,11 +147,15 @@ async function main(): Promise<void> {
       await until200(url);
       await load(`${url}${SEND_MAIL_PATH}`, { connections: 50, duration: 5, request });
     };
-    await profileRun('cold-start', bundles.ours, sendMailEnv(peers, true), until200);
-    await profileRun('minimal-cold-start', bundles.minimal, sendMailEnv(peers, true), until200);
-    await profileRun('throughput', bundles.noop, sendMailEnv(peers, false), underLoad);
-    await profileRun('end-to-end', bundles.ours, sendMailEnv(peers, true), underLoad);
-    await profileRun('minimal-end-to-end', bundles.minimal, sendMailEnv(peers, true), underLoad);
+    const runs: [string, string, Record<string, string>, (url: string) => Promise<void>][] = [
+      ['cold-start', bundles.ours, sendMailEnv(peers, true), until200],
+      ['minimal-cold-start', bundles.minimal, sendMailEnv(peers, true), until200],
+      ['throughput', bundles.noop, sendMailEnv(peers, false), underLoad],
+      ['end-to-end', bundles.ours, sendMailEnv(peers, true), underLoad],
+      ['minimal-end-to-end', bundles.minimal, sendMailEnv(peers, true), underLoad],
+    ];
+    for (const [label, bundle, env, drive] of runs)
+      if (ONLY.length === 0 || ONLY.includes(label)) await profileRun(label, bundle, env, drive);
     const rates = measureRedaction();
     process.stdout.write(
       `\nECS access lines per second (median of 5 rounds, this process): pino path redaction ${rates.pino}, key scan ${rates.scan}, none ${rates.none}\n`,
