@@ -21,8 +21,8 @@ import {
   type ChildFunction,
 } from '../support/processes';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
-import { signingKey } from '../support/jwks-server';
-import { bearer } from '../support/tokens';
+import { signingKey, startJwksServer } from '../support/jwks-server';
+import { bearer, ROLES_CLAIM } from '../support/tokens';
 import { eventually } from '../support/eventually';
 import type { ErrorCode } from '../../shared/errors';
 
@@ -164,6 +164,69 @@ describe('when send-mail runs from the production bundle', () => {
     fn.child.kill('SIGTERM');
 
     expect(await fn.exited).toBe(0);
+  });
+});
+
+describe('when send-mail cold-starts to its first RS256-authenticated 200 (keys from a JWKS over HTTP)', () => {
+  const UNDICI = 'NativeModule internal/deps/undici/undici';
+  const preload = join(root, 'test', 'support', 'builtins-loaded.js');
+  const builtinsOf = (file: string): string[] => JSON.parse(readFileSync(file, 'utf8')) as string[];
+
+  it("then it never loads Node's bundled fetch (undici: 40–100 ms of CPU and 17 MiB of a cold start)", async () => {
+    const key = await signingKey('RS256', 'rs-cold');
+    const idp = await startJwksServer([key.publicJwk]);
+    const dir = mkdtempSync(join(tmpdir(), 'builtins-'));
+    const loaded = join(dir, 'loaded.json');
+    const port = await freePort();
+    const child = await startChild(
+      ['--require', preload, bundle],
+      {
+        PORT: String(port),
+        ENVIRONMENT: 'dev',
+        SMTP_URL: smtp.url,
+        MAIL_FROM: 'mailer@example.com',
+        AUTH_ISSUER: idp.issuer,
+        BUILTINS_LOADED_FILE: loaded,
+      },
+      port,
+    );
+    try {
+      const token = await new SignJWT({ [ROLES_CLAIM]: ['admin'] })
+        .setProtectedHeader({ alg: 'RS256', kid: key.kid })
+        .setIssuer(idp.issuer)
+        .setSubject('campaign-service')
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(key.privateKey);
+      const answer = await postJson(`${child.url}${SEND_MAIL_PATH}`, validRequest, {
+        Authorization: `Bearer ${token}`,
+      });
+      expect(answer.status).toBe(200);
+      child.child.kill('SIGTERM');
+      expect(await child.exited).toBe(0);
+
+      expect(idp.jwksFetches()).toBeGreaterThanOrEqual(1);
+      expect(builtinsOf(loaded)).not.toContain(UNDICI);
+    } finally {
+      child.child.kill('SIGKILL');
+      await idp.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('when the same check watches a process that calls fetch, then it does see undici (the check can fail)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'builtins-'));
+    const loaded = join(dir, 'loaded.json');
+    try {
+      const run = await runToEnd(['--require', preload, '-e', "fetch('http://127.0.0.1:9/').catch(() => undefined)"], {
+        BUILTINS_LOADED_FILE: loaded,
+      });
+      expect(run.code).toBe(0);
+
+      expect(builtinsOf(loaded)).toContain(UNDICI);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

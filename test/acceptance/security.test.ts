@@ -4,6 +4,8 @@
  * token ever reaches SMTP, the identity provider or a log line.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { exportJWK, exportSPKI, importJWK, SignJWT, type JWK } from 'jose';
 import { createSendMailApp } from '../../functions/send-mail/app';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
@@ -419,6 +421,45 @@ describe('when the token is valid but the roles claim does not grant sending', (
 });
 
 describe('when the identity provider misbehaves', () => {
+  it.each([
+    { name: 'redirects to the real JWKS', answer: 'redirect' },
+    { name: 'sends a JWKS over 512 KiB', answer: 'huge' },
+    { name: 'sends something that is not JSON', answer: 'garbage' },
+    { name: 'sends JSON that is not a JWKS', answer: 'not-a-jwks' },
+    { name: 'does not answer within AUTH_JWKS_TIMEOUT_MS', answer: 'hang' },
+  ])('$name, then it is 503 auth.keys.unavailable and nothing is sent', async ({ answer }) => {
+    const held: ServerResponse[] = [];
+    const odd = createServer((req, res) => {
+      if (answer === 'redirect') res.writeHead(302, { Location: `${idp.issuer}/jwks` }).end();
+      else if (answer === 'huge') res.end(JSON.stringify({ keys: [rsKey.publicJwk], padding: 'x'.repeat(600 * 1024) }));
+      else if (answer === 'garbage') res.end('<html>not a key set</html>');
+      else if (answer === 'not-a-jwks') res.end(JSON.stringify({ keys: 'none' }));
+      else held.push(res);
+    });
+    await new Promise<void>((resolve) => odd.listen(0, '127.0.0.1', resolve));
+    const { port } = odd.address() as AddressInfo;
+    const fn = await startFunction(createSendMailApp, {
+      ...baseEnv(idp.issuer),
+      AUTH_JWKS_URL: `http://127.0.0.1:${port}/jwks`,
+      AUTH_JWKS_TIMEOUT_MS: '300',
+    });
+    try {
+      const reply = await send(
+        fn,
+        await new SignJWT(claims()).setProtectedHeader({ alg: 'RS256', kid: rsKey.kid }).sign(rsKey.privateKey),
+      );
+
+      expect(reply.status).toBe(503);
+      expectErrorBody(reply, 'auth.keys.unavailable');
+      expect(smtp.recipientsSeen).toEqual([]);
+    } finally {
+      await fn.stop();
+      held.forEach((res) => res.destroy());
+      odd.closeAllConnections();
+      await new Promise((resolve) => odd.close(resolve));
+    }
+  });
+
   it('is down with an empty key cache, then it is 503 auth.keys.unavailable with Retry-After, never 401 or 500', async () => {
     const down = await startJwksServer([rsKey.publicJwk]);
     down.up = false;
