@@ -23,21 +23,27 @@ export function buildEmailSentEvent(
   config: EventConfig,
   extensions: EmailSentExtensions = {},
 ): CloudEvent<EmailSentData> {
-  return new CloudEvent<EmailSentData>({
-    specversion: '1.0',
-    id: randomUUID(),
-    type: emailSentEventType(config.EVENT_TYPE_PREFIX),
-    source: config.EVENT_SOURCE,
-    time: new Date().toISOString(),
-    datacontenttype: 'application/json',
-    dataschema: `${config.PUBLIC_BASE_URL.replace(/\/$/, '')}/schemas/${EMAIL_SENT_SCHEMA_FILE}`,
-    subject: data.messageId,
-    partitionkey: data.toAddress,
-    traceparent: traceparentFor(trace.traceId, undefined, trace.sampled),
-    ...(trace.tracestate === undefined ? {} : { tracestate: trace.tracestate }),
-    ...(extensions.idempotencykey === undefined ? {} : { idempotencykey: extensions.idempotencykey }),
-    data,
-  });
+  // Not checked by the SDK per event (strict: false): every attribute is validated configuration
+  // (EVENT_SOURCE, PUBLIC_BASE_URL) or made right here, and the check's first run compiles a URI regex
+  // (10 ms of a cold start's first request; 1 % of a send's CPU after). Tests check every event they read.
+  return new CloudEvent<EmailSentData>(
+    {
+      specversion: '1.0',
+      id: randomUUID(),
+      type: emailSentEventType(config.EVENT_TYPE_PREFIX),
+      source: config.EVENT_SOURCE,
+      time: new Date().toISOString(),
+      datacontenttype: 'application/json',
+      dataschema: `${config.PUBLIC_BASE_URL.replace(/\/$/, '')}/schemas/${EMAIL_SENT_SCHEMA_FILE}`,
+      subject: data.messageId,
+      partitionkey: data.toAddress,
+      traceparent: traceparentFor(trace.traceId, undefined, trace.sampled),
+      ...(trace.tracestate === undefined ? {} : { tracestate: trace.tracestate }),
+      ...(extensions.idempotencykey === undefined ? {} : { idempotencykey: extensions.idempotencykey }),
+      data,
+    },
+    false,
+  );
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   positiveInt,
   redisUrl,
   smtpUrl,
+  uriReference,
   type Config,
 } from '../../shared/config';
 import { timeBudgetProblems } from './budget';
@@ -165,7 +166,7 @@ export const sendMailSpecs = {
     desc: 'How long the Kafka breaker stays open before a trial send.',
   }),
   EVENT_TYPE_PREFIX: str({ default: 'com.example.mailer', desc: 'The event type is <prefix>.email.sent.v1.' }),
-  EVENT_SOURCE: str({ default: '/mailer/send-mail', desc: 'CloudEvent source (a URI reference).' }),
+  EVENT_SOURCE: uriReference({ default: '/mailer/send-mail', desc: 'CloudEvent source (a URI reference).' }),
   PUBLIC_BASE_URL: httpUrl({
     default: 'http://localhost:8080',
     desc: 'Public base URL of the API; event dataschema URLs point below it.',

@@ -67,6 +67,16 @@ export const redisUrl = urlOf(
   'redis:// or rediss:// URL',
 );
 
+/**
+ * A URI reference (RFC 3986, 4.1), such as a CloudEvent source: an absolute URI or a relative one, in
+ * printable ASCII without the characters a URI never holds unescaped.
+ */
+export const uriReference = describedValidator<string>('URI reference', (input) => {
+  if (input === '' || /[^\x21-\x7e]|["<>\\^`{|}]/.test(input) || !URL.canParse(input, 'http://base.invalid/'))
+    throw new Error('expected a URI reference, e.g. /mailer/send-mail or urn:example:mailer');
+  return input;
+});
+
 /** CIDR blocks (a bare address is its own block), as `address/prefix`; refused at start when one is not. */
 export const cidrList = describedValidator<readonly string[]>('comma-separated CIDR list', (input) => {
   const blocks = input

@@ -3,7 +3,7 @@
  * request with the cloudevents SDK (`HTTP.toEvent`) and answers as told: 202 (stored, as a KafkaSink does),
  * 500, 503, or never (hang). It can go down (connections refused) and come back on the same port.
  */
-import { HTTP, type CloudEventV1 } from 'cloudevents';
+import { HTTP, type CloudEvent, type CloudEventV1 } from 'cloudevents';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ConsumedRecord } from './kafka-mock/consumer';
@@ -59,7 +59,9 @@ export async function startEventReceiver(): Promise<EventReceiver> {
       const answer = mode;
       try {
         const decoded = HTTP.toEvent({ headers: req.headers, body });
-        const event = (Array.isArray(decoded) ? decoded[0] : decoded) as CloudEventV1<unknown>;
+        const event = (Array.isArray(decoded) ? decoded[0] : decoded) as CloudEvent<unknown>;
+        // The SDK decodes leniently; a sink that checks the spec refuses what does not pass, as here.
+        event.validate();
         received.push({ event, headers: req.headers, body, answer });
       } catch {
         res.writeHead(400).end();

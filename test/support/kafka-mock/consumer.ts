@@ -1,7 +1,7 @@
 /** A real kafkajs consumer group that collects every record of a topic, for asserting on what was sent. */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { Kafka as CloudEventsKafka, type CloudEventV1 } from 'cloudevents';
+import { Kafka as CloudEventsKafka, type CloudEvent, type CloudEventV1 } from 'cloudevents';
 
 export interface ConsumedRecord {
   readonly key: string;
@@ -53,10 +53,13 @@ export async function collectRecords(brokers: string[], topic: string): Promise<
 
 /** A consumed record as the CloudEvent it carries, decoded by the cloudevents SDK's Kafka binding. */
 export function decodeCloudEvent(record: ConsumedRecord): CloudEventV1<unknown> {
-  return CloudEventsKafka.toEvent({
+  const event = CloudEventsKafka.toEvent({
     headers: record.headers,
     key: record.key,
     value: record.value.toString('utf8'),
     body: record.value.toString('utf8'),
-  } as never) as CloudEventV1<unknown>;
+  } as never) as CloudEvent<unknown>;
+  // The SDK decodes leniently; every event a test reads is also checked against the spec, strictly.
+  event.validate();
+  return event;
 }
