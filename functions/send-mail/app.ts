@@ -8,12 +8,17 @@ import { sendMailRoutes } from './handler';
 import { createIdempotency } from './idempotency';
 import { createSendMailMetrics } from './metrics';
 import type { SendMailConfig } from './settings';
+import type { SmtpPool } from './smtp-pool';
 
 export const SEND_MAIL_TARGET = 'sendMail';
 
-/** Replacements for the outgoing ports; only the benchmark harness uses them, to measure our own layer. */
+/**
+ * What the function is built with besides its configuration: `smtpPool`, the pool main.ts opened before
+ * this module loaded; `delivery`, a replacement used only by the benchmark harness to measure our own layer.
+ */
 export interface PortOverrides {
   readonly delivery?: Delivery;
+  readonly smtpPool?: SmtpPool;
 }
 
 /** The events adapter (kafkajs in kafka mode only) and the CloudEvents SDK load only when the event toggle is on. */
@@ -36,7 +41,7 @@ export function createSendMailApp(
     logDestination,
     build: ({ logger, metrics }) => {
       const counters = createSendMailMetrics(metrics.registry);
-      const delivery = overrides.delivery ?? createDelivery(config, logger, metrics.breakers);
+      const delivery = overrides.delivery ?? createDelivery(config, logger, metrics.breakers, overrides.smtpPool);
       const authenticator = createAuthenticator(config, logger, {
         countFailure: authFailureCounter(metrics.registry),
         breakers: metrics.breakers,

@@ -22,7 +22,7 @@ import type { DkimConfig } from './dkim';
 import { emailError, OutcomeUnknownError } from './errors';
 import { createComposer, type Composed, type OutgoingMail } from './message';
 import type { SendMailConfig } from './settings';
-import { createSmtpPool, type RejectedRecipient } from './smtp-pool';
+import { openSmtpPool, type RejectedRecipient, type SmtpPool } from './smtp-pool';
 
 export type { OutgoingMail } from './message';
 export type { RejectedRecipient } from './smtp-pool';
@@ -69,25 +69,22 @@ class SendDeadlineError extends Error {
   readonly code = 'ESENDDEADLINE';
 }
 
+/** `pool`: the SMTP pool main.ts opened before the rest of the function loaded; otherwise opened here. */
 export function createDelivery(
   config: DeliveryConfig,
   logger: Logger,
   breakers: BreakerObserver = ignoreBreakers,
+  pool: SmtpPool | undefined = openSmtpPool(config),
 ): Delivery {
-  return config.SMTP_URL === undefined
-    ? createOutboxDelivery(config)
-    : createSmtpDelivery(config, config.SMTP_URL, logger, breakers);
+  return pool === undefined ? createOutboxDelivery(config) : createSmtpDelivery(config, pool, logger, breakers);
 }
 
-function createSmtpDelivery(config: DeliveryConfig, url: string, logger: Logger, breakers: BreakerObserver): Delivery {
-  const pool = createSmtpPool({
-    url,
-    size: config.SMTP_POOL_SIZE,
-    connectionTimeoutMs: config.SMTP_CONNECTION_TIMEOUT_SECONDS * 1000,
-    greetingTimeoutMs: config.SMTP_GREETING_TIMEOUT_SECONDS * 1000,
-    socketTimeoutMs: config.SMTP_SOCKET_TIMEOUT_SECONDS * 1000,
-    requireTls: config.SMTP_REQUIRE_TLS,
-  });
+function createSmtpDelivery(
+  config: DeliveryConfig,
+  pool: SmtpPool,
+  logger: Logger,
+  breakers: BreakerObserver,
+): Delivery {
   const breaker = createBreaker(
     'smtp',
     (attempt: Attempt) =>

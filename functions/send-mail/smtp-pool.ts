@@ -12,6 +12,7 @@ import SMTPConnection, {
 } from 'nodemailer/lib/smtp-connection';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import { Pool } from 'tarn';
+import type { SendMailConfig } from './settings';
 
 export interface SmtpPoolSettings {
   readonly url: string;
@@ -59,6 +60,29 @@ interface Pooled {
 
 /** An idle pooled connection is closed after this; servers drop idle sessions themselves after minutes. */
 const IDLE_MS = 30_000;
+
+export type SmtpPoolConfig = Pick<
+  SendMailConfig,
+  | 'SMTP_URL'
+  | 'SMTP_POOL_SIZE'
+  | 'SMTP_CONNECTION_TIMEOUT_SECONDS'
+  | 'SMTP_GREETING_TIMEOUT_SECONDS'
+  | 'SMTP_SOCKET_TIMEOUT_SECONDS'
+  | 'SMTP_REQUIRE_TLS'
+>;
+
+/** The pool for SMTP_URL, its first session opening at once; none without SMTP_URL (local: the outbox). */
+export function openSmtpPool(config: SmtpPoolConfig): SmtpPool | undefined {
+  if (config.SMTP_URL === undefined) return undefined;
+  return createSmtpPool({
+    url: config.SMTP_URL,
+    size: config.SMTP_POOL_SIZE,
+    connectionTimeoutMs: config.SMTP_CONNECTION_TIMEOUT_SECONDS * 1000,
+    greetingTimeoutMs: config.SMTP_GREETING_TIMEOUT_SECONDS * 1000,
+    socketTimeoutMs: config.SMTP_SOCKET_TIMEOUT_SECONDS * 1000,
+    requireTls: config.SMTP_REQUIRE_TLS,
+  });
+}
 
 export function createSmtpPool(settings: SmtpPoolSettings): SmtpPool {
   const url = parseConnectionUrl(settings.url);
