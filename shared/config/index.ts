@@ -22,7 +22,16 @@ export {
   type SettingsRule,
   type Specs,
 } from './settings';
-export { describedValidator, httpUrl, nonNegativeInt, positiveInt, redisUrl, smtpUrl, uriReference, urlOf } from './validators';
+export {
+  describedValidator,
+  httpUrl,
+  nonNegativeInt,
+  positiveInt,
+  redisUrl,
+  smtpUrl,
+  uriReference,
+  urlOf,
+} from './validators';
 
 /** Loads a function's configuration from this process's environment, or exits non-zero listing every problem. */
 export function loadProcessConfig<S extends Specs>(settings: FunctionSettings<S>): Config<S> {
