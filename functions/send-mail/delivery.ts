@@ -22,7 +22,7 @@ import type { DkimConfig } from './dkim';
 import { emailError, OutcomeUnknownError } from './errors';
 import { createComposer, type Composed, type OutgoingMail } from './message';
 import type { SendMailConfig } from './settings';
-import { openSmtpPool, type RejectedRecipient, type SmtpPool } from './smtp-pool';
+import { openSmtpPool, type RejectedRecipient, type SmtpPool, type SmtpPoolConfig } from './smtp-pool';
 
 export type { OutgoingMail } from './message';
 export type { RejectedRecipient } from './smtp-pool';
@@ -41,19 +41,8 @@ export interface Delivery {
   close(): Promise<void>;
 }
 
-type DeliveryConfig = Pick<
-  SendMailConfig,
-  | 'SMTP_URL'
-  | 'SMTP_POOL_SIZE'
-  | 'SMTP_CONNECTION_TIMEOUT_SECONDS'
-  | 'SMTP_GREETING_TIMEOUT_SECONDS'
-  | 'SMTP_SOCKET_TIMEOUT_SECONDS'
-  | 'SMTP_REQUIRE_TLS'
-  | 'SMTP_SEND_TIMEOUT_SECONDS'
-  | 'SMTP_BREAKER_RESET_SECONDS'
-  | 'MAIL_FROM'
-  | 'OUTBOX_DIR'
-> &
+type DeliveryConfig = SmtpPoolConfig &
+  Pick<SendMailConfig, 'SMTP_SEND_TIMEOUT_SECONDS' | 'SMTP_BREAKER_RESET_SECONDS' | 'MAIL_FROM' | 'OUTBOX_DIR'> &
   DkimConfig;
 
 /** One send handed to the breaker, and how far it got. */
