@@ -10,6 +10,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import getRawBody from 'raw-body';
 import type { AuthSettings } from './settings';
 import type { Logger } from '../logging';
 import { BreakerRefusedError, createBreaker, type BreakerObserver } from '../resilience';
@@ -181,18 +182,20 @@ async function readJson(response: IncomingMessage): Promise<unknown> {
     response.resume();
     throw new KeysUnavailableError(`identity provider answered ${response.statusCode}`, 1000);
   }
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of response as AsyncIterable<Buffer>) {
-    bytes += chunk.length;
-    if (bytes > MAX_DOCUMENT_BYTES) {
-      response.destroy();
-      throw new KeysUnavailableError(`identity provider answer over ${MAX_DOCUMENT_BYTES} bytes`, 1000);
-    }
-    chunks.push(chunk);
+  let body: Buffer;
+  try {
+    body = await getRawBody(response, { limit: MAX_DOCUMENT_BYTES });
+  } catch (err) {
+    response.destroy(); // raw-body stops reading at the limit; the rest is not wanted
+    const tooLarge = (err as { type?: string }).type === 'entity.too.large';
+    throw new KeysUnavailableError(
+      tooLarge ? `identity provider answer over ${MAX_DOCUMENT_BYTES} bytes` : 'identity provider answer broke off',
+      1000,
+      { cause: err },
+    );
   }
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return JSON.parse(body.toString('utf8')) as unknown;
   } catch (err) {
     throw new KeysUnavailableError('identity provider answer is not JSON', 1000, { cause: err });
   }
