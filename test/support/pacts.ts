@@ -1,5 +1,5 @@
 /** Pact's shared settings, and the pact files in test/contract/pacts/ that name a given provider. */
-import { PactV3, SpecificationVersion } from '@pact-foundation/pact';
+import { MatchersV3, PactV3, SpecificationVersion, type V3Request } from '@pact-foundation/pact';
 import { SignJWT } from 'jose';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,4 +41,32 @@ export function exampleAdminToken(subject: string): Promise<string> {
     .setIssuedAt(1767225600)
     .setExpirationTime(1767229200)
     .sign(new TextEncoder().encode(DEV_SECRET));
+}
+
+/** The answer's JSON content type, with or without parameters (send-mail adds `; charset=utf-8`). */
+export const JSON_ANSWER_HEADERS = {
+  'Content-Type': MatchersV3.regex('^application/json(;.*)?$', 'application/json; charset=utf-8'),
+};
+
+/**
+ * A send request as the consumers make it: POST to the send path, a JSON body, and, with a token, a
+ * bearer token matched by its shape (the provider re-mints it); `headers` adds to them.
+ */
+export function sendMailPactRequest(
+  body: object,
+  token?: string,
+  headers: Readonly<Record<string, string>> = {},
+): V3Request {
+  return {
+    method: 'POST',
+    path: '/api/rest/v1/sendmail',
+    headers: {
+      'Content-Type': 'application/json',
+      ...(token === undefined
+        ? {}
+        : { Authorization: MatchersV3.regex('^Bearer [\\w-]+\\.[\\w-]+\\.[\\w-]+$', `Bearer ${token}`) }),
+      ...headers,
+    },
+    body,
+  };
 }

@@ -4,9 +4,9 @@
  */
 import { MatchersV3 } from '@pact-foundation/pact';
 import { sendCampaignMail } from './campaign-mail-client';
-import { exampleAdminToken, mailServicePact } from '../../support/pacts';
+import { exampleAdminToken, JSON_ANSWER_HEADERS, mailServicePact, sendMailPactRequest } from '../../support/pacts';
 
-const { like, regex, string } = MatchersV3;
+const { like, string } = MatchersV3;
 const MAIL = {
   to_address: 'demo@mailinator.com',
   subject: 'some subject',
@@ -21,18 +21,10 @@ describe('CampaignService → MailService', () => {
     pact
       .given('an authorized user with the admin role exists')
       .uponReceiving('a request to send a campaign mail')
-      .withRequest({
-        method: 'POST',
-        path: '/api/rest/v1/sendmail',
-        headers: {
-          'Content-Type': 'application/json',
-          Authorization: regex('^Bearer [\\w-]+\\.[\\w-]+\\.[\\w-]+$', `Bearer ${token}`),
-        },
-        body: MAIL,
-      })
+      .withRequest(sendMailPactRequest(MAIL, token))
       .willRespondWith({
         status: 200,
-        headers: { 'Content-Type': regex('^application/json(;.*)?$', 'application/json; charset=utf-8') },
+        headers: JSON_ANSWER_HEADERS,
         body: { messageId: string('<a@example.com>') },
       });
 
@@ -46,15 +38,10 @@ describe('CampaignService → MailService', () => {
   it('when the request has no token, then send-mail answers 401 with the error body', async () => {
     pact
       .uponReceiving('a request to send a campaign mail without a token')
-      .withRequest({
-        method: 'POST',
-        path: '/api/rest/v1/sendmail',
-        headers: { 'Content-Type': 'application/json' },
-        body: MAIL,
-      })
+      .withRequest(sendMailPactRequest(MAIL))
       .willRespondWith({
         status: 401,
-        headers: { 'Content-Type': regex('^application/json(;.*)?$', 'application/json; charset=utf-8') },
+        headers: JSON_ANSWER_HEADERS,
         body: {
           timestamp: like('2026-11-23T10:00:00.000Z'),
           requestid: like('463ac35c9f6413ad48485a3953bb6124'),

@@ -5,9 +5,9 @@
  * test/contract/pacts/.
  */
 import { MatchersV3 } from '@pact-foundation/pact';
-import { exampleAdminToken, mailServicePact } from '../../support/pacts';
+import { exampleAdminToken, JSON_ANSWER_HEADERS, mailServicePact, sendMailPactRequest } from '../../support/pacts';
 
-const { regex, string } = MatchersV3;
+const { string } = MatchersV3;
 const MAIL = {
   to_address: 'customer@example.com',
   subject: 'Your order has shipped',
@@ -31,24 +31,14 @@ async function post(baseUrl: string, body: object, token: string): Promise<{ sta
   return { status: response.status, body: await response.json() };
 }
 
-const jsonHeaders = { 'Content-Type': regex('^application/json(;.*)?$', 'application/json; charset=utf-8') };
-
 describe('NotificationService → MailService', () => {
   it('when it sends an HTML mail with Cc and Reply-To, then send-mail answers 200 with the Message-ID', async () => {
     const token = await exampleAdminToken('notification-service');
     pact
       .given('an authorized user with the admin role exists')
       .uponReceiving('a request to send an HTML mail with cc and reply_to')
-      .withRequest({
-        method: 'POST',
-        path: '/api/rest/v1/sendmail',
-        headers: {
-          'Content-Type': 'application/json',
-          Authorization: regex('^Bearer [\\w-]+\\.[\\w-]+\\.[\\w-]+$', `Bearer ${token}`),
-        },
-        body: MAIL,
-      })
-      .willRespondWith({ status: 200, headers: jsonHeaders, body: { messageId: string('<a@example.com>') } });
+      .withRequest(sendMailPactRequest(MAIL, token))
+      .willRespondWith({ status: 200, headers: JSON_ANSWER_HEADERS, body: { messageId: string('<a@example.com>') } });
 
     await pact.executeTest(async (server) => {
       const result = await post(server.url, MAIL, token);
@@ -63,18 +53,10 @@ describe('NotificationService → MailService', () => {
     pact
       .given('an authorized user with the admin role exists')
       .uponReceiving('a sandbox request to send an HTML mail with cc and reply_to')
-      .withRequest({
-        method: 'POST',
-        path: '/api/rest/v1/sendmail',
-        headers: {
-          'Content-Type': 'application/json',
-          Authorization: regex('^Bearer [\\w-]+\\.[\\w-]+\\.[\\w-]+$', `Bearer ${token}`),
-        },
-        body: sandbox,
-      })
+      .withRequest(sendMailPactRequest(sandbox, token))
       .willRespondWith({
         status: 200,
-        headers: jsonHeaders,
+        headers: JSON_ANSWER_HEADERS,
         body: { messageId: string('<a@example.com>'), sandbox: true },
       });
 
