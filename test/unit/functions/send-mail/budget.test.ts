@@ -2,19 +2,9 @@ import { kafkaTimings } from '../../../../functions/send-mail/kafka-send';
 import { eventPublishMaxMs, eventSettleMs, timeBudgetProblems } from '../../../../functions/send-mail/budget';
 import { sendMailSettings } from '../../../../functions/send-mail/settings';
 import { loadConfig } from '../../../../shared/config';
+import { TIME_BUDGET_DEFAULTS } from '../../../fixtures/time-budget';
 
-const defaults = {
-  REQUEST_TIMEOUT_SECONDS: 30,
-  SHUTDOWN_TIMEOUT_SECONDS: 20,
-  SMTP_SEND_TIMEOUT_SECONDS: 20,
-  SMTP_CONNECTION_TIMEOUT_SECONDS: 5,
-  SMTP_GREETING_TIMEOUT_SECONDS: 5,
-  SMTP_SOCKET_TIMEOUT_SECONDS: 15,
-  AUTH_JWKS_TIMEOUT_MS: 2000,
-  KAFKA_SEND_TIMEOUT_MS: 2000,
-  FEATURE_EMAIL_SENT_EVENT: true,
-  AUTH_ISSUER: 'https://idp.example.com',
-};
+const defaults = { ...TIME_BUDGET_DEFAULTS, AUTH_ISSUER: 'https://idp.example.com' };
 
 /** The setting names a problem starts with: what an operator has to change. */
 const named = (problems: string[]): string[] => problems.map((problem) => problem.split(':')[0] ?? '');

@@ -4,6 +4,7 @@ import { eventTransport } from '../../../../functions/send-mail/event-transport'
 import { toSinkMessage } from '../../../../functions/send-mail/http-publisher';
 import { sendMailSettings } from '../../../../functions/send-mail/settings';
 import { ConfigError, loadConfig } from '../../../../shared/config';
+import { TIME_BUDGET_DEFAULTS } from '../../../fixtures/time-budget';
 
 const SINK = 'http://kafka-sink-ingress.knative-eventing.svc.cluster.local/mailer/email-sent';
 
@@ -57,19 +58,7 @@ describe('settings', () => {
 });
 
 describe('the time budget in http mode', () => {
-  const http = {
-    REQUEST_TIMEOUT_SECONDS: 30,
-    SHUTDOWN_TIMEOUT_SECONDS: 20,
-    SMTP_SEND_TIMEOUT_SECONDS: 20,
-    SMTP_CONNECTION_TIMEOUT_SECONDS: 5,
-    SMTP_GREETING_TIMEOUT_SECONDS: 5,
-    SMTP_SOCKET_TIMEOUT_SECONDS: 15,
-    AUTH_JWKS_TIMEOUT_MS: 2000,
-    KAFKA_SEND_TIMEOUT_MS: 2000,
-    EVENT_HTTP_TIMEOUT_MS: 3000,
-    FEATURE_EMAIL_SENT_EVENT: true,
-    K_SINK: SINK,
-  };
+  const http = { ...TIME_BUDGET_DEFAULTS, EVENT_HTTP_TIMEOUT_MS: 3000, K_SINK: SINK };
 
   it('when events go over http, then one publish takes at most EVENT_HTTP_TIMEOUT_MS, and the drain waits that plus its margin', () => {
     expect(eventPublishMaxMs(http)).toBe(3000);
