@@ -9,7 +9,7 @@ import { bundleOf, FUNCTIONS, functionNamed, type PublicPath } from '../../funct
 import { DOCS_REDIRECTS } from '../../functions/docs/site';
 import { healthSettings } from '../../functions/health/settings';
 import { eventTransport } from '../../functions/send-mail/event-transport';
-import { sendMailSettings } from '../../functions/send-mail/settings';
+import { sendMailSettings, type SendMailConfig } from '../../functions/send-mail/settings';
 import { parse } from 'yaml';
 import { ConfigError, loadConfig, type AnyFunctionSettings, type Config, type Specs } from '../../shared/config';
 import { readYamlSettings, type SourceProblem } from '../../shared/config/sources';
@@ -152,7 +152,7 @@ describe.each(ENVIRONMENTS)('the %s overlay', (env) => {
   it.each(NAMES)(
     'when rendered, then the %s Service configuration loads against its own schema, and its secrets come only from its Secret',
     (name) => {
-      const { service, settings, files, config } = loadedService(env, objects, name);
+      const { service, settings, files, config } = loadedService(secretFilesOf(env, objects), objects, name);
       expect(config.ENVIRONMENT).toBe(env);
       expect(config.LOG_FORMAT).toBe('ecs');
 
@@ -176,7 +176,7 @@ describe.each(ENVIRONMENTS)('the %s overlay', (env) => {
   });
 
   it('when rendered, then send-mail signs every mail with DKIM: domain and selector in its config, the key in its Secret', () => {
-    const { config } = loadedService(env, objects, 'send-mail');
+    const { config } = loadedService(secretFilesOf(env, objects), objects, 'send-mail');
     const dkim = config as Record<string, unknown>;
 
     expect(dkim.DKIM_DOMAIN).toEqual(expect.any(String));
@@ -185,8 +185,8 @@ describe.each(ENVIRONMENTS)('the %s overlay', (env) => {
   });
 
   it('when send-mail and health read the same setting, then their Services give it the same value', () => {
-    const sendMail = loadedService(env, objects, 'send-mail').config as Record<string, unknown>;
-    const health = loadedService(env, objects, 'health').config as Record<string, unknown>;
+    const sendMail = loadedService(secretFilesOf(env, objects), objects, 'send-mail').config as Record<string, unknown>;
+    const health = loadedService(secretFilesOf(env, objects), objects, 'health').config as Record<string, unknown>;
     const shared = Object.keys(healthSettings.specs).filter(
       (key) => key in sendMailSettings.specs && !['CONFIG_FILE', 'SECRETS_FILE'].includes(key),
     );
@@ -195,11 +195,16 @@ describe.each(ENVIRONMENTS)('the %s overlay', (env) => {
   });
 });
 
-/** A Service's function, its schema, the files it can read and the configuration it loads from them. */
+/**
+ * A Service's function, its schema, the files it can read and the configuration it loads from them;
+ * `secrets` are the Secrets' files (an overlay's, or an example's), `injected` what the cluster adds to
+ * the environment (a SinkBinding's K_SINK).
+ */
 function loadedService(
-  env: (typeof ENVIRONMENTS)[number],
+  secrets: SecretFiles,
   objects: K8sObject[],
   name: string,
+  injected: Record<string, string> = {},
 ): {
   service: ServiceWithVolumes;
   settings: AnyFunctionSettings;
@@ -210,12 +215,12 @@ function loadedService(
     (candidate) => candidate.metadata.name === name,
   ) as unknown as ServiceWithVolumes;
   const settings = settingsOf(name);
-  const files = mountedFiles(service, objects, secretFilesOf(env, objects));
+  const files = mountedFiles(service, objects, secrets);
   const { CONFIG_FILE, SECRETS_FILE } = literalEnv(service);
   try {
     const config = loadConfig(
       settings,
-      { CONFIG_FILE, SECRETS_FILE },
+      { CONFIG_FILE, SECRETS_FILE, ...injected },
       {
         readFile: (path) => {
           const text = files[path];
@@ -388,7 +393,11 @@ describe('issue 18: production Knative settings', () => {
 
   it('when production is rendered, then send-mail waits before scaling to zero, and the routing layer waits for its first byte longer than its own budget but not past the revision timeout', () => {
     const service = sendMailOf('production');
-    const { config } = loadedService('production', rendered.production, 'send-mail');
+    const { config } = loadedService(
+      secretFilesOf('production', rendered.production),
+      rendered.production,
+      'send-mail',
+    );
     const pod = service.spec.template.spec as { responseStartTimeoutSeconds?: number; timeoutSeconds?: number };
 
     expect(service.spec.template.metadata.annotations['autoscaling.knative.dev/scale-down-delay']).toMatch(/^\d+m$/);
@@ -419,7 +428,7 @@ describe('issue 18: production Knative settings', () => {
   );
 
   it.each(ENVIRONMENTS)('when %s is rendered, then the producer creates topics only in dev', (env) => {
-    const { config } = loadedService(env, rendered[env], 'send-mail');
+    const { config } = loadedService(secretFilesOf(env, rendered[env]), rendered[env], 'send-mail');
     expect(config.KAFKA_ALLOW_AUTO_TOPIC_CREATION).toBe(env === 'dev');
   });
 });
@@ -472,23 +481,11 @@ describe('issue 18: events over HTTP to a KafkaSink or a Broker', () => {
   );
 
   it('when send-mail loads the KafkaSink example with K_SINK as the SinkBinding injects it, then it sends over http, with no Kafka setting and no Kafka secret', () => {
-    const objects = examples.kafkasink;
-    const service = services(objects).find(
-      (candidate) => candidate.metadata.name === 'send-mail',
-    ) as unknown as ServiceWithVolumes;
-    const files = mountedFiles(service, objects, secretFiles);
-    const { CONFIG_FILE, SECRETS_FILE } = literalEnv(service);
-    const config = loadConfig(
-      sendMailSettings,
-      {
-        CONFIG_FILE,
-        SECRETS_FILE,
-        K_SINK: 'http://kafka-sink-ingress.knative-eventing.svc.cluster.local/mailer-production/mailer-email-sent',
-      },
-      { readFile: (path) => files[path] ?? '' },
-    );
+    const { service, config } = loadedService(secretFiles, examples.kafkasink, 'send-mail', {
+      K_SINK: 'http://kafka-sink-ingress.knative-eventing.svc.cluster.local/mailer-production/mailer-email-sent',
+    });
 
-    expect(eventTransport(config)).toBe('http');
+    expect(eventTransport(config as SendMailConfig)).toBe('http');
     expect(config.KAFKA_BROKERS).toBeUndefined();
     expect(config.KAFKA_SASL_PASSWORD).toBeUndefined();
     expect(
@@ -500,13 +497,7 @@ describe('issue 18: events over HTTP to a KafkaSink or a Broker', () => {
   });
 
   it('when health loads the KafkaSink example, then its kafka check is off for http mode and it needs no brokers', () => {
-    const objects = examples.kafkasink;
-    const service = services(objects).find(
-      (candidate) => candidate.metadata.name === 'health',
-    ) as unknown as ServiceWithVolumes;
-    const files = mountedFiles(service, objects, secretFiles);
-    const { CONFIG_FILE, SECRETS_FILE } = literalEnv(service);
-    const config = loadConfig(healthSettings, { CONFIG_FILE, SECRETS_FILE }, { readFile: (path) => files[path] ?? '' });
+    const { config } = loadedService(secretFiles, examples.kafkasink, 'health');
 
     expect(config.EVENT_TRANSPORT).toBe('http');
     expect(config.KAFKA_BROKERS).toBeUndefined();
