@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createSendMailApp } from '../../functions/send-mail/app';
 import { EMAIL_SENT_SCHEMA_FILE } from '../../shared/contracts/email-sent';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
-import { validRequest } from '../fixtures/send-mail-requests';
+import { fullRequest, validRequest } from '../fixtures/send-mail-requests';
 import { startFunction, type FunctionUnderTest } from '../support/function-under-test';
 import { postJson, type Answer } from '../support/http-client';
 import {
@@ -180,16 +180,7 @@ describe('when the toggle is on, in binary content mode', () => {
   });
 
   describe('issue 17: a mail with the optional fields', () => {
-    const full = {
-      ...validRequest,
-      to_address: 'full@mailinator.com',
-      html: '<p>some mail body</p>',
-      cc: ['cc-one@example.com', 'cc-two@example.org'],
-      bcc: ['hidden-one@example.net', 'hidden-two@example.net'],
-      reply_to: 'support@example.com',
-      tags: ['welcome', 'campaign-42'],
-      metadata: { campaignId: 'c-42', userId: 'u-7' },
-    };
+    const full = { ...fullRequest, to_address: 'full@mailinator.com' };
 
     it('then its event validates against the published schema, carries tags and metadata, and counts Bcc without naming it', async () => {
       const before = topic.records.length;

@@ -6,22 +6,11 @@
  */
 import { simpleParser, type AddressObject } from 'mailparser';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
-import { validRequest } from '../fixtures/send-mail-requests';
+import { fullRequest, validRequest } from '../fixtures/send-mail-requests';
 import { expectErrorBody, postJson } from '../support/http-client';
 import { useSendMail } from '../support/send-mail-under-test';
 
 const sendMail = useSendMail();
-
-/** The mail of "Done when": every optional field at once. */
-const fullRequest = {
-  ...validRequest,
-  html: '<p>some mail body<br>with a second line</p>',
-  cc: ['cc-one@example.com', 'cc-two@example.org'],
-  bcc: ['hidden-one@example.net', 'hidden-two@example.net'],
-  reply_to: 'support@example.com',
-  tags: ['welcome', 'campaign-42'],
-  metadata: { campaignId: 'c-42-secret-marker', userId: 'u-7' },
-};
 
 const addresses = (field: AddressObject | AddressObject[] | undefined): string[] =>
   (Array.isArray(field) ? field : field ? [field] : []).flatMap((object) =>
