@@ -8,6 +8,8 @@ import { clientIp } from './client-ip';
 export interface AccessLogOptions {
   /** The request's trace, which the line carries. */
   readonly trace: TraceContext;
+  /** The path the client asked for, without the query. */
+  readonly path: string;
   /** Proxies whose X-Forwarded-For is believed (see client-ip.ts). */
   readonly trustedProxies: BlockList;
   /** Gets the same duration, in seconds, for metrics. */
@@ -29,18 +31,17 @@ export function logWhenDone(
     runWithTrace(options.trace, () => {
       const durationNs = Number(process.hrtime.bigint() - started);
       options.onDone?.(durationNs / 1e9);
-      const path = (req.url ?? '/').split('?')[0];
       const userAgent = req.headers['user-agent'];
       logger.info(
         {
           ...options.fields?.(),
           http: { request: { method: req.method }, response: { status_code: res.statusCode } },
-          url: { path },
+          url: { path: options.path },
           client: { ip: clientIp(req, options.trustedProxies) },
           ...(userAgent ? { user_agent: { original: userAgent.slice(0, 512) } } : {}),
           event: { duration: durationNs, outcome: res.writableFinished ? 'success' : 'failure' },
         },
-        `${req.method} ${path} ${res.statusCode}`,
+        `${req.method} ${options.path} ${res.statusCode}`,
       );
     }),
   );

@@ -47,18 +47,20 @@ export function createPipeline(
   const serve = (
     req: IncomingMessage,
     res: ServerResponse,
-    answer: () => Promise<HttpResult> | HttpResult,
+    answer: (path: string) => Promise<HttpResult> | HttpResult,
     annotations: Record<string, unknown> = {},
   ): Promise<void> => {
     const trace = traceFromHeaders(req.headers);
     res.setHeader(TRACE_RESPONSE_HEADER, trace.traceId);
     return runWithTrace(trace, async () => {
-      // A known path is its own label; unknown paths share one, so callers cannot blow up cardinality.
+      // Worked out once: the route label, the access line and the routed request all use it.
       const path = pathOf(req);
+      // A known path is its own label; unknown paths share one, so callers cannot blow up cardinality.
       const route = routes.some((known) => known.path === path) ? path : UNMATCHED;
       const { observe } = options;
       logWhenDone(req, res, logger, {
         trace,
+        path,
         trustedProxies: proxies,
         fields: () => annotations,
         ...(observe
@@ -73,7 +75,7 @@ export function createPipeline(
       }
       let result: HttpResult;
       try {
-        result = await answer();
+        result = await answer(path);
       } catch (err) {
         result = errorResult(err, trace.traceId, logger);
       }
@@ -86,9 +88,9 @@ export function createPipeline(
       return serve(
         req,
         res,
-        () => {
+        (path) => {
           const signal = (req as WithAbortSignal).abortSignal ?? abortWhenClientGone(res);
-          const request = toIncomingRequest(req, signal, (fields) => Object.assign(annotations, fields));
+          const request = toIncomingRequest(req, path, signal, (fields) => Object.assign(annotations, fields));
           return findRoute(routes, request.method, request.path).handle(request);
         },
         annotations,
@@ -119,13 +121,14 @@ function pathOf(req: IncomingMessage): string {
 
 function toIncomingRequest(
   req: Request,
+  path: string,
   signal: AbortSignal,
   annotate: NonNullable<IncomingRequest['annotate']>,
 ): IncomingRequest {
   return {
     annotate,
     method: req.method,
-    path: pathOf(req),
+    path,
     headers: req.headers,
     // The framework (or our launcher) keeps the unparsed bytes here; we parse them ourselves.
     body: Buffer.isBuffer(req.rawBody) ? req.rawBody : EMPTY,
