@@ -6,6 +6,7 @@
 import { bool, str } from 'envalid';
 import { authSettings } from '../../shared/auth';
 import { composeSettings, defineSettings, positiveInt, redisUrl, smtpUrl, type Config } from '../../shared/config';
+import { EVENT_TRANSPORTS, kafkaTransportChosen } from '../../shared/contracts/email-sent';
 
 const outsideLocal = (env: Record<string, unknown>): boolean => env.ENVIRONMENT !== 'local';
 
@@ -27,16 +28,14 @@ export const healthSpecs = {
     desc: "send-mail's event toggle: off, the kafka check says DISABLED.",
   }),
   EVENT_TRANSPORT: str({
-    choices: ['kafka', 'http', 'file'],
+    choices: [...EVENT_TRANSPORTS],
     default: undefined,
     desc: "send-mail's EVENT_TRANSPORT: `http` (the platform's sink carries the events), the kafka check says DISABLED (events.sink); Knative reports the sink's readiness.",
   }),
   KAFKA_BROKERS: str({
     default: undefined,
     requiredWhen: (env) =>
-      env.FEATURE_EMAIL_SENT_EVENT === true &&
-      env.ENVIRONMENT !== 'local' &&
-      (env.EVENT_TRANSPORT === 'kafka' || (env.EVENT_TRANSPORT === undefined && env.K_SINK === undefined)),
+      env.FEATURE_EMAIL_SENT_EVENT === true && env.ENVIRONMENT !== 'local' && kafkaTransportChosen(env),
     desc: "The brokers the kafka check describes: send-mail's KAFKA_BROKERS.",
     example: 'kafka-0.kafka:9092,kafka-1.kafka:9092',
   }),

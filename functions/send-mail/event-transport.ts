@@ -1,6 +1,5 @@
 /** Which way email.sent events leave send-mail (EVENT_TRANSPORT), with its default; read by settings and budget. */
-export const EVENT_TRANSPORTS = ['kafka', 'http', 'file'] as const;
-export type EventTransport = (typeof EVENT_TRANSPORTS)[number];
+import { EVENT_TRANSPORTS, type EventTransport } from '../../shared/contracts/email-sent';
 
 /** EVENT_TRANSPORT, or its default: http with a sink, kafka with brokers, else the local file. */
 export function eventTransport(config: {

@@ -18,7 +18,8 @@ import {
 } from '../../shared/config';
 import { timeBudgetProblems } from './budget';
 import { dkimProblems } from './dkim';
-import { EVENT_TRANSPORTS, eventTransport } from './event-transport';
+import { EVENT_TRANSPORTS, kafkaTransportChosen } from '../../shared/contracts/email-sent';
+import { eventTransport } from './event-transport';
 
 /** Milliseconds for a budget that is split into attempts: below 300 no attempt has room for a broker's answer. */
 const budgetMs = describedValidator<number>('integer ≥ 300 (ms)', (input) => {
@@ -132,9 +133,7 @@ export const sendMailSpecs = {
   KAFKA_BROKERS: str({
     default: undefined,
     requiredWhen: (env) =>
-      env.FEATURE_EMAIL_SENT_EVENT === true &&
-      env.ENVIRONMENT !== 'local' &&
-      (env.EVENT_TRANSPORT === 'kafka' || (env.EVENT_TRANSPORT === undefined && env.K_SINK === undefined)),
+      env.FEATURE_EMAIL_SENT_EVENT === true && env.ENVIRONMENT !== 'local' && kafkaTransportChosen(env),
     desc: 'Comma-separated host:port list (kafka mode). Unset locally: events go to EVENT_OUTBOX_FILE.',
     example: 'kafka-0.kafka:9092,kafka-1.kafka:9092',
   }),
