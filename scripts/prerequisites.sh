@@ -6,11 +6,12 @@ HERE=${BASH_SOURCE[0]%/*}
 [[ $HERE == "${BASH_SOURCE[0]}" ]] && HERE=.
 LIST="$HERE/prerequisites.txt" # builtins only: the check must work on a PATH without coreutils
 
-present() { # the check column: an absolute path, or commands on PATH separated by |
+present() { # the check column: alternatives separated by |, each an absolute path or a command on PATH
   local check=$1 alternative
-  if [[ $check == /* ]]; then [[ -e $check ]]; return; fi
   IFS='|' read -ra alternatives <<<"$check"
-  for alternative in "${alternatives[@]}"; do command -v "$alternative" >/dev/null && return 0; done
+  for alternative in "${alternatives[@]}"; do
+    if [[ $alternative == /* ]]; then [[ -e $alternative ]] && return 0; else command -v "$alternative" >/dev/null && return 0; fi
+  done
   # Chromium may live anywhere when CHROME_PATH names it (test/support/browser.ts reads it too).
   [[ $check == *chromium* && -n ${CHROME_PATH:-} && -x ${CHROME_PATH:-} ]]
 }

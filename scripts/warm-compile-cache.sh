@@ -1,7 +1,8 @@
 #!/bin/sh
 # Starts each function once and stops it with SIGTERM, so Node (22.1+, NODE_COMPILE_CACHE set) writes the
 # V8 code of its bundle to the compile cache: the image then ships it and cold starts skip compiling.
-# It doubles as a smoke test of the image: a function that cannot start and drain fails the build.
+# It doubles as a smoke test of the image: a function that cannot start and drain, or that runs without
+# the allocator LD_PRELOAD names, fails the build.
 # The functions are the ones the build wrote to dist/functions.txt (from functions/catalog.ts).
 # Usage: scripts/warm-compile-cache.sh [node binary]   (run from the directory holding dist/)
 set -eu
@@ -23,6 +24,12 @@ while read -r fn bundle; do
     fi
     sleep 0.05
   done
+  # The loader only warns when LD_PRELOAD names a library it cannot find: check the process mapped it.
+  if [ -n "${LD_PRELOAD:-}" ] && ! grep -q "/$(basename "$LD_PRELOAD")\$" "/proc/$pid/maps"; then
+    echo "warm-compile-cache: $fn did not load LD_PRELOAD=$LD_PRELOAD" >&2
+    kill -9 "$pid" 2>/dev/null || true
+    exit 1
+  fi
   kill -TERM "$pid"
   if ! wait "$pid"; then
     cat "$out" >&2

@@ -24,6 +24,7 @@ import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { signingKey, startJwksServer } from '../support/jwks-server';
 import { bearer, ROLES_CLAIM } from '../support/tokens';
 import { eventually } from '../support/eventually';
+import { imageAllocatorEnv } from '../support/image';
 import type { ErrorCode } from '../../shared/errors';
 
 const root = join(__dirname, '..', '..');
@@ -342,25 +343,47 @@ describe('when the port is taken by another program', () => {
 });
 
 describe("when the image build warms Node's compile cache", () => {
-  it('then every function starts and drains cleanly, and the compile cache is filled', async () => {
+  async function warmCompileCache(
+    cache: string,
+    env: Record<string, string>,
+  ): Promise<{ code: number | null; output: string }> {
+    return new Promise((resolve) => {
+      const child = spawn('sh', [join(root, 'scripts', 'warm-compile-cache.sh'), process.execPath], {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', NODE_COMPILE_CACHE: cache, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.once('exit', (code) => resolve({ code, output }));
+    });
+  }
+
+  it("then, with the image's preloaded allocator, every function starts and drains cleanly, and the compile cache is filled", async () => {
     const cache = mkdtempSync(join(tmpdir(), 'compile-cache-'));
     try {
-      const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
-        const child = spawn('sh', [join(root, 'scripts', 'warm-compile-cache.sh'), process.execPath], {
-          cwd: root,
-          env: { PATH: process.env.PATH ?? '', NODE_COMPILE_CACHE: cache },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let output = '';
-        child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-        child.once('exit', (code) => resolve({ code, output }));
-      });
+      const allocator = imageAllocatorEnv();
+      expect(allocator.LD_PRELOAD).toBe('libjemalloc.so.2');
+
+      const result = await warmCompileCache(cache, allocator);
 
       expect(result.code).toBe(0);
       for (const { name } of FUNCTIONS) expect(result.output).toContain(`${name} started and stopped`);
       // The tests run on the image's Node (.nvmrc), which writes the cache.
       expect(readdirSync(cache, { recursive: true }).length).toBeGreaterThan(0);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
+  it('then an LD_PRELOAD the loader cannot find fails the build (the loader itself only warns)', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'compile-cache-'));
+    try {
+      const result = await warmCompileCache(cache, { LD_PRELOAD: 'libnot-installed.so.2' });
+
+      expect(result.code).not.toBe(0);
+      expect(result.output).toContain('did not load LD_PRELOAD=libnot-installed.so.2');
     } finally {
       rmSync(cache, { recursive: true, force: true });
     }

@@ -15,6 +15,9 @@ import {
   BENCH_DIR,
   buildBenchBundles,
   CANDIDATE_NODE,
+  CANDIDATE_ALLOCATOR,
+  candidateEnvironment,
+  candidateMemoryLimit,
   COMPILE_CACHE_DIR,
   load,
   median,
@@ -405,7 +408,9 @@ async function main(): Promise<void> {
   await buildBenchBundles();
   if (COMPILE_CACHE_DIR) rmSync(COMPILE_CACHE_DIR, { recursive: true, force: true });
   const node = execFileSync(CANDIDATE_NODE, ['--version'], { encoding: 'utf8' }).trim();
-  process.stdout.write(`candidates run on Node ${node}${COMPILE_CACHE_DIR ? ', with a compile cache' : ''}\n`);
+  process.stdout.write(
+    `candidates run on Node ${node}${COMPILE_CACHE_DIR ? ', with a compile cache' : ''}, ${candidateEnvironment()}\n`,
+  );
   const peers = await startPeers();
   try {
     const cold = PARTS.has('p1') ? await p1(peers) : { rows: [], phases: {} };
@@ -421,7 +426,7 @@ async function main(): Promise<void> {
       .map(([phase, ms]) => `${phase} ${Math.round(ms)}`)
       .join(', ');
     const soak = 'Soak (5 min RSS growth < 3 %): `make soak`, not part of this run.';
-    const output = `Node ${node}${COMPILE_CACHE_DIR ? ' with NODE_COMPILE_CACHE' : ''}\n\n${table(rows)}\n\n${verdict}\n${soak}\n\nP1 phases of our cold start (medians, ms since spawn, where each phase ends): ${phases}\n`;
+    const output = `Node ${node}${COMPILE_CACHE_DIR ? ' with NODE_COMPILE_CACHE' : ''}, ${candidateEnvironment()}\n\n${table(rows)}\n\n${verdict}\n${soak}\n\nP1 phases of our cold start (medians, ms since spawn, where each phase ends): ${phases}\n`;
     process.stdout.write(`\n${output}`);
     const p1Baselines = (baselineName: string): number =>
       median(cold.rows.find((row) => row.baselineName === baselineName)?.baseline ?? []);
@@ -436,7 +441,7 @@ async function main(): Promise<void> {
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       join(dir, `bench-node${node.replace(/^v/, '').split('.')[0]}${COMPILE_CACHE_DIR ? '-compile-cache' : ''}.json`),
-      `${JSON.stringify({ runs: RUNS, rounds: ROUNDS, seconds: SECONDS, node, compileCache: COMPILE_CACHE_DIR !== undefined, rows: rows.map((row) => ({ ...row, ratio: ratioOf(row), met: metOf(row) })), phases: cold.phases }, null, 2)}\n`,
+      `${JSON.stringify({ runs: RUNS, rounds: ROUNDS, seconds: SECONDS, node, compileCache: COMPILE_CACHE_DIR !== undefined, allocator: CANDIDATE_ALLOCATOR, memoryLimit: candidateMemoryLimit().quantity ?? null, rows: rows.map((row) => ({ ...row, ratio: ratioOf(row), met: metOf(row) })), phases: cold.phases }, null, 2)}\n`,
     );
   } finally {
     await peers.stop();

@@ -15,6 +15,8 @@ import { freePort } from '../support/processes';
 import { startRedisServer } from '../support/redis-server';
 import { KAFKAJS_TIMER_FILE, patchKafkajsTimer } from '../../scripts/kafkajs-timer-patch.js';
 import { startEventReceiver } from '../support/event-receiver';
+import { imageAllocatorEnv } from '../support/image';
+import { memoryCgroup, quantityBytes, serviceMemoryLimit, type MemoryCgroup } from '../support/memory-limit';
 
 export const ROOT = join(__dirname, '..', '..');
 export const BENCH_DIR = join(ROOT, 'dist-bench');
@@ -28,6 +30,43 @@ export const CANDIDATE_NODE = process.env.BENCH_NODE ?? process.execPath;
 export const COMPILE_CACHE_DIR = process.env.BENCH_COMPILE_CACHE
   ? join(ROOT, 'dist-bench', 'compile-cache')
   : undefined;
+/**
+ * Every candidate runs with the image's allocator (LD_PRELOAD from the Dockerfile), ours and the baselines
+ * alike, as they would in the image. BENCH_ALLOCATOR=glibc runs them all on glibc's malloc instead.
+ */
+export const CANDIDATE_ALLOCATOR_ENV: Record<string, string> =
+  process.env.BENCH_ALLOCATOR === 'glibc' ? {} : imageAllocatorEnv();
+export const CANDIDATE_ALLOCATOR = CANDIDATE_ALLOCATOR_ENV.LD_PRELOAD ?? "glibc's malloc";
+
+let memoryLimit: { quantity?: string; unavailable?: string } | undefined;
+/**
+ * Every candidate runs under the memory limit of send-mail's production pod (from the production overlay),
+ * each in a cgroup of its own: V8 sizes its heap from that limit, so memory grows as in the pod, not as on
+ * this machine. BENCH_MEMORY_LIMIT overrides the quantity (`none`: no limit).
+ */
+export function candidateMemoryLimit(): { quantity?: string; unavailable?: string } {
+  if (memoryLimit) return memoryLimit;
+  const quantity = process.env.BENCH_MEMORY_LIMIT ?? serviceMemoryLimit('knative/overlays/production', 'send-mail');
+  if (quantity === 'none') return (memoryLimit = { unavailable: 'BENCH_MEMORY_LIMIT=none' });
+  const probe = memoryCgroup(quantityBytes(quantity));
+  if (probe instanceof Error) return (memoryLimit = { unavailable: `no cgroup here (${probe.message})` });
+  probe.remove();
+  return (memoryLimit = { quantity });
+}
+
+/** How the candidates ran, for the reports' first line. */
+export function candidateEnvironment(): string {
+  const limit = candidateMemoryLimit();
+  return `allocator ${CANDIDATE_ALLOCATOR}, memory limit ${limit.quantity ?? `none: ${limit.unavailable}`}`;
+}
+
+/** `command` run in a fresh cgroup under the candidates' memory limit, when there is one. */
+export function limitedCommand(command: string[]): { command: string[]; cgroup?: MemoryCgroup } {
+  const { quantity } = candidateMemoryLimit();
+  const cgroup = quantity ? memoryCgroup(quantityBytes(quantity)) : undefined;
+  if (!cgroup || cgroup instanceof Error) return { command };
+  return { command: cgroup.wrap(command), cgroup };
+}
 const OUTPUT_KEPT_CHARS = 256 * 1024;
 const ROLES_CLAIM = 'https://github.com/StephanHCB/go-campaign-service/roles';
 
@@ -75,15 +114,18 @@ export async function spawnPinned(
 ): Promise<Child & { firstAnswerMs: number }> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn('taskset', ['-c', SERVER_CORE, CANDIDATE_NODE, ...args], {
+  const { command, cgroup } = limitedCommand(['taskset', '-c', SERVER_CORE, CANDIDATE_NODE, ...args]);
+  const child = spawn(command[0] ?? 'taskset', command.slice(1), {
     env: {
       PATH: process.env.PATH ?? '',
       PORT: String(port),
       ...(COMPILE_CACHE_DIR ? { NODE_COMPILE_CACHE: COMPILE_CACHE_DIR } : {}),
+      ...CANDIDATE_ALLOCATOR_ENV,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  child.once('exit', () => cgroup?.remove());
   // The start-up lines and any error are at the beginning; keeping every request's log line would make
   // the harness (on the load generator's core) work harder the longer a run lasts.
   let out = '';

@@ -8,6 +8,7 @@ import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
 import { join } from 'node:path';
 import {
   buildBenchBundles,
+  candidateEnvironment,
   load,
   median,
   ROOT,
@@ -24,6 +25,7 @@ const P99_LIMIT_MS = Number(process.env.LOAD_P99_MS ?? '1000');
 
 async function main(): Promise<void> {
   await buildBenchBundles();
+  process.stdout.write(`${MODE}: send-mail on Node ${process.version}, ${candidateEnvironment()}\n`);
   const peers = await startPeers();
   const fn = await spawnPinned([join(ROOT, 'dist', 'send-mail', 'main.js')], sendMailEnv(peers, true), {
     path: '/readyz',

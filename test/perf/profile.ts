@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
 import {
   BENCH_DIR,
+  CANDIDATE_ALLOCATOR_ENV,
+  limitedCommand,
   CANDIDATE_NODE,
   kafkajsTimerPatch,
   load,
@@ -114,10 +116,12 @@ async function profileRun(
   const cache = { NODE_COMPILE_CACHE: join(BENCH_DIR, 'profile-compile-cache') };
   const spawnBundle = async (flags: string[]): Promise<{ child: ChildProcess; url: string }> => {
     const port = await freePort();
-    const child = spawn('taskset', ['-c', SERVER_CORE, CANDIDATE_NODE, ...flags, bundle], {
-      env: { PATH: process.env.PATH ?? '', PORT: String(port), ...cache, ...env },
+    const { command, cgroup } = limitedCommand(['taskset', '-c', SERVER_CORE, CANDIDATE_NODE, ...flags, bundle]);
+    const child = spawn(command[0] ?? 'taskset', command.slice(1), {
+      env: { PATH: process.env.PATH ?? '', PORT: String(port), ...cache, ...CANDIDATE_ALLOCATOR_ENV, ...env },
       stdio: 'ignore',
     });
+    child.once('exit', () => cgroup?.remove());
     return { child, url: `http://127.0.0.1:${port}` };
   };
   const warm = await spawnBundle([]);

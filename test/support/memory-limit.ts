@@ -1,0 +1,73 @@
+/**
+ * A child process under a memory limit, as a pod's container is: a cgroup (v1 memory controller) of its own
+ * with memory.limit_in_bytes set. Node reads that limit at start (process.constrainedMemory()) and V8 sizes
+ * its heap from it, so a process run here grows its young and old generations as it would in the pod, not as
+ * on a 24 GiB machine. Used by the benchmarks and the soak for every candidate alike.
+ */
+import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { render } from './manifests';
+
+export interface MemoryCgroup {
+  /** Wraps a command so that it enters the cgroup, then execs (the pid stays the command's). */
+  wrap(command: string[]): string[];
+  /** Removes the cgroup once its processes are gone. */
+  remove(): void;
+}
+
+const V1_ROOT = '/sys/fs/cgroup/memory';
+let created = 0;
+
+/** The cgroup v1 memory directory this process runs in, or why there is none. */
+function ownMemoryCgroup(): string | Error {
+  try {
+    const line = readFileSync('/proc/self/cgroup', 'utf8')
+      .split('\n')
+      .find((entry) => entry.split(':')[1]?.split(',').includes('memory'));
+    if (!line) return new Error('no cgroup v1 memory controller');
+    return join(V1_ROOT, line.split(':').slice(2).join(':'));
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+/** A new cgroup limited to `bytes`, or the reason none can be made here (not root, no v1 memory controller). */
+export function memoryCgroup(bytes: number): MemoryCgroup | Error {
+  const parent = ownMemoryCgroup();
+  if (parent instanceof Error) return parent;
+  const dir = join(parent, `mailer-bench-${process.pid}-${(created += 1)}`);
+  try {
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'memory.limit_in_bytes'), String(bytes));
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+  const procs = join(dir, 'cgroup.procs');
+  return {
+    wrap: (command) => ['sh', '-c', 'echo $$ > "$0" && exec "$@"', procs, ...command],
+    remove: () => {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // Still in use (a process outlived its stop): the next machine boot removes it.
+      }
+    },
+  };
+}
+
+/** "384Mi", "1Gi", "500M", "1000000": a Kubernetes memory quantity in bytes. */
+export function quantityBytes(quantity: string): number {
+  const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|K|M|G)?$/.exec(quantity);
+  if (!match) throw new Error(`not a memory quantity: ${quantity}`);
+  const units: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, K: 1e3, M: 1e6, G: 1e9 };
+  return Math.round(Number(match[1]) * (units[match[2] ?? ''] ?? 1));
+}
+
+/** A Knative Service's container memory limit in an overlay, e.g. send-mail's in production. */
+export function serviceMemoryLimit(overlay: string, service: string): string {
+  const object = render(overlay).find((item) => item.kind === 'Service' && item.metadata.name === service) as
+    { spec: { template: { spec: { containers: { resources?: { limits?: { memory?: string } } }[] } } } } | undefined;
+  const limit = object?.spec.template.spec.containers[0]?.resources?.limits?.memory;
+  if (!limit) throw new Error(`${overlay}: Service ${service} has no memory limit`);
+  return limit;
+}
