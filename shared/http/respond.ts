@@ -10,7 +10,9 @@ export function writeResult(res: ServerResponse, result: HttpResult): void {
   // A deadline may have answered already; the late result is dropped.
   if (res.headersSent || res.writableEnded) return;
   res.statusCode = result.status;
-  for (const [name, value] of Object.entries({ ...BASE_HEADERS, ...result.headers })) res.setHeader(name, value);
+  // The result's own headers may replace a base header (the docs' static files set Cache-Control).
+  for (const name in BASE_HEADERS) res.setHeader(name, BASE_HEADERS[name as keyof typeof BASE_HEADERS]);
+  if (result.headers) for (const [name, value] of Object.entries(result.headers)) res.setHeader(name, value);
   if (result.json !== undefined) {
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.end(JSON.stringify(result.json));

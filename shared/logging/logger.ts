@@ -40,12 +40,32 @@ export function createLogger(settings: LoggerSettings): Logger {
       bindings: (b: Record<string, unknown>) => bindings(redact(b)),
     };
     return redactingChildren(
-      pino({ ...ecs, ...base, formatters } as LoggerOptions, settings.destination ?? bufferedStdout()),
+      pino(
+        { ...ecs, ...base, formatters, timestamp: ecsTimestamp() } as LoggerOptions,
+        settings.destination ?? bufferedStdout(),
+      ),
     );
   }
   const stream = settings.destination ?? prettyStream();
   const formatters = { log: redact, bindings: redact };
   return redactingChildren(pino({ ...base, formatters, base: { service: settings.service } } as LoggerOptions, stream));
+}
+
+/**
+ * `@timestamp` as the ECS formatter writes it, formatted once per millisecond: under load several lines
+ * share a millisecond, and `toISOString` was 1.3 % of the shared layer's CPU.
+ */
+export function ecsTimestamp(now: () => number = Date.now): () => string {
+  let formattedAt = Number.NaN;
+  let field = '';
+  return () => {
+    const ms = now();
+    if (ms !== formattedAt) {
+      formattedAt = ms;
+      field = `,"@timestamp":"${new Date(ms).toISOString()}"`;
+    }
+    return field;
+  };
 }
 
 /** pino formats a child's bindings without our formatter: children (and theirs, by inheritance) redact them here. */

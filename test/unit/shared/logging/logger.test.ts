@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { createLogger, flushLogsSync, maskAddress } from '../../../../shared/logging';
+import { ecsTimestamp } from '../../../../shared/logging/logger';
 import { runWithTrace } from '../../../../shared/tracing';
 import { createLogSink } from '../../../support/log-sink';
 
@@ -130,5 +131,45 @@ describe('maskAddress', () => {
     { address: 'no-at-sign', masked: '***' },
   ])('when the address is $address, then it is logged as $masked', ({ address, masked }) => {
     expect(maskAddress(address)).toBe(masked);
+  });
+});
+
+describe('ecsTimestamp', () => {
+  it("when called at any millisecond, then it writes the field exactly as the ECS formatter's own timestamp", () => {
+    const { ecsFormat } = jest.requireActual<typeof import('@elastic/ecs-pino-format')>('@elastic/ecs-pino-format');
+    const theirs = ecsFormat().timestamp as () => string;
+    for (const ms of [0, 1_764_000_000_123, 1_764_000_000_999, 253_402_300_799_999]) {
+      jest.useFakeTimers({ now: ms });
+      try {
+        expect(ecsTimestamp()()).toBe(theirs());
+      } finally {
+        jest.useRealTimers();
+      }
+    }
+  });
+
+  it('when called twice within a millisecond and once after it, then the field changes exactly when the millisecond does', () => {
+    let now = 1_764_000_000_000;
+    const timestamp = ecsTimestamp(() => now);
+
+    const first = timestamp();
+    const same = timestamp();
+    now += 1;
+    const next = timestamp();
+
+    expect(same).toBe(first);
+    expect(next).toBe(`,"@timestamp":"${new Date(1_764_000_000_001).toISOString()}"`);
+    expect(first).toBe(`,"@timestamp":"${new Date(1_764_000_000_000).toISOString()}"`);
+  });
+
+  it('when an ECS line is logged, then its @timestamp is the time it was logged', () => {
+    const { logs, logger } = ecsLogger();
+    const before = Date.now();
+
+    logger.info('hello');
+
+    const stamp = Date.parse(String(logs.lines()[0]?.['@timestamp']));
+    expect(stamp).toBeGreaterThanOrEqual(before);
+    expect(stamp).toBeLessThanOrEqual(Date.now());
   });
 });
