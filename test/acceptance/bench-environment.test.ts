@@ -1,11 +1,11 @@
 /**
  * The benchmarks and the soak run every candidate as the image and the pod run send-mail: with the
  * Dockerfile's preloaded allocator, under the production pod's memory limit (test/support/image.ts,
- * memory-limit.ts). These check that the environment they build is the one they claim.
+ * pod.ts). These check that the environment they build is the one they claim.
  */
 import { spawnSync } from 'node:child_process';
 import { imageAllocatorEnv, imageRuntimeEnv } from '../support/image';
-import { memoryCgroup, quantityBytes, serviceMemoryLimit } from '../support/memory-limit';
+import { memoryCgroup, podSettings, quantityBytes } from '../support/pod';
 
 describe("when the image's runtime stage is read", () => {
   it('then it names the allocator it preloads, and keeps NODE_ENV=production', () => {
@@ -41,10 +41,23 @@ describe('when a Kubernetes memory quantity is read', () => {
   });
 });
 
-describe("when the benchmarks take send-mail's production memory limit", () => {
-  it('then it is the limit the production overlay renders', () => {
-    expect(quantityBytes(serviceMemoryLimit('knative/overlays/production', 'send-mail'))).toBeGreaterThan(0);
-    expect(serviceMemoryLimit('knative/overlays/production', 'send-mail')).toBe('384Mi');
+describe("when the benchmarks take send-mail's production pod", () => {
+  it('then its memory limit and NODE_OPTIONS are what the production overlay renders', () => {
+    const pod = podSettings('knative/overlays/production', 'send-mail');
+
+    expect(pod.memoryLimit).toBe('384Mi');
+    expect(pod.nodeOptions).toMatch(/--max-semi-space-size=\d+/);
+  });
+
+  it('then a Node started with those NODE_OPTIONS accepts them', () => {
+    const { nodeOptions } = podSettings('knative/overlays/production', 'send-mail');
+    const run = spawnSync(process.execPath, ['-e', "process.stdout.write(process.env.NODE_OPTIONS ?? '')"], {
+      env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: nodeOptions ?? '' },
+      encoding: 'utf8',
+    });
+
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(nodeOptions);
   });
 
   it('then a Node started in the cgroup sees that limit as its constrained memory, and sizes its heap from it', () => {

@@ -516,6 +516,40 @@ it('when no secret values are committed, then only dev carries Secrets and they 
   }
 });
 
+describe('NODE_OPTIONS', () => {
+  const nodeOptionsOf = (service: KnativeService): string[] | undefined =>
+    service.spec.template.spec.containers[0]?.env
+      ?.find((entry) => entry.name === 'NODE_OPTIONS')
+      ?.value?.split(' ')
+      .filter(Boolean);
+
+  it.each(ENVIRONMENTS)(
+    "when %s is rendered, then send-mail caps V8's semi-space (its pod-sized heap needs it) and no Service sets NODE_OPTIONS twice",
+    (env) => {
+      const sendMail = services(rendered[env]).find((service) => service.metadata.name === 'send-mail');
+
+      expect(nodeOptionsOf(sendMail as KnativeService)).toContainEqual(
+        expect.stringMatching(/^--max-semi-space-size=\d+$/),
+      );
+      for (const service of services(rendered[env]))
+        expect(
+          service.spec.template.spec.containers[0]?.env?.filter((entry) => entry.name === 'NODE_OPTIONS').length ?? 0,
+        ).toBeLessThanOrEqual(1);
+    },
+  );
+
+  it.each(ENVIRONMENTS)('when %s is rendered, then source maps are on in dev only, in every Service', (env) => {
+    for (const service of services(rendered[env]))
+      expect({
+        service: service.metadata.name,
+        sourceMaps: nodeOptionsOf(service)?.includes('--enable-source-maps') ?? false,
+      }).toEqual({
+        service: service.metadata.name,
+        sourceMaps: env === 'dev',
+      });
+  });
+});
+
 describe('the container command', () => {
   it.each(NAMES)(
     'when the %s Service command runs on the build output, then the function answers its probes and drains on SIGTERM',

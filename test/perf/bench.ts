@@ -16,6 +16,7 @@ import {
   buildBenchBundles,
   CANDIDATE_NODE,
   CANDIDATE_ALLOCATOR,
+  CANDIDATE_PROCESS_ENV,
   candidateEnvironment,
   candidateMemoryLimit,
   COMPILE_CACHE_DIR,
@@ -441,7 +442,7 @@ async function main(): Promise<void> {
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       join(dir, `bench-node${node.replace(/^v/, '').split('.')[0]}${COMPILE_CACHE_DIR ? '-compile-cache' : ''}.json`),
-      `${JSON.stringify({ runs: RUNS, rounds: ROUNDS, seconds: SECONDS, node, compileCache: COMPILE_CACHE_DIR !== undefined, allocator: CANDIDATE_ALLOCATOR, memoryLimit: candidateMemoryLimit().quantity ?? null, rows: rows.map((row) => ({ ...row, ratio: ratioOf(row), met: metOf(row) })), phases: cold.phases }, null, 2)}\n`,
+      `${JSON.stringify({ runs: RUNS, rounds: ROUNDS, seconds: SECONDS, node, compileCache: COMPILE_CACHE_DIR !== undefined, allocator: CANDIDATE_ALLOCATOR, nodeOptions: CANDIDATE_PROCESS_ENV.NODE_OPTIONS ?? null, memoryLimit: candidateMemoryLimit().quantity ?? null, rows: rows.map((row) => ({ ...row, ratio: ratioOf(row), met: metOf(row) })), phases: cold.phases }, null, 2)}\n`,
     );
   } finally {
     await peers.stop();

@@ -16,7 +16,7 @@ import { startRedisServer } from '../support/redis-server';
 import { KAFKAJS_TIMER_FILE, patchKafkajsTimer } from '../../scripts/kafkajs-timer-patch.js';
 import { startEventReceiver } from '../support/event-receiver';
 import { imageAllocatorEnv } from '../support/image';
-import { memoryCgroup, quantityBytes, serviceMemoryLimit, type MemoryCgroup } from '../support/memory-limit';
+import { memoryCgroup, podSettings, quantityBytes, type MemoryCgroup } from '../support/pod';
 
 export const ROOT = join(__dirname, '..', '..');
 export const BENCH_DIR = join(ROOT, 'dist-bench');
@@ -30,23 +30,34 @@ export const CANDIDATE_NODE = process.env.BENCH_NODE ?? process.execPath;
 export const COMPILE_CACHE_DIR = process.env.BENCH_COMPILE_CACHE
   ? join(ROOT, 'dist-bench', 'compile-cache')
   : undefined;
+/** send-mail's production pod, rendered once: its memory limit and NODE_OPTIONS. */
+const POD = podSettings('knative/overlays/production', 'send-mail');
+
 /**
- * Every candidate runs with the image's allocator (LD_PRELOAD from the Dockerfile), ours and the baselines
- * alike, as they would in the image. BENCH_ALLOCATOR=glibc runs them all on glibc's malloc instead.
+ * Every candidate, ours and the baselines alike, runs as send-mail runs in its production pod: with the
+ * image's allocator (the Dockerfile's LD_PRELOAD) and the Service's NODE_OPTIONS. BENCH_ALLOCATOR=glibc
+ * leaves the allocator out; BENCH_NODE_OPTIONS replaces NODE_OPTIONS (empty: none).
  */
-export const CANDIDATE_ALLOCATOR_ENV: Record<string, string> =
-  process.env.BENCH_ALLOCATOR === 'glibc' ? {} : imageAllocatorEnv();
-export const CANDIDATE_ALLOCATOR = CANDIDATE_ALLOCATOR_ENV.LD_PRELOAD ?? "glibc's malloc";
+function candidateProcessEnv(): Record<string, string> {
+  const { LD_PRELOAD } = imageAllocatorEnv();
+  const options = process.env.BENCH_NODE_OPTIONS ?? POD.nodeOptions ?? '';
+  return {
+    ...(LD_PRELOAD && process.env.BENCH_ALLOCATOR !== 'glibc' ? { LD_PRELOAD } : {}),
+    ...(options ? { NODE_OPTIONS: options } : {}),
+  };
+}
+export const CANDIDATE_PROCESS_ENV = candidateProcessEnv();
+export const CANDIDATE_ALLOCATOR = CANDIDATE_PROCESS_ENV.LD_PRELOAD ?? "glibc's malloc";
 
 let memoryLimit: { quantity?: string; unavailable?: string } | undefined;
 /**
- * Every candidate runs under the memory limit of send-mail's production pod (from the production overlay),
- * each in a cgroup of its own: V8 sizes its heap from that limit, so memory grows as in the pod, not as on
- * this machine. BENCH_MEMORY_LIMIT overrides the quantity (`none`: no limit).
+ * Every candidate runs under send-mail's production memory limit, each in a cgroup of its own: V8 sizes
+ * its heap from that limit, so memory grows as in the pod, not as on this machine. BENCH_MEMORY_LIMIT
+ * overrides the quantity (`none`: no limit).
  */
 export function candidateMemoryLimit(): { quantity?: string; unavailable?: string } {
   if (memoryLimit) return memoryLimit;
-  const quantity = process.env.BENCH_MEMORY_LIMIT ?? serviceMemoryLimit('knative/overlays/production', 'send-mail');
+  const quantity = process.env.BENCH_MEMORY_LIMIT ?? POD.memoryLimit;
   if (quantity === 'none') return (memoryLimit = { unavailable: 'BENCH_MEMORY_LIMIT=none' });
   const probe = memoryCgroup(quantityBytes(quantity));
   if (probe instanceof Error) return (memoryLimit = { unavailable: `no cgroup here (${probe.message})` });
@@ -57,7 +68,7 @@ export function candidateMemoryLimit(): { quantity?: string; unavailable?: strin
 /** How the candidates ran, for the reports' first line. */
 export function candidateEnvironment(): string {
   const limit = candidateMemoryLimit();
-  return `allocator ${CANDIDATE_ALLOCATOR}, memory limit ${limit.quantity ?? `none: ${limit.unavailable}`}`;
+  return `allocator ${CANDIDATE_ALLOCATOR}, NODE_OPTIONS ${CANDIDATE_PROCESS_ENV.NODE_OPTIONS ?? 'none'}, memory limit ${limit.quantity ?? `none: ${limit.unavailable}`}`;
 }
 
 /** `command` run in a fresh cgroup under the candidates' memory limit, when there is one. */
@@ -120,7 +131,7 @@ export async function spawnPinned(
       PATH: process.env.PATH ?? '',
       PORT: String(port),
       ...(COMPILE_CACHE_DIR ? { NODE_COMPILE_CACHE: COMPILE_CACHE_DIR } : {}),
-      ...CANDIDATE_ALLOCATOR_ENV,
+      ...CANDIDATE_PROCESS_ENV,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

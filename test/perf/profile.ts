@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
 import {
   BENCH_DIR,
-  CANDIDATE_ALLOCATOR_ENV,
+  CANDIDATE_PROCESS_ENV,
   limitedCommand,
   CANDIDATE_NODE,
   kafkajsTimerPatch,
@@ -118,7 +118,7 @@ async function profileRun(
     const port = await freePort();
     const { command, cgroup } = limitedCommand(['taskset', '-c', SERVER_CORE, CANDIDATE_NODE, ...flags, bundle]);
     const child = spawn(command[0] ?? 'taskset', command.slice(1), {
-      env: { PATH: process.env.PATH ?? '', PORT: String(port), ...cache, ...CANDIDATE_ALLOCATOR_ENV, ...env },
+      env: { PATH: process.env.PATH ?? '', PORT: String(port), ...cache, ...CANDIDATE_PROCESS_ENV, ...env },
       stdio: 'ignore',
     });
     child.once('exit', () => cgroup?.remove());

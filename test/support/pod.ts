@@ -1,6 +1,7 @@
 /**
- * A child process under a memory limit, as a pod's container is: a cgroup (v1 memory controller) of its own
- * with memory.limit_in_bytes set. Node reads that limit at start (process.constrainedMemory()) and V8 sizes
+ * A function's pod as the benchmarks reproduce it: its memory limit and NODE_OPTIONS, read from a rendered
+ * overlay, and a child process under that limit, as a pod's container is: a cgroup (v1 memory controller)
+ * of its own with memory.limit_in_bytes set. Node reads that limit at start (process.constrainedMemory()) and V8 sizes
  * its heap from it, so a process run here grows its young and old generations as it would in the pod, not as
  * on a 24 GiB machine. Used by the benchmarks and the soak for every candidate alike.
  */
@@ -63,11 +64,23 @@ export function quantityBytes(quantity: string): number {
   return Math.round(Number(match[1]) * (units[match[2] ?? ''] ?? 1));
 }
 
-/** A Knative Service's container memory limit in an overlay, e.g. send-mail's in production. */
-export function serviceMemoryLimit(overlay: string, service: string): string {
+interface PodSpec {
+  spec: {
+    template: {
+      spec: {
+        containers: { env?: { name: string; value?: string }[]; resources?: { limits?: { memory?: string } } }[];
+      };
+    };
+  };
+}
+
+/** A Knative Service's container memory limit and NODE_OPTIONS in an overlay, e.g. send-mail's in production. */
+export function podSettings(overlay: string, service: string): { memoryLimit: string; nodeOptions?: string } {
   const object = render(overlay).find((item) => item.kind === 'Service' && item.metadata.name === service) as
-    { spec: { template: { spec: { containers: { resources?: { limits?: { memory?: string } } }[] } } } } | undefined;
-  const limit = object?.spec.template.spec.containers[0]?.resources?.limits?.memory;
-  if (!limit) throw new Error(`${overlay}: Service ${service} has no memory limit`);
-  return limit;
+    PodSpec | undefined;
+  const container = object?.spec.template.spec.containers[0];
+  const memoryLimit = container?.resources?.limits?.memory;
+  if (!memoryLimit) throw new Error(`${overlay}: Service ${service} has no memory limit`);
+  const nodeOptions = container?.env?.find((entry) => entry.name === 'NODE_OPTIONS')?.value;
+  return { memoryLimit, ...(nodeOptions === undefined ? {} : { nodeOptions }) };
 }
