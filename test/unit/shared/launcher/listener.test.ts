@@ -37,6 +37,30 @@ describe('the request signal', () => {
     expect(await answer.json()).toEqual({ aborted: 'http.request.timeout' });
   });
 
+  it('when a second request starts while the first runs, then each aborts at its own deadline, not at the first one', async () => {
+    const invokedAt: number[] = [];
+    fn = await launchStub(
+      async (request) => {
+        const started = performance.now();
+        invokedAt.push(started);
+        const reason = await aborted(request.signal);
+        return { status: 200, json: { aborted: codeOf(reason), after: performance.now() - started } };
+      },
+      { env: ONE_SECOND_REQUEST },
+    );
+    const url = `${fn.url}${STUB_PATH}`;
+
+    const first = fetch(url).then((answer) => answer.json() as Promise<{ aborted: string; after: number }>);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const second = fetch(url).then((answer) => answer.json() as Promise<{ aborted: string; after: number }>);
+    const answers = await Promise.all([first, second]);
+
+    expect(answers.map((answer) => answer.aborted)).toEqual(['http.request.timeout', 'http.request.timeout']);
+    // Each ran for its own second (less the moment between its arrival and its route starting).
+    for (const answer of answers) expect(answer.after).toBeGreaterThan(900);
+    expect((invokedAt[1] ?? 0) - (invokedAt[0] ?? 0)).toBeGreaterThan(400);
+  });
+
   it('when the client closes its connection while the route runs, then the signal aborts with http.client.closed', async () => {
     let invoked: () => void = () => undefined;
     const running = new Promise<void>((resolve) => (invoked = resolve));
