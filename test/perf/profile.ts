@@ -91,22 +91,12 @@ function stopped(child: ChildProcess): Promise<void> {
 }
 
 /** Resolves once the bundle answers anything (its port is open). */
-async function answered(url: string): Promise<void> {
-  for (;;) {
-    try {
-      await (await fetch(`${url}/livez`)).arrayBuffer();
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }
-}
-
 async function profileRun(
   label: string,
   bundle: string,
   env: Record<string, string>,
   drive: (url: string) => Promise<void>,
+  ready: (url: string) => Promise<void>,
 ): Promise<void> {
   const dir = join(ROOT, 'test-results', `profile-${label}`);
   rmSync(dir, { recursive: true, force: true });
@@ -125,7 +115,8 @@ async function profileRun(
     return { child, url: `http://127.0.0.1:${port}` };
   };
   const warm = await spawnBundle([]);
-  await answered(warm.url);
+  // The warm-up start answers one mail: the minimal mailer serves nothing else (no /livez).
+  await ready(warm.url);
   await stopped(warm.child);
   const { child, url } = await spawnBundle(['--cpu-prof', `--cpu-prof-dir=${dir}`]);
   await drive(url);
@@ -164,13 +155,18 @@ async function main(): Promise<void> {
   try {
     const request = sendMailRequest(await peers.token());
     const until200 = async (url: string): Promise<void> => {
-      for (;;) {
+      for (let tries = 0; tries < 5000; tries += 1) {
         try {
-          if ((await fetch(`${url}${SEND_MAIL_PATH}`, request)).status === 200) return;
-        } catch {
+          const answer = await fetch(`${url}${SEND_MAIL_PATH}`, request);
+          await answer.arrayBuffer();
+          if (answer.status === 200) return;
+          throw new Error(`${url} answered ${answer.status}`);
+        } catch (err) {
+          if (err instanceof Error && err.message.includes('answered')) throw err;
           await new Promise((resolve) => setTimeout(resolve, 2));
         }
       }
+      throw new Error(`${url} did not answer within 10 s`);
     };
     const underLoad = async (url: string): Promise<void> => {
       await until200(url);
@@ -186,7 +182,7 @@ async function main(): Promise<void> {
       ['minimal-end-to-end', bundles.minimal, sendMailEnv(peers, true), underLoad],
     ];
     for (const [label, bundle, env, drive] of runs)
-      if (ONLY.length === 0 || ONLY.includes(label)) await profileRun(label, bundle, env, drive);
+      if (ONLY.length === 0 || ONLY.includes(label)) await profileRun(label, bundle, env, drive, until200);
     const rates = measureRedaction();
     process.stdout.write(
       `\nECS access lines per second (median of 5 rounds, this process): pino path redaction ${rates.pino}, key scan ${rates.scan}, none ${rates.none}\n`,
