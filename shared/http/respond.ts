@@ -4,14 +4,14 @@ import { toErrorResponse } from '../errors';
 import type { Logger } from '../logging';
 import type { HttpResult } from './types';
 
-const BASE_HEADERS = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' } as const;
+const BASE_HEADERS = Object.entries({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
 
 export function writeResult(res: ServerResponse, result: HttpResult): void {
   // A deadline may have answered already; the late result is dropped.
   if (res.headersSent || res.writableEnded) return;
   res.statusCode = result.status;
   // The result's own headers may replace a base header (the docs' static files set Cache-Control).
-  for (const name in BASE_HEADERS) res.setHeader(name, BASE_HEADERS[name as keyof typeof BASE_HEADERS]);
+  for (const [name, value] of BASE_HEADERS) res.setHeader(name, value);
   if (result.headers) for (const [name, value] of Object.entries(result.headers)) res.setHeader(name, value);
   if (result.json !== undefined) {
     res.setHeader('Content-Type', 'application/json; charset=utf-8');

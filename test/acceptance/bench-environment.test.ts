@@ -42,15 +42,15 @@ describe('when a Kubernetes memory quantity is read', () => {
 });
 
 describe("when the benchmarks take send-mail's production pod", () => {
-  it('then its memory limit and NODE_OPTIONS are what the production overlay renders', () => {
-    const pod = podSettings('knative/overlays/production', 'send-mail');
+  const pod = podSettings('knative/overlays/production', 'send-mail');
 
+  it('then its memory limit and NODE_OPTIONS are what the production overlay renders', () => {
     expect(pod.memoryLimit).toBe('384Mi');
     expect(pod.nodeOptions).toMatch(/--max-semi-space-size=\d+/);
   });
 
   it('then a Node started with those NODE_OPTIONS accepts them', () => {
-    const { nodeOptions } = podSettings('knative/overlays/production', 'send-mail');
+    const { nodeOptions } = pod;
     const run = spawnSync(process.execPath, ['-e', "process.stdout.write(process.env.NODE_OPTIONS ?? '')"], {
       env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: nodeOptions ?? '' },
       encoding: 'utf8',

@@ -518,10 +518,7 @@ it('when no secret values are committed, then only dev carries Secrets and they 
 
 describe('NODE_OPTIONS', () => {
   const nodeOptionsOf = (service: KnativeService): string[] | undefined =>
-    service.spec.template.spec.containers[0]?.env
-      ?.find((entry) => entry.name === 'NODE_OPTIONS')
-      ?.value?.split(' ')
-      .filter(Boolean);
+    literalEnv(service).NODE_OPTIONS?.split(' ').filter(Boolean);
 
   it.each(ENVIRONMENTS)(
     "when %s is rendered, then send-mail caps V8's semi-space (its pod-sized heap needs it) and no Service sets NODE_OPTIONS twice",

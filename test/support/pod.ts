@@ -8,6 +8,7 @@
 import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { render } from './manifests';
+import { isKnativeService, literalEnv, type KnativeService } from './service-settings';
 
 export interface MemoryCgroup {
   /** Wraps a command so that it enters the cgroup, then execs (the pid stays the command's). */
@@ -64,23 +65,13 @@ export function quantityBytes(quantity: string): number {
   return Math.round(Number(match[1]) * (units[match[2] ?? ''] ?? 1));
 }
 
-interface PodSpec {
-  spec: {
-    template: {
-      spec: {
-        containers: { env?: { name: string; value?: string }[]; resources?: { limits?: { memory?: string } } }[];
-      };
-    };
-  };
-}
-
 /** A Knative Service's container memory limit and NODE_OPTIONS in an overlay, e.g. send-mail's in production. */
 export function podSettings(overlay: string, service: string): { memoryLimit: string; nodeOptions?: string } {
-  const object = render(overlay).find((item) => item.kind === 'Service' && item.metadata.name === service) as
-    PodSpec | undefined;
-  const container = object?.spec.template.spec.containers[0];
+  const object = render(overlay).find((item) => isKnativeService(item) && item.metadata.name === service) as
+    KnativeService | undefined;
+  const container = object?.spec.template.spec.containers[0] as { resources?: { limits?: { memory?: string } } };
   const memoryLimit = container?.resources?.limits?.memory;
-  if (!memoryLimit) throw new Error(`${overlay}: Service ${service} has no memory limit`);
-  const nodeOptions = container?.env?.find((entry) => entry.name === 'NODE_OPTIONS')?.value;
+  if (!object || !memoryLimit) throw new Error(`${overlay}: Service ${service} has no memory limit`);
+  const nodeOptions = literalEnv(object).NODE_OPTIONS;
   return { memoryLimit, ...(nodeOptions === undefined ? {} : { nodeOptions }) };
 }
