@@ -16,9 +16,9 @@ NODE := $(NODE_CACHE)/node_modules/node/bin/node
 export PATH := $(dir $(NODE)):$(PATH)
 endif
 
-# The functions, read from the one list (the `name: '…'` lines of functions/catalog.ts) with no Node needed:
-# make start checks FUNCTION against it before building anything.
-FUNCTIONS := $(shell sed -nE "s/^[[:space:]]+name: '([a-z0-9-]+)',$$/\1/p" functions/catalog.ts)
+# The functions, read from their identities (the `name: '…'` line of each functions/*/identity.ts, the
+# modules the catalog lists) with no Node needed: make start checks FUNCTION against them before building anything.
+FUNCTIONS := $(shell sed -nE "s/^[[:space:]]+name: '([a-z0-9-]+)',$$/\1/p" functions/*/identity.ts)
 empty :=
 space := $(empty) $(empty)
 ENV ?= dev

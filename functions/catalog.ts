@@ -1,14 +1,16 @@
 /**
  * The one list of functions. Everything that deals with "every function" reads it: the build
  * (scripts/build.ts), the dev router (scripts/dev.ts), the compile-cache warm-up (through the build's
- * dist/functions.txt), the OpenAPI build (openapi/build.ts), `make start` (its FUNCTION check) and the
+ * dist/functions.txt), the OpenAPI build (scripts/build-openapi.ts), `make start` (its FUNCTION check) and the
  * manifest tests (each Service, its command, and the HTTPRoute against `publicPaths`).
  *
  * Importing this file loads no function: each entry loads its app and its API description on demand, so a
  * script that needs one function (or none) never loads the others' dependencies. For the same reason no
  * function imports this file (a bundle would then hold every function).
  *
- * Adding a function: one entry here, its folder (app.ts, api.ts, main.ts, framework-entry.ts), its Knative
+ * Each function's name, target and public paths are its identity.ts (no imports), read here and by its app.
+ *
+ * Adding a function: one entry here, its folder (identity.ts, app.ts, api.ts, main.ts, framework-entry.ts), its Knative
  * Service in knative/base/ (+ its line in kustomization.yaml) and its paths in knative/base/httproute.yaml;
  * the tests fail until the manifests agree with this list.
  */
@@ -16,6 +18,9 @@ import type { DestinationStream } from 'pino';
 import type { Config, FunctionSettings, Specs } from '../shared/config';
 import type { FunctionApp } from '../shared/http';
 import type { ApiDescription } from '../openapi/parts';
+import { identity as docs } from './docs/identity';
+import { identity as health } from './health/identity';
+import { identity as sendMail } from './send-mail/identity';
 
 /** A path the public HTTPRoute sends to the function, with Gateway API match semantics. */
 export interface PublicPath {
@@ -45,8 +50,6 @@ export interface FunctionEntry<S extends Specs> {
   loadApi(): Promise<ApiDescription>;
 }
 
-const exact = (value: string): PublicPath => ({ type: 'Exact', value });
-const prefix = (value: string): PublicPath => ({ type: 'PathPrefix', value });
 const entries = (name: string): AnyFunctionEntry['entries'] => ({
   launcher: `functions/${name}/main.ts`,
   framework: `functions/${name}/framework-entry.ts`,
@@ -57,37 +60,22 @@ const entry = <S extends Specs>(fn: FunctionEntry<S>): FunctionEntry<S> => fn;
 
 export const FUNCTIONS: readonly AnyFunctionEntry[] = [
   entry({
-    name: 'send-mail',
-    target: 'sendMail',
-    publicPaths: [exact('/api/rest/v1/sendmail')],
-    entries: entries('send-mail'),
+    ...sendMail,
+    entries: entries(sendMail.name),
     loadSettings: async () => (await import('./send-mail/settings.js')).sendMailSettings,
     loadApp: async () => (await import('./send-mail/app.js')).createSendMailApp,
-    loadApi: async () => (await import('./send-mail/api.js')).sendMailApi,
+    loadApi: async () => (await import('./send-mail/http/api.js')).sendMailApi,
   }),
   entry({
-    name: 'health',
-    target: 'health',
-    publicPaths: [exact('/health')],
-    entries: entries('health'),
+    ...health,
+    entries: entries(health.name),
     loadSettings: async () => (await import('./health/settings.js')).healthSettings,
     loadApp: async () => (await import('./health/app.js')).createHealthApp,
     loadApi: async () => (await import('./health/api.js')).healthApi,
   }),
   entry({
-    name: 'docs',
-    target: 'docs',
-    publicPaths: [
-      prefix('/swagger-ui'),
-      exact('/openapi.json'),
-      exact('/openapi.yaml'),
-      prefix('/schemas'),
-      // What people type to find the docs; the docs function redirects each to /swagger-ui/.
-      exact('/'),
-      exact('/docs'),
-      exact('/swagger'),
-    ],
-    entries: entries('docs'),
+    ...docs,
+    entries: entries(docs.name),
     loadSettings: async () => (await import('./docs/settings.js')).docsSettings,
     loadApp: async () => (await import('./docs/app.js')).createDocsApp,
     loadApi: async () => (await import('./docs/api.js')).docsApi,

@@ -1,10 +1,10 @@
 /**
  * The pieces each function's API description (functions/<name>/api.ts) is made of, and its shape. The
- * components they refer to (ErrorBody, the headers) are declared once, in openapi/build.ts.
+ * components they refer to (ErrorBody, the headers) are declared once, in scripts/build-openapi.ts.
  */
 import type { PathItemObject, ResponseObject, SchemaObject, TagObject } from 'openapi3-ts/oas31';
 
-/** One function's part of the spec; openapi/build.ts adds them up in the order of functions/catalog.ts. */
+/** One function's part of the spec; scripts/build-openapi.ts adds them up in the order of functions/catalog.ts. */
 export interface ApiDescription {
   readonly tags: readonly TagObject[];
   readonly schemas?: Readonly<Record<string, SchemaObject>>;

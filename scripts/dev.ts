@@ -6,9 +6,10 @@
 import { createServer, type RequestListener } from 'node:http';
 import { resolve } from 'node:path';
 import { FUNCTIONS, functionForPath } from '../functions/catalog';
-import { SEND_MAIL_PATH } from '../functions/send-mail/handler';
-import { eventTransport } from '../functions/send-mail/event-transport';
+import { HEALTH_PATH } from '../functions/health/identity';
+import { SEND_MAIL_PATH } from '../functions/send-mail/identity';
 import type { SendMailConfig } from '../functions/send-mail/settings';
+import { eventTransport } from '../shared/events';
 import { loadProcessConfig, unionSettings } from '../shared/config';
 import { createLogger } from '../shared/logging';
 import { createPipeline, type FunctionApp } from '../shared/http';
@@ -78,7 +79,7 @@ async function printWelcome(config: DevConfig): Promise<void> {
       '',
       `mailer functions on ${base} (${outbox})`,
       `  send-mail  POST ${base}${SEND_MAIL_PATH}`,
-      `  health     GET  ${base}/health`,
+      `  health     GET  ${base}${HEALTH_PATH}`,
       `  docs       GET  ${base}/swagger-ui/   ${base}/openapi.json   ${base}/openapi.yaml`,
       ...events,
       '',

@@ -7,9 +7,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
-import { sendMailRequestSchema } from '../functions/send-mail/request-schema';
+import { sendMailRequestSchema } from '../functions/send-mail/http/request-schema';
 import { EMAIL_SENT_SCHEMA_FILE, emailSentDataSchema } from '../shared/contracts/email-sent';
-import { buildSpec } from '../openapi/build';
+import { buildSpec } from './build-openapi';
 import { specToYaml } from '../openapi/yaml';
 import { FUNCTIONS } from '../functions/catalog';
 import { configTables } from '../shared/config';
@@ -40,8 +40,8 @@ const artefacts: Artefact[] = [
   { path: 'openapi/openapi.json', render: async () => `${JSON.stringify(await buildSpec(), null, 2)}\n` },
   { path: 'openapi/openapi.yaml', render: async () => specToYaml(await buildSpec()) },
   {
-    path: 'functions/send-mail/generated/send-mail-request.validator.ts',
-    render: () => validatorModule(sendMailRequestSchema, 'functions/send-mail/request-schema.ts'),
+    path: 'functions/send-mail/http/generated/send-mail-request.validator.ts',
+    render: () => validatorModule(sendMailRequestSchema, 'functions/send-mail/http/request-schema.ts'),
   },
 ];
 

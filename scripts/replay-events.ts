@@ -1,10 +1,11 @@
 /**
- * Replays email.sent dead letters: reads log lines (ECS JSON, as `kubectl logs` prints them, or one
- * Elasticsearch hit per line with the line under `_source`) from a file or stdin, and republishes each
- * dead letter's CloudEvent unchanged (same id, source, time) through send-mail's configured transport
- * (EVENT_TRANSPORT, read with send-mail's settings). Other lines are skipped and counted. A held dead letter
- * (the mail's own outcome unknown) is replayed only with --include-held, once its Message-ID was found at
- * the SMTP server. Every dead letter not replayed is written to the leftover file, so nothing is lost;
+ * Replays dead-lettered events of any type (shared/events' dead-letter lines, `<name> event not published:
+ * dead letter`): reads log lines (ECS JSON, as `kubectl logs` prints them, or one Elasticsearch hit per line
+ * with the line under `_source`) from a file or stdin, and republishes each dead letter's CloudEvent
+ * unchanged (same id, source, time) through the configured transport (EVENT_TRANSPORT, with shared/events'
+ * settings and KAFKA_TOPIC). Other lines are skipped and counted. A held dead letter (what it reports may not
+ * have happened: for email.sent, the mail's outcome unknown) is replayed only with --include-held, once that
+ * is known (the Message-ID found at the SMTP server). Every dead letter not replayed is written to the leftover file, so nothing is lost;
  * running it twice sends the same ids again, which consumers deduplicate by source + id.
  *
  *   node dist/tools/replay-events.js [FILE] [--leftover=PATH] [--include-held]     (make replay-events)
@@ -14,22 +15,37 @@
 import { CloudEvent } from 'cloudevents';
 import { createReadStream, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { str } from 'envalid';
 import pino from 'pino';
-import type { EmailSentData } from '../shared/contracts/email-sent';
-import { loadProcessConfig } from '../shared/config';
+import { composeSettings, defineSettings, loadProcessConfig } from '../shared/config';
+import {
+  createEventPublisher,
+  eventPeerSettings,
+  eventPublishingSettings,
+  eventTransport,
+  HELD_CODE,
+  isDeadLetterMessage,
+  type EventPublisher,
+} from '../shared/events';
 import { createLogger } from '../shared/logging';
-import { createTransportPublisher, type EventPublisher } from '../functions/send-mail/event-publisher';
-import { eventTransport } from '../functions/send-mail/event-transport';
-import { sendMailSettings } from '../functions/send-mail/settings';
 
-const DEAD_LETTER_MESSAGE = 'email.sent event not published: dead letter';
-const HELD_CODE = 'events.publish.held';
+/** The transport's settings, as the functions read them, and the topic to replay to in kafka mode. */
+export const replaySettings = composeSettings('replay-events', [
+  eventPeerSettings,
+  eventPublishingSettings,
+  defineSettings({
+    owner: 'scripts/replay-events',
+    specs: {
+      KAFKA_TOPIC: str({ default: 'mailer.email-sent.v1', desc: 'Topic the events are replayed to (kafka mode).' }),
+    },
+  }),
+]);
 
 /** What one input line is. */
 export type ReplayLine =
   | { readonly kind: 'other' }
-  | { readonly kind: 'held'; readonly event: CloudEvent<EmailSentData> }
-  | { readonly kind: 'dead-letter'; readonly event: CloudEvent<EmailSentData> }
+  | { readonly kind: 'held'; readonly event: CloudEvent<unknown> }
+  | { readonly kind: 'dead-letter'; readonly event: CloudEvent<unknown> }
   | { readonly kind: 'unreplayable'; readonly reason: string };
 
 /** A dead-letter line's CloudEvent, as it was built (not re-stamped: the SDK would give a new id otherwise). */
@@ -43,7 +59,7 @@ export function parseLine(line: string): ReplayLine {
     return { kind: 'other' };
   }
   const record = ((parsed as { _source?: unknown })._source ?? parsed) as Record<string, unknown>;
-  if (record.message !== DEAD_LETTER_MESSAGE) return { kind: 'other' };
+  if (!isDeadLetterMessage(record.message)) return { kind: 'other' };
   const attributes = record.cloudevent as Record<string, unknown> | undefined;
   if (attributes === undefined || typeof attributes !== 'object')
     return { kind: 'unreplayable', reason: 'no cloudevent' };
@@ -51,9 +67,9 @@ export function parseLine(line: string): ReplayLine {
     if (typeof attributes[name] !== 'string' || attributes[name] === '')
       return { kind: 'unreplayable', reason: `cloudevent without ${name}` };
   }
-  let event: CloudEvent<EmailSentData>;
+  let event: CloudEvent<unknown>;
   try {
-    event = new CloudEvent<EmailSentData>(attributes, true);
+    event = new CloudEvent<unknown>(attributes, true);
   } catch (err) {
     return { kind: 'unreplayable', reason: `invalid cloudevent: ${(err as Error).message}` };
   }
@@ -108,10 +124,10 @@ async function main(): Promise<number> {
     process.stderr.write('usage: replay-events [FILE] [--leftover=PATH] [--include-held]\n');
     return 2;
   }
-  const config = loadProcessConfig(sendMailSettings);
+  const config = loadProcessConfig(replaySettings);
   // Logs (the breaker's) go to stderr: stdout carries only the counts.
   const logger = createLogger({ service: 'replay-events', config, destination: pino.destination(2) });
-  const publisher = createTransportPublisher(config, logger);
+  const publisher = createEventPublisher(config, logger);
   const input = files[0] === undefined || files[0] === '-' ? process.stdin : createReadStream(files[0]);
   const leftoverPath = leftoverFile ?? `replay-leftover-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`;
   try {

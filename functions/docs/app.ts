@@ -1,15 +1,14 @@
 /** Wires docs: the spec, the event schemas and Swagger UI, each with ETag and caching headers. */
 import type { DestinationStream } from 'pino';
 import { defineFunction, staticRoute, type FunctionApp, type Route } from '../../shared/http';
+import { identity } from './identity';
 import type { DocsConfig } from './settings';
 import { DOCS_PAGE, DOCS_REDIRECTS, siteFiles } from './site';
 
-export const DOCS_TARGET = 'docs';
-
 export function createDocsApp(config: DocsConfig, logDestination?: DestinationStream): FunctionApp {
   return defineFunction({
-    name: 'docs',
-    target: DOCS_TARGET,
+    name: identity.name,
+    target: identity.target,
     config,
     logDestination,
     build: () => ({

@@ -1,12 +1,13 @@
 /** health's part of the OpenAPI spec: GET /health and its report schema. */
 import { asSchema, json, schemaRef, traceHeader, type ApiDescription } from '../../openapi/parts';
+import { HEALTH_PATH } from './identity';
 import { healthReportSchema } from './report';
 
 export const healthApi: ApiDescription = {
   tags: [{ name: 'operations' }],
   schemas: { HealthReport: asSchema(healthReportSchema) },
   paths: {
-    '/health': {
+    [HEALTH_PATH]: {
       get: {
         tags: ['operations'],
         operationId: 'health',

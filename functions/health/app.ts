@@ -4,14 +4,13 @@ import { authFailureCounter, createAuthenticator } from '../../shared/auth';
 import { defineFunction, type FunctionApp } from '../../shared/http';
 import { dependencyChecks } from './checks';
 import { healthRoutes } from './handler';
+import { identity } from './identity';
 import type { HealthConfig } from './settings';
-
-export const HEALTH_TARGET = 'health';
 
 export function createHealthApp(config: HealthConfig, logDestination?: DestinationStream): FunctionApp {
   return defineFunction({
-    name: 'health',
-    target: HEALTH_TARGET,
+    name: identity.name,
+    target: identity.target,
     config,
     logDestination,
     build: ({ logger, metrics }) => {

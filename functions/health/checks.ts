@@ -6,29 +6,28 @@
 import { Kafka, logLevel } from 'kafkajs';
 import nodemailer from 'nodemailer';
 import { discoveryUrl } from '../../shared/auth';
+import { eventTransport, kafkaConnection, type KafkaConnectionConfig } from '../../shared/events';
 import { withDeadline } from '../../shared/resilience';
 import { outgoingTraceHeaders } from '../../shared/tracing';
-import type { ComponentHealth } from './report';
+import type { ComponentHealth, ComponentName } from './report';
 import type { HealthConfig } from './settings';
 
 export type Check = () => Promise<ComponentHealth>;
 
-type CheckConfig = Pick<
-  HealthConfig,
-  | 'SMTP_URL'
-  | 'FEATURE_EMAIL_SENT_EVENT'
-  | 'EVENT_TRANSPORT'
-  | 'KAFKA_BROKERS'
-  | 'KAFKA_SSL'
-  | 'KAFKA_CLIENT_ID'
-  | 'AUTH_ISSUER'
-  | 'AUTH_JWKS_URL'
-  | 'HEALTH_TIMEOUT_MS'
-  | 'FEATURE_IDEMPOTENCY'
-  | 'IDEMPOTENCY_REDIS_URL'
->;
-
-export type ComponentName = 'smtp' | 'kafka' | 'identityProvider' | 'idempotencyStore';
+type CheckConfig = KafkaConnectionConfig &
+  Pick<
+    HealthConfig,
+    | 'SMTP_URL'
+    | 'FEATURE_EMAIL_SENT_EVENT'
+    | 'EVENT_TRANSPORT'
+    | 'K_SINK'
+    | 'KAFKA_BROKERS'
+    | 'AUTH_ISSUER'
+    | 'AUTH_JWKS_URL'
+    | 'HEALTH_TIMEOUT_MS'
+    | 'FEATURE_IDEMPOTENCY'
+    | 'IDEMPOTENCY_REDIS_URL'
+  >;
 
 /** idempotencyStore only when send-mail keeps its keys in Redis (the in-memory store of `make dev` is its own). */
 export function dependencyChecks(config: CheckConfig): Partial<Record<ComponentName, Check>> {
@@ -44,12 +43,13 @@ export function dependencyChecks(config: CheckConfig): Partial<Record<ComponentN
     },
     kafka: () => {
       if (!config.FEATURE_EMAIL_SENT_EVENT) return Promise.resolve({ status: 'DISABLED' });
-      // http mode: send-mail POSTs to its sink; the sink's readiness is Knative's (its Ready condition).
-      if (config.EVENT_TRANSPORT === 'http') return Promise.resolve(disabled('events.sink'));
-      if (config.KAFKA_BROKERS === undefined) return Promise.resolve(disabled('events.file')); // local: events go to EVENT_OUTBOX_FILE
-      return timed('kafka.unreachable', timeoutMs, () =>
-        describeCluster(config, config.KAFKA_BROKERS ?? '', timeoutMs),
-      );
+      // The transport as send-mail picks it (shared/events). http: send-mail POSTs to its sink, whose
+      // readiness is Knative's (its Ready condition); file: local, events go to EVENT_OUTBOX_FILE.
+      const transport = eventTransport(config);
+      if (transport === 'http') return Promise.resolve(disabled('events.sink'));
+      if (transport === 'file' || config.KAFKA_BROKERS === undefined) return Promise.resolve(disabled('events.file'));
+      const brokers = config.KAFKA_BROKERS;
+      return timed('kafka.unreachable', timeoutMs, () => describeCluster(config, brokers, timeoutMs));
     },
     identityProvider: () => {
       const url = config.AUTH_JWKS_URL ?? (config.AUTH_ISSUER ? discoveryUrl(config.AUTH_ISSUER) : undefined);
@@ -113,10 +113,9 @@ async function redisPing(url: string, timeoutMs: number): Promise<void> {
 }
 
 async function describeCluster(config: CheckConfig, brokers: string, timeoutMs: number): Promise<void> {
+  // Connected exactly as the publisher connects (brokers, TLS, SASL), as a client of its own.
   const admin = new Kafka({
-    clientId: `${config.KAFKA_CLIENT_ID}-health`,
-    brokers: brokers.split(',').map((broker) => broker.trim()),
-    ssl: config.KAFKA_SSL,
+    ...kafkaConnection(config, brokers, '-health'),
     connectionTimeout: timeoutMs,
     requestTimeout: timeoutMs,
     retry: { retries: 0 },

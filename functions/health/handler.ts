@@ -5,6 +5,7 @@
 import type { Authenticator } from '../../shared/auth';
 import type { IncomingRequest, Route } from '../../shared/http';
 import type { Check } from './checks';
+import { HEALTH_PATH } from './identity';
 import { overall, type ComponentHealth, type HealthReport } from './report';
 
 export interface HealthAccess {
@@ -24,7 +25,7 @@ export function healthRoutes(checks: Readonly<Record<string, Check>>, access: He
   return [
     {
       method: 'GET',
-      path: '/health',
+      path: HEALTH_PATH,
       handle: async (request) => {
         const [full, detailed] = await Promise.all([report(), showsDetails(request, access)]);
         return { status: full.status === 'UP' ? 200 : 503, json: detailed ? full : statusesOnly(full) };

@@ -15,9 +15,19 @@ export interface HealthReport {
   readonly components: Readonly<Record<string, ComponentHealth>>;
 }
 
-export const COMPONENTS = ['smtp', 'kafka', 'identityProvider'] as const;
-/** Components present only when configured: idempotencyStore when send-mail keeps its keys in Redis. */
-export const OPTIONAL_COMPONENTS = ['idempotencyStore'] as const;
+/**
+ * The one list of components: each is in every report, or only when configured (idempotencyStore: when
+ * send-mail keeps its keys in Redis). checks.ts has one check per name.
+ */
+export const COMPONENTS = {
+  smtp: 'always',
+  kafka: 'always',
+  identityProvider: 'always',
+  idempotencyStore: 'when configured',
+} as const;
+export type ComponentName = keyof typeof COMPONENTS;
+
+const ALWAYS = (Object.keys(COMPONENTS) as ComponentName[]).filter((name) => COMPONENTS[name] === 'always');
 
 export const healthReportSchema = {
   type: 'object',
@@ -28,9 +38,9 @@ export const healthReportSchema = {
     components: {
       type: 'object',
       additionalProperties: false,
-      required: [...COMPONENTS],
+      required: ALWAYS,
       properties: Object.fromEntries(
-        [...COMPONENTS, ...OPTIONAL_COMPONENTS].map((name) => [
+        Object.keys(COMPONENTS).map((name) => [
           name,
           {
             type: 'object',

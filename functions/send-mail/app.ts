@@ -1,16 +1,17 @@
 /** Wires send-mail from its configuration: delivery port, routes, and what to close on shutdown. */
 import type { DestinationStream } from 'pino';
 import { authFailureCounter, createAuthenticator } from '../../shared/auth';
+import { createEventPublisher } from '../../shared/events';
 import { defineFunction, type FunctionApp } from '../../shared/http';
 import { eventSettleMs } from './budget';
-import { createDelivery, type Delivery } from './delivery';
-import { sendMailRoutes } from './handler';
+import { sendMailRoutes } from './http/handler';
+import { identity } from './identity';
 import { createIdempotency } from './idempotency';
 import { createSendMailMetrics } from './metrics';
+import { emailSentEvents } from './send-mail';
 import type { SendMailConfig } from './settings';
-import type { SmtpPool } from './smtp-pool';
-
-export const SEND_MAIL_TARGET = 'sendMail';
+import { createDelivery, type Delivery } from './smtp/delivery';
+import { openSmtpPool, type SmtpPool } from './smtp/pool';
 
 /**
  * What the function is built with besides its configuration: `smtpPool`, the pool main.ts opened before
@@ -21,36 +22,37 @@ export interface PortOverrides {
   readonly smtpPool?: SmtpPool;
 }
 
-/** The events adapter (kafkajs in kafka mode only) and the CloudEvents SDK load only when the event toggle is on. */
-function loadEvents(): typeof import('./event-publisher') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs loads only with the toggle on, synchronously, at start
-  return require('./event-publisher') as typeof import('./event-publisher');
-}
-
 export function createSendMailApp(
   config: SendMailConfig,
   logDestination?: DestinationStream,
   overrides: PortOverrides = {},
 ): FunctionApp {
   return defineFunction({
-    name: 'send-mail',
-    target: SEND_MAIL_TARGET,
+    name: identity.name,
+    target: identity.target,
     config,
     // After the drain tells requests to stop, a mail already out still gets its event (or dead letter).
     settleMs: eventSettleMs(config),
     logDestination,
     build: ({ logger, metrics }) => {
       const counters = createSendMailMetrics(metrics.registry);
-      const delivery = overrides.delivery ?? createDelivery(config, logger, metrics.breakers, overrides.smtpPool);
+      const delivery =
+        overrides.delivery ??
+        createDelivery(config, logger, metrics.breakers, overrides.smtpPool ?? openSmtpPool(config));
       const authenticator = createAuthenticator(config, logger, {
         countFailure: authFailureCounter(metrics.registry),
         breakers: metrics.breakers,
       });
-      const events = config.FEATURE_EMAIL_SENT_EVENT
-        ? loadEvents().createEventPublisher(config, logger, counters.countEvent, metrics.breakers)
+      // The publisher (the CloudEvents SDK; kafkajs in kafka mode only) loads only when the event toggle is on.
+      const publisher = config.FEATURE_EMAIL_SENT_EVENT
+        ? createEventPublisher(config, logger, counters.countEvent, metrics.breakers)
         : undefined;
       const idempotency = createIdempotency(config, logger, metrics.breakers, counters.countIdempotency);
-      const ports = { delivery, countEmail: counters.countEmail, events };
+      const ports = {
+        delivery,
+        countEmail: counters.countEmail,
+        events: publisher && emailSentEvents(publisher, config),
+      };
       return {
         routes: sendMailRoutes(
           ports,
@@ -58,9 +60,9 @@ export function createSendMailApp(
           { maxRecipients: config.MAX_RECIPIENTS },
           idempotency,
         ),
-        // Shutdown order: the Kafka producer, then the SMTP pool, then the key store; the metrics push follows.
+        // Shutdown order: the event publisher, then the SMTP pool, then the key store; the metrics push follows.
         stop: async () => {
-          await events?.stop();
+          await publisher?.stop();
           await delivery.close();
           await idempotency?.close();
         },

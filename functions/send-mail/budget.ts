@@ -4,7 +4,7 @@
  * that cannot hold are refused at start, naming every setting involved.
  */
 import { requestBudgetProblems, settleProblems, type BudgetShare } from '../../shared/config';
-import { eventTransport } from './event-transport';
+import { publishBound, type PublishBoundSettings } from '../../shared/events';
 
 type BudgetSettings = Readonly<
   Record<
@@ -14,45 +14,29 @@ type BudgetSettings = Readonly<
     | 'SMTP_CONNECTION_TIMEOUT_SECONDS'
     | 'SMTP_GREETING_TIMEOUT_SECONDS'
     | 'SMTP_SOCKET_TIMEOUT_SECONDS'
-    | 'AUTH_JWKS_TIMEOUT_MS'
-    | 'KAFKA_SEND_TIMEOUT_MS',
+    | 'AUTH_JWKS_TIMEOUT_MS',
     number
-  > & {
-    readonly EVENT_HTTP_TIMEOUT_MS?: number;
-    readonly EVENT_TRANSPORT?: string | undefined;
-    readonly K_SINK?: string | undefined;
-    readonly KAFKA_BROKERS?: string | undefined;
-    readonly FEATURE_EMAIL_SENT_EVENT: boolean;
-    readonly FEATURE_IDEMPOTENCY?: boolean;
-    readonly IDEMPOTENCY_REDIS_URL?: string | undefined;
-    readonly IDEMPOTENCY_REDIS_TIMEOUT_MS?: number;
-    readonly AUTH_ISSUER?: string | undefined;
-    readonly AUTH_JWKS_URL?: string | undefined;
-  }
->;
-
-type PublishSettings = Pick<
-  BudgetSettings,
-  'KAFKA_SEND_TIMEOUT_MS' | 'EVENT_HTTP_TIMEOUT_MS' | 'EVENT_TRANSPORT' | 'K_SINK' | 'KAFKA_BROKERS'
+  > &
+    PublishBoundSettings & {
+      readonly FEATURE_EMAIL_SENT_EVENT: boolean;
+      readonly FEATURE_IDEMPOTENCY?: boolean;
+      readonly IDEMPOTENCY_REDIS_URL?: string | undefined;
+      readonly IDEMPOTENCY_REDIS_TIMEOUT_MS?: number;
+      readonly AUTH_ISSUER?: string | undefined;
+      readonly AUTH_JWKS_URL?: string | undefined;
+    }
 >;
 
 /**
- * The longest one event publish may take. Kafka: the client gives up within KAFKA_SEND_TIMEOUT_MS, and its
- * breaker's backstop (kafka-send.ts) stays below one and a half times that. http: the POST is aborted at
- * EVENT_HTTP_TIMEOUT_MS, its wait for a connection included.
+ * The longest one event publish may take, as the transport sets it (shared/events: the POST's deadline, or
+ * the Kafka client's bound and its breaker's backstop).
  */
-export function eventPublishMaxMs(config: PublishSettings): number {
-  if (eventTransport(config) === 'http') return config.EVENT_HTTP_TIMEOUT_MS ?? 2000;
-  return Math.ceil(config.KAFKA_SEND_TIMEOUT_MS * 1.5);
-}
-
-/** The setting that bounds one event publish in the configured transport. */
-function publishSetting(config: PublishSettings): string {
-  return eventTransport(config) === 'http' ? 'EVENT_HTTP_TIMEOUT_MS' : 'KAFKA_SEND_TIMEOUT_MS';
+export function eventPublishMaxMs(config: PublishBoundSettings): number {
+  return publishBound(config).ms;
 }
 
 /** How long send-mail may still need once its requests are told to stop: the event of a mail already out. */
-export function eventSettleMs(config: PublishSettings & Pick<BudgetSettings, 'FEATURE_EMAIL_SENT_EVENT'>): number {
+export function eventSettleMs(config: PublishBoundSettings & Pick<BudgetSettings, 'FEATURE_EMAIL_SENT_EVENT'>): number {
   return config.FEATURE_EMAIL_SENT_EVENT ? eventPublishMaxMs(config) + EVENT_SETTLE_MARGIN_MS : 0;
 }
 
@@ -80,13 +64,7 @@ export function timeBudgetProblems(config: BudgetSettings): string[] {
       ? [{ setting: 'AUTH_JWKS_TIMEOUT_MS', ms: config.AUTH_JWKS_TIMEOUT_MS }]
       : []),
     { setting: 'SMTP_SEND_TIMEOUT_SECONDS', ms: config.SMTP_SEND_TIMEOUT_SECONDS * 1000 },
-    ...(config.FEATURE_EMAIL_SENT_EVENT
-      ? [
-          eventTransport(config) === 'http'
-            ? { setting: 'EVENT_HTTP_TIMEOUT_MS', ms: eventPublishMaxMs(config) }
-            : { setting: 'KAFKA_SEND_TIMEOUT_MS', ms: eventPublishMaxMs(config), note: 'with its backstop' },
-        ]
-      : []),
+    ...(config.FEATURE_EMAIL_SENT_EVENT ? [publishShare(config)] : []),
     // A keyed request's claim before the send and its stored answer after it.
     ...(config.FEATURE_IDEMPOTENCY === true && config.IDEMPOTENCY_REDIS_URL !== undefined
       ? [{ setting: 'IDEMPOTENCY_REDIS_TIMEOUT_MS', ms: 2 * (config.IDEMPOTENCY_REDIS_TIMEOUT_MS ?? 0), note: 'twice' }]
@@ -97,8 +75,13 @@ export function timeBudgetProblems(config: BudgetSettings): string[] {
     ...settleProblems(config, {
       ms: eventSettleMs(config),
       what: 'the events of mails already out',
-      setting: publishSetting(config),
+      setting: publishBound(config).setting,
     }),
   );
   return problems;
+}
+
+function publishShare(config: PublishBoundSettings): BudgetShare {
+  const { ms, setting } = publishBound(config);
+  return setting === 'KAFKA_SEND_TIMEOUT_MS' ? { setting, ms, note: 'with its backstop' } : { setting, ms };
 }

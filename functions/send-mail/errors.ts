@@ -1,5 +1,5 @@
 /** The send-mail domain's error codes and their HTTP statuses. */
-import { AppError, type AppErrorOptions } from '../../shared/errors';
+import { AppError, errorFactory, type AppErrorOptions } from '../../shared/errors';
 
 export const emailErrorStatus = {
   'email.parse.error': 400,
@@ -19,9 +19,7 @@ declare module '../../shared/errors/app-error' {
   }
 }
 
-export function emailError(code: EmailErrorCode, options?: AppErrorOptions): AppError {
-  return new AppError(code, emailErrorStatus[code], options);
-}
+export const emailError = errorFactory(emailErrorStatus);
 
 /** The one "outcome unknown" answer, with the Message-ID the mail went out with, for reconciliation. */
 export class OutcomeUnknownError extends AppError {

@@ -8,7 +8,7 @@ import { loadProcessConfig } from '../../shared/config';
 import { runMain } from '../../shared/launcher';
 import type * as App from './app';
 import { sendMailSettings } from './settings';
-import { openSmtpPool } from './smtp-pool';
+import { openSmtpPool } from './smtp/pool';
 
 const config = loadProcessConfig(sendMailSettings);
 const smtpPool = openSmtpPool(config);

@@ -1,6 +1,6 @@
 /** send-mail's business metrics, registered on the function's registry next to the request metrics. */
 import { Counter, type Registry } from 'prom-client';
-import type { EventOutcome } from './event-publisher';
+import type { EventOutcome } from '../../shared/events';
 import type { IdempotencyOutcome } from './idempotency';
 import type { DeliveryOutcome } from './send-mail';
 

@@ -1,13 +1,18 @@
-/** The use case: deliver one validated mail, then, when the toggle is on, tell downstream consumers. */
+/**
+ * The use case: deliver one validated mail, then, when the toggle is on, tell downstream consumers with its
+ * email.sent event (built here, published through shared/events), or hold the event when the mail's
+ * outcome is unknown.
+ */
+import { randomUUID } from 'node:crypto';
+import { EMAIL_SENT_SCHEMA_FILE, emailSentEventType, type EmailSentData } from '../../shared/contracts/email-sent';
 import { isAppError, type ErrorCode } from '../../shared/errors';
+import type { EventOutcome, EventPublisher, OutgoingEvent } from '../../shared/events';
 import { maskAddress } from '../../shared/logging';
-import type { TraceContext } from '../../shared/tracing';
-import type { Delivered, Delivery, OutgoingMail, RejectedRecipient } from './delivery';
-import type { EmailSentExtensions } from './email-sent-event';
-import type { EmailSentData } from '../../shared/contracts/email-sent';
+import { traceparentFor, type TraceContext } from '../../shared/tracing';
 import { OutcomeUnknownError } from './errors';
-import type { SendMailRequest } from './request';
-import type { EventPublisher } from './event-publisher';
+import type { SendMailRequest } from './http/request';
+import type { SendMailConfig } from './settings';
+import type { Delivered, Delivery, OutgoingMail, RejectedRecipient } from './smtp/delivery';
 
 export interface SendMailResult {
   readonly messageId: string;
@@ -21,7 +26,7 @@ export interface SendMailResult {
 export interface SendMailPorts {
   readonly delivery: Delivery;
   /** Absent when FEATURE_EMAIL_SENT_EVENT is off. */
-  readonly events?: EventPublisher;
+  readonly events?: EmailSentEvents;
   /** The seam for the emails metric. */
   readonly countEmail?: (outcome: DeliveryOutcome) => void;
 }
@@ -36,6 +41,68 @@ const OUTCOME_BY_CODE: Readonly<Partial<Record<ErrorCode, DeliveryOutcome>>> = {
 
 /** What the event carries beyond the mail: the hashed Idempotency-Key of a keyed request. */
 export type SendMailCorrelation = EmailSentExtensions;
+
+/**
+ * Extension attributes of one event beyond tracing: `idempotencykey`, the SHA-256 (hex) of the request's
+ * Idempotency-Key, when it carried one (docs/events.md).
+ */
+export interface EmailSentExtensions {
+  readonly idempotencykey?: string;
+}
+
+/** The email.sent events of this function's mails. */
+export interface EmailSentEvents {
+  /** Publishes the event of a delivered mail, or dead-letters it; never throws. */
+  publish(data: EmailSentData, trace: TraceContext, extensions?: EmailSentExtensions): Promise<EventOutcome>;
+  /**
+   * For a mail whose outcome is unknown (502 email.send.unknown): its event as a held dead letter, never
+   * published. Replay it only once the Message-ID is found at the SMTP server.
+   */
+  hold(data: EmailSentData, trace: TraceContext, extensions?: EmailSentExtensions): void;
+}
+
+/** What the event's envelope is made of. */
+export type EmailSentEventConfig = Pick<SendMailConfig, 'EVENT_TYPE_PREFIX' | 'EVENT_SOURCE' | 'PUBLIC_BASE_URL'>;
+
+export function emailSentEvents(publisher: EventPublisher, config: EmailSentEventConfig): EmailSentEvents {
+  return {
+    publish: (data, trace, extensions) =>
+      publisher.publish(emailSentEvent(data, trace, config, extensions), trace.traceId),
+    hold: (data, trace, extensions) =>
+      publisher.hold(emailSentEvent(data, trace, config, extensions), 'email.send.unknown'),
+  };
+}
+
+/**
+ * The email.sent.v1 CloudEvent of one mail: one id per mail, keyed by its recipient, with the
+ * CloudEvents distributed-tracing extension (`traceparent` with the caller's sampling decision,
+ * `tracestate` unchanged).
+ */
+export function emailSentEvent(
+  data: EmailSentData,
+  trace: TraceContext,
+  config: EmailSentEventConfig,
+  extensions: EmailSentExtensions = {},
+): OutgoingEvent<EmailSentData> {
+  return {
+    name: 'email.sent',
+    attributes: {
+      specversion: '1.0',
+      id: randomUUID(),
+      type: emailSentEventType(config.EVENT_TYPE_PREFIX),
+      source: config.EVENT_SOURCE,
+      time: new Date().toISOString(),
+      datacontenttype: 'application/json',
+      dataschema: `${config.PUBLIC_BASE_URL.replace(/\/$/, '')}/schemas/${EMAIL_SENT_SCHEMA_FILE}`,
+      subject: data.messageId,
+      partitionkey: data.toAddress,
+      traceparent: traceparentFor(trace.traceId, undefined, trace.sampled),
+      ...(trace.tracestate === undefined ? {} : { tracestate: trace.tracestate }),
+      ...(extensions.idempotencykey === undefined ? {} : { idempotencykey: extensions.idempotencykey }),
+      data,
+    },
+  };
+}
 
 /** `signal` is the request's: it stops the delivery, never the event of a mail already out. */
 /** `trace` is the request's: its id and sampling decision go on the mail and the event. */

@@ -7,8 +7,9 @@ import type { Config, FunctionSettings, Specs } from './settings';
 export { requestBudgetProblems, settleProblems, type BudgetShare } from './budget';
 export { configTable, configTables } from './docs';
 export { ConfigError, loadConfig, type LoadOptions } from './load';
-export { commonSettings, commonSpecs, type CommonSpecs } from './schema';
+export { commonSpecs, type CommonSpecs } from './schema';
 export {
+  commonSettings,
   composeSettings,
   type AnyFunctionSettings,
   defineSettings,

@@ -4,7 +4,6 @@
  * concern's next to that (shared/auth/settings.ts); see settings.ts.
  */
 import { port, str } from 'envalid';
-import type { SettingsFragment } from './settings';
 import { cidrList, httpUrl, positiveInt } from './validators';
 
 export const commonSpecs = {
@@ -64,8 +63,6 @@ export const commonSpecs = {
 };
 
 export type CommonSpecs = typeof commonSpecs;
-
-export const commonSettings: SettingsFragment<CommonSpecs> = { owner: 'shared/config', specs: commonSpecs };
 
 /** Settings that locate the files; they are read from the environment only. */
 export const fileSettings: ReadonlySet<string> = new Set<keyof CommonSpecs>(['CONFIG_FILE', 'SECRETS_FILE']);

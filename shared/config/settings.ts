@@ -5,7 +5,7 @@
  * loader validates the composition as one schema, and the docs render one table per fragment.
  */
 import type { OptionalValidatorSpec, RequiredValidatorSpec, ValidatorSpec } from 'envalid';
-import { commonSpecs, commonSettings, type CommonSpecs } from './schema';
+import { commonSpecs, type CommonSpecs } from './schema';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- envalid's specs are invariant in their value type
 export type Specs = Readonly<Record<string, ValidatorSpec<any>>>;
@@ -67,6 +67,9 @@ type UnionToIntersection<U> = (U extends unknown ? (union: U) => void : never) e
 type SpecsOfAll<F extends readonly AnySettingsFragment[]> = UnionToIntersection<
   F[number] extends infer X ? (X extends SettingsFragment<infer S> ? S : never) : never
 >;
+
+/** The common settings as a fragment: the first of every composition. */
+export const commonSettings: SettingsFragment<CommonSpecs> = { owner: 'shared/config', specs: commonSpecs };
 
 /** Typed identity: declares a fragment, checking its secrets, local defaults and notes name its own settings. */
 export function defineSettings<S extends Specs>(fragment: SettingsFragment<S>): SettingsFragment<S> {

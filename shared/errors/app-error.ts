@@ -2,18 +2,15 @@
  * The one error type the service throws on purpose. `code` is stable and machine-readable; the error sink
  * maps it to the HTTP status and the error body. Programmer mistakes stay plain `Error`/`TypeError`.
  */
-import type { HttpErrorCode } from './codes';
-
 /**
  * The error codes, by owner. Each owner declares its codes next to its code and adds them here by
- * declaration merging (see shared/auth/errors.ts, functions/send-mail/errors.ts):
+ * declaration merging (see shared/errors/codes.ts, shared/auth/errors.ts, functions/send-mail/errors.ts):
  * `declare module '…/shared/errors/app-error' { interface ErrorCodeOwners { auth: AuthErrorCode } }`.
  * shared/ never names a function's codes, and `ErrorCode` stays one closed union: a misspelt code fails
  * to compile.
  */
-export interface ErrorCodeOwners {
-  http: HttpErrorCode;
-}
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging, owner by owner
+export interface ErrorCodeOwners {}
 
 export type ErrorCode = ErrorCodeOwners[keyof ErrorCodeOwners];
 
@@ -46,6 +43,13 @@ export class AppError extends Error {
     this.details = options.details ?? [];
     this.headers = options.headers ?? {};
   }
+}
+
+/** One owner's factory of errors: each of its codes answered with the status its table gives. */
+export function errorFactory<C extends ErrorCode>(
+  statuses: Readonly<Record<C, number>>,
+): (code: C, options?: AppErrorOptions) => AppError {
+  return (code, options) => new AppError(code, statuses[code], options);
 }
 
 export function isAppError(value: unknown): value is AppError {

@@ -2,7 +2,7 @@
  * Error codes that every function can answer with, independent of its domain. Domains declare their own
  * codes next to their code (e.g. functions/send-mail/errors.ts) in the same shape.
  */
-import { AppError, type AppErrorOptions } from './app-error';
+import { errorFactory } from './app-error';
 
 export const httpErrorStatus = {
   'http.route.notfound': 404,
@@ -19,6 +19,10 @@ export const httpErrorStatus = {
 
 export type HttpErrorCode = keyof typeof httpErrorStatus;
 
-export function httpError(code: HttpErrorCode, options?: AppErrorOptions): AppError {
-  return new AppError(code, httpErrorStatus[code], options);
+declare module './app-error' {
+  interface ErrorCodeOwners {
+    http: HttpErrorCode;
+  }
 }
+
+export const httpError = errorFactory(httpErrorStatus);

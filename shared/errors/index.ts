@@ -1,5 +1,6 @@
 export {
   AppError,
+  errorFactory,
   isAppError,
   type AppErrorOptions,
   type ErrorCode,

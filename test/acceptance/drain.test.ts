@@ -4,7 +4,7 @@
  * the process exits 0 within the deadline.
  */
 import { join } from 'node:path';
-import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
+import { SEND_MAIL_PATH } from '../../functions/send-mail/identity';
 import { validRequest } from '../fixtures/send-mail-requests';
 import { postJson } from '../support/http-client';
 import { collectRecords } from '../support/kafka-mock/consumer';

@@ -8,7 +8,7 @@ import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSendMailApp } from '../../functions/send-mail/app';
-import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
+import { SEND_MAIL_PATH } from '../../functions/send-mail/identity';
 import { EMAIL_SENT_SCHEMA_FILE } from '../../shared/contracts/email-sent';
 import { validRequest } from '../fixtures/send-mail-requests';
 import { eventually } from '../support/eventually';

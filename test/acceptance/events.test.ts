@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSendMailApp } from '../../functions/send-mail/app';
 import { EMAIL_SENT_SCHEMA_FILE } from '../../shared/contracts/email-sent';
-import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
+import { SEND_MAIL_PATH } from '../../functions/send-mail/identity';
 import { fullRequest, validRequest } from '../fixtures/send-mail-requests';
 import { startFunction, type FunctionUnderTest } from '../support/function-under-test';
 import { postJson, type Answer } from '../support/http-client';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { bundleOf, FUNCTIONS, functionNamed, type PublicPath } from '../../functions/catalog';
 import { DOCS_REDIRECTS } from '../../functions/docs/site';
 import { healthSettings } from '../../functions/health/settings';
-import { eventTransport } from '../../functions/send-mail/event-transport';
+import { eventTransport } from '../../shared/events/transport';
 import { sendMailSettings, type SendMailConfig } from '../../functions/send-mail/settings';
 import { parse } from 'yaml';
 import { ConfigError, loadConfig, type AnyFunctionSettings, type Config, type Specs } from '../../shared/config';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createDocsApp } from '../../functions/docs/app';
 import { createHealthApp } from '../../functions/health/app';
 import { createSendMailApp } from '../../functions/send-mail/app';
-import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
+import { SEND_MAIL_PATH } from '../../functions/send-mail/identity';
 import { version } from '../../package.json';
 import { validRequest } from '../fixtures/send-mail-requests';
 import { startFunction, type AppFactory, type FunctionUnderTest } from '../support/function-under-test';

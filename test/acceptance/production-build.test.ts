@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleOf, FUNCTIONS, functionNamed } from '../../functions/catalog';
-import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
+import { SEND_MAIL_PATH } from '../../functions/send-mail/identity';
 import { validRequest } from '../fixtures/send-mail-requests';
 import { expectErrorBody, postJson } from '../support/http-client';
 import {

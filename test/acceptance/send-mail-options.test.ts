@@ -5,7 +5,7 @@
  * mailparser as a mail client would.
  */
 import { simpleParser, type AddressObject } from 'mailparser';
-import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
+import { SEND_MAIL_PATH } from '../../functions/send-mail/identity';
 import { fullRequest, validRequest } from '../fixtures/send-mail-requests';
 import { expectErrorBody, postJson } from '../support/http-client';
 import { useSendMail } from '../support/send-mail-under-test';

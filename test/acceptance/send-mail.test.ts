@@ -3,7 +3,7 @@
  */
 import { simpleParser } from 'mailparser';
 import { createSendMailApp } from '../../functions/send-mail/app';
-import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
+import { SEND_MAIL_PATH } from '../../functions/send-mail/identity';
 import { badRequests, validRequest } from '../fixtures/send-mail-requests';
 import { startFunction, type FunctionUnderTest } from '../support/function-under-test';
 import { useSendMail } from '../support/send-mail-under-test';

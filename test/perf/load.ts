@@ -4,7 +4,7 @@
  * p99 over LOAD_P99_MS, `make soak` on RSS (median of each minute) growing 3 % or more from the first to the last minute.
  * The smoke asserts zero errors only: CI machines are too noisy for latency limits.
  */
-import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
+import { SEND_MAIL_PATH } from '../../functions/send-mail/identity';
 import { join } from 'node:path';
 import {
   buildBenchBundles,

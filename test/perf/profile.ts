@@ -8,7 +8,7 @@ import { build } from 'esbuild';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
+import { SEND_MAIL_PATH } from '../../functions/send-mail/identity';
 import {
   BENCH_DIR,
   CANDIDATE_PROCESS_ENV,

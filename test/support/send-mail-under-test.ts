@@ -3,7 +3,7 @@
  * its tests, the server's record cleared before each, both stopped after.
  */
 import { createSendMailApp } from '../../functions/send-mail/app';
-import { SEND_MAIL_PATH } from '../../functions/send-mail/handler';
+import { SEND_MAIL_PATH } from '../../functions/send-mail/identity';
 import { startFunction, type FunctionUnderTest } from './function-under-test';
 import { startSmtpServer, type TestSmtpServer } from './smtp-server';
 import { bearer } from './tokens';

@@ -1,5 +1,5 @@
 /** The idempotency concern's error codes and their HTTP statuses. */
-import { AppError, type AppErrorOptions } from '../../../shared/errors';
+import { errorFactory } from '../../../shared/errors';
 
 export const idempotencyErrorStatus = {
   /** The Idempotency-Key header is not 1–255 printable ASCII characters. */
@@ -22,6 +22,4 @@ declare module '../../../shared/errors/app-error' {
   }
 }
 
-export function idempotencyError(code: IdempotencyErrorCode, options?: AppErrorOptions): AppError {
-  return new AppError(code, idempotencyErrorStatus[code], options);
-}
+export const idempotencyError = errorFactory(idempotencyErrorStatus);

@@ -1,5 +1,5 @@
 import { parseLine, replay } from '../../../scripts/replay-events';
-import type { EventPublisher } from '../../../functions/send-mail/event-publisher';
+import type { EventPublisher } from '../../../shared/events/port';
 
 const DEAD_LETTER = 'email.sent event not published: dead letter';
 const cloudevent = {

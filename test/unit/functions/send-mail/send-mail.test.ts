@@ -1,14 +1,13 @@
 /** The use case with fake ports: which answer and which event record each delivery outcome leaves. */
-import type { Delivery } from '../../../../functions/send-mail/delivery';
+import type { Delivery } from '../../../../functions/send-mail/smtp/delivery';
 import { emailError, OutcomeUnknownError } from '../../../../functions/send-mail/errors';
-import type { EventPublisher } from '../../../../functions/send-mail/event-publisher';
-import { sendMail, type DeliveryOutcome } from '../../../../functions/send-mail/send-mail';
+import { sendMail, type DeliveryOutcome, type EmailSentEvents } from '../../../../functions/send-mail/send-mail';
 import { AppError } from '../../../../shared/errors';
 
 const request = { toAddress: 'someone@example.com', subject: 'hello', body: 'a body' };
 const TRACE = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: '00f067aa0ba902b7', sampled: true };
 
-function fakeEvents(): EventPublisher & { published: string[]; held: string[] } {
+function fakeEvents(): EmailSentEvents & { published: string[]; held: string[] } {
   const published: string[] = [];
   const held: string[] = [];
   return {
@@ -18,10 +17,9 @@ function fakeEvents(): EventPublisher & { published: string[]; held: string[] } 
       published.push(data.messageId);
       return Promise.resolve('published');
     },
-    hold: (data) => held.push(data.messageId),
-    replay: () => Promise.resolve(),
-    status: () => 'UP',
-    stop: () => Promise.resolve(),
+    hold: (data) => {
+      held.push(data.messageId);
+    },
   };
 }
 

@@ -1,0 +1,128 @@
+/**
+ * The send-mail request: parsing and validation against its JSON Schema (request-schema.ts, also published in
+ * the OpenAPI spec). Schema checks come first; the address and subject rules a schema cannot say come after.
+ */
+import { isUtf8 } from 'node:buffer';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { httpError, type FieldProblem } from '../../../shared/errors';
+import { emailError } from '../errors';
+import { jsonSyntaxErrorOffset } from './json-syntax';
+import { checkRecipients } from './recipients';
+import { MAX_METADATA_OCTETS } from './request-schema';
+import validateRequest from './generated/send-mail-request.validator';
+
+/**
+ * A validated request, with the recipients normalized for delivery. The optional fields are present only
+ * when the caller sent them (and `sandbox` only when true), so an old-shape request parses as it always did.
+ */
+export interface SendMailRequest {
+  readonly toAddress: string;
+  readonly subject: string;
+  readonly body: string;
+  readonly html?: string;
+  readonly cc?: readonly string[];
+  readonly bcc?: readonly string[];
+  readonly replyTo?: string;
+  readonly tags?: readonly string[];
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly sandbox?: true;
+}
+
+/** What the parser needs from the settings. */
+export interface RequestLimits {
+  /** to_address, cc and bcc together (MAX_RECIPIENTS). */
+  readonly maxRecipients: number;
+}
+
+export const DEFAULT_REQUEST_LIMITS: RequestLimits = { maxRecipients: 50 };
+
+interface SendMailBody {
+  readonly to_address: string;
+  readonly subject: string;
+  readonly body: string;
+  readonly html?: string;
+  readonly cc?: string[];
+  readonly bcc?: string[];
+  readonly reply_to?: string;
+  readonly tags?: string[];
+  readonly metadata?: Record<string, string>;
+  readonly sandbox?: boolean;
+}
+
+// Precompiled from sendMailRequestSchema by `make generate` (ajv standalone code); CI fails when it drifts.
+const validate = validateRequest as ValidateFunction<SendMailBody>;
+
+export function parseSendMailRequest(raw: Buffer, limits: RequestLimits = DEFAULT_REQUEST_LIMITS): SendMailRequest {
+  // Decoding would turn bad bytes into U+FFFD, and the recipient would read text nobody sent.
+  if (!isUtf8(raw)) throw httpError('http.mediatype.unsupported');
+  const text = raw.toString('utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // Where, never what: the body may hold a mail nobody else should read.
+    throw emailError('email.parse.error', {
+      details: [{ field: 'body', code: 'json.syntax', position: jsonSyntaxErrorOffset(text) ?? 0 }],
+    });
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw emailError('email.parse.error', { details: [{ field: 'body', code: 'json.not_object' }] });
+  if (!validate(value)) throw emailError('email.validation.error', { details: toProblems(validate.errors ?? []) });
+  const recipients = checkRecipients(value, limits.maxRecipients);
+  const problems: FieldProblem[] = recipients.ok ? [] : [...recipients.problems];
+  // Mail clients show no Subject for a blank one (nodemailer even drops the header): refused, not lost.
+  if (BLANK.test(value.subject)) problems.push({ field: 'subject', code: 'field.blank' });
+  if (value.metadata !== undefined && metadataOctets(value.metadata) > MAX_METADATA_OCTETS)
+    problems.push({ field: 'metadata', code: 'field.too_long' });
+  if (!recipients.ok || problems.length > 0) throw emailError('email.validation.error', { details: problems });
+  const { to, cc, bcc, replyTo } = recipients.recipients;
+  return {
+    toAddress: to,
+    subject: value.subject,
+    body: value.body,
+    ...(value.html === undefined ? {} : { html: value.html }),
+    ...(value.cc === undefined ? {} : { cc }),
+    ...(value.bcc === undefined ? {} : { bcc }),
+    ...(replyTo === undefined ? {} : { replyTo }),
+    ...(value.tags === undefined ? {} : { tags: value.tags }),
+    ...(value.metadata === undefined ? {} : { metadata: { ...value.metadata } }),
+    ...(value.sandbox === true ? { sandbox: true as const } : {}),
+  };
+}
+
+function metadataOctets(metadata: Readonly<Record<string, string>>): number {
+  return Object.entries(metadata).reduce(
+    (sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value),
+    0,
+  );
+}
+
+/** Empty or nothing but Unicode whitespace. */
+const BLANK = /^\s*$/u;
+
+const KEYWORD_CODES: Readonly<Record<string, string>> = {
+  required: 'field.required',
+  additionalProperties: 'field.unknown',
+  type: 'field.type',
+  maxLength: 'field.too_long',
+  minLength: 'field.too_short',
+  pattern: 'field.forbidden_character',
+  maxItems: 'field.too_many',
+  maxProperties: 'field.too_many',
+  uniqueItems: 'field.duplicate',
+  propertyNames: 'field.key_invalid',
+};
+
+const MAX_FIELD_NAME = 64;
+
+function toProblems(errors: readonly ErrorObject[]): FieldProblem[] {
+  // A bad metadata key is reported once, as propertyNames, not again by the keyword inside it.
+  return errors
+    .filter((error) => !('propertyName' in error))
+    .map((error) => {
+      const params = error.params as { missingProperty?: string; additionalProperty?: string };
+      const field = params.missingProperty ?? params.additionalProperty ?? error.instancePath.slice(1);
+      // Unknown field names come from the caller: echo them bounded.
+      return { field: field.slice(0, MAX_FIELD_NAME), code: KEYWORD_CODES[error.keyword] ?? `field.${error.keyword}` };
+    });
+}

@@ -1,0 +1,122 @@
+/**
+ * The settings of event publishing, as fragments (see shared/config/settings.ts). `eventPeerSettings`: which
+ * way events leave and how to reach Kafka, read alike by every function that publishes events and by health,
+ * which checks the same peer and must connect to it exactly as the publisher does. `eventPublishingSettings`:
+ * what only a publisher reads (timeouts, breakers, the envelope). The topic and the source are each
+ * publisher's own.
+ */
+import { bool, str } from 'envalid';
+import { defineSettings, describedValidator, httpUrl, positiveInt } from '../config';
+import { EVENT_TRANSPORTS, eventTransport, kafkaTransportChosen } from './transport';
+
+/** Milliseconds for a budget that is split into attempts: below 300 no attempt has room for a broker's answer. */
+const budgetMs = describedValidator<number>('integer ≥ 300 (ms)', (input) => {
+  const value = Number(input);
+  if (!Number.isInteger(value) || value < 300) throw new Error('expected an integer of at least 300 (milliseconds)');
+  return value;
+});
+
+const eventsOn = (env: Record<string, unknown>): boolean => env.FEATURE_EMAIL_SENT_EVENT === true;
+
+export const eventPeerSpecs = {
+  FEATURE_EMAIL_SENT_EVENT: bool({
+    default: false,
+    desc: "Feature toggle: send-mail emits an email.sent CloudEvent after each delivered mail, through EVENT_TRANSPORT, and health checks that transport's peer. Off: no producer, no connection, and health's kafka check says DISABLED.",
+  }),
+  EVENT_TRANSPORT: str({
+    choices: [...EVENT_TRANSPORTS],
+    default: undefined,
+    desc: "How events leave: `http` (a binary-mode CloudEvent POSTed to K_SINK, e.g. a KafkaSink or Broker; health's kafka check says DISABLED, events.sink: Knative reports the sink's readiness), `kafka` (produced to KAFKA_TOPIC by the function itself) or `file` (EVENT_OUTBOX_FILE, local only). Unset: `http` when K_SINK is set, else `kafka` when KAFKA_BROKERS is set, else `file`.",
+  }),
+  K_SINK: httpUrl({
+    default: undefined,
+    requiredWhen: (env) => eventsOn(env) && env.EVENT_TRANSPORT === 'http',
+    desc: "The sink's address, injected by a Knative SinkBinding (knative/examples/kafkasink/); events are POSTed to it in http mode.",
+    example: 'http://kafka-sink-ingress.knative-eventing.svc.cluster.local/mailer/email-sent',
+  }),
+  KAFKA_BROKERS: str({
+    default: undefined,
+    requiredWhen: (env) => eventsOn(env) && env.ENVIRONMENT !== 'local' && kafkaTransportChosen(env),
+    desc: 'Comma-separated host:port list (kafka mode). Unset locally: events go to EVENT_OUTBOX_FILE.',
+    example: 'kafka-0.kafka:9092,kafka-1.kafka:9092',
+  }),
+  KAFKA_CLIENT_ID: str({
+    default: 'mailer-send-mail',
+    desc: 'Kafka client id; health connects as <id>-health.',
+  }),
+  KAFKA_SSL: bool({ default: false, desc: 'Connect to the brokers with TLS.' }),
+  KAFKA_SASL_MECHANISM: str({
+    choices: ['plain', 'scram-sha-256', 'scram-sha-512'],
+    default: undefined,
+    desc: 'SASL mechanism; unset: no SASL.',
+  }),
+  KAFKA_SASL_USERNAME: str({ default: undefined, desc: 'SASL user name.' }),
+  KAFKA_SASL_PASSWORD: str({ default: undefined, desc: 'SASL password.' }),
+};
+
+export const eventPeerSettings = defineSettings({
+  owner: 'shared/events',
+  specs: eventPeerSpecs,
+  secrets: ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'],
+  requiredWhen: {
+    K_SINK: 'required when FEATURE_EMAIL_SENT_EVENT is on and EVENT_TRANSPORT is http',
+    KAFKA_BROKERS:
+      'required outside local when FEATURE_EMAIL_SENT_EVENT is on, in kafka mode (EVENT_TRANSPORT=kafka, or unset without K_SINK)',
+  },
+});
+
+export const eventPublishingSpecs = {
+  EVENT_HTTP_TIMEOUT_MS: budgetMs({
+    default: 2000,
+    desc: 'How long one event POST may take in http mode, waiting for a free connection included; then it is given up (a dead letter). With AUTH_JWKS_TIMEOUT_MS (with an issuer) and SMTP_SEND_TIMEOUT_SECONDS it must fit in REQUEST_TIMEOUT_SECONDS; checked at start.',
+  }),
+  EVENT_HTTP_CONCURRENCY: positiveInt({
+    default: 10,
+    desc: 'Event POSTs in flight at once per instance in http mode (keep-alive connections to the sink); more wait for a free one.',
+  }),
+  EVENT_HTTP_BREAKER_RESET_SECONDS: positiveInt({
+    default: 10,
+    desc: 'How long the event-sink breaker (http mode) stays open before a trial POST.',
+  }),
+  KAFKA_ALLOW_AUTO_TOPIC_CREATION: bool({
+    default: false,
+    desc: 'Let the producer create KAFKA_TOPIC when it does not exist (kafka mode). On locally (ENVIRONMENT=local) by default; elsewhere the topic is created with its partitions and retention on purpose.',
+  }),
+  KAFKA_CONTENT_MODE: str({
+    choices: ['binary', 'structured'],
+    default: 'binary',
+    desc: 'CloudEvents Kafka binding mode.',
+  }),
+  KAFKA_SEND_TIMEOUT_MS: budgetMs({
+    default: 2000,
+    desc: 'How long one event send may take, all attempts included: the Kafka client gives up within it by itself (two attempts, each request waiting about half of it); the breaker gives up at about 1.5 × at the latest. With AUTH_JWKS_TIMEOUT_MS (with an issuer) and SMTP_SEND_TIMEOUT_SECONDS it must fit in REQUEST_TIMEOUT_SECONDS; checked at start.',
+  }),
+  KAFKA_BREAKER_RESET_SECONDS: positiveInt({
+    default: 10,
+    desc: 'How long the Kafka breaker stays open before a trial send.',
+  }),
+  EVENT_TYPE_PREFIX: str({
+    default: 'com.example.mailer',
+    desc: 'Event types are <prefix>.<event>.v1, e.g. <prefix>.email.sent.v1.',
+  }),
+  PUBLIC_BASE_URL: httpUrl({
+    default: 'http://localhost:8080',
+    desc: 'Public base URL of the API; event dataschema URLs point below it.',
+  }),
+  EVENT_OUTBOX_FILE: str({
+    default: '.outbox/events.jsonl',
+    desc: 'Local only: where events go in file mode, one structured CloudEvent per line.',
+  }),
+};
+
+export const eventPublishingSettings = defineSettings({
+  owner: 'shared/events (publishers)',
+  specs: eventPublishingSpecs,
+  localDefaults: { KAFKA_ALLOW_AUTO_TOPIC_CREATION: 'true' },
+  rules: (config) => {
+    const peers = config as unknown as Record<string, unknown>;
+    return eventsOn(peers) && config.ENVIRONMENT !== 'local' && eventTransport(peers) === 'file'
+      ? ['EVENT_TRANSPORT: file is for ENVIRONMENT=local only; set K_SINK (http) or KAFKA_BROKERS (kafka)']
+      : [];
+  },
+});

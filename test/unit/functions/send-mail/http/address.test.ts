@@ -1,0 +1,50 @@
+import { domainToASCII } from 'node:url';
+import { checkAddress, isPlainAscii } from '../../../../../functions/send-mail/http/address';
+
+describe('isPlainAscii', () => {
+  it.each([
+    { domain: 'example.com', plain: true },
+    { domain: 'mail-1.example.co.uk', plain: true },
+    { domain: 'ab--cd.example', plain: true },
+    { domain: 'Example.com', plain: false },
+    { domain: 'xn--nxasmq6b.com', plain: false },
+    { domain: 'xn--zz.com', plain: false },
+    { domain: 'a.123', plain: false },
+    { domain: 'a.0x10', plain: false },
+    { domain: 'a.0x', plain: false },
+    { domain: 'a.123.', plain: false },
+    { domain: '0x7f.1', plain: false },
+    { domain: 'bücher.example', plain: false },
+  ])('when the domain is $domain, then plain is $plain', ({ domain, plain }) => {
+    expect(isPlainAscii(domain)).toBe(plain);
+  });
+
+  it('when a domain passes, then domainToASCII returns it unchanged (the shortcut skips nothing it would change)', () => {
+    const alphabet = 'abnx0129.-';
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    let passed = 0;
+    for (let n = 0; n < 20000; n += 1) {
+      const domain = Array.from({ length: 1 + (next() % 12) }, () => alphabet[next() % alphabet.length]).join('');
+      if (!isPlainAscii(domain)) continue;
+      passed += 1;
+      expect(domainToASCII(domain)).toBe(domain);
+    }
+    expect(passed).toBeGreaterThan(1000);
+  });
+});
+
+describe('checkAddress', () => {
+  it.each([
+    { input: 'user@example.com', expected: { ok: true, address: 'user@example.com' } },
+    { input: 'user@Example.COM', expected: { ok: true, address: 'user@example.com' } },
+    { input: 'user@bücher.example', expected: { ok: true, address: 'user@xn--bcher-kva.example' } },
+    { input: 'user@example.0x10', expected: { ok: false, problem: 'address.domain_invalid' } },
+    { input: 'user@example.123', expected: { ok: false, problem: 'address.domain_invalid' } },
+    { input: 'user@-example.com', expected: { ok: false, problem: 'address.domain_invalid' } },
+    { input: 'user@example..com', expected: { ok: false, problem: 'address.domain_invalid' } },
+    { input: 'user@localhost', expected: { ok: false, problem: 'address.domain_invalid' } },
+  ])('when the address is $input, then the check gives $expected', ({ input, expected }) => {
+    expect(checkAddress(input)).toEqual(expected);
+  });
+});
