@@ -16,9 +16,10 @@ NODE := $(NODE_CACHE)/node_modules/node/bin/node
 export PATH := $(dir $(NODE)):$(PATH)
 endif
 
-# The functions, read from their identities (the `name: '…'` line of each functions/*/identity.ts, the
-# modules the catalog lists) with no Node needed: make start checks FUNCTION against them before building anything.
-FUNCTIONS := $(shell sed -nE "s/^[[:space:]]+name: '([a-z0-9-]+)',$$/\1/p" functions/*/identity.ts)
+# The functions in the catalog's order (its `...<identity>,` entries, each the identity imported from
+# functions/<name>/identity.ts), read with no Node needed: make start checks FUNCTION against them before
+# building anything.
+FUNCTIONS := $(shell awk -F"'" '/^import \{ identity as [A-Za-z]+ \} from / { split($$1, w, " "); sub(/^\.\//, "", $$2); sub(/\/identity$$/, "", $$2); dir[w[5]] = $$2 } /^    \.\.\.[A-Za-z]+,$$/ { v = $$0; gsub(/[ .,]/, "", v); print dir[v] }' functions/catalog.ts)
 empty :=
 space := $(empty) $(empty)
 ENV ?= dev

@@ -28,10 +28,10 @@ export const eventPeerSpecs = {
     default: undefined,
     desc: "How events leave: `http` (a binary-mode CloudEvent POSTed to K_SINK, e.g. a KafkaSink or Broker; health's kafka check says DISABLED, events.sink: Knative reports the sink's readiness), `kafka` (produced to KAFKA_TOPIC by the function itself) or `file` (EVENT_OUTBOX_FILE, local only). Unset: `http` when K_SINK is set, else `kafka` when KAFKA_BROKERS is set, else `file`.",
   }),
+  // Required by a publisher in http mode (eventPublishingSettings' rule), not by health, whose check needs only the transport.
   K_SINK: httpUrl({
     default: undefined,
-    requiredWhen: (env) => eventsOn(env) && env.EVENT_TRANSPORT === 'http',
-    desc: "The sink's address, injected by a Knative SinkBinding (knative/examples/kafkasink/); events are POSTed to it in http mode.",
+    desc: "The sink's address, injected by a Knative SinkBinding (knative/examples/kafkasink/); events are POSTed to it in http mode. A publishing function requires it when FEATURE_EMAIL_SENT_EVENT is on and EVENT_TRANSPORT is http; health only reads it to pick the transport.",
     example: 'http://kafka-sink-ingress.knative-eventing.svc.cluster.local/mailer/email-sent',
   }),
   KAFKA_BROKERS: str({
@@ -59,7 +59,6 @@ export const eventPeerSettings = defineSettings({
   specs: eventPeerSpecs,
   secrets: ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'],
   requiredWhen: {
-    K_SINK: 'required when FEATURE_EMAIL_SENT_EVENT is on and EVENT_TRANSPORT is http',
     KAFKA_BROKERS:
       'required outside local when FEATURE_EMAIL_SENT_EVENT is on, in kafka mode (EVENT_TRANSPORT=kafka, or unset without K_SINK)',
   },
@@ -115,8 +114,16 @@ export const eventPublishingSettings = defineSettings({
   localDefaults: { KAFKA_ALLOW_AUTO_TOPIC_CREATION: 'true' },
   rules: (config) => {
     const peers = config as unknown as Record<string, unknown>;
-    return eventsOn(peers) && config.ENVIRONMENT !== 'local' && eventTransport(peers) === 'file'
-      ? ['EVENT_TRANSPORT: file is for ENVIRONMENT=local only; set K_SINK (http) or KAFKA_BROKERS (kafka)']
-      : [];
+    if (!eventsOn(peers)) return [];
+    return [
+      ...(eventTransport(peers) === 'http' && peers.K_SINK === undefined
+        ? [
+            'K_SINK: required when FEATURE_EMAIL_SENT_EVENT is on and EVENT_TRANSPORT is http (a SinkBinding injects it)',
+          ]
+        : []),
+      ...(config.ENVIRONMENT !== 'local' && eventTransport(peers) === 'file'
+        ? ['EVENT_TRANSPORT: file is for ENVIRONMENT=local only; set K_SINK (http) or KAFKA_BROKERS (kafka)']
+        : []),
+    ];
   },
 });

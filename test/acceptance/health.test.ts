@@ -1,15 +1,26 @@
 /**
- * The health function against real peers: an SMTP server, the mock Kafka broker and an identity provider
- * over HTTP, each taken down in turn. Every answer is also checked against the spec (http-client).
+ * The health function against real peers: an SMTP server, the mock Kafka broker (behind a SASL gate where
+ * the brokers require SASL) and an identity provider over HTTP, each taken down in turn. Every answer is
+ * also checked against the spec (http-client).
  */
 import { SignJWT } from 'jose';
 import { createHealthApp } from '../../functions/health/app';
+import { healthSettings } from '../../functions/health/settings';
+import { createSendMailApp } from '../../functions/send-mail/app';
+import { SEND_MAIL_PATH } from '../../functions/send-mail/identity';
+import { loadConfig } from '../../shared/config';
+import { launch } from '../../shared/launcher';
+import { validRequest } from '../fixtures/send-mail-requests';
 import { startFunction, type FunctionUnderTest } from '../support/function-under-test';
-import { request, type Answer } from '../support/http-client';
+import { postJson, request, type Answer } from '../support/http-client';
 import { signingKey, startJwksServer, type JwksServer, type SigningKey } from '../support/jwks-server';
+import { collectRecords } from '../support/kafka-mock/consumer';
 import { startKafkaMock, type KafkaMock } from '../support/kafka-mock/kafka-mock';
+import { startSaslGate, type SaslGate } from '../support/kafka-mock/sasl-gate';
+import { createLogSink } from '../support/log-sink';
+import { eventually } from '../support/eventually';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
-import { ROLES_CLAIM } from '../support/tokens';
+import { bearer, ROLES_CLAIM } from '../support/tokens';
 
 let smtp: TestSmtpServer;
 let kafka: KafkaMock;
@@ -186,4 +197,115 @@ it("when it asks the identity provider, then it sends trace headers and never th
   const traced = discovery.find((entry) => entry.headers['x-b3-traceid'] === 'a3ce929d0e0e4736');
   expect(traced?.headers.traceparent).toMatch(/^00-0{16}a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
   expect(traced?.headers.b3).toMatch(/^a3ce929d0e0e4736-[0-9a-f]{16}-1-[0-9a-f]{16}$/);
+});
+
+describe('issue 25: health applies the one transport rule, with the settings it needs to apply it', () => {
+  /** health alone, with its own schema only (as its Service loads it), not the tests' union of every function's. */
+  async function healthAlone(
+    environment: Record<string, string>,
+    headers: Record<string, string> = {},
+  ): Promise<Answer> {
+    const config = { ...loadConfig(healthSettings, { LOG_FORMAT: 'ecs', ...environment }), PORT: 0 };
+    const running = await launch(createHealthApp(config, createLogSink().stream), config, '127.0.0.1');
+    try {
+      return await request(`${running.url}/health`, { headers });
+    } finally {
+      await running.shutdown();
+    }
+  }
+
+  it('when it runs under a SinkBinding in staging (K_SINK set, no EVENT_TRANSPORT, no brokers), then nothing is demanded and its kafka check is DISABLED (events.sink)', async () => {
+    const answer = await healthAlone(
+      {
+        ENVIRONMENT: 'staging',
+        SMTP_URL: smtp.url,
+        AUTH_ISSUER: idp.issuer,
+        FEATURE_EMAIL_SENT_EVENT: 'true',
+        K_SINK: 'http://kafka-sink-ingress.knative-eventing.svc.cluster.local/mailer-staging/mailer-email-sent',
+      },
+      { Authorization: `Bearer ${await token(['ops'])}` },
+    );
+
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({
+      status: 'UP',
+      components: { kafka: { status: 'DISABLED', details: { reason: 'events.sink' } } },
+    });
+  });
+});
+
+describe('issue 25: when the brokers require SASL, health connects exactly as the publisher does', () => {
+  const USERNAME = 'mailer';
+  const PASSWORD = 'the-right-password';
+  let gate: SaslGate;
+
+  beforeAll(async () => {
+    gate = await startSaslGate({ upstream: kafka.brokers[0] ?? '', username: USERNAME, password: PASSWORD });
+  });
+
+  afterAll(() => gate.close());
+
+  const sasl = (password: string): Record<string, string> => ({
+    KAFKA_BROKERS: gate.address,
+    KAFKA_SASL_MECHANISM: 'plain',
+    KAFKA_SASL_USERNAME: USERNAME,
+    KAFKA_SASL_PASSWORD: password,
+  });
+
+  it.each([
+    { name: 'the right credentials', extra: () => sasl(PASSWORD), status: 200, kafka: { status: 'UP' } },
+    {
+      name: 'a wrong password',
+      extra: () => sasl('a-wrong-password'),
+      status: 503,
+      kafka: { status: 'DOWN', details: { error: 'kafka.unreachable' } },
+    },
+    {
+      name: 'no SASL at all',
+      extra: () => ({ KAFKA_BROKERS: gate.address }),
+      status: 503,
+      kafka: { status: 'DOWN', details: { error: 'kafka.unreachable' } },
+    },
+  ])(
+    'when it is configured with $name, then its kafka check says $kafka.status',
+    async ({ extra, status, kafka: check }) => {
+      const before = { ...gate.attempts };
+      const answer = await healthOf(extra(), { Authorization: `Bearer ${await token(['ops'])}` });
+
+      expect(answer.status).toBe(status);
+      expect(answer.body).toMatchObject({ components: { kafka: check } });
+      if (status === 200) expect(gate.attempts.succeeded).toBeGreaterThan(before.succeeded);
+      else
+        expect(gate.attempts.failed + gate.attempts.unauthenticated).toBeGreaterThan(
+          before.failed + before.unauthenticated,
+        );
+    },
+  );
+
+  it('when send-mail publishes with the same settings, then its event reaches the topic through the same sign-in', async () => {
+    await kafka.createTopic('mail-sasl', 1);
+    const topic = await collectRecords(kafka.brokers, 'mail-sasl');
+    const secret = 'health-sasl-test-secret-0123456789abcd';
+    const fn = await startFunction(createSendMailApp, {
+      ...env(sasl(PASSWORD)),
+      AUTH_HS256_SECRET: secret,
+      KAFKA_TOPIC: 'mail-sasl',
+      KAFKA_SEND_TIMEOUT_MS: '2000',
+    });
+    try {
+      const before = gate.attempts.succeeded;
+      const answer = await postJson(`${fn.url}${SEND_MAIL_PATH}`, validRequest, await bearer({ secret }));
+
+      expect(answer.status).toBe(200);
+      const messageId = (answer.body as { messageId: string }).messageId;
+      await eventually(() => topic.records.some((record) => record.headers.ce_subject === messageId), Boolean, {
+        what: "the mail's event on the topic",
+        timeoutMs: 10_000,
+      });
+      expect(gate.attempts.succeeded).toBeGreaterThan(before);
+    } finally {
+      await fn.stop();
+      await topic.stop();
+    }
+  });
 });

@@ -318,11 +318,11 @@ describe('the secret-ownership check', () => {
     const secret = objects.find(
       (object) => object.kind === 'Secret' && object.metadata.name.startsWith('health-secrets'),
     ) as K8sObject & { data: Record<string, string> };
-    const planted = `${Buffer.from(secret.data['secrets.yaml'] ?? '', 'base64').toString('utf8')}\nkafka:\n  saslPassword: planted\n`;
+    const planted = `${Buffer.from(secret.data['secrets.yaml'] ?? '', 'base64').toString('utf8')}\ndkim:\n  privateKey: planted\n`;
     secret.data['secrets.yaml'] = Buffer.from(planted).toString('base64');
 
     expect(ownershipProblems('dev', objects, renderedSecretFiles(objects))).toEqual([
-      expect.stringMatching(/^health: gets KAFKA_SASL_PASSWORD from a Secret/),
+      expect.stringMatching(/^health: gets DKIM_PRIVATE_KEY from a Secret/),
     ]);
   });
 
