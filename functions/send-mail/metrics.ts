@@ -25,7 +25,7 @@ export function createSendMailMetrics(registry: Registry): SendMailMetrics {
   });
   const idempotency = new Counter({
     name: 'mailer_idempotency_total',
-    help: 'Keyed requests by what their Idempotency-Key did: stored, replayed, inflight, mismatch, unavailable; and released, locked, unknown.',
+    help: 'Keyed requests by what their Idempotency-Key did: stored, replayed, inflight, mismatch, unavailable; released, locked, unknown; restored, lost, unsettled.',
     labelNames: ['outcome'],
     registers: [registry],
   });

@@ -130,6 +130,10 @@ function toIncomingRequest(
     method: req.method,
     path,
     headers: req.headers,
+    // Node builds it on first read: only a route that asks (send-mail, for an Idempotency-Key) pays for it.
+    get headersDistinct() {
+      return req.headersDistinct;
+    },
     // The framework (or our launcher) keeps the unparsed bytes here; we parse them ourselves.
     body: Buffer.isBuffer(req.rawBody) ? req.rawBody : EMPTY,
     signal,

@@ -5,6 +5,8 @@ export interface IncomingRequest {
   readonly method: string;
   readonly path: string;
   readonly headers: IncomingHttpHeaders;
+  /** Each header as sent, with all its values: `headers` joins a repeated header of an unknown name with ", ". */
+  readonly headersDistinct?: NodeJS.Dict<string[]>;
   /** The raw body; empty when none was sent. */
   readonly body: Buffer;
   /**

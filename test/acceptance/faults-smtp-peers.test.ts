@@ -97,3 +97,52 @@ describe('SMTP failing during DATA', () => {
     ]);
   });
 });
+
+describe('issue 26 finding 1: a desynchronised SMTP connection', () => {
+  it('when SMTP duplicates its reply to RCPT TO for some mails, then those are answered as not sent and left no mail, every other mail gets its own 200, and the ledger holds', async () => {
+    scripted.faultFor = (recipient) => (recipient.startsWith('dup-') ? 'duplicate-reply' : 'accept');
+    const ledger = await runScenario(
+      { smtpUrl: scripted.url, mails: () => scripted.mails, kafka },
+      {},
+      async ({ send }) => {
+        // One in four fails: below the smtp breaker's threshold, so every mail reaches the server.
+        for (let i = 0; i < 2; i += 1) {
+          await send(`dup-${i}@mailinator.com`);
+          for (const n of [0, 1, 2]) await send(`keep-${i}${n}@mailinator.com`);
+        }
+      },
+    );
+
+    expect(ledger.report()).toBe('');
+    expect(scripted.strayReplies()).toBe(2);
+    for (const request of ledger.requests)
+      expect({ to: request.to, status: request.answer?.status, code: request.answer?.code }).toEqual({
+        to: request.to,
+        ...(request.to.startsWith('dup-')
+          ? { status: 502, code: 'email.send.error' }
+          : { status: 200, code: undefined }),
+      });
+    expect(scripted.mails.map((mail) => mail.to[0]).sort()).toEqual(
+      ['keep-00', 'keep-01', 'keep-02', 'keep-10', 'keep-11', 'keep-12'].map((name) => `${name}@mailinator.com`),
+    );
+  });
+
+  it('when SMTP sends one extra line after the final reply, then that mail is 200 once, the connection is never reused, and the mails after it are answered truthfully', async () => {
+    scripted.faultFor = (recipient) => (recipient.startsWith('extra-') ? 'extra-line' : 'accept');
+    const ledger = await runScenario(
+      { smtpUrl: scripted.url, mails: () => scripted.mails, kafka },
+      {},
+      async ({ send }) => {
+        for (let i = 0; i < 3; i += 1) {
+          await send(`extra-${i}@mailinator.com`);
+          await Promise.all([send(`after-${i}a@mailinator.com`), send(`after-${i}b@mailinator.com`)]);
+        }
+      },
+    );
+
+    expect(ledger.report()).toBe('');
+    expect(scripted.strayReplies()).toBeGreaterThanOrEqual(3);
+    for (const request of ledger.requests.filter((entry) => entry.to.startsWith('extra-')))
+      expect(request.answer?.status).toBe(200);
+  });
+});

@@ -15,7 +15,9 @@ import { validRequest } from '../fixtures/send-mail-requests';
 import { eventually } from '../support/eventually';
 import { startFunction, type FunctionUnderTest } from '../support/function-under-test';
 import { expectErrorBody, postJson, request, type Answer } from '../support/http-client';
+import { afterGreeting, startDelayProxy } from '../support/faults/delay-proxy';
 import { freePort, startChild, type ChildFunction } from '../support/processes';
+import { openRaw, post, statuses } from '../support/raw-http';
 import { startRedisServer, type TestRedisServer } from '../support/redis-server';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { bearer, DEV_SECRET } from '../support/tokens';
@@ -398,5 +400,80 @@ describe("when an instance is killed while it holds a key's claim", () => {
     expect(Date.now() - claimedAt).toBeGreaterThanOrEqual(2000);
     expect(sent.headers.get('idempotent-replayed')).toBeNull();
     expect(smtp.mails).toHaveLength(1);
+  });
+});
+
+describe('issue 26: idempotency edges', () => {
+  it('finding 3: when Redis freezes during the claim, then the request is 503 and sends nothing, and once Redis is back the late claim never locks the key: a retry sends within seconds, once', async () => {
+    const { endpoint } = await startSendMail({
+      IDEMPOTENCY_REDIS_TIMEOUT_MS: '300',
+      IDEMPOTENCY_BREAKER_RESET_SECONDS: '1',
+    });
+    const headers = await keyed('frozen-claim');
+    expect((await postJson(endpoint, validRequest, await keyed('warm-up'))).status).toBe(200);
+    smtp.reset();
+
+    redis.freeze();
+    let refused: Answer;
+    try {
+      refused = await postJson(endpoint, validRequest, headers);
+    } finally {
+      redis.thaw();
+    }
+    expect(refused.status).toBe(503);
+    expectErrorBody(refused, 'idempotency.store.unavailable');
+    expect(smtp.mails).toHaveLength(0);
+
+    // Before the fix, the claim Redis ran on resuming held the key for IDEMPOTENCY_LOCK_SECONDS (60 s).
+    const sent = await eventually(
+      () => postJson(endpoint, validRequest, headers),
+      (answer) => answer.status === 200,
+      { what: 'the retry sending once Redis is back', timeoutMs: 8000, intervalMs: 250 },
+    );
+    expect(sent.headers.get('idempotent-replayed')).toBeNull();
+    expect(smtp.mails).toHaveLength(1);
+  });
+
+  it('finding 4: when a request carries two Idempotency-Key headers, then it is refused with 400 idempotency.key.invalid and nothing is sent', async () => {
+    const { fn } = await startSendMail();
+    const raw = await openRaw(fn.url);
+    const request = post(SEND_MAIL_PATH, JSON.stringify(validRequest), {
+      ...(await bearer()),
+      'Idempotency-Key': 'first',
+    }).replace('\r\n\r\n', '\r\nIdempotency-Key: second\r\n\r\n');
+    raw.socket.write(request);
+
+    const text = await raw.until(/\r\n\r\n\{[\s\S]*\}$/);
+    raw.socket.destroy();
+    expect(statuses(text)).toEqual([400]);
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toMatchObject({ message: 'idempotency.key.invalid' });
+    expect(smtp.mails).toHaveLength(0);
+  });
+
+  it('finding 5: when Redis loses its data while a keyed request is in flight, then the answer is stored anew (counted as restored), and the retry replays it instead of sending again', async () => {
+    const slow = await startDelayProxy(smtp.port, afterGreeting(400));
+    try {
+      const { fn, endpoint } = await startSendMail({ SMTP_URL: slow.url });
+      const headers = await keyed('lost-data');
+      const pending = postJson(endpoint, validRequest, headers);
+      await eventually(
+        () => redis.client().keys('mailer:idempotency:*'),
+        (keys) => keys.length === 1,
+        { what: 'the claim in Redis' },
+      );
+      await redis.reset(); // a restart without persistence, as far as the keys go
+
+      const first = await pending;
+      const retry = await postJson(endpoint, validRequest, headers);
+
+      expect(first.status).toBe(200);
+      expect(retry.status).toBe(200);
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      expect(retry.body).toEqual(first.body);
+      expect(smtp.mails).toHaveLength(1);
+      expect(await metric(fn, 'restored')).toBe(1);
+    } finally {
+      await slow.stop();
+    }
   });
 });

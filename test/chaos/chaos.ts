@@ -60,7 +60,7 @@ function planRound(): RoundPlan {
     () => ({ kind: 'slow-dot', dotMs: between(500, 3000) }),
     () => ({
       kind: 'scripted',
-      fault: pick<DataFault>(['drop-mid-data', 'no-reply-after-data']),
+      fault: pick<DataFault>(['drop-mid-data', 'no-reply-after-data', 'duplicate-reply', 'extra-line']),
       share: between(10, 100) / 100,
     }),
     () => ({ kind: 'blackhole' }),

@@ -1,7 +1,8 @@
 /**
  * A real Redis (Debian's redis-server) on a free loopback port for acceptance tests: no persistence
  * (`--save '' --appendonly no`), stopped after the file. It can be stopped and started again on the same
- * port mid-test (a Redis outage), and read directly (what the key store wrote).
+ * port mid-test (a Redis outage), frozen and thawed (SIGSTOP/SIGCONT: connections stay open, commands wait
+ * unread), and read directly (what the key store wrote).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
@@ -17,6 +18,10 @@ export interface TestRedisServer {
   /** Stops the server (SIGKILL: an outage, not a shutdown); `start` brings it back on the same port, empty. */
   kill(): Promise<void>;
   start(): Promise<void>;
+  /** SIGSTOP: the server stops reading and answering; what clients write waits in its socket. */
+  freeze(): void;
+  /** SIGCONT: it runs again, and executes what waited, in order. */
+  thaw(): void;
   stop(): Promise<void>;
 }
 
@@ -41,6 +46,7 @@ export async function startRedisServer(): Promise<TestRedisServer> {
     child = undefined;
     if (!running || running.exitCode !== null) return;
     const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill('SIGCONT'); // a frozen one too
     running.kill('SIGKILL');
     await exited;
   };
@@ -65,6 +71,8 @@ export async function startRedisServer(): Promise<TestRedisServer> {
     },
     kill,
     start,
+    freeze: () => child?.kill('SIGSTOP'),
+    thaw: () => child?.kill('SIGCONT'),
     stop: async () => {
       client?.disconnect();
       await kill();

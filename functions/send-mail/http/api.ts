@@ -15,6 +15,11 @@ import { SEND_MAIL_PATH } from '../identity';
 
 /** On an answer replayed from the Idempotency-Key store: the first request's answer, nothing sent again. */
 const replayed = {
+  'Idempotent-Stored': {
+    description:
+      'Only on a first answer under an Idempotency-Key whose answer could not be stored under the key (the store failed, a background settle goes on; or another request holds the key): `false`. A retry with this key may run again.',
+    schema: { type: 'string', enum: ['false'] },
+  },
   'Idempotent-Replayed': {
     description:
       'Only on a replay: `true` when this is the stored answer of an earlier request with the same Idempotency-Key and body (same status, body and messageId; nothing sent, no event).',

@@ -27,7 +27,7 @@ export function sendMailRoutes(
         const claims = await access.authenticator.authorize(request.headers, access.requiredRole);
         requireJsonContentType(request.headers['content-type']);
         const trace = currentTrace() ?? newTrace();
-        const key = idempotency ? idempotencyKeyOf(request.headers) : undefined;
+        const key = idempotency ? idempotencyKeyOf(request) : undefined;
         if (idempotency === undefined || key === undefined) return send(request, trace, ports, limits);
         const keyHash = keyHashOf(key);
         request.annotate?.({ idempotency: { key_hash: keyHash } });

@@ -2,6 +2,12 @@
  * Runs a keyed request at most once per caller's key: claim, run, settle (semantics.ts), against the key
  * store port. Unkeyed requests never come here. The store's writes after the run are not bounded by the
  * request's signal: a mail that went out must be recorded even when the caller has gone.
+ *
+ * Two writes go on in the background, within IDEMPOTENCY_LOCK_SECONDS, when the store fails:
+ * - a claim whose request was refused (503) may still run later (written to a frozen Redis, executed once
+ *   it resumes): its own release follows it on the same connection, so it never locks the key;
+ * - a settle that failed is retried, so the answer (or the lock of an unknown outcome) is in place before
+ *   the claim expires and a retry could send the mail again.
  */
 import { randomUUID } from 'node:crypto';
 import { toErrorResponse } from '../../../shared/errors';
@@ -12,10 +18,34 @@ import { idempotencyError } from './errors';
 import { fingerprintOf } from './fingerprint';
 import { REPLAYED_HEADER, storeKeyOf } from './key';
 import { judgeRepeat, settlementOf } from './semantics';
-import { StoreUnavailableError, type IdempotencyStore, type KeyRecord, type StoredAnswer } from './store';
+import {
+  StoreUnavailableError,
+  type IdempotencyStore,
+  type KeyRecord,
+  type SettleOutcome,
+  type StoredAnswer,
+} from './store';
 
+/**
+ * What a key did, for the metric and the log line. Beyond the usual: `restored` (the claim was gone when the
+ * answer came: written anew), `lost` (another request held the key by then: the answer is not stored),
+ * `unsettled` (the store failed: the settle goes on in the background).
+ */
 export type IdempotencyOutcome =
-  'stored' | 'replayed' | 'inflight' | 'mismatch' | 'unavailable' | 'released' | 'locked' | 'unknown';
+  | 'stored'
+  | 'replayed'
+  | 'inflight'
+  | 'mismatch'
+  | 'unavailable'
+  | 'released'
+  | 'locked'
+  | 'unknown'
+  | 'restored'
+  | 'lost'
+  | 'unsettled';
+
+/** On a first answer whose record could not be stored under its key: a retry with the key may run again. */
+export const STORED_HEADER = 'Idempotent-Stored';
 
 export interface IdempotencyPolicy {
   readonly ttlMs: number;
@@ -40,12 +70,16 @@ export interface Guard {
 /** A repeat waits about this long for the first request's answer: most take well under a second. */
 const INFLIGHT_RETRY_AFTER = '1';
 
+/** How often a background write to the store is tried again. */
+const BACKGROUND_RETRY_MS = 500;
+
 export function createGuard(
   store: IdempotencyStore,
   policy: IdempotencyPolicy,
   logger: Logger,
   countOutcome: (outcome: IdempotencyOutcome) => void = () => undefined,
 ): Guard {
+  const background = createBackground(policy.lockMs);
   return {
     async run(request, execute) {
       const count = (outcome: IdempotencyOutcome): void => {
@@ -60,6 +94,10 @@ export function createGuard(
         claim = await store.claim(storeKey, { state: 'inflight', fingerprint, owner }, policy.lockMs);
       } catch (err) {
         count('unavailable');
+        // The claim may still run once the store comes back: fence it with its own release.
+        background.retry(async () => {
+          await store.release(storeKey, owner);
+        });
         throw unavailable(err);
       }
       if (!claim.claimed) {
@@ -87,8 +125,12 @@ export function createGuard(
         if (settlement === 'store') {
           // The sink's own answer, built once here so that the replay is byte for byte the first answer.
           const { status, headers, body } = toErrorResponse(err, request.requestId, logger);
-          await settle(storeKey, owner, { state: 'done', fingerprint, answer: { status, headers, body } });
-          return { status, headers, json: body };
+          const stored = await settle(storeKey, owner, {
+            state: 'done',
+            fingerprint,
+            answer: { status, headers, body },
+          });
+          return { status, headers: stored ? headers : { ...headers, [STORED_HEADER]: 'false' }, json: body };
         }
         if (settlement === 'lock') {
           await settle(storeKey, owner, { state: 'unknown', fingerprint });
@@ -102,29 +144,80 @@ export function createGuard(
         );
         throw err;
       }
-      await settle(storeKey, owner, {
+      const stored = await settle(storeKey, owner, {
         state: 'done',
         fingerprint,
         answer: { status: result.status, ...(result.headers ? { headers: result.headers } : {}), body: result.json },
       });
-      return result;
+      return stored ? result : { ...result, headers: { ...result.headers, [STORED_HEADER]: 'false' } };
 
-      async function settle(key: string, claimOwner: string, record: KeyRecord): Promise<void> {
+      /** Whether the record is in place under the key now. */
+      async function settle(key: string, claimOwner: string, record: KeyRecord): Promise<boolean> {
+        let outcome: SettleOutcome;
         try {
-          const settled = await store.settle(key, claimOwner, record, policy.ttlMs);
-          if (settled && record.state === 'done') count('stored');
-          if (!settled)
-            logger.warn(
-              { idempotency: { state: record.state } },
-              'idempotency claim expired before its answer was stored',
-            );
+          outcome = await store.settle(key, claimOwner, record, policy.ttlMs);
         } catch (err) {
-          // The answer stands; the claim frees after IDEMPOTENCY_LOCK_SECONDS, and then a retry may run again.
-          logger.error({ err, idempotency: { state: record.state } }, 'idempotency answer not stored');
+          count('unsettled');
+          logger.error({ err, idempotency: { state: record.state } }, 'idempotency answer not stored yet: retrying');
+          background.retry(async () => {
+            if ((await store.settle(key, claimOwner, record, policy.ttlMs)) === 'taken')
+              logger.warn(
+                { idempotency: { state: record.state } },
+                'idempotency key taken before its answer was stored',
+              );
+          });
+          return false;
         }
+        if (outcome === 'taken') {
+          count('lost');
+          logger.warn({ idempotency: { state: record.state } }, 'idempotency key taken before its answer was stored');
+          return false;
+        }
+        if (outcome === 'restored') {
+          count('restored');
+          logger.warn(
+            { idempotency: { state: record.state } },
+            'idempotency claim was gone: the answer is stored anew',
+          );
+        }
+        if (record.state === 'done') count('stored');
+        return true;
       }
     },
-    close: () => store.close(),
+    close: async () => {
+      background.stop();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * Writes that go on after their request answered: each is tried until it succeeds or `boundMs` passed (the
+ * claim's own lifetime: after it, the key is free anyway). Stopped with the function.
+ */
+function createBackground(boundMs: number): { retry(write: () => Promise<void>): void; stop(): void } {
+  const timers = new Set<NodeJS.Timeout>();
+  let stopped = false;
+  return {
+    retry(write) {
+      const until = Date.now() + boundMs;
+      const attempt = (): void => {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          write().catch(() => {
+            if (!stopped && Date.now() + BACKGROUND_RETRY_MS < until) attempt();
+          });
+        }, BACKGROUND_RETRY_MS);
+        timer.unref(); // never what keeps a process alive
+        timers.add(timer);
+      };
+      if (!stopped) attempt();
+    },
+    stop() {
+      stopped = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+    },
   };
 }
 

@@ -14,12 +14,19 @@ export const REPLAYED_HEADER = 'Idempotent-Replayed';
 /** 1–255 printable ASCII characters (space to tilde), as the header's contract says. */
 const VALID_KEY = /^[\x20-\x7e]{1,255}$/;
 
-/** The key the caller sent, or undefined when it sent none; a key that breaks the rule is refused (400). */
-export function idempotencyKeyOf(headers: IncomingHttpHeaders): string | undefined {
-  const value = headers[IDEMPOTENCY_KEY_HEADER];
+/**
+ * The key the caller sent, or undefined when it sent none; a key that breaks the rule, or a repeated header,
+ * is refused (400). `headersDistinct` has each header as sent, with all its values: Node joins repeated
+ * headers of unknown names with ", " into one value that would pass as a key.
+ */
+export function idempotencyKeyOf(request: {
+  readonly headers: IncomingHttpHeaders;
+  readonly headersDistinct?: NodeJS.Dict<string[]>;
+}): string | undefined {
+  const value = request.headers[IDEMPOTENCY_KEY_HEADER];
   if (value === undefined) return undefined;
-  // Node joins repeated headers of unknown names with ", ": two keys are one invalid key.
-  if (Array.isArray(value) || !VALID_KEY.test(value))
+  const repeated = Array.isArray(value) || (request.headersDistinct?.[IDEMPOTENCY_KEY_HEADER]?.length ?? 1) > 1;
+  if (repeated || !VALID_KEY.test(value))
     throw idempotencyError('idempotency.key.invalid', {
       details: [{ field: 'Idempotency-Key', code: 'header.invalid' }],
     });
@@ -27,16 +34,26 @@ export function idempotencyKeyOf(headers: IncomingHttpHeaders): string | undefin
 }
 
 /**
- * Who the key belongs to: the token's issuer with its subject, else its authorized party (`azp`, or
- * `client_id`). Tokens with none of these are one caller per issuer.
+ * Who the key belongs to, one-to-one with the token's identity claims, so two callers never share a key:
+ * the issuer with its subject, else its authorized party (`azp`, or `client_id`). The usual shape (string
+ * claims) keeps the name it always had, so keys stored before stay valid; any other shape (a number, an
+ * array, an empty string, a missing issuer) is named by all four claims with their JSON types, in a form
+ * the usual one can never take.
  */
 export function callerOf(claims: JWTPayload): string {
-  const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-  const issuer = text(claims.iss) ?? '';
-  const sub = text(claims.sub);
-  if (sub !== undefined) return JSON.stringify([issuer, 'sub', sub]);
-  const client = text(claims.azp) ?? text(claims.client_id);
-  return JSON.stringify([issuer, 'client', client ?? '']);
+  const { iss, sub, azp } = claims;
+  const clientId: unknown = claims.client_id;
+  const text = (value: unknown): value is string => typeof value === 'string' && value !== '';
+  // No issuer (HS256 tokens) was always named as the empty one; an issuer that is "" is not usual.
+  if (iss === undefined || text(iss)) {
+    const issuer = iss ?? '';
+    if (text(sub)) return JSON.stringify([issuer, 'sub', sub]);
+    if (sub === undefined && text(azp)) return JSON.stringify([issuer, 'client', azp]);
+    if (sub === undefined && azp === undefined && text(clientId)) return JSON.stringify([issuer, 'client', clientId]);
+  }
+  // Absent is 0, present is [value]: JSON keeps types apart (1001 vs "1001"), and 0 is no array.
+  const tagged = (value: unknown): unknown => (value === undefined ? 0 : [value]);
+  return JSON.stringify(['claims', tagged(iss), tagged(sub), tagged(azp), tagged(clientId)]);
 }
 
 /** The store's name for a caller's key: nothing of either is readable from it. */

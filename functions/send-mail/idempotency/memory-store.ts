@@ -35,9 +35,10 @@ export function createMemoryStore(now: () => number = Date.now): IdempotencyStor
       return Promise.resolve({ claimed: true });
     },
     settle(key, owner, record, ttlMs) {
-      if (!ownedBy(key, owner)) return Promise.resolve(false);
+      const gone = live(key) === undefined;
+      if (!gone && !ownedBy(key, owner)) return Promise.resolve('taken' as const);
       entries.set(key, { record, expiresAt: now() + ttlMs });
-      return Promise.resolve(true);
+      return Promise.resolve(gone ? ('restored' as const) : ('settled' as const));
     },
     release(key, owner) {
       if (!ownedBy(key, owner)) return Promise.resolve(false);

@@ -33,7 +33,14 @@ if not value then return 0 end
 local record = cjson.decode(value)
 if record.state ~= 'inflight' or record.owner ~= ARGV[1] then return 0 end`;
 
-const SETTLE = `${OWNED}
+/** 1: our claim settled; 2: no record was left, the answer is written anew; 0: another's record stays. */
+const SETTLE = `local value = redis.call('GET', KEYS[1])
+if not value then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+  return 2
+end
+local record = cjson.decode(value)
+if record.state ~= 'inflight' or record.owner ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1`;
 
@@ -102,7 +109,7 @@ export function createRedisStore(
     },
     async settle(key, owner, record, ttlMs) {
       const done = await fire((redis) => redis.eval(SETTLE, 1, key, owner, encodeRecord(record), String(ttlMs)));
-      return done === 1;
+      return done === 1 ? 'settled' : done === 2 ? 'restored' : 'taken';
     },
     async release(key, owner) {
       const done = await fire((redis) => redis.eval(RELEASE, 1, key, owner));

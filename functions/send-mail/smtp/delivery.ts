@@ -22,6 +22,7 @@ import { emailError, OutcomeUnknownError } from '../errors';
 import { createComposer, type Composed, type OutgoingMail } from './message';
 import type { SendMailConfig } from '../settings';
 import type { RejectedRecipient, SmtpPool, SmtpPoolConfig } from './pool';
+import { SmtpDesyncError } from './replies';
 
 export type { OutgoingMail } from './message';
 export type { RejectedRecipient } from './pool';
@@ -143,6 +144,16 @@ function toDeliveryError(err: unknown, attempt: Attempt, mail: OutgoingMail, log
       headers: { 'Retry-After': retryAfterSeconds(err.retryAfterMs) },
       cause: err,
     });
+  }
+  if (err instanceof SmtpDesyncError) {
+    logger.warn(
+      {
+        event: { action: 'deliver', code: 'smtp.desync' },
+        email: { message_id: attempt.composed.messageId },
+        error: { type: err.code },
+      },
+      'SMTP replies out of step with their commands: connection destroyed',
+    );
   }
   if (attempt.messageRead && !hasReply(err)) {
     logger.error(

@@ -3,7 +3,9 @@
  * transaction ourselves instead of through nodemailer's pool because its pool reads the whole message
  * ahead into a buffer: from outside, nobody can tell whether the final `.` of DATA is out. Here the
  * message is piped straight into the DATA stream, so until it has been read to its end the dot cannot
- * have been written, and closing the connection means the server discards the transaction.
+ * have been written, and closing the connection means the server discards the transaction. Every reply is
+ * checked against the command it answers (replies.ts): a connection whose replies went out of step is
+ * destroyed, never reset or reused, and its message is not let into DATA.
  */
 import { Readable } from 'node:stream';
 import SMTPConnection, {
@@ -13,6 +15,7 @@ import SMTPConnection, {
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import { Pool } from 'tarn';
 import type { SendMailConfig } from '../settings';
+import { createReplyAudit, type ReplyAudit } from './replies';
 
 export interface SmtpPoolSettings {
   readonly url: string;
@@ -53,6 +56,7 @@ export interface SmtpPool {
 
 interface Pooled {
   readonly connection: SMTPConnection;
+  readonly audit: ReplyAudit;
   /** False once the connection ended, failed or was closed; such a connection is never handed out again. */
   usable: boolean;
   sent: number;
@@ -103,7 +107,8 @@ export function createSmtpPool(settings: SmtpPoolSettings): SmtpPool {
   const pool = new Pool<Pooled>({
     create: () => open(options, auth, opening),
     destroy: (pooled) => pooled.connection.close(),
-    validate: (pooled) => pooled.usable,
+    // A reply out of step while the connection sat idle poisons it too: it is destroyed, not handed out.
+    validate: (pooled) => pooled.usable && pooled.audit.desync === undefined,
     min: 0,
     max: settings.size,
     acquireTimeoutMillis: 24 * 3600_000, // the caller's signal bounds the wait, not the pool
@@ -124,7 +129,8 @@ export function createSmtpPool(settings: SmtpPoolSettings): SmtpPool {
       pool.release(pooled);
       return result;
     } catch (err) {
-      const resettable = pooled.usable && keepsSession(err) && !transaction.signal.aborted;
+      const resettable =
+        pooled.usable && pooled.audit.desync === undefined && keepsSession(err) && !transaction.signal.aborted;
       if (resettable)
         pooled.connection.reset((resetErr) => finish(pool, pooled, resetErr === null || resetErr === undefined));
       else finish(pool, pooled, false);
@@ -158,9 +164,10 @@ async function open(
   auth: SMTPConnectionCredentials | undefined,
   opening: Set<SMTPConnection>,
 ): Promise<Pooled> {
-  const connection = new SMTPConnection(options);
+  const audit = createReplyAudit();
+  const connection = new SMTPConnection({ ...options, logger: audit.logger, transactionLog: true });
   opening.add(connection);
-  const pooled: Pooled = { connection, usable: false, sent: 0 };
+  const pooled: Pooled = { connection, audit, usable: false, sent: 0 };
   connection.on('error', () => (pooled.usable = false));
   connection.on('end', () => (pooled.usable = false));
   // Failures before the session is up arrive as 'error' (or a bare 'end'), never through connect's callback.
@@ -185,6 +192,7 @@ async function open(
   }
   failed.catch(() => undefined);
   pooled.usable = true;
+  audit.watch();
   return pooled;
 }
 
@@ -205,10 +213,24 @@ async function acquire(pool: Pool<Pooled>, signal: AbortSignal): Promise<Pooled>
 
 function deliver(pooled: Pooled, transaction: SmtpTransaction, onMessageRead: () => void): Promise<SmtpResult> {
   const { signal } = transaction;
+  const { audit } = pooled;
   return new Promise<SmtpResult>((resolve, reject) => {
     if (signal.aborted) return reject(abortError(signal));
-    const message = Readable.from([transaction.raw]);
-    message.once('end', onMessageRead);
+    // Read only once DATA was answered in step: a message let in on a misread reply would be delivered
+    // while the answer says it failed. Refused here, it never gets its final dot: no mail.
+    const message = new Readable({
+      read() {
+        if (audit.desync) this.destroy(audit.desync);
+        else {
+          this.push(transaction.raw);
+          this.push(null);
+        }
+      },
+    });
+    message.once('end', () => {
+      audit.dataEnded();
+      onMessageRead();
+    });
     const onAbort = (): void => {
       pooled.usable = false;
       pooled.connection.close();
@@ -220,7 +242,12 @@ function deliver(pooled: Pooled, transaction: SmtpTransaction, onMessageRead: ()
       message,
       (err, info) => {
         signal.removeEventListener('abort', onAbort);
-        if (err) reject(err);
+        if (audit.desync) {
+          // Whatever nodemailer made of the replies, they are not this mail's: no reply code, so the answer
+          // follows from how far the message got (delivery.ts). The connection is never used again.
+          pooled.usable = false;
+          reject(audit.desync);
+        } else if (err) reject(err);
         else resolve(resultOf(info));
       },
     );
@@ -239,7 +266,7 @@ function resultOf(info: SMTPConnection.SentMessageInfo | undefined): SmtpResult 
 
 /** Back to the pool when the session is still good, otherwise out of it. */
 function finish(pool: Pool<Pooled>, pooled: Pooled, reusable: boolean): void {
-  if (!reusable) {
+  if (!reusable || pooled.audit.desync) {
     pooled.usable = false;
     pooled.connection.close();
   }

@@ -1,12 +1,14 @@
 /**
- * A small SMTP server that misbehaves on cue during DATA: it drops the connection after part of the
- * message, or takes the whole message and never answers the final dot (RFC 1047's window). A mail whose
- * dot arrived counts as received: the server may well have delivered it, and the ledger must allow that.
+ * A small SMTP server that misbehaves on cue: during DATA it drops the connection after part of the
+ * message, or takes the whole message and never answers the final dot (RFC 1047's window); or it breaks
+ * the reply stream, as broken middleboxes do: a duplicated reply to RCPT TO (`duplicate-reply`), or one
+ * extra line after the final dot's reply (`extra-line`). A mail whose dot arrived counts as received: the
+ * server may well have delivered it, and the ledger must allow that.
  */
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { ReceivedMail } from '../smtp-server';
 
-export type DataFault = 'accept' | 'drop-mid-data' | 'no-reply-after-data';
+export type DataFault = 'accept' | 'drop-mid-data' | 'no-reply-after-data' | 'duplicate-reply' | 'extra-line';
 
 export interface ScriptedSmtpServer {
   readonly url: string;
@@ -18,13 +20,15 @@ export interface ScriptedSmtpServer {
   droppedMidData(): number;
   /** Final dots that got no reply. */
   unanswered(): number;
+  /** Reply lines sent that answered no command (duplicates and extra lines). */
+  strayReplies(): number;
   stop(): Promise<void>;
 }
 
 export async function startScriptedSmtp(faultFor: (recipient: string) => DataFault): Promise<ScriptedSmtpServer> {
   const mails: ReceivedMail[] = [];
   const sockets = new Set<Socket>();
-  const state = { faultFor, dropped: 0, unanswered: 0 };
+  const state = { faultFor, dropped: 0, unanswered: 0, stray: 0 };
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -44,6 +48,7 @@ export async function startScriptedSmtp(faultFor: (recipient: string) => DataFau
     },
     droppedMidData: () => state.dropped,
     unanswered: () => state.unanswered,
+    strayReplies: () => state.stray,
     stop: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -56,6 +61,7 @@ interface ServerState {
   faultFor: (recipient: string) => DataFault;
   dropped: number;
   unanswered: number;
+  stray: number;
 }
 
 function serve(socket: Socket, state: ServerState, mails: ReceivedMail[]): void {
@@ -94,8 +100,14 @@ function serve(socket: Socket, state: ServerState, mails: ReceivedMail[]): void 
       return reply('250 ok');
     }
     if (verb === 'RCPT') {
-      to.push(address(line));
-      return reply('250 ok');
+      const recipient = address(line);
+      to.push(recipient);
+      reply('250 ok');
+      if (state.faultFor(recipient) === 'duplicate-reply') {
+        state.stray += 1;
+        reply('250 ok');
+      }
+      return;
     }
     if (verb === 'DATA') {
       fault = state.faultFor(to[0] ?? '');
@@ -137,6 +149,10 @@ function serve(socket: Socket, state: ServerState, mails: ReceivedMail[]): void 
       return;
     }
     reply('250 queued');
+    if (fault === 'extra-line') {
+      state.stray += 1;
+      reply('250 queued');
+    }
   }
 }
 

@@ -2,9 +2,11 @@ import pino from 'pino';
 import { emailError, OutcomeUnknownError } from '../../../../../functions/send-mail/errors';
 import { createGuard, type IdempotencyOutcome } from '../../../../../functions/send-mail/idempotency/guard';
 import { createMemoryStore } from '../../../../../functions/send-mail/idempotency/memory-store';
+import { storeKeyOf } from '../../../../../functions/send-mail/idempotency/key';
 import { judgeRepeat, settlementOf } from '../../../../../functions/send-mail/idempotency/semantics';
 import { StoreUnavailableError, type IdempotencyStore } from '../../../../../functions/send-mail/idempotency/store';
 import { httpError, type AppError } from '../../../../../shared/errors';
+import { eventually } from '../../../../support/eventually';
 
 const logger = pino({ level: 'silent' });
 const policy = { ttlMs: 60_000, lockMs: 10_000 };
@@ -197,15 +199,16 @@ describe('the guard on a fake store', () => {
     advance(10);
     await store.claim('k', { state: 'inflight', fingerprint: 'f', owner: 'new' }, 10);
 
-    expect(await store.settle('k', 'late', { state: 'unknown', fingerprint: 'f' }, 100)).toBe(false);
+    expect(await store.settle('k', 'late', { state: 'unknown', fingerprint: 'f' }, 100)).toBe('taken');
     expect(await store.release('k', 'late')).toBe(false);
   });
 
   it('when the store cannot be reached, then the request is refused with idempotency.store.unavailable and Retry-After, and does not run', async () => {
+    const released = jest.fn(() => Promise.resolve(true));
     const down: IdempotencyStore = {
       claim: () => Promise.reject(new StoreUnavailableError(4200)),
       settle: () => Promise.reject(new Error('unused')),
-      release: () => Promise.reject(new Error('unused')),
+      release: released,
       close: () => Promise.resolve(),
     };
     const { guard, outcomes } = guardOn(down);
@@ -216,5 +219,70 @@ describe('the guard on a fake store', () => {
     expect(err).toMatchObject({ code: 'idempotency.store.unavailable', status: 503, headers: { 'Retry-After': '5' } });
     expect(execute).not.toHaveBeenCalled();
     expect(outcomes).toEqual(['unavailable']);
+    // issue 26 finding 3: the claim may still run once the store is back; its own release follows it.
+    await eventually(
+      () => released.mock.calls.length,
+      (calls) => calls === 1,
+      { what: 'the fencing release' },
+    );
+    await guard.close();
+  });
+
+  it('issue 26 finding 5: when the store lost the claim while the request ran, then the answer is stored anew, counted as restored, and a retry replays it', async () => {
+    const store = createMemoryStore();
+    const { guard, outcomes } = guardOn(store);
+
+    const first = await guard.run(request, async () => {
+      await store.close(); // the store forgets everything, as a Redis restarted without persistence does
+      return ok;
+    });
+    const retry = await guard.run(request, () => Promise.reject(new Error('must not run again')));
+
+    expect(first.headers?.['Idempotent-Stored']).toBeUndefined();
+    expect(retry.headers).toMatchObject({ 'Idempotent-Replayed': 'true' });
+    expect(outcomes).toEqual(['restored', 'stored', 'replayed']);
+    await guard.close();
+  });
+
+  it('when another request took the key before the answer came, then the answer says it is not stored, and the key is left to its holder', async () => {
+    const { store, advance } = fakeStore();
+    const { guard, outcomes } = guardOn(store);
+
+    const first = await guard.run(request, async () => {
+      advance(policy.lockMs); // the claim expired under the running request...
+      const taken = await store.claim(
+        storeKeyOf(request.caller, request.key),
+        { state: 'inflight', fingerprint: 'f', owner: 'other' },
+        policy.lockMs,
+      ); // ...and a retry took the key
+      expect(taken.claimed).toBe(true);
+      return ok;
+    });
+
+    expect(first.headers).toMatchObject({ 'Idempotent-Stored': 'false' });
+    expect(outcomes).toEqual(['lost']);
+    await guard.close();
+  });
+
+  it('when the store fails as the answer is stored, then the answer says so and the settle is retried in the background until it holds', async () => {
+    const memory = createMemoryStore();
+    let failures = 2;
+    const flaky: IdempotencyStore = {
+      ...memory,
+      settle: (...args) => (failures-- > 0 ? Promise.reject(new StoreUnavailableError(500)) : memory.settle(...args)),
+    };
+    const { guard, outcomes } = guardOn(flaky);
+
+    const first = await guard.run(request, () => Promise.resolve(ok));
+    expect(first.headers).toMatchObject({ 'Idempotent-Stored': 'false' });
+    expect(outcomes).toEqual(['unsettled']);
+
+    const replay = await eventually(
+      () => guard.run(request, () => Promise.reject(new Error('must not run again'))).catch((err: unknown) => err),
+      (answer) => (answer as { status?: number }).status === 200,
+      { what: 'the answer stored by the background settle', timeoutMs: 5000, intervalMs: 200 },
+    );
+    expect((replay as { headers?: Record<string, string> }).headers).toMatchObject({ 'Idempotent-Replayed': 'true' });
+    await guard.close();
   });
 });
