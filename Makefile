@@ -106,8 +106,8 @@ dist/.built: $(SOURCES)
 start: build ## Run one function from dist/ with the container's command: make start FUNCTION=<a name in functions/catalog.ts>
 	exec node dist/$(FUNCTION)/main.js
 
-replay-events: build ## Replay email.sent dead letters through EVENT_TRANSPORT: make replay-events [FILE=lines.jsonl] [LEFTOVER=path] [HELD=1] (stdin without FILE)
-	exec node dist/tools/replay-events.js $(if $(FILE),"$(FILE)") $(if $(LEFTOVER),"--leftover=$(LEFTOVER)") $(if $(HELD),--include-held)
+replay-events: build ## Replay dead-lettered events through EVENT_TRANSPORT: make replay-events [FILE=lines.jsonl] [LEFTOVER=path] [HELD=1] [DRY_RUN=1] (stdin without FILE)
+	exec node dist/tools/replay-events.js $(if $(FILE),"$(FILE)") $(if $(LEFTOVER),"--leftover=$(LEFTOVER)") $(if $(HELD),--include-held) $(if $(DRY_RUN),--dry-run)
 
 lint: install ## ESLint with type information; every eslint-disable gives its reason after `--` on its line
 	$(BIN)/eslint .

@@ -104,7 +104,10 @@ export function emailSentEvent(
   };
 }
 
-/** `signal` is the request's: it stops the delivery, never the event of a mail already out. */
+/**
+ * `signal` is the request's: it stops the delivery, never the event of a mail already out; `deadlineAt` is
+ * when it aborts for the request's budget (performance.now()'s clock), for the delivery's DATA admission.
+ */
 /** `trace` is the request's: its id and sampling decision go on the mail and the event. */
 export async function sendMail(
   request: SendMailRequest,
@@ -112,6 +115,7 @@ export async function sendMail(
   ports: SendMailPorts,
   signal?: AbortSignal,
   correlation: SendMailCorrelation = {},
+  deadlineAt?: number,
 ): Promise<SendMailResult> {
   const mail = outgoingMail(request, trace);
   if (request.sandbox) {
@@ -121,7 +125,7 @@ export async function sendMail(
   }
   let delivered: Delivered;
   try {
-    delivered = await ports.delivery.send(mail, signal);
+    delivered = await ports.delivery.send(mail, signal, deadlineAt);
   } catch (err) {
     ports.countEmail?.((isAppError(err) && OUTCOME_BY_CODE[err.code]) || 'failed');
     // The mail may be out: its event is held as a dead letter, to publish only once the mail is found.

@@ -80,7 +80,8 @@ export function createSinkPost(
   const agent = https ? new HttpsAgent(options) : new HttpAgent(options);
   const send = https ? httpsRequest : httpRequest;
 
-  const attempt = (message: SinkMessage, deadline: number, retried: boolean): Promise<void> =>
+  /** `mayHaveLanded`: an earlier attempt of this event was written whole, so the sink may hold it already. */
+  const attempt = (message: SinkMessage, deadline: number, retried: boolean, mayHaveLanded: boolean): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       let written = false;
       let settled = false;
@@ -88,7 +89,8 @@ export function createSinkPost(
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        reject(new EventSendError(outcome, err));
+        // Whatever this attempt's answer, the event may be at the sink from the one before: unknown.
+        reject(new EventSendError(mayHaveLanded ? 'unknown' : outcome, err));
       };
       const req: ClientRequest = send(url, {
         method: 'POST',
@@ -122,11 +124,13 @@ export function createSinkPost(
       });
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (settled) return;
-        // An idle keep-alive connection the server closed as we reused it: the sink never read the request.
+        // An idle keep-alive connection the server closed as we reused it: most often the sink never read the
+        // request. But a sink may store the event and then reset the connection: once the request was written
+        // whole, the retry's failure can no longer say `failure`.
         if (req.reusedSocket && err.code === 'ECONNRESET' && !retried && Date.now() < deadline) {
           settled = true;
           clearTimeout(timer);
-          attempt(message, deadline, true).then(resolve, reject);
+          attempt(message, deadline, true, written).then(resolve, reject);
           return;
         }
         fail(err, written ? 'unknown' : 'failure');
@@ -135,7 +139,7 @@ export function createSinkPost(
     });
 
   return {
-    post: (message) => attempt(message, Date.now() + timeoutMs, false),
+    post: (message) => attempt(message, Date.now() + timeoutMs, false, false),
     close: () => agent.destroy(),
   };
 }

@@ -23,6 +23,8 @@ const UNMATCHED = 'unmatched';
 /** Our launcher hands each request's AbortSignal over on the request, like the framework's `rawBody`. */
 export interface WithAbortSignal {
   abortSignal?: AbortSignal;
+  /** When the signal aborts for the request's budget, on performance.now()'s clock. */
+  deadlineAt?: number;
 }
 
 export interface RequestPipeline {
@@ -91,6 +93,8 @@ export function createPipeline(
         (path) => {
           const signal = (req as WithAbortSignal).abortSignal ?? abortWhenClientGone(res);
           const request = toIncomingRequest(req, path, signal, (fields) => Object.assign(annotations, fields));
+          const { deadlineAt } = req as WithAbortSignal;
+          if (deadlineAt !== undefined) Object.assign(request, { deadlineAt });
           return findRoute(routes, request.method, request.path).handle(request);
         },
         annotations,

@@ -15,6 +15,11 @@ export interface IncomingRequest {
    * The launcher never answers for a route it has invoked: the route answers after the abort.
    */
   readonly signal: AbortSignal;
+  /**
+   * When `signal` aborts for the request's budget, on performance.now()'s clock: set by our launcher
+   * (REQUEST_TIMEOUT_SECONDS from the request's arrival); absent under the stock framework, which sets none.
+   */
+  readonly deadlineAt?: number;
   /** Adds fields to this request's access-log line (e.g. send-mail's hashed idempotency key). */
   readonly annotate?: (fields: Readonly<Record<string, unknown>>) => void;
 }

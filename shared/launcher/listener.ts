@@ -41,6 +41,7 @@ export function createRequestListener(
     if (app.answerProbe(req, res)) return;
     const exchange = exchanges.open(req, res, limits.requestTimeoutMs);
     req.abortSignal = exchange.signal;
+    req.deadlineAt = exchange.deadlineAt;
     if (exchanges.draining) {
       // Arrived after SIGTERM on a connection opened before it: refused before anything runs.
       refuse(req, res, app, httpError('http.server.draining'));

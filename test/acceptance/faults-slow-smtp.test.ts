@@ -119,3 +119,28 @@ describe('finding 1: slow SMTP', () => {
     },
   );
 });
+
+describe('issue 26: admission before DATA', () => {
+  beforeEach(() => smtp.reset());
+
+  it('when overload leaves a send too little time for its DATA phase, then it is refused before the message with 503 email.send.unavailable, and no answer is an unknown outcome', async () => {
+    // One connection, every final dot answered after 0.7 s, eight mails at once: the sends queue for the
+    // connection, and their 3 s send deadline falls inside a late one's DATA phase. Without admission that
+    // mail's answer is 502 email.send.unknown; with it, a DATA phase that does not fit is never started.
+    proxy.delay = dotReplyAfter(700);
+    const ledger = await runScenario(
+      { smtpUrl: proxy.url, mails: () => smtp.mails, kafka },
+      { SMTP_POOL_SIZE: '1' },
+      async ({ send }) => {
+        await Promise.all(Array.from({ length: 8 }, (_, i) => send(`queued-${i}@mailinator.com`)));
+      },
+      { busy: () => proxy.busy() },
+    );
+
+    expect(ledger.report()).toBe('');
+    const answers = ledger.requests.map((request) => request.answer);
+    expect(answers.filter((answer) => answer?.code === 'email.send.unknown')).toEqual([]);
+    expect(answers.filter((answer) => answer?.status === 200).length).toBeGreaterThanOrEqual(1);
+    expect(answers).toContainEqual({ status: 503, code: 'email.send.unavailable' });
+  });
+});

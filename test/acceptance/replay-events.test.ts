@@ -95,7 +95,12 @@ describe('when the sink was down and its dead letters are replayed', () => {
         .sort(),
     ).toEqual([...deadLetterIds].sort());
     expect(sink.stored().every(({ event }) => event.source === '/mailer/send-mail')).toBe(true);
-    expect(await readFile(leftover, 'utf8')).toBe(`${unreplayable}\n`);
+    expect(
+      (await readFile(leftover, 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as object),
+    ).toEqual([{ ...(JSON.parse(unreplayable) as object), replay_leftover: { reason: expect.any(String) } }]);
 
     // Twice: the same ids again, which a consumer deduplicating by source + id sees once.
     const second = await runToEnd([TOOL, input, `--leftover=${leftover}`], env);
@@ -140,5 +145,85 @@ describe('when the sink was down and its dead letters are replayed', () => {
     } finally {
       await topic.stop();
     }
+  });
+});
+
+describe('issue 26: a replay tool that refuses what it cannot vouch for', () => {
+  const attacker = (): string => {
+    const line = outageLog.split('\n').find((entry) => entry.includes(DEAD_LETTER)) ?? '';
+    const parsed = JSON.parse(line) as { cloudevent: Record<string, unknown> };
+    return JSON.stringify({
+      ...parsed,
+      cloudevent: { ...parsed.cloudevent, id: 'attacker-1', source: '/attacker', type: 'com.evil.pwned.v1' },
+    });
+  };
+
+  it('finding 7: when a dead letter of another source and type is fed in, then it never reaches the sink, is left over with its reason, and the tool exits 1', async () => {
+    const input = join(dir, 'attacker.log');
+    const leftover = join(dir, 'attacker-leftover.jsonl');
+    await writeFile(input, `${attacker()}\n`);
+
+    const run = await runToEnd([TOOL, input, `--leftover=${leftover}`], { ...baseEnv(), K_SINK: sink.url });
+
+    expect(run.code).toBe(1);
+    expect(sink.stored().some(({ event }) => event.id === 'attacker-1')).toBe(false);
+    expect(JSON.parse(await readFile(leftover, 'utf8'))).toMatchObject({
+      cloudevent: { id: 'attacker-1' },
+      replay_leftover: { reason: expect.any(String) },
+    });
+  });
+
+  it('finding 6: when a dead letter was truncated in transit, then the tool exits 1 and the leftover keeps the damaged text with its reason', async () => {
+    const line = outageLog.split('\n').find((entry) => entry.includes(DEAD_LETTER)) ?? '';
+    const input = join(dir, 'truncated.log');
+    const leftover = join(dir, 'truncated-leftover.jsonl');
+    await writeFile(input, `${line.slice(0, Math.floor(line.length / 2))}\n`);
+
+    const run = await runToEnd([TOOL, input, `--leftover=${leftover}`], { ...baseEnv(), K_SINK: sink.url });
+
+    expect(run.code).toBe(1);
+    expect(JSON.parse(await readFile(leftover, 'utf8'))).toMatchObject({
+      replay_leftover: { reason: expect.any(String) },
+    });
+  });
+
+  it('finding 8: when the leftover path cannot be written, then the tool stops before sending anything, exit 2', async () => {
+    const before = sink.stored().length;
+    const input = join(dir, 'unwritable.log');
+    await writeFile(input, outageLog);
+
+    const run = await runToEnd([TOOL, input, `--leftover=${join(dir, 'no-such-dir', 'leftover.jsonl')}`], {
+      ...baseEnv(),
+      K_SINK: sink.url,
+    });
+
+    expect(run.code).toBe(2);
+    expect(sink.stored().length).toBe(before);
+  });
+
+  it('finding 8: when the leftover file exists, then it is appended to, never overwritten', async () => {
+    const input = join(dir, 'append.log');
+    const leftover = join(dir, 'append-leftover.jsonl');
+    await writeFile(input, `${attacker()}\n`);
+    await writeFile(leftover, '{"kept":"from an earlier run"}\n');
+
+    await runToEnd([TOOL, input, `--leftover=${leftover}`], { ...baseEnv(), K_SINK: sink.url });
+
+    const lines = (await readFile(leftover, 'utf8')).split('\n').filter(Boolean);
+    expect(lines).toHaveLength(2);
+    expect(JSON.parse(lines[0] ?? '')).toEqual({ kept: 'from an earlier run' });
+  });
+
+  it('when run with --dry-run, then it sends nothing, writes no leftover, and says what it would send', async () => {
+    const before = sink.stored().length;
+    const input = join(dir, 'dry.log');
+    await writeFile(input, outageLog);
+
+    const run = await runToEnd([TOOL, input, '--dry-run'], { ...baseEnv(), K_SINK: sink.url });
+
+    expect(run.code).toBe(0);
+    expect(sink.stored().length).toBe(before);
+    for (const id of deadLetterIds) expect(run.stdout).toContain(`would send ${id}`);
+    expect(run.stdout).toMatch(new RegExp(`would replay ${MAILS}, skipped \\d+, failed 0`));
   });
 });

@@ -60,6 +60,7 @@ async function send(
     ports,
     request.signal,
     keyHash === undefined ? {} : { idempotencykey: keyHash },
+    request.deadlineAt,
   );
   request.annotate?.({ email: deliveredLogFields(input, result) });
   return { status: 200, json: result };

@@ -21,7 +21,7 @@ import type { DkimConfig } from './dkim';
 import { emailError, OutcomeUnknownError } from '../errors';
 import { createComposer, type Composed, type OutgoingMail } from './message';
 import type { SendMailConfig } from '../settings';
-import type { RejectedRecipient, SmtpPool, SmtpPoolConfig } from './pool';
+import { DataAdmissionError, type RejectedRecipient, type SmtpPool, type SmtpPoolConfig } from './pool';
 import { SmtpDesyncError } from './replies';
 
 export type { OutgoingMail } from './message';
@@ -34,8 +34,13 @@ export interface Delivered {
 }
 
 export interface Delivery {
-  /** Resolves once the server accepted the mail; `signal` stops the send (the request's deadline, client, drain). */
-  send(mail: OutgoingMail, signal?: AbortSignal): Promise<Delivered>;
+  /**
+   * Resolves once the server accepted the mail; `signal` stops the send (the request's deadline, client,
+   * drain). `deadlineAt` (performance.now()'s clock) is when the request's budget ends: the message enters
+   * DATA only if its phase fits before it and before the send's own deadline (503 email.send.unavailable
+   * otherwise, nothing sent).
+   */
+  send(mail: OutgoingMail, signal?: AbortSignal, deadlineAt?: number): Promise<Delivered>;
   /** Composes (and signs) the mail as `send` would, and sends nothing: a sandbox request. */
   build(mail: OutgoingMail): Promise<Delivered>;
   close(): Promise<void>;
@@ -49,6 +54,8 @@ type DeliveryConfig = SmtpPoolConfig &
 interface Attempt {
   readonly composed: Composed;
   readonly signal: AbortSignal;
+  /** When it must be over, on performance.now()'s clock. */
+  readonly deadline: number;
   /** Set once the whole message was read into DATA: from then on the final `.` may be on the wire. */
   messageRead: boolean;
 }
@@ -81,6 +88,7 @@ function createSmtpDelivery(
         envelope: attempt.composed.envelope,
         raw: attempt.composed.raw,
         signal: attempt.signal,
+        deadline: attempt.deadline,
         onMessageRead: () => (attempt.messageRead = true),
       }),
     {
@@ -93,8 +101,9 @@ function createSmtpDelivery(
       volumeThreshold: 3,
       resetTimeoutMs: config.SMTP_BREAKER_RESET_SECONDS * 1000,
       capacity: config.SMTP_POOL_SIZE * 20,
-      // A bad address, or a caller that went away, says nothing about the server's health.
-      isPermanent: (err) => isRecipientRejected(err) || isCallerAbort(err),
+      // A bad address, a caller that went away, or a send refused for our own lack of time says nothing about
+      // the server's health.
+      isPermanent: (err) => isRecipientRejected(err) || isCallerAbort(err) || err instanceof DataAdmissionError,
     },
     logger,
     breakers,
@@ -102,10 +111,11 @@ function createSmtpDelivery(
   const deadlineMs = config.SMTP_SEND_TIMEOUT_SECONDS * 1000;
   const compose = createComposer(config.MAIL_FROM, config);
   return {
-    async send(mail, signal) {
+    async send(mail, signal, deadlineAt) {
       const composed = await compose(mail);
       // A request whose client or deadline is already gone sends nothing.
       signal?.throwIfAborted();
+      const mustEndAt = Math.min(performance.now() + deadlineMs, deadlineAt ?? Number.POSITIVE_INFINITY);
       const controller = new AbortController();
       const deadline = setTimeout(
         () => controller.abort(new SendDeadlineError('SMTP send deadline passed')),
@@ -113,7 +123,7 @@ function createSmtpDelivery(
       );
       const onAbort = (): void => controller.abort(signal?.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
-      const attempt: Attempt = { composed, signal: controller.signal, messageRead: false };
+      const attempt: Attempt = { composed, signal: controller.signal, deadline: mustEndAt, messageRead: false };
       try {
         const { rejected, accepted } = await breaker.fire(attempt);
         return rejected.length === 0
@@ -139,6 +149,10 @@ function createSmtpDelivery(
  * knows whether the server took it: that is the one answer that may hide a delivered mail.
  */
 function toDeliveryError(err: unknown, attempt: Attempt, mail: OutgoingMail, logger: Logger): unknown {
+  if (err instanceof DataAdmissionError) {
+    // Too late to go through DATA in time: a clean refusal now instead of an unknown outcome after the dot.
+    return emailError('email.send.unavailable', { headers: { 'Retry-After': '1' }, cause: err });
+  }
   if (err instanceof BreakerRefusedError) {
     return emailError('email.send.unavailable', {
       headers: { 'Retry-After': retryAfterSeconds(err.retryAfterMs) },

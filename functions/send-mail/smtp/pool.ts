@@ -33,6 +33,24 @@ export interface SmtpTransaction {
   readonly signal: AbortSignal;
   /** Called once the whole message has been read: from then on the final `.` may be on the wire. */
   readonly onMessageRead: () => void;
+  /**
+   * When the send must be over, on performance.now()'s clock. The message is let into DATA only when the
+   * DATA phase, as long as it recently took, fits before it; otherwise the send ends with
+   * DataAdmissionError: no dot, no mail, rather than a dot whose reply comes too late (an unknown outcome).
+   */
+  readonly deadline?: number;
+}
+
+/** The DATA phase would not fit in what is left of the send's time: refused before the message, nothing sent. */
+export class DataAdmissionError extends Error {
+  readonly code = 'EADMISSION';
+  constructor(
+    readonly remainingMs: number,
+    readonly neededMs: number,
+  ) {
+    super(`${Math.round(remainingMs)} ms left for a DATA phase that needs ${Math.round(neededMs)} ms`);
+    this.name = 'DataAdmissionError';
+  }
 }
 
 /** A recipient the server refused on RCPT TO while it took the mail for others. */
@@ -88,6 +106,24 @@ export function openSmtpPool(config: SmtpPoolConfig): SmtpPool | undefined {
   });
 }
 
+/**
+ * How long the DATA phase (the message written, the final dot's reply read) needs: twice the longest of the
+ * last phases, and never less than a floor, so a server that slows down is not trusted with the last ms.
+ */
+function dataPhaseEstimate(): { record(ms: number): void; neededMs(): number } {
+  const recent: number[] = [];
+  return {
+    record(ms) {
+      recent.push(ms);
+      if (recent.length > DATA_PHASES_KEPT) recent.shift();
+    },
+    neededMs: () => Math.max(MIN_DATA_PHASE_MS, 2 * Math.max(0, ...recent)),
+  };
+}
+
+const DATA_PHASES_KEPT = 32;
+const MIN_DATA_PHASE_MS = 100;
+
 export function createSmtpPool(settings: SmtpPoolSettings): SmtpPool {
   const url = parseConnectionUrl(settings.url);
   const options: SMTPConnectionOptions = {
@@ -117,11 +153,12 @@ export function createSmtpPool(settings: SmtpPoolSettings): SmtpPool {
     propagateCreateError: true,
   });
 
+  const dataPhase = dataPhaseEstimate();
   const transact = async (transaction: SmtpTransaction, retried: boolean): Promise<SmtpResult> => {
     const pooled = await acquire(pool, transaction.signal);
     let messageRead = false;
     try {
-      const result = await deliver(pooled, transaction, () => {
+      const result = await deliver(pooled, transaction, dataPhase, () => {
         messageRead = true;
         transaction.onMessageRead();
       });
@@ -211,16 +248,28 @@ async function acquire(pool: Pool<Pooled>, signal: AbortSignal): Promise<Pooled>
   }
 }
 
-function deliver(pooled: Pooled, transaction: SmtpTransaction, onMessageRead: () => void): Promise<SmtpResult> {
-  const { signal } = transaction;
+function deliver(
+  pooled: Pooled,
+  transaction: SmtpTransaction,
+  dataPhase: ReturnType<typeof dataPhaseEstimate>,
+  onMessageRead: () => void,
+): Promise<SmtpResult> {
+  const { signal, deadline } = transaction;
   const { audit } = pooled;
+  let dataStarted: number | undefined;
   return new Promise<SmtpResult>((resolve, reject) => {
     if (signal.aborted) return reject(abortError(signal));
-    // Read only once DATA was answered in step: a message let in on a misread reply would be delivered
-    // while the answer says it failed. Refused here, it never gets its final dot: no mail.
+    // Read only once DATA was answered in step (a message let in on a misread reply would be delivered while
+    // the answer says it failed) and its phase fits in the time left. Refused here, it never gets its final
+    // dot: no mail.
     const message = new Readable({
       read() {
+        if (dataStarted !== undefined) return;
+        dataStarted = performance.now();
+        const remainingMs = deadline === undefined ? Number.POSITIVE_INFINITY : deadline - dataStarted;
         if (audit.desync) this.destroy(audit.desync);
+        else if (remainingMs < dataPhase.neededMs())
+          this.destroy(new DataAdmissionError(remainingMs, dataPhase.neededMs()));
         else {
           this.push(transaction.raw);
           this.push(null);
@@ -242,13 +291,21 @@ function deliver(pooled: Pooled, transaction: SmtpTransaction, onMessageRead: ()
       message,
       (err, info) => {
         signal.removeEventListener('abort', onAbort);
+        const refused = message.errored ?? undefined;
         if (audit.desync) {
           // Whatever nodemailer made of the replies, they are not this mail's: no reply code, so the answer
           // follows from how far the message got (delivery.ts). The connection is never used again.
           pooled.usable = false;
           reject(audit.desync);
+        } else if (refused instanceof DataAdmissionError) {
+          // The server waits for a message that never comes: the session cannot be reset, only closed.
+          pooled.usable = false;
+          reject(refused);
         } else if (err) reject(err);
-        else resolve(resultOf(info));
+        else {
+          if (dataStarted !== undefined) dataPhase.record(performance.now() - dataStarted);
+          resolve(resultOf(info));
+        }
       },
     );
   });
