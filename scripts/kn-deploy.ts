@@ -1,7 +1,8 @@
 /**
  * `make kn-deploy ENV=…`: deploys the same rendered manifests with kn. kubectl applies what kn does not
  * manage (ConfigMap, Secret, HTTPRoute); each Knative Service goes through `kn service create --force`.
- * With --dry-run it prints the commands instead of running them.
+ * With --dry-run (`make kn-deploy DRY_RUN=1`) it prints the commands instead of running them. Without kn on
+ * PATH it says in one line where to get it, before anything is applied.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,12 @@ function main(argv: string[]): void {
   const env = argv[argv.indexOf('--env') + 1] ?? '';
   const dryRun = argv.includes('--dry-run');
   if (!ENVIRONMENTS.includes(env)) throw new Error(`--env must be one of ${ENVIRONMENTS.join(', ')}`);
+  if (!dryRun && !onPath('kn')) {
+    process.stderr.write(
+      'make kn-deploy needs kn, the Knative CLI (https://knative.dev/docs/client/install-kn/); make deploy applies the same manifests with kubectl alone\n',
+    );
+    process.exit(1);
+  }
   const rendered = execFileSync('kubectl', ['kustomize', `knative/overlays/${env}`], { encoding: 'utf8' });
   const objects = parseAllDocuments(rendered).map(
     (doc) => doc.toJS() as { apiVersion: string; kind: string; metadata: { name: string; namespace: string } },
@@ -44,6 +51,15 @@ function main(argv: string[]): void {
   for (const command of commands) {
     process.stdout.write(`${command.join(' ')}\n`);
     if (!dryRun) execFileSync(command[0] ?? '', command.slice(1), { stdio: 'inherit' });
+  }
+}
+
+function onPath(command: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
   }
 }
 

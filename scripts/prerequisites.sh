@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Debian packages of scripts/prerequisites.txt, checked: names each missing one with the command that
-# installs it. --missing prints only the missing packages' names (for .ci/run's apt-get install).
+# installs it (with sudo unless run as root). --missing prints only the missing packages' names (for
+# .ci/run's apt-get install).
 set -euo pipefail
 HERE=${BASH_SOURCE[0]%/*}
 [[ $HERE == "${BASH_SOURCE[0]}" ]] && HERE=.
@@ -16,12 +17,13 @@ present() { # the check column: alternatives separated by |, each an absolute pa
   [[ $check == *chromium* && -n ${CHROME_PATH:-} && -x ${CHROME_PATH:-} ]]
 }
 
+SUDO=$([[ $EUID -eq 0 ]] || echo 'sudo ')
 missing=()
 while read -r package check use; do
   [[ -z $package || $package == \#* ]] && continue
   present "$check" && continue
   missing+=("$package")
-  [[ ${1:-} == --missing ]] || echo "missing ${check%%|*} (${use}): sudo apt-get install ${package}" >&2
+  [[ ${1:-} == --missing ]] || echo "missing ${check%%|*} (${use}): ${SUDO}apt-get install ${package}" >&2
 done <"$LIST"
 
 if [[ ${1:-} == --missing ]]; then
@@ -29,6 +31,6 @@ if [[ ${1:-} == --missing ]]; then
   exit 0
 fi
 if ((${#missing[@]} > 0)); then
-  echo "make test needs ${#missing[@]} more Debian package(s): sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  echo "make test needs ${#missing[@]} more Debian package(s): ${SUDO}apt-get update && ${SUDO}apt-get install -y ${missing[*]}" >&2
   exit 1
 fi

@@ -16,6 +16,7 @@ import { readYamlSettings, type SourceProblem } from '../../shared/config/source
 import { execFileSync } from 'node:child_process';
 import { crdProblems, isCrdKind, render, REPO, type K8sObject } from '../support/manifests';
 import {
+  exampleSecretFiles,
   literalEnv,
   mountedFiles,
   renderedSecretFiles,
@@ -293,7 +294,7 @@ function ownershipProblems(
   });
 }
 
-/** Dev renders its Secrets (from the committed, fake files); staging and production document theirs in secrets.example.yaml. */
+/** Dev renders its Secrets (from the committed, fake files); staging and production document each in secrets/<name>.example.yaml. */
 function secretFilesOf(env: string, objects: K8sObject[]): SecretFiles {
   const secrets = ofKind(objects, 'Secret');
   if (env === 'dev') {
@@ -305,11 +306,7 @@ function secretFilesOf(env: string, objects: K8sObject[]): SecretFiles {
   }
   // Staging and production: the Secrets come from the cluster's secret store; the example lists each one's keys.
   expect(secrets).toEqual([]);
-  const example = parse(readFileSync(join(REPO, 'knative', 'overlays', env, 'secrets.example.yaml'), 'utf8')) as Record<
-    string,
-    object
-  >;
-  return (name) => (example[name] === undefined ? undefined : JSON.stringify(example[name]));
+  return exampleSecretFiles(join(REPO, 'knative', 'overlays', env));
 }
 
 describe('the secret-ownership check', () => {
@@ -340,11 +337,11 @@ describe('the secret-ownership check', () => {
 
   it('when a secret send-mail requires is missing from its Secret, then the check names it', () => {
     const objects = structuredClone(rendered.staging);
-    const example = parse(
-      readFileSync(join(REPO, 'knative', 'overlays', 'staging', 'secrets.example.yaml'), 'utf8'),
-    ) as Record<string, Record<string, unknown>>;
+    const example = exampleSecretFiles(join(REPO, 'knative', 'overlays', 'staging'));
     const withoutSmtp: SecretFiles = (name) =>
-      name === 'send-mail-secrets' ? JSON.stringify({ kafka: example[name]?.kafka }) : JSON.stringify(example[name]);
+      name === 'send-mail-secrets'
+        ? JSON.stringify({ kafka: (parse(example(name) ?? '{}') as Record<string, unknown>).kafka })
+        : example(name);
     const sendMail = services(objects).find(
       (service) => service.metadata.name === 'send-mail',
     ) as unknown as ServiceWithVolumes;
@@ -367,7 +364,9 @@ describe('production', () => {
       expect(service.spec.template.spec.containers[0]?.image).toMatch(/@sha256:[0-9a-f]{64}$/);
     const everything =
       JSON.stringify(rendered.production) +
-      readFileSync(join(REPO, 'knative', 'overlays', 'production', 'secrets.example.yaml'), 'utf8');
+      ['send-mail-secrets', 'health-secrets']
+        .map((name) => exampleSecretFiles(join(REPO, 'knative', 'overlays', 'production'))(name) ?? '')
+        .join('\n');
     expect(everything).not.toMatch(/hs256/i);
   });
 });
@@ -438,11 +437,7 @@ describe('issue 18: events over HTTP to a KafkaSink or a Broker', () => {
     kafkasink: render('knative/examples/kafkasink'),
     broker: render('knative/examples/broker'),
   };
-  const exampleSecrets = parse(
-    readFileSync(join(REPO, 'knative', 'examples', 'kafkasink', 'secrets.example.yaml'), 'utf8'),
-  ) as Record<string, object>;
-  const secretFiles: SecretFiles = (name) =>
-    exampleSecrets[name] === undefined ? undefined : JSON.stringify(exampleSecrets[name]);
+  const secretFiles: SecretFiles = exampleSecretFiles(join(REPO, 'knative', 'examples', 'kafkasink'));
 
   it.each(Object.keys(examples) as (keyof typeof examples)[])(
     'when the %s example is rendered, then every object of a CRD kind is valid against its upstream CRD',

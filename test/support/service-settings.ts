@@ -4,6 +4,8 @@
  * ownership check compares the Secret keys with the function's own schema.
  */
 import type { ValidatorSpec } from 'envalid';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readYamlSettings, type SourceProblem } from '../../shared/config/sources';
 import type { FunctionSettings } from '../../shared/config';
 import type { K8sObject } from './manifests';
@@ -30,6 +32,17 @@ export type SecretFiles = (secretName: string) => string | undefined;
 
 export const isKnativeService = (object: K8sObject): object is KnativeService =>
   object.kind === 'Service' && object.apiVersion === 'serving.knative.dev/v1';
+
+/**
+ * The example Secrets of an environment that takes its Secrets from the cluster's store (staging, production,
+ * an example): `<dir>/secrets/<name>.example.yaml` holds Secret `<name>`'s one key, `secrets.yaml`.
+ */
+export function exampleSecretFiles(dir: string): SecretFiles {
+  return (name) => {
+    const file = join(dir, 'secrets', `${name}.example.yaml`);
+    return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  };
+}
 
 /** The rendered Secrets' `secrets.yaml`, decoded, by the Secret's name (hash suffix included). */
 export function renderedSecretFiles(objects: readonly K8sObject[]): SecretFiles {
