@@ -49,7 +49,8 @@ export async function buildSpec(): Promise<OpenAPIObject> {
 
   builder.addTag({
     name: 'internal',
-    description: 'Served on each function port for Knative and Prometheus; not routed publicly.',
+    description:
+      "Served on each function's own port for Knative and Prometheus; not routed publicly. Under `make dev`, where every function shares one port, each function's are under its name: `/send-mail/livez`, `/health/readyz`, `/docs/metrics`, ….",
   });
   for (const [path, summary] of [
     ['/livez', 'Liveness'],

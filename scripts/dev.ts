@@ -1,7 +1,8 @@
 /**
  * `make dev`: every function of functions/catalog.ts in one process behind one local port, routed by the
- * catalog's public paths, as the production HTTPRoute does. Embedded local defaults; without SMTP_URL
- * mails land in OUTBOX_DIR as .eml.
+ * catalog's public paths, as the production HTTPRoute does. Each function's probes and metrics, which in a
+ * pod live on its own port and are never routed, are served under its name: `/<function>/livez`, `/readyz`,
+ * `/metrics`. Embedded local defaults; without SMTP_URL mails land in OUTBOX_DIR as .eml.
  */
 import { createServer, type RequestListener } from 'node:http';
 import { resolve } from 'node:path';
@@ -34,7 +35,16 @@ async function start(): Promise<void> {
 
   const server = createServer();
   serveRequests(server, (req, res) => {
-    const entry = functionForPath((req.url ?? '/').split('?')[0] ?? '/');
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const internal = INTERNAL_PATH.exec(path);
+    const owner = internal ? apps.get(internal[1] ?? '') : undefined;
+    if (owner) {
+      // The function's own port in a pod: its listener answers probes and /metrics before anything else.
+      req.url = `/${internal?.[2] ?? ''}`;
+      owner.listener(req, res);
+      return;
+    }
+    const entry = functionForPath(path);
     const found = entry && apps.get(entry.name);
     if (found) found.listener(req, res);
     else void notRouted(req as Parameters<typeof notRouted>[0], res as Parameters<typeof notRouted>[1]);
@@ -52,6 +62,9 @@ async function start(): Promise<void> {
   });
   server.listen(config.PORT, '127.0.0.1', () => void printWelcome(config));
 }
+
+/** `/<function>/livez`, `/readyz` or `/metrics`: a function's own probes and metrics, under its name. */
+const INTERNAL_PATH = /^\/([a-z0-9-]+)\/(livez|readyz|metrics)$/;
 
 async function printWelcome(config: DevConfig): Promise<void> {
   const token = config.AUTH_HS256_SECRET
@@ -81,6 +94,7 @@ async function printWelcome(config: DevConfig): Promise<void> {
       `  send-mail  POST ${base}${SEND_MAIL_PATH}`,
       `  health     GET  ${base}${HEALTH_PATH}`,
       `  docs       GET  ${base}/swagger-ui/   ${base}/openapi.json   ${base}/openapi.yaml`,
+      `  probes     GET  ${base}/<function>/livez   /readyz   /metrics   (${FUNCTIONS.map((fn) => fn.name).join(', ')})`,
       ...events,
       '',
       'try:',

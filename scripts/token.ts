@@ -25,12 +25,23 @@ export function mintHs256Token(options: MintOptions): Promise<string> {
     .sign(new TextEncoder().encode(options.secret));
 }
 
+/** `make token TTL=…`: whole seconds, at least 1; anything else is refused naming TTL. */
+export function ttlSecondsOf(text: string | undefined): number {
+  if (text === undefined) return 3600;
+  const ttl = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(ttl) || ttl < 1)
+    throw new Error(
+      `TTL must be a whole number of seconds, at least 1 (make token TTL=3600); got ${JSON.stringify(text)}`,
+    );
+  return ttl;
+}
+
 async function main(): Promise<void> {
   // The token is for send-mail's callers: its settings, as send-mail reads them.
   const config = loadProcessConfig(sendMailSettings);
   if (config.AUTH_HS256_SECRET === undefined)
     throw new Error('AUTH_HS256_SECRET is not set, so no HS256 token can be minted');
-  const ttl = Number(process.env.TTL ?? '3600');
+  const ttl = ttlSecondsOf(process.env.TTL);
   const roles = (process.env.ROLE ?? 'admin').split(',').filter((role) => role !== '');
   process.stdout.write(
     `${await mintHs256Token({ secret: config.AUTH_HS256_SECRET, rolesClaim: config.AUTH_ROLES_CLAIM, roles, ttlSeconds: ttl })}\n`,

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { EMAIL_SENT_SCHEMA_FILE, emailSentEventType, type EmailSentData } from '../../shared/contracts/email-sent';
 import { isAppError, type ErrorCode } from '../../shared/errors';
-import type { EventOutcome, EventPublisher, OutgoingEvent } from '../../shared/events';
+import { publicBaseUrl, type EventOutcome, type EventPublisher, type OutgoingEvent } from '../../shared/events';
 import { maskAddress } from '../../shared/logging';
 import { traceparentFor, type TraceContext } from '../../shared/tracing';
 import { OutcomeUnknownError } from './errors';
@@ -62,7 +62,8 @@ export interface EmailSentEvents {
 }
 
 /** What the event's envelope is made of. */
-export type EmailSentEventConfig = Pick<SendMailConfig, 'EVENT_TYPE_PREFIX' | 'EVENT_SOURCE' | 'PUBLIC_BASE_URL'>;
+export type EmailSentEventConfig = Pick<SendMailConfig, 'EVENT_TYPE_PREFIX' | 'EVENT_SOURCE'> &
+  Parameters<typeof publicBaseUrl>[0];
 
 export function emailSentEvents(publisher: EventPublisher, config: EmailSentEventConfig): EmailSentEvents {
   return {
@@ -93,7 +94,7 @@ export function emailSentEvent(
       source: config.EVENT_SOURCE,
       time: new Date().toISOString(),
       datacontenttype: 'application/json',
-      dataschema: `${config.PUBLIC_BASE_URL.replace(/\/$/, '')}/schemas/${EMAIL_SENT_SCHEMA_FILE}`,
+      dataschema: `${publicBaseUrl(config)}/schemas/${EMAIL_SENT_SCHEMA_FILE}`,
       subject: data.messageId,
       partitionkey: data.toAddress,
       traceparent: traceparentFor(trace.traceId, undefined, trace.sampled),

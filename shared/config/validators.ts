@@ -4,7 +4,7 @@
  * may hold a password).
  */
 import { isIP } from 'node:net';
-import { bool, email, makeValidator, port, str, type ValidatorSpec } from 'envalid';
+import { bool, email, host, json, makeValidator, num, port, str, url, type ValidatorSpec } from 'envalid';
 
 /** Human names of the setting types, keyed by envalid's parser, for the generated docs and the problems. */
 const typeNames = new Map<unknown, string>([
@@ -12,6 +12,10 @@ const typeNames = new Map<unknown, string>([
   [bool({})._parse, 'boolean'],
   [port({})._parse, 'port'],
   [email({})._parse, 'email'],
+  [num({})._parse, 'number'],
+  [url({})._parse, 'URL'],
+  [host({})._parse, 'host name or IP'],
+  [json({})._parse, 'JSON'],
 ]);
 
 /** An envalid validator whose type the docs and the problems can name. */
@@ -23,7 +27,7 @@ export function describedValidator<T>(
   return makeValidator<T>(parse);
 }
 
-/** The human name of a setting's type, e.g. `positive integer`; `string` when unknown. */
+/** The human name of a setting's type, e.g. `positive integer`; undefined for a validator nobody named. */
 export function typeNameOf(spec: ValidatorSpec<unknown>): string | undefined {
   return typeNames.get(spec._parse);
 }

@@ -14,7 +14,13 @@ export { DEAD_LETTER_MESSAGE_SUFFIX, FAILED_CODE, HELD_CODE, isDeadLetterMessage
 export { kafkaConnection, type KafkaConnectionConfig } from './kafka-client';
 export type { EventOutcome, EventOutcomeCounter, EventPublisher, OutgoingEvent } from './port';
 export type { PublisherConfig } from './publishers';
-export { eventPeerSettings, eventPeerSpecs, eventPublishingSettings, eventPublishingSpecs } from './settings';
+export {
+  eventPeerSettings,
+  eventPeerSpecs,
+  eventPublishingSettings,
+  eventPublishingSpecs,
+  publicBaseUrl,
+} from './settings';
 export {
   EVENT_TRANSPORTS,
   eventTransport,

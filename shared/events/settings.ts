@@ -99,14 +99,24 @@ export const eventPublishingSpecs = {
     desc: 'Event types are <prefix>.<event>.v1, e.g. <prefix>.email.sent.v1.',
   }),
   PUBLIC_BASE_URL: httpUrl({
-    default: 'http://localhost:8080',
-    desc: 'Public base URL of the API; event dataschema URLs point below it.',
+    default: undefined,
+    desc: 'Public base URL of the API; event dataschema URLs point below it. Unset: http://localhost:<PORT>, the port the function (or `make dev`) listens on.',
   }),
   EVENT_OUTBOX_FILE: str({
     default: '.outbox/events.jsonl',
     desc: 'Local only: where events go in file mode, one structured CloudEvent per line.',
   }),
 };
+
+/** Where the API is reached from outside: PUBLIC_BASE_URL, or this process's own port on localhost. */
+export function publicBaseUrl(config: {
+  readonly PUBLIC_BASE_URL?: string | undefined;
+  readonly PORT?: number;
+}): string {
+  if (config.PUBLIC_BASE_URL !== undefined) return config.PUBLIC_BASE_URL.replace(/\/$/, '');
+  if (config.PORT === undefined) throw new TypeError('publicBaseUrl needs PUBLIC_BASE_URL or PORT');
+  return `http://localhost:${config.PORT}`;
+}
 
 export const eventPublishingSettings = defineSettings({
   owner: 'shared/events (publishers)',

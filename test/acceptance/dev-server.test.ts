@@ -159,3 +159,47 @@ it.each(['/readyz', '/metrics', '/nowhere'])(
     expect(await answer.json()).toMatchObject({ message: 'http.route.notfound', details: [] });
   },
 );
+
+describe('issue 27: each function behind the one dev port', () => {
+  it.each(
+    ['send-mail', 'health', 'docs'].flatMap((fn) => ['livez', 'readyz', 'metrics'].map((probe) => ({ fn, probe }))),
+  )('when /$fn/$probe is asked, then that function answers it as on its own port', async ({ fn, probe }) => {
+    const answer = await fetch(`${dev.url}/${fn}/${probe}`);
+
+    expect(answer.status).toBe(200);
+    const text = await answer.text();
+    if (probe === 'metrics') expect(text).toContain(`function="${fn}"`);
+    else expect(JSON.parse(text)).toEqual({ status: 'UP' });
+  });
+
+  it('when it starts, then the banner names where the probes and metrics are', () => {
+    expect(dev.stdout()).toMatch(/\/<function>\/livez/);
+  });
+
+  it('when it runs on another port with events on, then each event points its dataschema at that port', async () => {
+    const port = await freePort();
+    const dir = await mkdtemp(join(tmpdir(), 'dev-events-'));
+    const events = join(dir, 'events.jsonl');
+    const other = await startChild(
+      devScript,
+      { PORT: String(port), OUTBOX_DIR: dir, FEATURE_EMAIL_SENT_EVENT: 'true', EVENT_OUTBOX_FILE: events },
+      port,
+    );
+    try {
+      const token = /Authorization: Bearer ([\w.-]+)'/.exec(other.stdout())?.[1] ?? '';
+      const answer = await postJson(`${other.url}${SEND_MAIL_PATH}`, validRequest, {
+        Authorization: `Bearer ${token}`,
+      });
+
+      expect(answer.status).toBe(200);
+      const [line] = (await readFile(events, 'utf8')).split('\n');
+      expect((JSON.parse(line ?? '{}') as { dataschema?: string }).dataschema).toBe(
+        `http://localhost:${port}/schemas/email-sent.v1.json`,
+      );
+    } finally {
+      other.child.kill('SIGINT');
+      await other.exited;
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

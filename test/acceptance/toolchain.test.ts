@@ -158,7 +158,11 @@ it('when npm test or npm start runs, then it calls the Makefile, which never cal
   };
   const makefile = readFileSync(join(ROOT, 'Makefile'), 'utf8');
 
-  expect({ test: scripts.test, start: scripts.start }).toEqual({ test: 'make test', start: 'make start' });
+  // issue 27: npm start without FUNCTION starts the local server, as a Node user expects.
+  expect({ test: scripts.test, start: scripts.start }).toEqual({
+    test: 'make test',
+    start: 'if [ -n "$FUNCTION" ]; then make start; else make dev; fi',
+  });
   expect(makefile.match(/\bnpm (test|start|run|t)\b/g)).toBeNull();
 });
 
@@ -184,4 +188,37 @@ it('when make test and .ci/run start, then both use the one prerequisites list a
   const node = ci.search(/^PATH="\$\(make -s --no-print-directory node-bin\):\$PATH"$/m);
   expect(node).toBeGreaterThan(-1);
   expect(node).toBeLessThan(ci.search(/^npm ci /m));
+});
+
+describe('issue 27: the commands a newcomer types', () => {
+  it('when make token gets a TTL that is no number of seconds, then it fails naming TTL', () => {
+    const run = make(['-s', 'token', 'TTL=abc']);
+
+    expect(run.status).not.toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('TTL');
+  });
+
+  it('when npm start runs without FUNCTION, then it runs make dev; with one, make start', () => {
+    const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    const dry = (fn?: string): string =>
+      spawnSync('sh', ['-c', (scripts.start ?? '').replace(/\bmake\b/g, 'echo make')], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', ...(fn === undefined ? {} : { FUNCTION: fn }) },
+      }).stdout.trim();
+
+    expect(dry()).toBe('make dev');
+    expect(dry('send-mail')).toBe('make start');
+  });
+
+  it('when make manifests runs, then stdout holds only the YAML: the echo and the note go elsewhere', () => {
+    const run = make(['-s', 'manifests', 'ENV=production']);
+
+    expect(run.status).toBe(0);
+    expect(run.stdout.split('\n')[0]).toMatch(/^(apiVersion|kind): /);
+    expect(run.stdout).not.toMatch(/^(kubectl|make|#)/m);
+    expect(run.stderr).toContain('dist/manifests-production.yaml');
+  });
 });

@@ -60,7 +60,7 @@ export const sendMailApi: ApiDescription = {
           },
           '400': {
             ...error(
-              'email.parse.error (details: body json.syntax with the position where the JSON breaks, or body json.not_object), email.validation.error (details name each field; `cc/1` is the second cc address, `recipients` stands for to_address, cc and bcc together: recipients.too_many over MAX_RECIPIENTS) or email.recipient.rejected (the SMTP server refused every recipient permanently; no mail); stored and replayed under an Idempotency-Key (Idempotent-Replayed: true). idempotency.key.invalid: the Idempotency-Key is not 1–255 printable ASCII characters.',
+              "email.parse.error (details: `request` json.syntax with the position where the JSON breaks, or `request` json.not_object: the request body as a whole, never the mail's `body` field), email.validation.error (details name each field; `cc/1` is the second cc address, `recipients` stands for to_address, cc and bcc together: recipients.too_many over MAX_RECIPIENTS) or email.recipient.rejected (the SMTP server refused every recipient permanently; no mail); stored and replayed under an Idempotency-Key (Idempotent-Replayed: true). idempotency.key.invalid: the Idempotency-Key is not 1–255 printable ASCII characters.",
             ),
             headers: { ...traceHeader, ...replayed },
           },

@@ -12,6 +12,12 @@ import { MAX_METADATA_OCTETS } from './request-schema';
 import validateRequest from './generated/send-mail-request.validator';
 
 /**
+ * The `field` of a problem with the request body as a whole (not JSON, not an object): `request`, never
+ * `body`, which is the mail's own field (`body` field.required).
+ */
+export const REQUEST_FIELD = 'request';
+
+/**
  * A validated request, with the recipients normalized for delivery. The optional fields are present only
  * when the caller sent them (and `sandbox` only when true), so an old-shape request parses as it always did.
  */
@@ -62,11 +68,11 @@ export function parseSendMailRequest(raw: Buffer, limits: RequestLimits = DEFAUL
   } catch {
     // Where, never what: the body may hold a mail nobody else should read.
     throw emailError('email.parse.error', {
-      details: [{ field: 'body', code: 'json.syntax', position: jsonSyntaxErrorOffset(text) ?? 0 }],
+      details: [{ field: REQUEST_FIELD, code: 'json.syntax', position: jsonSyntaxErrorOffset(text) ?? 0 }],
     });
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value))
-    throw emailError('email.parse.error', { details: [{ field: 'body', code: 'json.not_object' }] });
+    throw emailError('email.parse.error', { details: [{ field: REQUEST_FIELD, code: 'json.not_object' }] });
   if (!validate(value)) throw emailError('email.validation.error', { details: toProblems(validate.errors ?? []) });
   const recipients = checkRecipients(value, limits.maxRecipients);
   const problems: FieldProblem[] = recipients.ok ? [] : [...recipients.problems];
