@@ -93,8 +93,6 @@ export function createPipeline(
         (path) => {
           const signal = (req as WithAbortSignal).abortSignal ?? abortWhenClientGone(res);
           const request = toIncomingRequest(req, path, signal, (fields) => Object.assign(annotations, fields));
-          const { deadlineAt } = req as WithAbortSignal;
-          if (deadlineAt !== undefined) Object.assign(request, { deadlineAt });
           return findRoute(routes, request.method, request.path).handle(request);
         },
         annotations,
@@ -141,5 +139,6 @@ function toIncomingRequest(
     // The framework (or our launcher) keeps the unparsed bytes here; we parse them ourselves.
     body: Buffer.isBuffer(req.rawBody) ? req.rawBody : EMPTY,
     signal,
+    deadlineAt: (req as WithAbortSignal).deadlineAt,
   };
 }

@@ -130,7 +130,7 @@ export function createGuard(
             fingerprint,
             answer: { status, headers, body },
           });
-          return { status, headers: stored ? headers : { ...headers, [STORED_HEADER]: 'false' }, json: body };
+          return { status, headers: stored ? headers : notStored(headers), json: body };
         }
         if (settlement === 'lock') {
           await settle(storeKey, owner, { state: 'unknown', fingerprint });
@@ -149,7 +149,11 @@ export function createGuard(
         fingerprint,
         answer: { status: result.status, ...(result.headers ? { headers: result.headers } : {}), body: result.json },
       });
-      return stored ? result : { ...result, headers: { ...result.headers, [STORED_HEADER]: 'false' } };
+      return stored ? result : { ...result, headers: notStored(result.headers) };
+
+      function warnTaken(record: KeyRecord): void {
+        logger.warn({ idempotency: { state: record.state } }, 'idempotency key taken before its answer was stored');
+      }
 
       /** Whether the record is in place under the key now. */
       async function settle(key: string, claimOwner: string, record: KeyRecord): Promise<boolean> {
@@ -160,17 +164,13 @@ export function createGuard(
           count('unsettled');
           logger.error({ err, idempotency: { state: record.state } }, 'idempotency answer not stored yet: retrying');
           background.retry(async () => {
-            if ((await store.settle(key, claimOwner, record, policy.ttlMs)) === 'taken')
-              logger.warn(
-                { idempotency: { state: record.state } },
-                'idempotency key taken before its answer was stored',
-              );
+            if ((await store.settle(key, claimOwner, record, policy.ttlMs)) === 'taken') warnTaken(record);
           });
           return false;
         }
         if (outcome === 'taken') {
           count('lost');
-          logger.warn({ idempotency: { state: record.state } }, 'idempotency key taken before its answer was stored');
+          warnTaken(record);
           return false;
         }
         if (outcome === 'restored') {
@@ -219,6 +219,11 @@ function createBackground(boundMs: number): { retry(write: () => Promise<void>):
       timers.clear();
     },
   };
+}
+
+/** A first answer's headers when its record is not under the key: a retry may run again. */
+function notStored(headers: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  return { ...headers, [STORED_HEADER]: 'false' };
 }
 
 function replayOf(answer: StoredAnswer): HttpResult {

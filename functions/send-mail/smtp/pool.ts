@@ -144,7 +144,7 @@ export function createSmtpPool(settings: SmtpPoolSettings): SmtpPool {
     create: () => open(options, auth, opening),
     destroy: (pooled) => pooled.connection.close(),
     // A reply out of step while the connection sat idle poisons it too: it is destroyed, not handed out.
-    validate: (pooled) => pooled.usable && pooled.audit.desync === undefined,
+    validate: reusable,
     min: 0,
     max: settings.size,
     acquireTimeoutMillis: 24 * 3600_000, // the caller's signal bounds the wait, not the pool
@@ -166,8 +166,7 @@ export function createSmtpPool(settings: SmtpPoolSettings): SmtpPool {
       pool.release(pooled);
       return result;
     } catch (err) {
-      const resettable =
-        pooled.usable && pooled.audit.desync === undefined && keepsSession(err) && !transaction.signal.aborted;
+      const resettable = reusable(pooled) && keepsSession(err) && !transaction.signal.aborted;
       if (resettable)
         pooled.connection.reset((resetErr) => finish(pool, pooled, resetErr === null || resetErr === undefined));
       else finish(pool, pooled, false);
@@ -267,9 +266,9 @@ function deliver(
         if (dataStarted !== undefined) return;
         dataStarted = performance.now();
         const remainingMs = deadline === undefined ? Number.POSITIVE_INFINITY : deadline - dataStarted;
+        const neededMs = dataPhase.neededMs();
         if (audit.desync) this.destroy(audit.desync);
-        else if (remainingMs < dataPhase.neededMs())
-          this.destroy(new DataAdmissionError(remainingMs, dataPhase.neededMs()));
+        else if (remainingMs < neededMs) this.destroy(new DataAdmissionError(remainingMs, neededMs));
         else {
           this.push(transaction.raw);
           this.push(null);
@@ -321,9 +320,14 @@ function resultOf(info: SMTPConnection.SentMessageInfo | undefined): SmtpResult 
   return { accepted: [...(info?.accepted ?? [])], rejected };
 }
 
+/** Whether a connection may carry another transaction: still open, and its replies in step with its commands. */
+function reusable(pooled: Pooled): boolean {
+  return pooled.usable && pooled.audit.desync === undefined;
+}
+
 /** Back to the pool when the session is still good, otherwise out of it. */
-function finish(pool: Pool<Pooled>, pooled: Pooled, reusable: boolean): void {
-  if (!reusable || pooled.audit.desync) {
+function finish(pool: Pool<Pooled>, pooled: Pooled, sessionKept: boolean): void {
+  if (!sessionKept || !reusable(pooled)) {
     pooled.usable = false;
     pooled.connection.close();
   }
