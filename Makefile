@@ -165,7 +165,7 @@ deploy: | $(KUBECTL) ## Apply one environment with kubectl: make deploy ENV=dev|
 
 kn-deploy: install | $(KUBECTL) ## Deploy the same Services with kn (supporting objects with kubectl): make kn-deploy ENV=… [DRY_RUN=1: print the commands]
 	@$(call check_env)
-	$(BIN)/tsx scripts/kn-deploy.ts --env $(ENV) $(if $(DRY_RUN),--dry-run)
+	@$(BIN)/tsx scripts/kn-deploy.ts --env $(ENV) $(if $(DRY_RUN),--dry-run)
 
 image: ## Build the one container image (needs a Docker engine): make image IMAGE=registry/mailer-functions:tag
 	docker build -t $(IMAGE) .
