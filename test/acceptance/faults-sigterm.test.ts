@@ -7,7 +7,7 @@
 import { Agent } from 'node:http';
 import { FAULT_TIMEOUTS, runScenario, useHealthyPeers } from '../support/faults/scenario';
 import { startClients } from '../support/faults/traffic';
-import { eventually } from '../support/eventually';
+import { eventually, within } from '../support/eventually';
 
 jest.setTimeout(60_000);
 
@@ -31,10 +31,7 @@ describe('finding 2: SIGTERM under load', () => {
         );
         const signalled = Date.now();
         fn.child.kill('SIGTERM');
-        const deadline = new Promise<string>((resolve) =>
-          setTimeout(() => resolve('not exited within the drain deadline + 2 s'), shutdownMs + 2000),
-        );
-        exit = await Promise.race([fn.exited, deadline]);
+        exit = await within(fn.exited, shutdownMs + 2000, 'not exited within the drain deadline + 2 s');
         drainMs = Date.now() - signalled;
         await clients.stop();
       });

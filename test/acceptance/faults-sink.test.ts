@@ -9,7 +9,7 @@ import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEventReceiver, type EventReceiver } from '../support/event-receiver';
-import { eventually } from '../support/eventually';
+import { eventually, within } from '../support/eventually';
 import { BUNDLE, FAULT_TIMEOUTS, runScenario, useHealthyPeers } from '../support/faults/scenario';
 import { startClients } from '../support/faults/traffic';
 import { loadedPackages } from '../support/loaded-packages';
@@ -75,10 +75,7 @@ describe('issue 18: events over HTTP to K_SINK', () => {
             { what: '20 events at the sink', timeoutMs: 30_000 },
           );
           fn.child.kill('SIGTERM');
-          const deadline = new Promise<string>((resolve) =>
-            setTimeout(() => resolve('not exited within the drain deadline + 2 s'), shutdownMs + 2000),
-          );
-          exit = await Promise.race([fn.exited, deadline]);
+          exit = await within(fn.exited, shutdownMs + 2000, 'not exited within the drain deadline + 2 s');
           await clients.stop();
         },
       );

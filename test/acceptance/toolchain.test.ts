@@ -222,3 +222,34 @@ describe('issue 27: the commands a newcomer types', () => {
     expect(run.stderr).toContain('dist/manifests-production.yaml');
   });
 });
+
+describe("make test's quiet filter (scripts/quiet.sh)", () => {
+  const quiet = (print: string): number | null => {
+    const dir = mkdtempSync(join(tmpdir(), 'quiet-'));
+    try {
+      const run = spawnSync(
+        'bash',
+        [join(ROOT, 'scripts', 'quiet.sh'), join(dir, 'run.log'), 'printf', '%s\n', print],
+        {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      return run.status;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it.each([
+    'Jest did not exit one second after the test run has completed.',
+    '(node:123) [DEP0040] DeprecationWarning: The `punycode` module is deprecated.',
+    '(node:123) MaxListenersExceededWarning: Possible EventEmitter memory leak detected.',
+  ])('when a passing run prints %j, then it fails', (line) => {
+    expect(quiet(line)).toBe(1);
+  });
+
+  it('when a passing run prints no tool warning, then it passes', () => {
+    expect(quiet('Tests: 3 passed, 3 total')).toBe(0);
+  });
+});

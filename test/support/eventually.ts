@@ -31,3 +31,16 @@ function describe(value: unknown): string {
     return String(value);
   }
 }
+
+/**
+ * The promise's value, or `late` once `ms` have passed; the timer is cleared either way, so a finished
+ * test leaves no timer behind (Jest would wait for it and warn that it did not exit).
+ */
+export async function within<T, L>(promise: Promise<T>, ms: number, late: L): Promise<T | L> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<L>((resolve) => (timer = setTimeout(() => resolve(late), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
