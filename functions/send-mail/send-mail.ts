@@ -52,13 +52,18 @@ export interface EmailSentExtensions {
 
 /** The email.sent events of this function's mails. */
 export interface EmailSentEvents {
-  /** Publishes the event of a delivered mail, or dead-letters it; never throws. */
-  publish(data: EmailSentData, trace: TraceContext, extensions?: EmailSentExtensions): Promise<EventOutcome>;
+  /** Publishes the event of a delivered mail, or dead-letters it; never throws. `id`: the mail's id. */
+  publish(
+    data: EmailSentData,
+    trace: TraceContext,
+    extensions?: EmailSentExtensions,
+    id?: string,
+  ): Promise<EventOutcome>;
   /**
    * For a mail whose outcome is unknown (502 email.send.unknown): its event as a held dead letter, never
    * published. Replay it only once the Message-ID is found at the SMTP server.
    */
-  hold(data: EmailSentData, trace: TraceContext, extensions?: EmailSentExtensions): void;
+  hold(data: EmailSentData, trace: TraceContext, extensions?: EmailSentExtensions, id?: string): void;
 }
 
 /** What the event's envelope is made of. */
@@ -67,15 +72,16 @@ export type EmailSentEventConfig = Pick<SendMailConfig, 'EVENT_TYPE_PREFIX' | 'E
 
 export function emailSentEvents(publisher: EventPublisher, config: EmailSentEventConfig): EmailSentEvents {
   return {
-    publish: (data, trace, extensions) =>
-      publisher.publish(emailSentEvent(data, trace, config, extensions), trace.traceId),
-    hold: (data, trace, extensions) =>
-      publisher.hold(emailSentEvent(data, trace, config, extensions), 'email.send.unknown'),
+    publish: (data, trace, extensions, id) =>
+      publisher.publish(emailSentEvent(data, trace, config, extensions, id), trace.traceId),
+    hold: (data, trace, extensions, id) =>
+      publisher.hold(emailSentEvent(data, trace, config, extensions, id), 'email.send.unknown'),
   };
 }
 
 /**
- * The email.sent.v1 CloudEvent of one mail: one id per mail, keyed by its recipient, with the
+ * The email.sent.v1 CloudEvent of one mail: one id per mail (the mail's own id, which its Message-ID and
+ * VERP tag carry, so a bounce names this event), keyed by its recipient, with the
  * CloudEvents distributed-tracing extension (`traceparent` with the caller's sampling decision,
  * `tracestate` unchanged).
  */
@@ -84,12 +90,13 @@ export function emailSentEvent(
   trace: TraceContext,
   config: EmailSentEventConfig,
   extensions: EmailSentExtensions = {},
+  id: string = randomUUID(),
 ): OutgoingEvent<EmailSentData> {
   return {
     name: 'email.sent',
     attributes: {
       specversion: '1.0',
-      id: randomUUID(),
+      id,
       type: emailSentEventType(config.EVENT_TYPE_PREFIX),
       source: config.EVENT_SOURCE,
       time: new Date().toISOString(),
@@ -118,7 +125,7 @@ export async function sendMail(
   correlation: SendMailCorrelation = {},
   deadlineAt?: number,
 ): Promise<SendMailResult> {
-  const mail = outgoingMail(request, trace);
+  const mail = outgoingMail(request, trace, randomUUID());
   if (request.sandbox) {
     // Validated and built, as a real send would be; no SMTP session, no event, no count of a delivery.
     const { messageId } = await ports.delivery.build(mail);
@@ -130,20 +137,22 @@ export async function sendMail(
   } catch (err) {
     ports.countEmail?.((isAppError(err) && OUTCOME_BY_CODE[err.code]) || 'failed');
     // The mail may be out: its event is held as a dead letter, to publish only once the mail is found.
-    if (err instanceof OutcomeUnknownError) ports.events?.hold(eventData(request, err.messageId), trace, correlation);
+    if (err instanceof OutcomeUnknownError)
+      ports.events?.hold(eventData(request, err.messageId), trace, correlation, mail.id);
     throw err;
   }
   const { messageId, partial } = delivered;
   ports.countEmail?.('sent');
   if (ports.events) {
     // The mail is out: whatever happens to the event, the answer stays 200.
-    await ports.events.publish(eventData(request, messageId, partial?.rejected), trace, correlation);
+    await ports.events.publish(eventData(request, messageId, partial?.rejected), trace, correlation, mail.id);
   }
   return partial ? { messageId, accepted: partial.accepted, rejected: partial.rejected } : { messageId };
 }
 
-function outgoingMail(request: SendMailRequest, trace: TraceContext): OutgoingMail {
+function outgoingMail(request: SendMailRequest, trace: TraceContext, id: string): OutgoingMail {
   return {
+    id,
     to: request.toAddress,
     subject: request.subject,
     text: request.body,

@@ -8,6 +8,7 @@ import { authSettings } from '../../shared/auth';
 import { composeSettings, defineSettings, positiveInt, redisUrl, uriReference, type Config } from '../../shared/config';
 import { eventPeerSettings, eventPublishingSettings } from '../../shared/events';
 import { smtpSettings } from '../../shared/smtp';
+import { verpSettings } from '../../shared/verp';
 import { timeBudgetProblems } from './budget';
 import { dkimProblems } from './smtp/dkim';
 
@@ -106,7 +107,7 @@ const ownSettings = defineSettings({
 
 export const sendMailSettings = composeSettings(
   'send-mail',
-  [smtpSettings, ownSettings, eventPeerSettings, eventPublishingSettings, authSettings],
+  [smtpSettings, ownSettings, verpSettings, eventPeerSettings, eventPublishingSettings, authSettings],
   [timeBudgetProblems],
 );
 

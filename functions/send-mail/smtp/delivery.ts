@@ -19,6 +19,7 @@ import {
 } from '../../../shared/resilience';
 import type { DkimConfig } from './dkim';
 import { emailError, OutcomeUnknownError } from '../errors';
+import { createVerp, type VerpConfig } from '../../../shared/verp';
 import { createComposer, type Composed, type OutgoingMail } from './message';
 import type { SendMailConfig } from '../settings';
 import { DataAdmissionError, type RejectedRecipient, type SmtpPool, type SmtpPoolConfig } from './pool';
@@ -48,7 +49,8 @@ export interface Delivery {
 
 type DeliveryConfig = SmtpPoolConfig &
   Pick<SendMailConfig, 'SMTP_SEND_TIMEOUT_SECONDS' | 'SMTP_BREAKER_RESET_SECONDS' | 'MAIL_FROM' | 'OUTBOX_DIR'> &
-  DkimConfig;
+  DkimConfig &
+  VerpConfig;
 
 /** One send handed to the breaker, and how far it got. */
 interface Attempt {
@@ -109,7 +111,7 @@ function createSmtpDelivery(
     breakers,
   );
   const deadlineMs = config.SMTP_SEND_TIMEOUT_SECONDS * 1000;
-  const compose = createComposer(config.MAIL_FROM, config);
+  const compose = createComposer(config.MAIL_FROM, config, createVerp(config));
   return {
     async send(mail, signal, deadlineAt) {
       const composed = await compose(mail);
@@ -188,7 +190,7 @@ function toDeliveryError(err: unknown, attempt: Attempt, mail: OutgoingMail, log
 }
 
 function createOutboxDelivery(config: DeliveryConfig): Delivery {
-  const compose = createComposer(config.MAIL_FROM, config);
+  const compose = createComposer(config.MAIL_FROM, config, createVerp(config));
   return {
     async send(mail) {
       const composed = await compose(mail);

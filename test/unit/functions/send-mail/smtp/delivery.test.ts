@@ -59,6 +59,7 @@ const mail = {
   to: 'someone@example.com',
   subject: 'hello',
   text: 'a body',
+  id: '6f1b2f0c-6a0e-4b8e-9d1c-3c3f2a1d5e7b',
   traceId: '0af7651916cd43dd8448eb211c80319c',
   sampled: true,
 };
@@ -88,6 +89,7 @@ beforeEach(() => {
     SMTP_BREAKER_RESET_SECONDS: 10,
     MAIL_FROM: 'mailer@example.com',
     OUTBOX_DIR: '.outbox',
+    BOUNCE_LOCAL_PART: 'bounces',
   };
   delivery = createDelivery(
     config,

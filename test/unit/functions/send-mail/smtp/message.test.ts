@@ -1,15 +1,39 @@
 import { createComposer } from '../../../../../functions/send-mail/smtp/message';
+import { createVerp } from '../../../../../shared/verp';
 
 const NO_DKIM = { DKIM_DOMAIN: undefined, DKIM_SELECTOR: undefined, DKIM_PRIVATE_KEY: undefined };
-const MAIL = { to: 'to@example.org', subject: 'hello', text: 'body', traceId: 'a3ce929d0e0e4736', sampled: true };
+const MAIL = {
+  id: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  to: 'to@example.org',
+  subject: 'hello',
+  text: 'body',
+  traceId: 'a3ce929d0e0e4736',
+  sampled: true,
+};
+const VERP = createVerp({
+  BOUNCE_DOMAIN: 'bounces.sender.example',
+  BOUNCE_LOCAL_PART: 'bounces',
+  BOUNCE_VERP_SECRET: 'verp-secret-for-unit-tests-000000000000',
+});
 
 describe('createComposer', () => {
-  it("when a mail is composed, then its Message-ID header is the one returned, on the sender's domain, new per mail", async () => {
+  it("when a mail is composed, then its Message-ID header is the one returned: the mail's id, on the sender's domain", async () => {
     const compose = createComposer('mailer@sender.example', NO_DKIM);
     const first = await compose(MAIL);
-    const second = await compose(MAIL);
-    expect(first.messageId).toMatch(/^<[0-9a-f-]{36}@sender\.example>$/);
+    const second = await compose({ ...MAIL, id: '7c9e6679-7425-40de-944b-e07fc1f90ae7' });
+
+    expect(first.messageId).toBe(`<${MAIL.id}@sender.example>`);
     expect(first.raw.toString()).toContain(`Message-ID: ${first.messageId}\r\n`);
     expect(second.messageId).not.toBe(first.messageId);
+    expect(first.envelope.from).toBe('mailer@sender.example');
+  });
+
+  it("when BOUNCE_DOMAIN is set, then the envelope sender is the mail's VERP address, the From header stays, and the Message-ID is on the bounce domain", async () => {
+    const composed = await createComposer('mailer@sender.example', NO_DKIM, VERP)(MAIL);
+
+    expect(composed.envelope.from).toMatch(/^bounces\+[0-9a-f]{48}@bounces\.sender\.example$/);
+    expect(VERP?.mailIdOf(composed.envelope.from)).toBe(MAIL.id);
+    expect(composed.raw.toString()).toMatch(/^From: mailer@sender\.example\r$/m);
+    expect(composed.messageId).toBe(`<${MAIL.id}@bounces.sender.example>`);
   });
 });
