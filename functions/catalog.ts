@@ -19,6 +19,7 @@ import type { Config, FunctionSettings, Specs } from '../shared/config';
 import type { FunctionApp } from '../shared/http';
 import type { ApiDescription } from '../openapi/parts';
 import { identity as docs } from './docs/identity';
+import { identity as feedback } from './feedback/identity';
 import { identity as health } from './health/identity';
 import { identity as sendMail } from './send-mail/identity';
 
@@ -72,6 +73,13 @@ export const FUNCTIONS: readonly AnyFunctionEntry[] = [
     loadSettings: async () => (await import('./health/settings.js')).healthSettings,
     loadApp: async () => (await import('./health/app.js')).createHealthApp,
     loadApi: async () => (await import('./health/api.js')).healthApi,
+  }),
+  entry({
+    ...feedback,
+    entries: entries(feedback.name),
+    loadSettings: async () => (await import('./feedback/settings.js')).feedbackSettings,
+    loadApp: async () => (await import('./feedback/app.js')).createFeedbackApp,
+    loadApi: async () => (await import('./feedback/http/api.js')).feedbackApi,
   }),
   entry({
     ...docs,

@@ -7,28 +7,36 @@
 import { createServer, type RequestListener } from 'node:http';
 import { resolve } from 'node:path';
 import { FUNCTIONS, functionForPath } from '../functions/catalog';
+import { FEEDBACK_PATH } from '../functions/feedback/identity';
 import { HEALTH_PATH } from '../functions/health/identity';
 import { SEND_MAIL_PATH } from '../functions/send-mail/identity';
 import type { SendMailConfig } from '../functions/send-mail/settings';
 import { eventTransport } from '../shared/events';
-import { loadProcessConfig, unionSettings } from '../shared/config';
+import { loadProcessConfig } from '../shared/config';
 import { createLogger } from '../shared/logging';
 import { createPipeline, type FunctionApp } from '../shared/http';
 import { createRequestListener, portProblem, serveRequests } from '../shared/launcher';
 import { mintHs256Token } from './token';
 
-/** Every function's settings are loaded; the welcome below names send-mail's (its token, its outbox). */
+/** The welcome below names send-mail's settings (its token, its outbox). */
 type DevConfig = SendMailConfig;
+const SEND_MAIL = 'send-mail';
 
 async function start(): Promise<void> {
-  // One process hosts every function: it reads every function's settings.
-  const settings = await Promise.all(FUNCTIONS.map((fn) => fn.loadSettings()));
-  const config = loadProcessConfig(unionSettings('dev', settings)) as DevConfig;
-  const limits = { maxBodyBytes: config.MAX_BODY_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000 };
+  // One process hosts every function; each reads its own settings (two may share a name with their own
+  // defaults: KAFKA_TOPIC, EVENT_SOURCE), all from the same environment.
   const apps = new Map<string, { app: FunctionApp; listener: RequestListener }>();
-  for (const entry of FUNCTIONS) {
-    const app = (await entry.loadApp())(config);
-    apps.set(entry.name, { app, listener: createRequestListener(app, limits) });
+  const loaded = await Promise.all(
+    FUNCTIONS.map(async (entry) => ({ entry, config: loadProcessConfig(await entry.loadSettings()) })),
+  );
+  const config = loaded.find(({ entry }) => entry.name === SEND_MAIL)?.config as DevConfig;
+  const limits = { maxBodyBytes: config.MAX_BODY_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000 };
+  for (const { entry, config: own } of loaded) {
+    const app = (await entry.loadApp())(own);
+    apps.set(entry.name, {
+      app,
+      listener: createRequestListener(app, { ...limits, maxBodyBytes: app.maxBodyBytes ?? limits.maxBodyBytes }),
+    });
   }
   // A path the HTTPRoute does not route (probes and /metrics included): the gateway's 404, through a pipeline with no routes.
   const notRouted = createPipeline([], createLogger({ service: 'dev-router', config, version: 'dev' })).handle;
@@ -92,6 +100,7 @@ async function printWelcome(config: DevConfig): Promise<void> {
       '',
       `mailer functions on ${base} (${outbox})`,
       `  send-mail  POST ${base}${SEND_MAIL_PATH}`,
+      `  feedback   POST ${base}${FEEDBACK_PATH}   (bounces and complaints, message/rfc822; README "When mail bounces")`,
       `  health     GET  ${base}${HEALTH_PATH}`,
       `  docs       GET  ${base}/swagger-ui/   ${base}/openapi.json   ${base}/openapi.yaml`,
       `  probes     GET  ${base}/<function>/livez   /readyz   /metrics   (${FUNCTIONS.map((fn) => fn.name).join(', ')})`,

@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import { sendMailRequestSchema } from '../functions/send-mail/http/request-schema';
+import { FEEDBACK_EVENTS, feedbackDataSchema, feedbackSchemaFile } from '../shared/contracts/email-feedback';
 import { EMAIL_SENT_SCHEMA_FILE, emailSentDataSchema } from '../shared/contracts/email-sent';
 import { buildSpec } from './build-openapi';
 import { specToYaml } from '../openapi/yaml';
@@ -34,9 +35,13 @@ function prerequisitesBlock(): string {
     .split('\n')
     .map((line) => line.trim().split(/\s+/)[0] ?? '')
     .filter((name) => name !== '' && !name.startsWith('#'));
-  return ['```sh', `apt-get update && apt-get install -y --no-install-recommends ${packages.join(' ')}`, '```'].join(
-    '\n',
-  );
+  return [
+    '```sh',
+    // Postfix asks which mail setup to configure: none, the tests run a private instance on loopback ports.
+    "echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections",
+    `apt-get update && apt-get install -y --no-install-recommends ${packages.join(' ')}`,
+    '```',
+  ].join('\n');
 }
 
 const artefacts: Artefact[] = [
@@ -62,6 +67,10 @@ const artefacts: Artefact[] = [
     path: `openapi/schemas/${EMAIL_SENT_SCHEMA_FILE}`,
     render: () => `${JSON.stringify(emailSentDataSchema, null, 2)}\n`,
   },
+  ...FEEDBACK_EVENTS.map((name) => ({
+    path: `openapi/schemas/${feedbackSchemaFile(name)}`,
+    render: () => `${JSON.stringify(feedbackDataSchema(name), null, 2)}\n`,
+  })),
   { path: 'openapi/openapi.json', render: async () => `${JSON.stringify(await buildSpec(), null, 2)}\n` },
   { path: 'openapi/openapi.yaml', render: async () => specToYaml(await buildSpec()) },
   {

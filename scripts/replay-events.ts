@@ -28,6 +28,7 @@ import { createInterface } from 'node:readline';
 import { str } from 'envalid';
 import pino from 'pino';
 import { composeSettings, defineSettings, loadProcessConfig, uriReference } from '../shared/config';
+import { FEEDBACK_EVENTS, feedbackDataSchema, feedbackEventType } from '../shared/contracts/email-feedback';
 import { emailSentDataSchema, emailSentEventType } from '../shared/contracts/email-sent';
 import {
   createEventPublisher,
@@ -50,7 +51,7 @@ export const replaySettings = composeSettings('replay-events', [
       KAFKA_TOPIC: str({ default: 'mailer.email-sent.v1', desc: 'Topic the events are replayed to (kafka mode).' }),
       EVENT_SOURCE: uriReference({
         default: '/mailer/send-mail',
-        desc: "The one source whose events are replayed: send-mail's EVENT_SOURCE.",
+        desc: "The one source whose events are replayed: send-mail's EVENT_SOURCE by default; feedback's (/mailer/feedback, with its KAFKA_TOPIC) for its dead letters.",
       }),
     },
   }),
@@ -110,10 +111,19 @@ export interface ReplayCounts {
 /** Why this mailer cannot vouch for an event (not its own type or source, data off its schema), if it cannot. */
 export type Vouch = (event: CloudEvent<unknown>) => string | undefined;
 
-/** The mailer's own events: each type under the prefix with its data schema, from the one source. */
+/**
+ * The mailer's own events: each type under the prefix with its data schema (email.sent, and feedback's
+ * email.bounced, email.delayed, email.complained), from the one source of this run (EVENT_SOURCE: run the
+ * tool with the settings of the function whose dead letters these are).
+ */
 export function ownEvents(config: { readonly EVENT_TYPE_PREFIX: string; readonly EVENT_SOURCE: string }): Vouch {
   const ajv = addFormats(new Ajv2020({ allErrors: false, strict: true, keywords: ['example'] }));
-  const schemas = new Map([[emailSentEventType(config.EVENT_TYPE_PREFIX), ajv.compile(emailSentDataSchema)]]);
+  const schemas = new Map([
+    [emailSentEventType(config.EVENT_TYPE_PREFIX), ajv.compile(emailSentDataSchema)],
+    ...FEEDBACK_EVENTS.map(
+      (name) => [feedbackEventType(config.EVENT_TYPE_PREFIX, name), ajv.compile(feedbackDataSchema(name))] as const,
+    ),
+  ]);
   return (event) => {
     const valid = schemas.get(event.type);
     if (valid === undefined) return `not this mailer's event type: ${event.type}`;

@@ -4,6 +4,7 @@
  */
 import type { PathItemObject } from 'openapi3-ts/oas31';
 import { notModified, staticFile, type ApiDescription } from '../../openapi/parts';
+import { FEEDBACK_EVENTS, feedbackSchemaFile } from '../../shared/contracts/email-feedback';
 import { EMAIL_SENT_SCHEMA_FILE } from '../../shared/contracts/email-sent';
 
 const documents: readonly [path: string, description: string, contentType: string][] = [
@@ -11,6 +12,11 @@ const documents: readonly [path: string, description: string, contentType: strin
   ['/openapi.yaml', 'The OpenAPI spec as YAML.', 'application/yaml'],
   ['/swagger-ui/', 'Swagger UI, served offline.', 'text/html'],
   [`/schemas/${EMAIL_SENT_SCHEMA_FILE}`, 'JSON Schema of the email.sent.v1 event data.', 'application/schema+json'],
+  ...FEEDBACK_EVENTS.map((name): [string, string, string] => [
+    `/schemas/${feedbackSchemaFile(name)}`,
+    `JSON Schema of the ${name}.v1 event data.`,
+    'application/schema+json',
+  ]),
 ];
 
 function document(description: string, contentType: string): PathItemObject {

@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import { getAbsoluteFSPath } from 'swagger-ui-dist';
 import spec from '../../openapi/openapi.json';
 import { specToYaml } from '../../openapi/yaml';
+import emailBouncedSchema from '../../openapi/schemas/email-bounced.v1.json';
+import emailComplainedSchema from '../../openapi/schemas/email-complained.v1.json';
+import emailDelayedSchema from '../../openapi/schemas/email-delayed.v1.json';
 import emailSentSchema from '../../openapi/schemas/email-sent.v1.json';
+import { feedbackSchemaFile } from '../../shared/contracts/email-feedback';
 import { EMAIL_SENT_SCHEMA_FILE } from '../../shared/contracts/email-sent';
 import type { StaticContent } from '../../shared/http';
 
@@ -71,11 +75,18 @@ export function siteFiles(): SiteFile[] {
       immutable: false,
     },
     { path: 'openapi.yaml', load: text(specToYaml(spec), 'application/yaml; charset=utf-8'), immutable: false },
-    {
-      path: `schemas/${EMAIL_SENT_SCHEMA_FILE}`,
-      load: text(`${JSON.stringify(emailSentSchema, null, 2)}\n`, 'application/schema+json'),
+    ...(
+      [
+        [EMAIL_SENT_SCHEMA_FILE, emailSentSchema],
+        [feedbackSchemaFile('email.bounced'), emailBouncedSchema],
+        [feedbackSchemaFile('email.delayed'), emailDelayedSchema],
+        [feedbackSchemaFile('email.complained'), emailComplainedSchema],
+      ] as const
+    ).map(([file, schema]) => ({
+      path: `schemas/${file}`,
+      load: text(`${JSON.stringify(schema, null, 2)}\n`, 'application/schema+json'),
       immutable: false,
-    },
+    })),
     {
       path: 'swagger-ui/index.html',
       load: text(swaggerPage({ url: '../openapi.json' }), 'text/html; charset=utf-8'),

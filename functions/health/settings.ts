@@ -6,7 +6,7 @@
 import { bool, str } from 'envalid';
 import { authSettings } from '../../shared/auth';
 import { composeSettings, defineSettings, positiveInt, redisUrl, type Config } from '../../shared/config';
-import { eventPeerSettings } from '../../shared/events';
+import { emailSentToggleSettings, eventPeerSettings } from '../../shared/events';
 import { smtpSettings } from '../../shared/smtp';
 
 export const healthSpecs = {
@@ -38,6 +38,12 @@ const ownSettings = defineSettings({
 });
 
 /** The SMTP server and the event transport's peers are read as send-mail reads them (shared/smtp, shared/events). */
-export const healthSettings = composeSettings('health', [smtpSettings, ownSettings, eventPeerSettings, authSettings]);
+export const healthSettings = composeSettings('health', [
+  smtpSettings,
+  ownSettings,
+  emailSentToggleSettings,
+  eventPeerSettings,
+  authSettings,
+]);
 
 export type HealthConfig = Config<(typeof healthSettings)['specs']>;

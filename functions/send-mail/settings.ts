@@ -6,7 +6,7 @@
 import { bool, email, str } from 'envalid';
 import { authSettings } from '../../shared/auth';
 import { composeSettings, defineSettings, positiveInt, redisUrl, uriReference, type Config } from '../../shared/config';
-import { eventPeerSettings, eventPublishingSettings } from '../../shared/events';
+import { emailSentToggleSettings, eventPeerSettings, eventPublishingSettings } from '../../shared/events';
 import { smtpSettings } from '../../shared/smtp';
 import { verpSettings } from '../../shared/verp';
 import { timeBudgetProblems } from './budget';
@@ -107,7 +107,15 @@ const ownSettings = defineSettings({
 
 export const sendMailSettings = composeSettings(
   'send-mail',
-  [smtpSettings, ownSettings, verpSettings, eventPeerSettings, eventPublishingSettings, authSettings],
+  [
+    smtpSettings,
+    ownSettings,
+    verpSettings,
+    emailSentToggleSettings,
+    eventPeerSettings,
+    eventPublishingSettings,
+    authSettings,
+  ],
   [timeBudgetProblems],
 );
 

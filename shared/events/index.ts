@@ -15,6 +15,7 @@ export { kafkaConnection, type KafkaConnectionConfig } from './kafka-client';
 export type { EventOutcome, EventOutcomeCounter, EventPublisher, OutgoingEvent } from './port';
 export type { PublisherConfig } from './publishers';
 export {
+  emailSentToggleSettings,
   eventPeerSettings,
   eventPeerSpecs,
   eventPublishingSettings,

@@ -3,7 +3,8 @@
  * way events leave and how to reach Kafka, read alike by every function that publishes events and by health,
  * which checks the same peer and must connect to it exactly as the publisher does. `eventPublishingSettings`:
  * what only a publisher reads (timeouts, breakers, the envelope). The topic and the source are each
- * publisher's own.
+ * publisher's own. `emailSentToggleSettings`: send-mail's toggle for its email.sent events (health reads it
+ * too); a function without a toggle (feedback: its events are its purpose) always publishes.
  */
 import { bool, str } from 'envalid';
 import { defineSettings, describedValidator, httpUrl, positiveInt } from '../config';
@@ -16,13 +17,20 @@ const budgetMs = describedValidator<number>('integer ≥ 300 (ms)', (input) => {
   return value;
 });
 
-const eventsOn = (env: Record<string, unknown>): boolean => env.FEATURE_EMAIL_SENT_EVENT === true;
+/** Events are on unless a toggle the function composes turns them off. */
+const eventsOn = (env: Record<string, unknown>): boolean => env.FEATURE_EMAIL_SENT_EVENT !== false;
+
+export const emailSentToggleSettings = defineSettings({
+  owner: 'shared/events (the email.sent toggle)',
+  specs: {
+    FEATURE_EMAIL_SENT_EVENT: bool({
+      default: false,
+      desc: "Feature toggle: send-mail emits an email.sent CloudEvent after each delivered mail, through EVENT_TRANSPORT, and health checks that transport's peer. Off: no producer, no connection, and health's kafka check says DISABLED.",
+    }),
+  },
+});
 
 export const eventPeerSpecs = {
-  FEATURE_EMAIL_SENT_EVENT: bool({
-    default: false,
-    desc: "Feature toggle: send-mail emits an email.sent CloudEvent after each delivered mail, through EVENT_TRANSPORT, and health checks that transport's peer. Off: no producer, no connection, and health's kafka check says DISABLED.",
-  }),
   EVENT_TRANSPORT: str({
     choices: [...EVENT_TRANSPORTS],
     default: undefined,
@@ -31,7 +39,7 @@ export const eventPeerSpecs = {
   // Required by a publisher in http mode (eventPublishingSettings' rule), not by health, whose check needs only the transport.
   K_SINK: httpUrl({
     default: undefined,
-    desc: "The sink's address, injected by a Knative SinkBinding (knative/examples/kafkasink/); events are POSTed to it in http mode. A publishing function requires it when FEATURE_EMAIL_SENT_EVENT is on and EVENT_TRANSPORT is http; health only reads it to pick the transport.",
+    desc: "The sink's address, injected by a Knative SinkBinding (knative/examples/kafkasink/); events are POSTed to it in http mode. A publishing function requires it in http mode when its events are on (send-mail: FEATURE_EMAIL_SENT_EVENT; feedback: always); health only reads it to pick the transport.",
     example: 'http://kafka-sink-ingress.knative-eventing.svc.cluster.local/mailer/email-sent',
   }),
   KAFKA_BROKERS: str({
@@ -60,7 +68,7 @@ export const eventPeerSettings = defineSettings({
   secrets: ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'],
   requiredWhen: {
     KAFKA_BROKERS:
-      'required outside local when FEATURE_EMAIL_SENT_EVENT is on, in kafka mode (EVENT_TRANSPORT=kafka, or unset without K_SINK)',
+      'required outside local when events are on (send-mail: FEATURE_EMAIL_SENT_EVENT; feedback: always), in kafka mode (EVENT_TRANSPORT=kafka, or unset without K_SINK)',
   },
 });
 
@@ -127,9 +135,7 @@ export const eventPublishingSettings = defineSettings({
     if (!eventsOn(peers)) return [];
     return [
       ...(eventTransport(peers) === 'http' && peers.K_SINK === undefined
-        ? [
-            'K_SINK: required when FEATURE_EMAIL_SENT_EVENT is on and EVENT_TRANSPORT is http (a SinkBinding injects it)',
-          ]
+        ? ['K_SINK: required when events are on and EVENT_TRANSPORT is http (a SinkBinding injects it)']
         : []),
       ...(config.ENVIRONMENT !== 'local' && eventTransport(peers) === 'file'
         ? ['EVENT_TRANSPORT: file is for ENVIRONMENT=local only; set K_SINK (http) or KAFKA_BROKERS (kafka)']

@@ -33,6 +33,8 @@ export interface FunctionApp {
    * mail already sent): the shutdown drain aborts in-flight requests this long before its deadline.
    */
   readonly settleMs: number;
+  /** The largest body a host reads for this function; undefined: MAX_BODY_BYTES. */
+  readonly maxBodyBytes?: number;
   /** Closes pools and connections, then pushes metrics when configured; called once on shutdown. */
   stop(): Promise<void>;
 }
@@ -51,6 +53,8 @@ export interface DefineOptions {
   readonly logDestination?: DestinationStream;
   /** See `FunctionApp.settleMs`; 0 by default. */
   readonly settleMs?: number;
+  /** See `FunctionApp.maxBodyBytes`. */
+  readonly maxBodyBytes?: number;
   /** Builds the function's routes and resources from the shared ones. */
   build(shared: { readonly config: Config; readonly logger: Logger; readonly metrics: Metrics }): FunctionParts;
 }
@@ -88,6 +92,7 @@ export function defineFunction(options: DefineOptions): FunctionApp {
     metrics,
     readiness,
     settleMs: options.settleMs ?? 0,
+    ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
     stop: async () => {
       await parts.stop?.();
       await pushMetrics(options.name, config, metrics, logger);

@@ -6,7 +6,7 @@ export {
   type RequestPipeline,
   type WithAbortSignal,
 } from './pipeline';
-export { requireJsonContentType } from './media';
+export { requireJsonContentType, requireMediaType } from './media';
 export { LIVENESS_PATH, METRICS_PATH, READINESS_PATH } from './probes';
 export { Readiness } from './readiness';
 export { clientAddress, trustedProxies } from './client-ip';

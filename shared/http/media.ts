@@ -16,3 +16,14 @@ export function requireJsonContentType(header: string | undefined): void {
     throw httpError('http.mediatype.unsupported');
   }
 }
+
+/** Accepts exactly `type` (parameters aside); anything else, or none, is 415. */
+export function requireMediaType(header: string | undefined, type: string): void {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(header ?? '');
+  } catch {
+    throw httpError('http.mediatype.unsupported');
+  }
+  if (parsed.type !== type) throw httpError('http.mediatype.unsupported');
+}

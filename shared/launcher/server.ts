@@ -29,7 +29,10 @@ export async function launch(app: FunctionApp, config: LauncherConfig, host = '0
   const server = createHttpServer(config);
   const listener = createRequestListener(
     app,
-    { maxBodyBytes: config.MAX_BODY_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000 },
+    {
+      maxBodyBytes: app.maxBodyBytes ?? config.MAX_BODY_BYTES,
+      requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000,
+    },
     exchanges,
   );
   serveRequests(server, listener);

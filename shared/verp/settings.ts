@@ -48,6 +48,11 @@ export const verpSettings = defineSettings({
   owner: 'shared/verp',
   specs: verpSpecs,
   secrets: ['BOUNCE_VERP_SECRET', 'BOUNCE_VERP_PREVIOUS_SECRET'],
+  // `make dev` sends from VERP addresses, so a bounce posted to its feedback function correlates.
+  localDefaults: {
+    BOUNCE_DOMAIN: 'bounces.localhost',
+    BOUNCE_VERP_SECRET: 'local-verp-secret-obviously-fake-0123456789',
+  },
   requiredWhen: { BOUNCE_VERP_SECRET: 'required when BOUNCE_DOMAIN is set' },
   rules: (config) =>
     config.BOUNCE_DOMAIN !== undefined && config.BOUNCE_VERP_SECRET === undefined

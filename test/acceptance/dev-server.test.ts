@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOCS_REDIRECTS } from '../../functions/docs/site';
+import { FEEDBACK_PATH } from '../../functions/feedback/identity';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/identity';
 import { validRequest } from '../fixtures/send-mail-requests';
 import { postJson, request } from '../support/http-client';
@@ -15,6 +16,7 @@ import {
   type ChildFunction,
 } from '../support/processes';
 import { openRaw, statuses } from '../support/raw-http';
+import { bearer } from '../support/tokens';
 
 const root = join(__dirname, '..', '..');
 const devScript = [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', 'dev.ts')];
@@ -119,6 +121,24 @@ describe('when the email.sent event is on and there is no Kafka', () => {
 
   it('then the banner names the events file by its absolute path', () => {
     expect(withEvents.stdout()).toContain(events);
+  });
+
+  it("then the README's sample bounce, POSTed with a feedback token, is read as a bounce of one of make dev's mails and its email.bounced event is appended to the events file", async () => {
+    const answer = await request(`${withEvents.url}${FEEDBACK_PATH}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'message/rfc822', ...(await bearer({ roles: ['feedback'] })) },
+      body: await readFile(join(root, 'docs', 'examples', 'bounce.eml')),
+    });
+
+    expect(answer.status).toBe(202);
+    expect(answer.body).toMatchObject({ kind: 'dsn', correlated: true, recipients: [{ classification: 'hard' }] });
+    const lines = (await readFile(events, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; id: string });
+    expect(lines.filter((event) => event.type.endsWith('.email.bounced.v1')).map((event) => event.id)).toEqual(
+      (answer.body as { eventIds: string[] }).eventIds,
+    );
   });
 
   it('then /health reports Kafka DISABLED, not UP', async () => {

@@ -7,6 +7,9 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FEEDBACK_PATH } from '../../functions/feedback/identity';
+import { createVerp } from '../../shared/verp';
+import { dsnReport } from '../fixtures/feedback-reports';
 import { startEventReceiver, type EventReceiver } from '../support/event-receiver';
 import { authorization, BUNDLE, FAULT_TIMEOUTS } from '../support/faults/scenario';
 import { collectRecords } from '../support/kafka-mock/consumer';
@@ -225,5 +228,63 @@ describe('issue 26: a replay tool that refuses what it cannot vouch for', () => 
     expect(sink.stored().length).toBe(before);
     for (const id of deadLetterIds) expect(run.stdout).toContain(`would send ${id}`);
     expect(run.stdout).toMatch(new RegExp(`would replay ${MAILS}, skipped \\d+, failed 0`));
+  });
+});
+
+describe("issue 28: feedback's dead letters", () => {
+  const FEEDBACK_BUNDLE = join(__dirname, '..', '..', 'dist', 'feedback', 'main.js');
+  const verp = { BOUNCE_DOMAIN: 'bounces.example.com', BOUNCE_VERP_SECRET: 'replay-verp-secret-0123456789abcdefghij' };
+  let feedbackLog: string;
+  let ids: string[];
+
+  beforeAll(async () => {
+    const port = await freePort();
+    await sink.down();
+    const fn = await startChild(
+      [FEEDBACK_BUNDLE],
+      { ...baseEnv(), ...verp, PORT: String(port), K_SINK: sink.url },
+      port,
+    );
+    try {
+      const to =
+        createVerp({ ...verp, BOUNCE_LOCAL_PART: 'bounces' })?.address('0f8fad5b-d9cb-469f-a165-70867728950e') ?? '';
+      const answer = await fetch(`${fn.url}${FEEDBACK_PATH}`, {
+        method: 'POST',
+        headers: { Authorization: await authorization(['feedback']), 'Content-Type': 'message/rfc822' },
+        body: dsnReport({ to, recipient: 'replayed-bounce@example.org' }),
+      });
+      expect(answer.status).toBe(202);
+      ids = ((await answer.json()) as { eventIds: string[] }).eventIds;
+    } finally {
+      fn.child.kill('SIGTERM');
+      await fn.exited;
+    }
+    await sink.up();
+    feedbackLog = fn.stdout();
+  });
+
+  it("when replayed with feedback's source, then its email.bounced event reaches the sink with the id the 202 named", async () => {
+    const run = await runToEnd(
+      [TOOL, `--leftover=${join(dir, 'feedback-leftover.jsonl')}`],
+      { ...baseEnv(), K_SINK: sink.url, EVENT_SOURCE: '/mailer/feedback' },
+      feedbackLog,
+    );
+
+    expect(run.code).toBe(0);
+    expect(ids).toHaveLength(1);
+    expect(
+      sink
+        .stored()
+        .filter(({ event }) => ids.includes(event.id))
+        .map(({ event }) => event.type),
+    ).toEqual(['com.example.mailer.email.bounced.v1']);
+  });
+
+  it("when replayed with send-mail's source, then the tool does not vouch for it: left over, exit 1", async () => {
+    const leftover = join(dir, 'feedback-wrong-source.jsonl');
+    const run = await runToEnd([TOOL, `--leftover=${leftover}`], { ...baseEnv(), K_SINK: sink.url }, feedbackLog);
+
+    expect(run.code).toBe(1);
+    expect(JSON.parse(await readFile(leftover, 'utf8'))).toMatchObject({ cloudevent: { id: ids[0] } });
   });
 });

@@ -91,7 +91,7 @@ describe('when make start runs', () => {
     expect(status).not.toBe(0);
     expect(stdout).toBe('');
     expect(stderr.trim().split('\n')).toEqual([
-      expect.stringContaining('usage: make start FUNCTION=send-mail|health|docs'),
+      expect.stringContaining(`usage: make start FUNCTION=${FUNCTIONS.map((entry) => entry.name).join('|')}`),
     ]);
   });
 
@@ -117,7 +117,7 @@ describe('when a Debian package make test needs is missing', () => {
   beforeAll(() => {
     // Every listed tool but the Pushgateway and taskset.
     bin = mkdtempSync(join(tmpdir(), 'prerequisites-'));
-    for (const tool of ['cc', 'pkg-config', 'promtool', 'chromium', 'unzip', 'redis-server']) {
+    for (const tool of ['cc', 'pkg-config', 'promtool', 'chromium', 'unzip', 'redis-server', 'curl']) {
       const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
       if (found) symlinkSync(found, join(bin, tool));
     }

@@ -3,6 +3,8 @@
  * in memory. Acceptance tests talk to it over real HTTP.
  */
 import type { DestinationStream } from 'pino';
+import { createFeedbackApp } from '../../functions/feedback/app';
+import { feedbackSettings } from '../../functions/feedback/settings';
 import { healthSettings } from '../../functions/health/settings';
 import { sendMailSettings } from '../../functions/send-mail/settings';
 import { loadConfig, unionSettings, type Config } from '../../shared/config';
@@ -39,6 +41,18 @@ export async function startFunction(create: AppFactory, env: Record<string, stri
   const logs = createLogSink();
   const config = testConfig(env);
   const app = create(config, logs.stream);
+  const running = await launch(app, config, '127.0.0.1');
+  return { url: running.url, app, logs, running, stop: () => running.shutdown() };
+}
+
+/** feedback on its own settings (its KAFKA_TOPIC and EVENT_SOURCE are not send-mail's). */
+export async function startFeedback(env: Record<string, string> = {}): Promise<FunctionUnderTest> {
+  const logs = createLogSink();
+  const config = {
+    ...loadConfig(feedbackSettings, { ENVIRONMENT: 'local', LOG_FORMAT: 'ecs', LOG_LEVEL: 'info', ...env }),
+    PORT: 0,
+  };
+  const app = createFeedbackApp(config, logs.stream);
   const running = await launch(app, config, '127.0.0.1');
   return { url: running.url, app, logs, running, stop: () => running.shutdown() };
 }

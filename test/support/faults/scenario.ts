@@ -80,8 +80,8 @@ export function bundleEnv(
   };
 }
 
-export async function authorization(): Promise<string> {
-  return `Bearer ${await devToken({ secret: SECRET })}`;
+export async function authorization(roles?: string[]): Promise<string> {
+  return `Bearer ${await devToken({ secret: SECRET, ...(roles ? { roles } : {}) })}`;
 }
 
 /**

@@ -1,0 +1,8 @@
+export {
+  FEEDBACK_EVENTS,
+  feedbackDataSchema,
+  feedbackEventType,
+  feedbackSchemaFile,
+  type FeedbackData,
+  type FeedbackEventName,
+} from './schema';
