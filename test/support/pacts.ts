@@ -3,6 +3,7 @@ import { MatchersV3, PactV3, SpecificationVersion, type V3Request } from '@pact-
 import { SignJWT } from 'jose';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createVerp } from '../../shared/verp';
 import { DEV_SECRET, ROLES_CLAIM } from './tokens';
 
 /**
@@ -35,7 +36,12 @@ export function mailServicePact(consumer: string): PactV3 {
 
 /** A fixed example admin token, so a pact is the same on every run; the provider re-mints it (request filter). */
 export function exampleAdminToken(subject: string): Promise<string> {
-  return new SignJWT({ [ROLES_CLAIM]: ['admin'] })
+  return exampleToken(subject, ['admin']);
+}
+
+/** A fixed example token with the given roles (see exampleAdminToken). */
+export function exampleToken(subject: string, roles: readonly string[]): Promise<string> {
+  return new SignJWT({ [ROLES_CLAIM]: [...roles] })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(subject)
     .setIssuedAt(1767225600)
@@ -70,3 +76,19 @@ export function sendMailPactRequest(
     body,
   };
 }
+
+/**
+ * The bounce address of the InboundMTA pact: a VERP tag made with the secret the FeedbackService provider
+ * verification runs with, so the pact's report correlates there.
+ */
+export const FEEDBACK_PACT_VERP = (() => {
+  const settings = {
+    BOUNCE_DOMAIN: 'bounces.example.com',
+    BOUNCE_LOCAL_PART: 'bounces',
+    BOUNCE_VERP_SECRET: 'pact-verp-secret-0123456789abcdefghijkl',
+  };
+  const mailId = '0f8fad5b-d9cb-469f-a165-70867728950e';
+  const verp = createVerp(settings);
+  if (!verp) throw new Error('the pact VERP settings name no domain');
+  return { settings, mailId, domain: verp.domain, address: verp.address(mailId) };
+})();
