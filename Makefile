@@ -170,7 +170,7 @@ kn-deploy: install | $(KUBECTL) ## Deploy the same Services with kn (supporting 
 image: ## Build the one container image (needs a Docker engine): make image IMAGE=registry/mailer-functions:tag
 	docker build -t $(IMAGE) .
 
-bench: build ## Benchmarks P1–P4 against the minimal mailer and the stock hello world, pass/fail per target; table, test-results/bench/*.json, docs/perf/*.svg (BENCH_RUNS, BENCH_ROUNDS, BENCH_SECONDS, BENCH_PARTS)
+bench: build ## Benchmarks P1–P4 against the minimal mailer and the stock hello world, P5 report reading (feedback), pass/fail per target; table, test-results/bench/*.json, docs/perf/*.svg (BENCH_RUNS, BENCH_ROUNDS, BENCH_SECONDS, BENCH_PARTS)
 	BENCH_COMPILE_CACHE=1 taskset -c 1 $(BIN)/tsx test/perf/bench.ts
 
 bench-node24: bench ## Alias of make bench (which runs on Node 24 now)

@@ -95,7 +95,7 @@ export const kafkajsTimerPatch: Plugin = {
 export async function buildBenchBundles(): Promise<void> {
   await build({
     plugins: [kafkajsTimerPatch],
-    entryPoints: ['send-mail-noop.ts', 'minimal-mailer.ts', 'smtp-sink.ts'].map((file) =>
+    entryPoints: ['send-mail-noop.ts', 'minimal-mailer.ts', 'smtp-sink.ts', 'feedback-parse.ts'].map((file) =>
       join(__dirname, 'fixtures', file),
     ),
     outdir: BENCH_DIR,
