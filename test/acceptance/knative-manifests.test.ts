@@ -9,6 +9,7 @@ import { bundleOf, FUNCTIONS, functionNamed, type PublicPath } from '../../funct
 import { DOCS_REDIRECTS } from '../../functions/docs/site';
 import { healthSettings } from '../../functions/health/settings';
 import { eventTransport } from '../../shared/events/transport';
+import { feedbackSettings } from '../../functions/feedback/settings';
 import { sendMailSettings, type SendMailConfig } from '../../functions/send-mail/settings';
 import { parse } from 'yaml';
 import { ConfigError, loadConfig, type AnyFunctionSettings, type Config, type Specs } from '../../shared/config';
@@ -469,20 +470,27 @@ describe('issue 18: events over HTTP to a KafkaSink or a Broker', () => {
   );
 
   it.each(Object.keys(examples) as (keyof typeof examples)[])(
-    'when the %s example is rendered, then its SinkBinding binds send-mail to the sink in its namespace',
+    'when the %s example is rendered, then its SinkBindings bind send-mail and feedback, each to a sink in its namespace',
     (name) => {
-      const [binding] = ofKind(examples[name], 'SinkBinding') as (K8sObject & {
-        spec: { subject: { kind: string; name: string }; sink: { ref: { kind: string; name: string } } };
+      const bindings = ofKind(examples[name], 'SinkBinding') as (K8sObject & {
+        spec: {
+          subject: { apiVersion: string; kind: string; name: string };
+          sink: { ref: { kind: string; name: string } };
+        };
       })[];
-      expect(binding?.spec.subject).toEqual({
-        apiVersion: 'serving.knative.dev/v1',
-        kind: 'Service',
-        name: 'send-mail',
-      });
-      const sink = examples[name].find(
-        (object) => object.kind === binding?.spec.sink.ref.kind && object.metadata.name === binding.spec.sink.ref.name,
-      );
-      expect(sink?.metadata.namespace).toBe(binding?.metadata.namespace);
+      expect(bindings.map((binding) => binding.spec.subject).sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+        { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'feedback' },
+        { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'send-mail' },
+      ]);
+      for (const binding of bindings) {
+        const sink = examples[name].find(
+          (object) => object.kind === binding.spec.sink.ref.kind && object.metadata.name === binding.spec.sink.ref.name,
+        );
+        expect({ binding: binding.metadata.name, namespace: sink?.metadata.namespace }).toEqual({
+          binding: binding.metadata.name,
+          namespace: binding.metadata.namespace,
+        });
+      }
     },
   );
 
@@ -496,6 +504,21 @@ describe('issue 18: events over HTTP to a KafkaSink or a Broker', () => {
     expect(config.KAFKA_SASL_PASSWORD).toBeUndefined();
     expect(
       secretOwnershipProblems('send-mail', secretKeysOf(service, secretFiles), sendMailSettings, {
+        ENVIRONMENT: 'production',
+      }),
+    ).toEqual([]);
+    expect(secretKeysOf(service, secretFiles).filter((key) => key.startsWith('KAFKA_'))).toEqual([]);
+  });
+
+  it('when feedback loads the KafkaSink example with K_SINK as its SinkBinding injects it, then it sends over http, with no Kafka setting and no Kafka secret', () => {
+    const { service, config } = loadedService(secretFiles, examples.kafkasink, 'feedback', {
+      K_SINK: 'http://kafka-sink-ingress.knative-eventing.svc.cluster.local/mailer-production/mailer-email-feedback',
+    });
+
+    expect(eventTransport(config as SendMailConfig)).toBe('http');
+    expect(config.KAFKA_BROKERS).toBeUndefined();
+    expect(
+      secretOwnershipProblems('feedback', secretKeysOf(service, secretFiles), feedbackSettings, {
         ENVIRONMENT: 'production',
       }),
     ).toEqual([]);
