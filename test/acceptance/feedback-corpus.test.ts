@@ -27,8 +27,6 @@ const FILES = readdirSync(CORPUS)
  * fails when a disagreement is not listed here, and when one listed here no longer happens.
  */
 const DISAGREEMENTS: Readonly<Record<string, string>> = {
-  'lhost-exim-07.eml shiba@example.com':
-    'Exim names the recipient "xxxx" (anonymized in the corpus) under "save to": we name no recipient; Sisimai takes one from the returned copy.',
   'lhost-exim-31.eml kijitora@example.net':
     'The server says the account or domain may not exist, may be blacklisted, or lacks DNS entries: not positively about the address, so not hard (blocked, soft); Sisimai says host unknown, hard.',
   'lhost-exim-52.eml neko@example.net':
@@ -97,7 +95,7 @@ it('when the corpus is read, then it holds the 228 mails and Sisimai is the Debi
   expect(await sisimaiVersion()).toBe('v4.25.15');
 });
 
-it("when our reading of every mail is compared with Sisimai's, then at least 93 % of its records agree, and every disagreement is the table's", () => {
+it("when our reading of every mail is compared with Sisimai's, then at least 93.5 % of its records agree, and every disagreement is the table's", () => {
   const disagreements: string[] = [];
   let records = 0;
   for (const file of FILES) {
@@ -110,7 +108,7 @@ it("when our reading of every mail is compared with Sisimai's, then at least 93 
 
   expect(records).toBe(242);
   expect(disagreements.sort()).toEqual(Object.keys(DISAGREEMENTS).sort());
-  expect(agreement).toBeGreaterThanOrEqual(0.93);
+  expect(agreement).toBeGreaterThanOrEqual(0.935);
 });
 
 it('when Sisimai calls a mail an automatic reply or no bounce at all, then we never call anyone in it hard', () => {

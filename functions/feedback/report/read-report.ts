@@ -55,7 +55,11 @@ async function readMime(mime: Mime, depth: number): Promise<Omit<Reading, 'envel
   if (jmrp.length > 0) return { kind: 'arf', recipients: jmrp };
   const bounce = looksLikeBounce(mime.from, mime.subject, mime.text);
   if (bounce) {
-    const recipients = readTextBounce(mime.subject, mime.text, [mime.from, ...envelopeRecipientsOf(mime)]);
+    const failed = headerValues(mime, 'x-failed-recipients')
+      .flatMap((value) => value.slice(0, 10_000).split(','))
+      .map((value) => value.trim())
+      .filter((value) => /^[^\s@]{1,64}@[^\s@]+$/.test(value));
+    const recipients = readTextBounce(mime.subject, mime.text, [mime.from, ...envelopeRecipientsOf(mime)], failed);
     if (recipients.length > 0) return { kind: 'dsn', recipients: dedupe(recipients) };
   }
   // A bounce carries Auto-Submitted too: only a mail that is no bounce can be an automatic reply.

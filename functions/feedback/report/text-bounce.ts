@@ -34,8 +34,17 @@ export function looksLikeBounce(from: string, subject: string, text: string): bo
   );
 }
 
-/** `ours`: addresses that are the report's own (its To, the envelope): never a recipient of the bounce. */
-export function readTextBounce(subject: string, text: string, ours: readonly string[] = []): RecipientReading[] {
+/**
+ * `ours`: addresses that are the report's own (its To, the envelope): never a recipient of the bounce.
+ * `failed`: the recipients the MTA lists in a header (Exim's X-Failed-Recipients), used when the notice's
+ * own lines name none that can be read (an anonymized or local-delivery line).
+ */
+export function readTextBounce(
+  subject: string,
+  text: string,
+  ours: readonly string[] = [],
+  failed: readonly string[] = [],
+): RecipientReading[] {
   // A notice is short (the returned copy follows it): every pattern below reads at most its first 16 KiB,
   // and lines of at most 1000 characters, so no input makes the reading slow.
   let head = text.slice(0, MAX_NOTICE);
@@ -90,6 +99,11 @@ export function readTextBounce(subject: string, text: string, ours: readonly str
     /did not reach the following recipient\(?s?\)?:\s*<?([^\s<>]+@[^\s<>]+?)>?[\s,]/gi,
   )) {
     if (!found.has(match[1] ?? '')) found.set(match[1] ?? '', []);
+  }
+  // The MTA's own list of failed recipients, with the notice's block about them as their words.
+  if (found.size === 0 && failed.length > 0) {
+    const block = /address\(es\) failed:([\s\S]{0,2000})/i.exec(notice)?.[1] ?? notice.slice(0, 2000);
+    for (const address of failed.slice(0, 100)) found.set(address, [block]);
   }
   // A notice that names one address in its first lines, and says why around it.
   if (found.size === 0) {
