@@ -1,10 +1,11 @@
 /** Pact's shared settings, and the pact files in test/contract/pacts/ that name a given provider. */
-import { MatchersV3, PactV3, SpecificationVersion, type V3Request } from '@pact-foundation/pact';
-import { SignJWT } from 'jose';
+import { MatchersV3, PactV3, SpecificationVersion, type V3Request, type VerifierOptions } from '@pact-foundation/pact';
+import { decodeJwt, SignJWT } from 'jose';
+import type { MintOptions } from '../../scripts/token';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createVerp } from '../../shared/verp';
-import { DEV_SECRET, ROLES_CLAIM } from './tokens';
+import { DEV_SECRET, devToken, ROLES_CLAIM } from './tokens';
 
 /**
  * Errors only: at warn, Pact notes on every run that it upgrades the V3 pact files in memory before merging,
@@ -92,3 +93,24 @@ export const FEEDBACK_PACT_VERP = (() => {
   if (!verp) throw new Error('the pact VERP settings name no domain');
   return { settings, mailId, domain: verp.domain, address: verp.address(mailId) };
 })();
+
+/**
+ * The provider side's request filter: the pact's static bearer token replaced by a fresh one with the same
+ * claims (fresh times), changed by `adjust` (a state's roles, another signing key).
+ */
+export function remintingFilter(
+  adjust: (claims: Record<string, unknown>) => Partial<MintOptions> = (claims) => ({ claims }),
+): NonNullable<VerifierOptions['requestFilter']> {
+  return (req, _res, next) => {
+    const header = req.headers.authorization;
+    if (typeof header !== 'string' || !header.startsWith('Bearer ')) {
+      next();
+      return;
+    }
+    const { iat: _iat, exp: _exp, nbf: _nbf, ...claims } = decodeJwt(header.slice('Bearer '.length));
+    void devToken(adjust(claims)).then((token) => {
+      req.headers.authorization = `Bearer ${token}`;
+      next();
+    }, next);
+  };
+}

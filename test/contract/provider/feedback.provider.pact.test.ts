@@ -5,12 +5,10 @@
  * this provider does not trust.
  */
 import { Verifier } from '@pact-foundation/pact';
-import { decodeJwt } from 'jose';
 import { version } from '../../../package.json';
 import { startEventReceiver, type EventReceiver } from '../../support/event-receiver';
 import { startFeedback, type FunctionUnderTest } from '../../support/function-under-test';
-import { FEEDBACK_PACT_VERP, PACT_LOG_LEVEL, pactFilesFor } from '../../support/pacts';
-import { devToken } from '../../support/tokens';
+import { FEEDBACK_PACT_VERP, PACT_LOG_LEVEL, pactFilesFor, remintingFilter } from '../../support/pacts';
 
 let sink: EventReceiver;
 let fn: FunctionUnderTest;
@@ -44,19 +42,11 @@ it('when the InboundMTA pact is replayed against feedback, then it verifies, and
         return Promise.resolve();
       },
     },
-    requestFilter: (req, _res, next) => {
-      const header = req.headers.authorization;
-      if (typeof header === 'string' && header.startsWith('Bearer ')) {
-        const { iat: _iat, exp: _exp, nbf: _nbf, ...claims } = decodeJwt(header.slice('Bearer '.length));
-        const secret = refused ? 'a-key-this-provider-does-not-trust-000000' : undefined;
-        void devToken({ claims, ...(secret ? { secret } : {}) }).then((token) => {
-          req.headers.authorization = `Bearer ${token}`;
-          next();
-        }, next);
-        return;
-      }
-      next();
-    },
+    // In the state where no client is known, the token is signed with a key this provider does not trust.
+    requestFilter: remintingFilter((claims) => ({
+      claims,
+      ...(refused ? { secret: 'a-key-this-provider-does-not-trust-000000' } : {}),
+    })),
     logLevel: PACT_LOG_LEVEL,
   }).verifyProvider();
 

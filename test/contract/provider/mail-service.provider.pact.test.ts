@@ -5,11 +5,10 @@
  * valid one with the same claims (the standard request filter); state handlers set up each state.
  */
 import { Verifier, type VerifierOptions } from '@pact-foundation/pact';
-import { decodeJwt } from 'jose';
 import { createSendMailApp } from '../../../functions/send-mail/app';
 import { version } from '../../../package.json';
 import { startFunction, type FunctionUnderTest } from '../../support/function-under-test';
-import { PACT_LOG_LEVEL, pactFilesFor } from '../../support/pacts';
+import { PACT_LOG_LEVEL, pactFilesFor, remintingFilter } from '../../support/pacts';
 import { startSmtpServer, type TestSmtpServer } from '../../support/smtp-server';
 import { devToken, ROLES_CLAIM } from '../../support/tokens';
 
@@ -89,20 +88,12 @@ it('when every consumer pact of MailService is replayed against send-mail, then 
         if (first.status !== 200) throw new Error(`the first try answered ${first.status}`);
       },
     },
-    requestFilter: (req, _res, next) => {
-      const header = req.headers.authorization;
-      if (typeof header === 'string' && header.startsWith('Bearer ')) {
-        // Same claims as the pact's example token, fresh times, signed with the key this provider trusts.
-        const { iat: _iat, exp: _exp, nbf: _nbf, ...claims } = decodeJwt(header.slice('Bearer '.length));
-        void devToken({ claims: { ...claims, ...(stateRoles ? { [ROLES_CLAIM]: stateRoles } : {}) } }).then((token) => {
-          req.headers.authorization = `Bearer ${token}`;
-          stateRoles = undefined;
-          next();
-        }, next);
-        return;
-      }
-      next();
-    },
+    // Same claims as the pact's example token, fresh times, signed with the key this provider trusts.
+    requestFilter: remintingFilter((claims) => {
+      const roles = stateRoles;
+      stateRoles = undefined;
+      return { claims: { ...claims, ...(roles ? { [ROLES_CLAIM]: roles } : {}) } };
+    }),
     logLevel: PACT_LOG_LEVEL,
   }).verifyProvider();
 
