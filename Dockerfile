@@ -1,4 +1,4 @@
-# One image for all three functions; each Knative Service picks its function with its command
+# One image for every function; each Knative Service picks its function with its command
 # (node dist/<function>/main.js), so a release builds, scans and pins a single digest.
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
@@ -13,6 +13,7 @@ COPY functions functions
 COPY shared shared
 COPY openapi openapi
 COPY scripts scripts
+COPY migrations migrations
 RUN node_modules/.bin/tsx scripts/build.ts && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:24-bookworm-slim

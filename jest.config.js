@@ -11,7 +11,7 @@ const transform = {
 const moduleNameMapper = { '^(\\.{1,2}/.*)\\.js$': '$1' };
 // Transformed although in node_modules: ESM-only packages (for Jest's CommonJS runtime) and the kafkajs file above.
 const transformIgnorePatterns = [
-  '/node_modules/(?!(jose|raw-body|kafkajs/src/network/requestQueue|@apidevtools/json-schema-ref-parser|https-proxy-agent|agent-base|proxy-agent-negotiate|proxy-from-env)/)',
+  '/node_modules/(?!(jose|raw-body|kafkajs/src/network/requestQueue|@apidevtools/json-schema-ref-parser|https-proxy-agent|agent-base|proxy-agent-negotiate|proxy-from-env|postgrator)/)',
 ];
 // Contract tests: Pact's telemetry off.
 const setupFiles = ['<rootDir>/test/support/pact-setup.ts'];

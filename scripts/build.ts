@@ -2,13 +2,14 @@
  * Production build into dist/ with esbuild. Per function in functions/catalog.ts:
  * - dist/<fn>/main.js: our launcher and the function in one bundle, started with `node` (make start, the image);
  * - dist/<fn>/framework-entry.js: the function registering itself, for the stock `functions-framework --target=…` CLI.
- * Tools shipped in the image: dist/tools/replay-events.js (replays email.sent dead letters) and
- * dist/tools/prune-pushgateway.js (deletes the Pushgateway groups of stopped pods), from scripts/.
+ * Tools shipped in the image: dist/tools/replay-events.js (replays dead-lettered events),
+ * dist/tools/prune-pushgateway.js (deletes the Pushgateway groups of stopped pods) and dist/tools/migrate.js
+ * (applies dist/migrations/, copied from migrations/), from scripts/.
  * dist/functions.txt lists each function built and its launcher bundle (`send-mail dist/send-mail/main.js`), one a
  * line, for scripts/warm-compile-cache.sh in the image, which has no TypeScript to read the catalog with.
  */
 import { build, type BuildOptions, type Plugin } from 'esbuild';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { bundleOf, FUNCTIONS } from '../functions/catalog';
 import { KAFKAJS_TIMER_FILE, patchKafkajsTimer } from './kafkajs-timer-patch.js';
 
@@ -43,7 +44,11 @@ const RUNTIME_FILES = ['swagger-ui-dist'];
 const TOOLS = [
   { entry: 'scripts/replay-events.ts', outfile: 'dist/tools/replay-events.js' },
   { entry: 'scripts/prune-pushgateway.ts', outfile: 'dist/tools/prune-pushgateway.js' },
+  { entry: 'scripts/migrate.ts', outfile: 'dist/tools/migrate.js' },
 ] as const;
+
+/** Loaded only locally, without DATABASE_URL (shared/db): a development dependency, never in the image. */
+const LOCAL_ONLY = ['@electric-sql/pglite'];
 
 async function main(): Promise<void> {
   await rm('dist', { recursive: true, force: true });
@@ -53,7 +58,7 @@ async function main(): Promise<void> {
         ...common,
         entryPoints: [entries.launcher],
         outfile: bundleOf(entries.launcher),
-        external: RUNTIME_FILES,
+        external: [...RUNTIME_FILES, ...LOCAL_ONLY],
       }),
       // The stock CLI brings its own framework; the function must register in that copy.
       build({
@@ -64,7 +69,11 @@ async function main(): Promise<void> {
       }),
     ]),
   );
-  await Promise.all(TOOLS.map(({ entry, outfile }) => build({ ...common, entryPoints: [entry], outfile })));
+  await Promise.all(
+    TOOLS.map(({ entry, outfile }) => build({ ...common, entryPoints: [entry], outfile, external: LOCAL_ONLY })),
+  );
+  // The migration tool reads its migrations beside it: dist/tools/../migrations.
+  await cp('migrations', 'dist/migrations', { recursive: true });
   await mkdir('dist', { recursive: true });
   await writeFile(
     'dist/functions.txt',

@@ -1,0 +1,39 @@
+/**
+ * The settings of the PostgreSQL database (issue 29), a fragment composed by what reads or writes it: the
+ * migration tool now, the recorder and send-mail's suppression check next. Locally, without DATABASE_URL,
+ * PGlite (real Postgres in WASM, no server) holds the same schema in PGLITE_DIR.
+ */
+import { str } from 'envalid';
+import { defineSettings, describedValidator } from '../config';
+
+const postgresUrl = describedValidator<string>('postgres:// URL', (input) => {
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    throw new Error('expected a postgres:// or postgresql:// URL');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
+    throw new Error('expected a postgres:// or postgresql:// URL');
+  return input;
+});
+
+export const databaseSpecs = {
+  DATABASE_URL: postgresUrl({
+    default: undefined,
+    requiredWhen: (env) => env.ENVIRONMENT !== 'local',
+    desc: 'PostgreSQL, postgres://user:password@host:5432/database, TLS with ?sslmode=verify-full (and sslrootcert=…). Each function connects as its own role (docs/database.md). Unset locally: PGlite in PGLITE_DIR.',
+    example: 'postgres://mailer_recorder:password@postgres.db.svc.cluster.local:5432/mailer?sslmode=verify-full',
+  }),
+  PGLITE_DIR: str({
+    default: '.dev/pglite',
+    desc: 'Local only, without DATABASE_URL: where the embedded PGlite database keeps its files.',
+  }),
+};
+
+export const databaseSettings = defineSettings({
+  owner: 'shared/db',
+  specs: databaseSpecs,
+  secrets: ['DATABASE_URL'],
+  requiredWhen: { DATABASE_URL: 'required outside local' },
+});
