@@ -156,6 +156,16 @@ const HOSTILE: readonly [string, Buffer | string, number][] = [
     `${head()}\r\nThis message was created automatically by mail delivery software.\r\n${' -\r\n'.repeat(250000)}`,
     202,
   ],
+  [
+    '100000 lone local parts under a failed-address line',
+    `${head()}\r\nThe following address(es) failed:\r\n${'\r\n  x\r\n'.repeat(100000)}`,
+    202,
+  ],
+  [
+    "Exchange's phrase with a run of a@a@a@… (1 MiB)",
+    `${head()}\r\nDid not reach the following recipient(s): ${'a@'.repeat(0.5 * MIB)}\r\n`,
+    202,
+  ],
   ['30000 quoted lines', `${head()}\r\n${'> > > quoted, and quoted again, with no address\r\n'.repeat(30000)}`, 202],
   ['an HTML-only body of unclosed tags', `${head('Content-Type: text/html\r\n')}\r\n${'<'.repeat(MIB)}`, 202],
   [

@@ -57,7 +57,8 @@ export function readTextBounce(
   const lines = notice.split(/\r\n|\r|\n/).map((line) => line.slice(0, MAX_LINE));
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
-    const named = recipientLine(line) ?? localPartLine(line, lines[i - 1] ?? '', text);
+    const named =
+      recipientLine(line) ?? (failedBlockStarts(lines, i) ? localPartLine(line, text.slice(0, 64 * 1024)) : undefined);
     if (!named) continue;
     const { address, rest, indent } = named;
     // Exim's "A message sent by\n  <sender>\ncould not be delivered": our own address, not a recipient.
@@ -96,7 +97,7 @@ export function readTextBounce(
   }
   // Exchange: "Did not reach the following recipient(s): user@example.org on …"
   for (const match of notice.matchAll(
-    /did not reach the following recipient\(?s?\)?:\s*<?([^\s<>]+@[^\s<>]+?)>?[\s,]/gi,
+    /did not reach the following recipient\(?s?\)?:\s*<?([^\s<>@]+@[^\s<>@]+?)>?[\s,]/gi,
   )) {
     if (!found.has(match[1] ?? '')) found.set(match[1] ?? '', []);
   }
@@ -151,17 +152,19 @@ function leading(line: string): number {
   return /^[ \t]*/.exec(line)?.[0].replace(/\t/g, '        ').length ?? 0;
 }
 
+/** Whether line `i` opens Exim's list of failed addresses (right after "address(es) failed:", or one blank line on). */
+function failedBlockStarts(lines: readonly string[], i: number): boolean {
+  const failed = /address\(es\) failed:\s*$/i;
+  return failed.test(lines[i - 1] ?? '') || ((lines[i - 1] ?? '').trim() === '' && failed.test(lines[i - 2] ?? ''));
+}
+
 /**
  * Exim names a local recipient by its local part alone ("  kijitora" under "The following address(es)
  * failed:"): its whole address is the one the returned copy was for.
  */
-function localPartLine(
-  line: string,
-  previous: string,
-  text: string,
-): { address: string; rest: string; indent: number } | undefined {
+function localPartLine(line: string, text: string): { address: string; rest: string; indent: number } | undefined {
   const local = /^ {2}([^\s@<>()]+)\s*$/.exec(line)?.[1];
-  if (local === undefined || !/address\(es\) failed:\s*$|^\s*$/.test(previous)) return undefined;
+  if (local === undefined) return undefined;
   const escaped = local.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const address = new RegExp(`\\b${escaped}@[a-z0-9.-]+\\.[a-z]{2,}`, 'i').exec(text)?.[0];
   return address ? { address, rest: '', indent: 2 } : undefined;
