@@ -92,7 +92,7 @@ it.each(['staging', 'production'] as const)(
   async (environment) => {
     const dir = join(REPO, 'knative', 'overlays', environment, 'secrets');
     const names = readdirSync(dir).map((file) => file.replace(/\.example\.yaml$/, ''));
-    expect(names.sort()).toEqual(['feedback-secrets', 'health-secrets', 'send-mail-secrets']);
+    expect(names.sort()).toEqual(['feedback-secrets', 'health-secrets', 'migrate-secrets', 'send-mail-secrets']);
 
     for (const name of names) {
       const { stdout } = await shell(
@@ -143,7 +143,7 @@ describe('docs/deploying.md, top to bottom, without a cluster', () => {
   };
   const secretsMounted = (objects: K8sObject[]): string[] =>
     objects
-      .filter((object) => object.kind === 'Service')
+      .filter((object) => object.kind === 'Service' || object.kind === 'Job')
       .flatMap((service) => service.spec?.template?.spec?.volumes ?? [])
       .flatMap((volume) => (volume.secret ? [volume.secret.secretName] : []))
       .sort();
@@ -170,10 +170,24 @@ describe('docs/deploying.md, top to bottom, without a cluster', () => {
       pattern: /^make -s manifests ENV=(\w+) \| kubectl apply -f - -l ([\w./-]+)=([\w.-]+)$/,
       tryIt: async ([, environment = '', label = '', value = '']) => {
         const selected = (await render(environment)).filter((object) => object.metadata.labels?.[label] === value);
-        expect(selected.map(({ kind, metadata }) => `${kind}/${metadata.name}`)).toEqual([
-          `Namespace/mailer-${environment}`,
-        ]);
+        const expected: Record<string, string[]> = {
+          namespace: [`Namespace/mailer-${environment}`],
+          migration: ['Job/migrate'],
+        };
+        expect(selected.map(({ kind, metadata }) => `${kind}/${metadata.name}`)).toEqual(expected[value] ?? ['?']);
         return 'rendered, selection checked (apply needs a cluster)';
+      },
+    },
+    {
+      // Needs a cluster: the walk checks that the render has the Job it names, in that namespace.
+      pattern:
+        /^kubectl -n mailer-(\w+) (?:delete job migrate --ignore-not-found|wait --for=condition=complete job\/migrate --timeout=\w+)$/,
+      tryIt: async ([, environment = '']) => {
+        const job = (await render(environment)).find(
+          (object) => object.kind === 'Job' && object.metadata.name === 'migrate',
+        );
+        expect(job?.metadata.namespace).toBe(`mailer-${environment}`);
+        return 'printed, not run (needs a cluster); its Job is in the render';
       },
     },
     {
@@ -203,7 +217,7 @@ describe('docs/deploying.md, top to bottom, without a cluster', () => {
       tryIt: async ([, environment = '']) => {
         const { stdout } = await shell(`make -n --no-print-directory deploy ENV=${environment}`);
         expect(stdout).toContain(`kubectl apply -k knative/overlays/${environment}`);
-        // Every Secret the Services mount was created by the steps above.
+        // Every Secret the Services and the migration Job mount was created by the steps above.
         expect(secretsMounted(await render(environment))).toEqual(
           created
             .filter((secret) => secret.environment === environment)
@@ -275,10 +289,12 @@ describe('docs/deploying.md, top to bottom, without a cluster', () => {
       walked.push([line, await step.tryIt(match, line)]);
     }
 
-    // The Namespace goes first, then the Secrets, then the Services.
+    // The Namespace goes first, then the Secrets, then the migrations (done), then the Services.
     const at = (pattern: RegExp): number => lines.findIndex((line) => pattern.test(line));
-    expect(at(/kubectl apply -f - -l/)).toBeLessThan(at(/create secret/));
-    expect(at(/create secret/)).toBeLessThan(at(/^make deploy/));
+    expect(at(/component=namespace/)).toBeLessThan(at(/create secret/));
+    expect(at(/create secret/)).toBeLessThan(at(/component=migration/));
+    expect(at(/component=migration/)).toBeLessThan(at(/wait --for=condition=complete/));
+    expect(at(/wait --for=condition=complete/)).toBeLessThan(at(/^make deploy/));
     expect(walked.length).toBe(lines.length);
   });
 });

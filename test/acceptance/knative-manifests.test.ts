@@ -10,6 +10,7 @@ import { DOCS_REDIRECTS } from '../../functions/docs/site';
 import { healthSettings } from '../../functions/health/settings';
 import { eventTransport } from '../../shared/events/transport';
 import { feedbackSettings } from '../../functions/feedback/settings';
+import { migrateSettings } from '../../scripts/migrate';
 import { sendMailSettings, type SendMailConfig } from '../../functions/send-mail/settings';
 import { parse } from 'yaml';
 import { ConfigError, loadConfig, type AnyFunctionSettings, type Config, type Specs } from '../../shared/config';
@@ -302,6 +303,7 @@ function secretFilesOf(env: string, objects: K8sObject[]): SecretFiles {
     expect(secrets.map((secret) => secret.metadata.name.replace(/-[a-z0-9]{10}$/, '')).sort()).toEqual([
       'feedback-secrets',
       'health-secrets',
+      'migrate-secrets',
       'send-mail-secrets',
     ]);
     return renderedSecretFiles(objects);
@@ -548,6 +550,41 @@ it('when no secret values are committed, then only dev carries Secrets and they 
     for (const [path, value] of values)
       expect({ path, value }).toEqual({ path, value: expect.stringMatching(/not-a-secret|obviously-fake/) });
   }
+});
+
+describe('issue 29: the migration Job', () => {
+  it.each(ENVIRONMENTS)(
+    "when %s is rendered, then a Job runs the image's migrate tool with its own Secret, and its settings load against the tool's schema with DATABASE_URL from that Secret",
+    (env) => {
+      const [job] = ofKind(rendered[env], 'Job') as unknown as ServiceWithVolumes[];
+      const secretFiles = secretFilesOf(env, rendered[env]);
+      const files = mountedFiles(job as ServiceWithVolumes, rendered[env], secretFiles);
+      const { CONFIG_FILE, SECRETS_FILE } = literalEnv(job as ServiceWithVolumes);
+      const config = loadConfig(
+        migrateSettings,
+        { CONFIG_FILE, SECRETS_FILE },
+        {
+          readFile: (path) => {
+            const text = files[path];
+            if (text === undefined) throw Object.assign(new Error(`not mounted: ${path}`), { code: 'ENOENT' });
+            return text;
+          },
+        },
+      );
+
+      expect(job?.metadata).toMatchObject({ name: 'migrate', labels: { 'app.kubernetes.io/component': 'migration' } });
+      expect((job?.spec.template.spec.containers[0] as { command?: string[] } | undefined)?.command).toEqual([
+        'node',
+        'dist/tools/migrate.js',
+      ]);
+      expect(config.DATABASE_URL).toMatch(/^postgres:\/\//);
+      expect(
+        secretOwnershipProblems('migrate', secretKeysOf(job as ServiceWithVolumes, secretFiles), migrateSettings, {
+          ENVIRONMENT: env,
+        }),
+      ).toEqual([]);
+    },
+  );
 });
 
 describe('NODE_OPTIONS', () => {
