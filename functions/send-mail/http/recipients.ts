@@ -4,7 +4,7 @@
  * MAX_RECIPIENTS in all. Problems name the field as the schema does: `cc/1` is the second cc address.
  */
 import type { FieldProblem } from '../../../shared/errors';
-import { checkAddress } from './address';
+import { checkAddress } from '../../../shared/addresses';
 
 export interface RecipientFields {
   readonly to_address: string;

@@ -1,5 +1,5 @@
 import { domainToASCII } from 'node:url';
-import { checkAddress, isPlainAscii } from '../../../../../functions/send-mail/http/address';
+import { checkAddress, isPlainAscii } from '../../../../shared/addresses';
 
 describe('isPlainAscii', () => {
   it.each([
@@ -47,4 +47,33 @@ describe('checkAddress', () => {
   ])('when the address is $input, then the check gives $expected', ({ input, expected }) => {
     expect(checkAddress(input)).toEqual(expected);
   });
+});
+
+describe('issue 29: one address, one form (how suppressions are keyed and looked up)', () => {
+  const form = (input: string): string | undefined => {
+    const check = checkAddress(input);
+    return check.ok ? check.address : undefined;
+  };
+
+  it.each([
+    ['the domain in any case', ['gone@Example.COM', 'gone@example.com', 'gone@EXAMPLE.com']],
+    [
+      'an IDN domain as written, in capitals or as punycode',
+      ['gone@bücher.example', 'gone@BÜCHER.example', 'gone@xn--bcher-kva.example'],
+    ],
+  ])('when %s, then every spelling has the same form', (_, spellings) => {
+    expect(new Set(spellings.map(form)).size).toBe(1);
+  });
+
+  it.each([
+    ['a local part in another case', 'Gone@example.com', 'gone@example.com'],
+    ['a + tag', 'gone+news@example.com', 'gone@example.com'],
+    ['a dot in the local part', 'g.one@example.com', 'gone@example.com'],
+  ])(
+    'when two addresses differ by %s, then they stay two addresses (the local part is compared as sent)',
+    (_, one, other) => {
+      expect(form(one)).toBeDefined();
+      expect(form(one)).not.toBe(form(other));
+    },
+  );
 });
