@@ -4,7 +4,7 @@
  */
 import { fieldGroups, first, typedAddress } from './fields';
 import { firstAddress, returnedHeaders, type Mime, type Part } from './mime';
-import type { RecipientReading } from './reading';
+import { MAX_RECIPIENTS, type RecipientReading } from './reading';
 
 export function readFeedbackReport(report: Part, mime: Mime): RecipientReading[] {
   const fields = new Map<string, string[]>();
@@ -13,7 +13,7 @@ export function readFeedbackReport(report: Part, mime: Mime): RecipientReading[]
   const feedbackType = (fields.get('feedback-type')?.[0] ?? 'other').toLowerCase().split(/[\s;]/)[0] ?? 'other';
   const reportingAgent = fields.get('user-agent')?.[0] ?? typedAddress(fields.get('reporting-mta')?.[0]);
   const recipients = (fields.get('original-rcpt-to') ?? [])
-    .slice(0, 101)
+    .slice(0, MAX_RECIPIENTS + 1)
     .map((value) => typedAddress(value) ?? value.trim());
   if (recipients.length === 0) {
     const attached = returnedHeaders(mime);

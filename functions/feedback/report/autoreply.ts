@@ -15,7 +15,6 @@ export function isAutoReply(mime: Mime): boolean {
     headerValues(mime, 'x-autoreply').length > 0 ||
     headerValues(mime, 'x-autorespond').length > 0 ||
     headerValues(mime, 'x-autoresponse').length > 0 ||
-    headerValues(mime, 'precedence').some((value) => /auto_reply/i.test(value)) ||
-    (headerValues(mime, 'x-auto-response-suppress').length > 0 && SUBJECT.test(mime.subject));
+    headerValues(mime, 'precedence').some((value) => /auto_reply/i.test(value));
   return autoSubmitted || marked || SUBJECT.test(mime.subject);
 }

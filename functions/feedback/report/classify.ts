@@ -136,7 +136,7 @@ const STATUS_IN_TEXT = /\b([245])\.(\d{1,3})\.(\d{1,3})\b/;
 const REPLY_IN_TEXT = /(?:^|[\s:;\]])([245]\d\d)(?:[\s-]|$)/;
 
 /** The first RFC 3463 code in the text, or undefined. */
-export function statusIn(text: string): string | undefined {
+function statusIn(text: string): string | undefined {
   const match = STATUS_IN_TEXT.exec(text);
   return match ? `${match[1]}.${match[2]}.${match[3]}` : undefined;
 }
@@ -145,7 +145,7 @@ export function classify(evidence: Evidence): Verdict {
   // The server's words are short; the patterns read at most their first 2000 characters.
   const diagnostic = (evidence.diagnostic || evidence.notice || '').slice(0, 2000);
   const smtpCode = REPLY_IN_TEXT.exec(diagnostic)?.[1];
-  const written = evidence.status && STATUS_IN_TEXT.test(evidence.status) ? statusIn(evidence.status) : undefined;
+  const written = evidence.status === undefined ? undefined : statusIn(evidence.status);
   // The server's own code is more precise than the one the reporting MTA summed it up with.
   let status = statusIn(diagnostic) ?? written;
   if (status === undefined && smtpCode !== undefined) status = `${smtpCode[0]}.0.0`;

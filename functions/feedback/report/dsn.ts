@@ -1,16 +1,16 @@
 /** RFC 3464 delivery status notifications: one reading per recipient group that is not a success. */
 import { classify, smtpCommandIn, type SmtpCommand } from './classify';
 import { fieldGroups, first, typedAddress, typedText } from './fields';
-import type { RecipientReading } from './reading';
+import { MAX_RECIPIENTS, type RecipientReading } from './reading';
 
-/** One more than read-report's MAX_RECIPIENTS: a report with more is refused there, unread further here. */
-const MAX_GROUPS = 101;
+/** One more than MAX_RECIPIENTS: a report with more is refused (read-report.ts), unread further here. */
+const MAX_GROUPS = MAX_RECIPIENTS + 1;
 
 /** Actions that report a delivery, not a failure (RFC 3464 §2.3.3): nothing to classify. */
 const SUCCESS = new Set(['delivered', 'relayed', 'expanded']);
 
-/** `notice` is the report's human-readable part, which often says more than the fields (the SMTP command). */
 /**
+ * `notice` is the report's human-readable part, which often says more than the fields (the SMTP command).
  * `fallback`: the recipient to use for a group whose Final-Recipient is no address (`@host` alone, as a
  * mangled Sendmail DSN has it): the returned mail's own recipient, when it names exactly one.
  */
@@ -61,7 +61,7 @@ export function readDeliveryStatus(
   return { readings, delivered };
 }
 
-const PIPELINED_RCPT = /need RCPT|no valid recipients|RCPT commands were rejected|need RCPT command/i;
+const PIPELINED_RCPT = /need RCPT|no valid recipients|RCPT commands were rejected/i;
 
 /**
  * The command named in the notice's paragraph about this recipient (Postfix: "<user@host>: host … said: …

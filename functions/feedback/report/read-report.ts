@@ -7,11 +7,8 @@ import { isAutoReply } from './autoreply';
 import { readDeliveryStatus } from './dsn';
 import { first } from './fields';
 import { firstAddress, headerValues, parseMime, returnedHeaders, type Mime } from './mime';
-import type { Reading, RecipientReading } from './reading';
+import { MAX_RECIPIENTS, type Reading, type RecipientReading } from './reading';
 import { looksLikeBounce, readTextBounce } from './text-bounce';
-
-/** The most recipients one report may name (send-mail's MAX_RECIPIENTS is 50 by default). */
-export const MAX_RECIPIENTS = 100;
 
 const DSN_FIELDS = /^(Final|Original)-Recipient:/im;
 
@@ -27,13 +24,18 @@ export async function readReport(raw: Uint8Array): Promise<Reading> {
   }
   const envelopeRecipients = envelopeRecipientsOf(mime);
   try {
-    return { ...bounded(await readMime(mime, 0)), envelopeRecipients };
+    return { ...bounded(await readMime(mime, 0, envelopeRecipients)), envelopeRecipients };
   } catch {
     return { kind: 'unknown', recipients: [], envelopeRecipients, unreadable: 'report' };
   }
 }
 
-async function readMime(mime: Mime, depth: number): Promise<Omit<Reading, 'envelopeRecipients'>> {
+/** `envelopeRecipients`: the mail's own (envelopeRecipientsOf), never a recipient of the bounce it holds. */
+async function readMime(
+  mime: Mime,
+  depth: number,
+  envelopeRecipients: readonly string[],
+): Promise<Omit<Reading, 'envelopeRecipients'>> {
   const status = mime.parts.filter((part) => /delivery-status$/.test(part.mimeType)).map((part) => part.content);
   // A report whose MIME structure was lost on the way (no Content-Type): its fields are in the text.
   if (status.length === 0 && DSN_FIELDS.test(mime.text)) status.push(mime.text);
@@ -59,7 +61,7 @@ async function readMime(mime: Mime, depth: number): Promise<Omit<Reading, 'envel
       .flatMap((value) => value.slice(0, 10_000).split(','))
       .map((value) => value.trim())
       .filter((value) => /^[^\s@]{1,64}@[^\s@]+$/.test(value));
-    const recipients = readTextBounce(mime.subject, mime.text, [mime.from, ...envelopeRecipientsOf(mime)], failed);
+    const recipients = readTextBounce(mime.subject, mime.text, [mime.from, ...envelopeRecipients], failed);
     if (recipients.length > 0) return { kind: 'dsn', recipients: dedupe(recipients) };
   }
   // A bounce carries Auto-Submitted too: only a mail that is no bounce can be an automatic reply.
@@ -67,7 +69,8 @@ async function readMime(mime: Mime, depth: number): Promise<Omit<Reading, 'envel
   // A report forwarded as an attachment: read the attached mail the same way.
   if (depth < MAX_DEPTH) {
     for (const part of mime.parts.filter((candidate) => candidate.mimeType === 'message/rfc822')) {
-      const inner = await readMime(await parseMime(Buffer.from(part.content, 'utf8')), depth + 1);
+      const attached = await parseMime(Buffer.from(part.content, 'utf8'));
+      const inner = await readMime(attached, depth + 1, envelopeRecipientsOf(attached));
       if (inner.kind === 'dsn' || inner.kind === 'arf') return inner;
     }
   }

@@ -2,6 +2,12 @@
  * What the feedback function reads from one inbound mail: what kind of report it is and, per recipient it
  * names, a classification with a reason from a small vocabulary (docs/feedback.md lists it).
  */
+/**
+ * The most recipients one report may name (send-mail's MAX_RECIPIENTS is 50 by default): a report naming
+ * more is no report of ours, and is read for none (read-report.ts).
+ */
+export const MAX_RECIPIENTS = 100;
+
 export type ReportKind = 'dsn' | 'arf' | 'autoreply' | 'unknown';
 
 export type Classification = 'hard' | 'soft' | 'delayed' | 'complaint' | 'unknown';
