@@ -33,10 +33,7 @@ async function start(): Promise<void> {
   const limits = { maxBodyBytes: config.MAX_BODY_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000 };
   for (const { entry, config: own } of loaded) {
     const app = (await entry.loadApp())(own);
-    apps.set(entry.name, {
-      app,
-      listener: createRequestListener(app, { ...limits, maxBodyBytes: app.maxBodyBytes ?? limits.maxBodyBytes }),
-    });
+    apps.set(entry.name, { app, listener: createRequestListener(app, limits) });
   }
   // A path the HTTPRoute does not route (probes and /metrics included): the gateway's 404, through a pipeline with no routes.
   const notRouted = createPipeline([], createLogger({ service: 'dev-router', config, version: 'dev' })).handle;

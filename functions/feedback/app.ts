@@ -1,10 +1,9 @@
 /** Wires feedback from its configuration: the VERP reader, the event publisher, the route, what to close. */
 import type { DestinationStream } from 'pino';
 import { authFailureCounter, createAuthenticator } from '../../shared/auth';
-import { createEventPublisher } from '../../shared/events';
+import { createEventPublisher, publishSettleMs } from '../../shared/events';
 import { defineFunction, type FunctionApp } from '../../shared/http';
 import { createVerp } from '../../shared/verp';
-import { feedbackSettleMs } from './budget';
 import { feedbackRoutes } from './http/handler';
 import { identity } from './identity';
 import { createFeedbackMetrics } from './metrics';
@@ -18,7 +17,7 @@ export function createFeedbackApp(config: FeedbackConfig, logDestination?: Desti
     // A report is a whole mail: its own limit instead of MAX_BODY_BYTES.
     maxBodyBytes: config.FEEDBACK_MAX_BYTES,
     // After the drain tells requests to stop, a report already read still gets its events (or dead letters).
-    settleMs: feedbackSettleMs(config),
+    settleMs: publishSettleMs(config),
     logDestination,
     build: ({ logger, metrics }) => {
       const counters = createFeedbackMetrics(metrics.registry);

@@ -4,7 +4,8 @@
  * that cannot hold are refused at start, naming every setting involved.
  */
 import { requestBudgetProblems, settleProblems, type BudgetShare } from '../../shared/config';
-import { publishBound, type PublishBoundSettings } from '../../shared/events';
+import { jwksBudgetShares } from '../../shared/auth';
+import { publishBound, publishSettleMs, type PublishBoundSettings } from '../../shared/events';
 
 type BudgetSettings = Readonly<
   Record<
@@ -37,11 +38,8 @@ export function eventPublishMaxMs(config: PublishBoundSettings): number {
 
 /** How long send-mail may still need once its requests are told to stop: the event of a mail already out. */
 export function eventSettleMs(config: PublishBoundSettings & Pick<BudgetSettings, 'FEATURE_EMAIL_SENT_EVENT'>): number {
-  return config.FEATURE_EMAIL_SENT_EVENT ? eventPublishMaxMs(config) + EVENT_SETTLE_MARGIN_MS : 0;
+  return config.FEATURE_EMAIL_SENT_EVENT ? publishSettleMs(config) : 0;
 }
-
-/** Room beyond the publish for the answer and the dead-letter line. */
-const EVENT_SETTLE_MARGIN_MS = 500;
 
 const SMTP_PARTS = [
   'SMTP_CONNECTION_TIMEOUT_SECONDS',
@@ -60,9 +58,7 @@ export function timeBudgetProblems(config: BudgetSettings): string[] {
     }
   }
   const shares: BudgetShare[] = [
-    ...(config.AUTH_ISSUER !== undefined || config.AUTH_JWKS_URL !== undefined
-      ? [{ setting: 'AUTH_JWKS_TIMEOUT_MS', ms: config.AUTH_JWKS_TIMEOUT_MS }]
-      : []),
+    ...jwksBudgetShares(config),
     { setting: 'SMTP_SEND_TIMEOUT_SECONDS', ms: config.SMTP_SEND_TIMEOUT_SECONDS * 1000 },
     ...(config.FEATURE_EMAIL_SENT_EVENT ? [publishShare(config)] : []),
     // A keyed request's claim before the send and its stored answer after it.

@@ -7,5 +7,12 @@ export {
 } from './authenticator';
 export { authErrorStatus, AuthError, type AuthErrorCode, type AuthFailureReason } from './errors';
 export { discoveryUrl } from './jwks';
-export { ASYMMETRIC_ALGORITHMS, authSettings, authSpecs, type AuthSettings, type AuthSpecs } from './settings';
+export {
+  ASYMMETRIC_ALGORITHMS,
+  authSettings,
+  authSpecs,
+  jwksBudgetShares,
+  type AuthSettings,
+  type AuthSpecs,
+} from './settings';
 export { authFailureCounter } from './metrics';

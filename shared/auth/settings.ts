@@ -3,7 +3,15 @@
  * for its callers, health for its details). See shared/config/settings.ts.
  */
 import { bool, num, str } from 'envalid';
-import { defineSettings, describedValidator, httpUrl, nonNegativeInt, positiveInt, type Config } from '../config';
+import {
+  defineSettings,
+  describedValidator,
+  httpUrl,
+  nonNegativeInt,
+  positiveInt,
+  type BudgetShare,
+  type Config,
+} from '../config';
 
 /** Only asymmetric algorithms: the shared-secret HS256 mode has its own verifier and setting. */
 export const ASYMMETRIC_ALGORITHMS = [
@@ -106,3 +114,19 @@ export const authSettings = defineSettings({
       ? ['AUTH_HS256_SECRET: refused in production unless AUTH_ALLOW_HS256_IN_PRODUCTION=true']
       : [],
 });
+
+/**
+ * The key fetch's share of a request's time budget: a token whose key is not cached waits for the JWKS, which
+ * only an identity provider (AUTH_ISSUER or AUTH_JWKS_URL) has to be fetched from.
+ */
+export function jwksBudgetShares(
+  config: Readonly<{
+    AUTH_JWKS_TIMEOUT_MS: number;
+    AUTH_ISSUER?: string | undefined;
+    AUTH_JWKS_URL?: string | undefined;
+  }>,
+): BudgetShare[] {
+  return config.AUTH_ISSUER !== undefined || config.AUTH_JWKS_URL !== undefined
+    ? [{ setting: 'AUTH_JWKS_TIMEOUT_MS', ms: config.AUTH_JWKS_TIMEOUT_MS }]
+    : [];
+}

@@ -27,6 +27,7 @@ export {
   eventTransport,
   kafkaTransportChosen,
   publishBound,
+  publishSettleMs,
   type EventTransport,
   type PublishBoundSettings,
   type TransportChoice,

@@ -46,3 +46,14 @@ export function publishBound(config: PublishBoundSettings): { readonly ms: numbe
   if (eventTransport(config) === 'http') return { ms: config.EVENT_HTTP_TIMEOUT_MS, setting: 'EVENT_HTTP_TIMEOUT_MS' };
   return { ms: kafkaTimings(config.KAFKA_SEND_TIMEOUT_MS).backstopMs, setting: 'KAFKA_SEND_TIMEOUT_MS' };
 }
+
+/** Room beyond the publish for the answer and the dead-letter line. */
+const SETTLE_MARGIN_MS = 500;
+
+/**
+ * How long a publishing function may still need once the drain tells its requests to stop: one publish of
+ * what already happened (a mail out, a report read), with room for its answer and dead letter.
+ */
+export function publishSettleMs(config: PublishBoundSettings): number {
+  return publishBound(config).ms + SETTLE_MARGIN_MS;
+}

@@ -33,7 +33,7 @@ export interface FunctionApp {
    * mail already sent): the shutdown drain aborts in-flight requests this long before its deadline.
    */
   readonly settleMs: number;
-  /** The largest body a host reads for this function; undefined: MAX_BODY_BYTES. */
+  /** The largest body our launcher reads for this function; undefined: MAX_BODY_BYTES. */
   readonly maxBodyBytes?: number;
   /** Closes pools and connections, then pushes metrics when configured; called once on shutdown. */
   stop(): Promise<void>;

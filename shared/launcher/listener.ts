@@ -50,7 +50,8 @@ export function createRequestListener(
     exchange.signal.addEventListener('abort', () => {
       if (!exchange.invoked) refuse(req, res, app, exchange.signal.reason);
     });
-    void dispatch(req, res, app, limits.maxBodyBytes, exchange);
+    // A function may read larger bodies than MAX_BODY_BYTES (feedback's reports): its own limit wins.
+    void dispatch(req, res, app, app.maxBodyBytes ?? limits.maxBodyBytes, exchange);
   };
 }
 

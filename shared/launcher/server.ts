@@ -29,10 +29,7 @@ export async function launch(app: FunctionApp, config: LauncherConfig, host = '0
   const server = createHttpServer(config);
   const listener = createRequestListener(
     app,
-    {
-      maxBodyBytes: app.maxBodyBytes ?? config.MAX_BODY_BYTES,
-      requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000,
-    },
+    { maxBodyBytes: config.MAX_BODY_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000 },
     exchanges,
   );
   serveRequests(server, listener);

@@ -218,24 +218,35 @@ function loadedService(
     (candidate) => candidate.metadata.name === name,
   ) as unknown as ServiceWithVolumes;
   const settings = settingsOf(name);
-  const files = mountedFiles(service, objects, secrets);
-  const { CONFIG_FILE, SECRETS_FILE } = literalEnv(service);
   try {
-    const config = loadConfig(
-      settings,
-      { CONFIG_FILE, SECRETS_FILE, ...injected },
-      {
-        readFile: (path) => {
-          const text = files[path];
-          if (text === undefined) throw Object.assign(new Error(`not mounted: ${path}`), { code: 'ENOENT' });
-          return text;
-        },
-      },
-    ) as unknown as Config<Specs>;
-    return { service, settings, files, config };
+    return { service, settings, ...loadedWorkload(service, objects, secrets, settings, injected) };
   } catch (err) {
     throw new Error(`${name}: ${err instanceof ConfigError ? err.message : String(err)}`);
   }
+}
+
+/** A workload's (a Service's, a Job's) settings, loaded as its pod would: from the files it mounts and its CONFIG_FILE/SECRETS_FILE. */
+function loadedWorkload(
+  workload: ServiceWithVolumes,
+  objects: K8sObject[],
+  secrets: SecretFiles,
+  settings: AnyFunctionSettings,
+  injected: Record<string, string> = {},
+): { files: Record<string, string>; config: Config<Specs> } {
+  const files = mountedFiles(workload, objects, secrets);
+  const { CONFIG_FILE, SECRETS_FILE } = literalEnv(workload);
+  const config = loadConfig(
+    settings,
+    { CONFIG_FILE, SECRETS_FILE, ...injected },
+    {
+      readFile: (path) => {
+        const text = files[path];
+        if (text === undefined) throw Object.assign(new Error(`not mounted: ${path}`), { code: 'ENOENT' });
+        return text;
+      },
+    },
+  ) as unknown as Config<Specs>;
+  return { files, config };
 }
 
 /** Each match of the route as `type value -> backend:port`; a rule with other than one backend is listed as such. */
@@ -558,19 +569,7 @@ describe('issue 29: the migration Job', () => {
     (env) => {
       const [job] = ofKind(rendered[env], 'Job') as unknown as ServiceWithVolumes[];
       const secretFiles = secretFilesOf(env, rendered[env]);
-      const files = mountedFiles(job as ServiceWithVolumes, rendered[env], secretFiles);
-      const { CONFIG_FILE, SECRETS_FILE } = literalEnv(job as ServiceWithVolumes);
-      const config = loadConfig(
-        migrateSettings,
-        { CONFIG_FILE, SECRETS_FILE },
-        {
-          readFile: (path) => {
-            const text = files[path];
-            if (text === undefined) throw Object.assign(new Error(`not mounted: ${path}`), { code: 'ENOENT' });
-            return text;
-          },
-        },
-      );
+      const { config } = loadedWorkload(job as ServiceWithVolumes, rendered[env], secretFiles, migrateSettings);
 
       expect(job?.metadata).toMatchObject({ name: 'migrate', labels: { 'app.kubernetes.io/component': 'migration' } });
       expect((job?.spec.template.spec.containers[0] as { command?: string[] } | undefined)?.command).toEqual([
