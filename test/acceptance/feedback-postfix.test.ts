@@ -103,7 +103,12 @@ it('when Postfix refuses a recipient for good, then its own DSN reaches feedback
       reportKind: 'dsn',
     },
   });
-  expect(postfix.log()).toMatch(/relay=feedback, .*status=sent \(delivered via feedback service\)/);
+  // The event is stored while the pipe's answer is on its way back: Postfix logs the delivery just after.
+  await eventually(
+    () => postfix.log(),
+    (log) => /relay=feedback, .*status=sent \(delivered via feedback service\)/.test(log),
+    { what: "Postfix's log line for the pipe's delivery", timeoutMs: 10_000 },
+  );
 });
 
 it('when Postfix defers a recipient, then its delay warning (delay_warning_time 1s) becomes an email.delayed event for the mail', async () => {
