@@ -21,6 +21,7 @@ import type { ApiDescription } from '../openapi/parts';
 import { identity as docs } from './docs/identity';
 import { identity as feedback } from './feedback/identity';
 import { identity as health } from './health/identity';
+import { identity as recorder } from './recorder/identity';
 import { identity as sendMail } from './send-mail/identity';
 
 /** A path the public HTTPRoute sends to the function, with Gateway API match semantics. */
@@ -80,6 +81,13 @@ export const FUNCTIONS: readonly AnyFunctionEntry[] = [
     loadSettings: async () => (await import('./feedback/settings.js')).feedbackSettings,
     loadApp: async () => (await import('./feedback/app.js')).createFeedbackApp,
     loadApi: async () => (await import('./feedback/http/api.js')).feedbackApi,
+  }),
+  entry({
+    ...recorder,
+    entries: entries(recorder.name),
+    loadSettings: async () => (await import('./recorder/settings.js')).recorderSettings,
+    loadApp: async () => (await import('./recorder/app.js')).createRecorderApp,
+    loadApi: async () => (await import('./recorder/api.js')).recorderApi,
   }),
   entry({
     ...docs,

@@ -39,8 +39,11 @@ const OUTCOME_BY_CODE: Readonly<Partial<Record<ErrorCode, DeliveryOutcome>>> = {
   'email.send.unknown': 'unknown',
 };
 
-/** What the event carries beyond the mail: the hashed Idempotency-Key of a keyed request. */
-export type SendMailCorrelation = EmailSentExtensions;
+/** What the event carries beyond the mail: who sent it, and the hashed Idempotency-Key of a keyed request. */
+export interface SendMailCorrelation extends EmailSentExtensions {
+  /** The token's sub (else azp/client_id): the event's `caller`, whose timeline the mail is. */
+  readonly caller?: string;
+}
 
 /**
  * Extension attributes of one event beyond tracing: `idempotencykey`, the SHA-256 (hex) of the request's
@@ -126,6 +129,7 @@ export async function sendMail(
   deadlineAt?: number,
 ): Promise<SendMailResult> {
   const mail = outgoingMail(request, trace, randomUUID());
+  const { caller, ...extensions } = correlation;
   if (request.sandbox) {
     // Validated and built, as a real send would be; no SMTP session, no event, no count of a delivery.
     const { messageId } = await ports.delivery.build(mail);
@@ -138,14 +142,14 @@ export async function sendMail(
     ports.countEmail?.((isAppError(err) && OUTCOME_BY_CODE[err.code]) || 'failed');
     // The mail may be out: its event is held as a dead letter, to publish only once the mail is found.
     if (err instanceof OutcomeUnknownError)
-      ports.events?.hold(eventData(request, err.messageId), trace, correlation, mail.id);
+      ports.events?.hold(eventData(request, err.messageId, caller), trace, extensions, mail.id);
     throw err;
   }
   const { messageId, partial } = delivered;
   ports.countEmail?.('sent');
   if (ports.events) {
     // The mail is out: whatever happens to the event, the answer stays 200.
-    await ports.events.publish(eventData(request, messageId, partial?.rejected), trace, correlation, mail.id);
+    await ports.events.publish(eventData(request, messageId, caller, partial?.rejected), trace, extensions, mail.id);
   }
   return partial ? { messageId, accepted: partial.accepted, rejected: partial.rejected } : { messageId };
 }
@@ -190,6 +194,7 @@ export function deliveredLogFields(request: SendMailRequest, result: SendMailRes
 function eventData(
   request: SendMailRequest,
   messageId: string,
+  caller: string | undefined,
   refused: readonly RejectedRecipient[] = [],
 ): EmailSentData {
   const isRefused = new Set(refused.map((recipient) => recipient.address));
@@ -204,5 +209,6 @@ function eventData(
     ...(visible.length > 0 ? { rejected: visible } : {}),
     ...(request.tags ? { tags: request.tags } : {}),
     ...(request.metadata ? { metadata: request.metadata } : {}),
+    ...(caller === undefined ? {} : { caller }),
   };
 }

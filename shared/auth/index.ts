@@ -16,3 +16,4 @@ export {
   type AuthSpecs,
 } from './settings';
 export { authFailureCounter } from './metrics';
+export { callerOf } from './caller';

@@ -28,6 +28,8 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     const { Client } = require('pg') as typeof import('pg');
     type QueryResultRow = import('pg').QueryResultRow;
     const client = new Client({ connectionString: config.DATABASE_URL, application_name: 'mailer' });
+    // A connection the server drops emits here (unhandled, it ends the process); the next query rejects instead.
+    client.on('error', () => undefined);
     await client.connect();
     return {
       kind: 'postgres',

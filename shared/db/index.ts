@@ -1,3 +1,11 @@
-/** PostgreSQL (issue 29): its settings, one connection for tools, and the migrations' location. */
+/** PostgreSQL (issue 29): its settings, a function's pool (with the `database` breaker), one connection for tools. */
 export { openDatabase, type Database, type DatabaseConfig } from './database';
+export {
+  createDatabasePool,
+  DatabaseUnavailableError,
+  isStatementError,
+  type DatabasePool,
+  type DatabasePoolConfig,
+  type Queryable,
+} from './pool';
 export { databaseSettings, databaseSpecs } from './settings';

@@ -4,7 +4,7 @@
  * PGlite (real Postgres in WASM, no server) holds the same schema in PGLITE_DIR.
  */
 import { str } from 'envalid';
-import { defineSettings, describedValidator } from '../config';
+import { defineSettings, describedValidator, positiveInt } from '../config';
 
 const postgresUrl = describedValidator<string>('postgres:// URL', (input) => {
   let url: URL;
@@ -28,6 +28,26 @@ export const databaseSpecs = {
   PGLITE_DIR: str({
     default: '.dev/pglite',
     desc: 'Local only, without DATABASE_URL: where the embedded PGlite database keeps its files.',
+  }),
+  DATABASE_POOL_MAX: positiveInt({
+    default: 4,
+    desc: "Connections a function's pool may hold. Small: a pod scales out instead, and every pod of every revision shares the server's max_connections.",
+  }),
+  DATABASE_IDLE_TIMEOUT_MS: positiveInt({
+    default: 10_000,
+    desc: 'An idle pooled connection is closed after this long, so a function scaled to zero holds none.',
+  }),
+  DATABASE_CONNECT_TIMEOUT_MS: positiveInt({
+    default: 2_000,
+    desc: 'Longest wait for a new connection (or a free one from the pool).',
+  }),
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt({
+    default: 2_000,
+    desc: 'Longest a statement may run: the server cancels it (statement_timeout), and the client stops waiting shortly after.',
+  }),
+  DATABASE_BREAKER_RESET_SECONDS: positiveInt({
+    default: 5,
+    desc: 'How long the `database` circuit breaker stays open before one trial query.',
   }),
 };
 

@@ -18,6 +18,10 @@ export interface TestPostgres {
   readonly port: number;
   /** A URL for another role and database of this cluster. */
   urlFor(user: string, database?: string): string;
+  /** Kills the server at once (connections dropped, new ones refused), keeping its data. */
+  down(): Promise<void>;
+  /** Starts it again on the same port, with the same data. */
+  up(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -47,22 +51,26 @@ export async function startPostgres(): Promise<TestPostgres> {
     await run('chown', ['postgres:postgres', dir]);
   }
   await as('initdb', ['-D', data, '-U', 'mailer', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync']);
-  await as('pg_ctl', [
-    '-D',
-    data,
-    '-l',
-    join(dir, 'server.log'),
-    '-w',
-    '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`,
-    'start',
-  ]);
+  const start = (): Promise<void> =>
+    as('pg_ctl', [
+      '-D',
+      data,
+      '-l',
+      join(dir, 'server.log'),
+      '-w',
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`,
+      'start',
+    ]);
+  await start();
   await run(join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'mailer', 'mailer']);
   const urlFor = (user: string, database = 'mailer'): string => `postgres://${user}@127.0.0.1:${port}/${database}`;
   return {
     url: urlFor('mailer'),
     port,
     urlFor,
+    down: () => as('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']),
+    up: start,
     stop: async () => {
       await as('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });

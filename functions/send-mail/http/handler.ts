@@ -1,11 +1,11 @@
 /** The HTTP adapter of send-mail: request → validated input → use case → result. */
-import type { Authenticator } from '../../../shared/auth';
+import { callerOf, type Authenticator } from '../../../shared/auth';
 import { requireJsonContentType, type HttpResult, type IncomingRequest, type Route } from '../../../shared/http';
 import { currentTrace, newTrace, type TraceContext } from '../../../shared/tracing';
 import { SEND_MAIL_PATH } from '../identity';
-import { callerOf, idempotencyKeyOf, keyHashOf, type Guard } from '../idempotency';
+import { idempotencyKeyOf, keyHashOf, type Guard } from '../idempotency';
 import { DEFAULT_REQUEST_LIMITS, parseSendMailRequest, type RequestLimits } from './request';
-import { deliveredLogFields, sendMail, type SendMailPorts } from '../send-mail';
+import { deliveredLogFields, sendMail, type SendMailCorrelation, type SendMailPorts } from '../send-mail';
 
 export interface SendMailAccess {
   readonly authenticator: Authenticator;
@@ -28,18 +28,19 @@ export function sendMailRoutes(
         requireJsonContentType(request.headers['content-type']);
         const trace = currentTrace() ?? newTrace();
         const key = idempotency ? idempotencyKeyOf(request) : undefined;
-        if (idempotency === undefined || key === undefined) return send(request, trace, ports, limits);
+        const caller = callerOf(claims);
+        if (idempotency === undefined || key === undefined) return send(request, trace, ports, limits, { caller });
         const keyHash = keyHashOf(key);
         request.annotate?.({ idempotency: { key_hash: keyHash } });
         return idempotency.run(
           {
-            caller: callerOf(claims),
+            caller,
             key,
             body: request.body,
             requestId: trace.traceId,
             onOutcome: (outcome) => request.annotate?.({ idempotency: { key_hash: keyHash, outcome } }),
           },
-          () => send(request, trace, ports, limits, keyHash),
+          () => send(request, trace, ports, limits, { caller, idempotencykey: keyHash }),
         );
       },
     },
@@ -51,17 +52,10 @@ async function send(
   trace: TraceContext,
   ports: SendMailPorts,
   limits: RequestLimits,
-  keyHash?: string,
+  correlation: SendMailCorrelation,
 ): Promise<HttpResult> {
   const input = parseSendMailRequest(request.body, limits);
-  const result = await sendMail(
-    input,
-    trace,
-    ports,
-    request.signal,
-    keyHash === undefined ? {} : { idempotencykey: keyHash },
-    request.deadlineAt,
-  );
+  const result = await sendMail(input, trace, ports, request.signal, correlation, request.deadlineAt);
   request.annotate?.({ email: deliveredLogFields(input, result) });
   return { status: 200, json: result };
 }

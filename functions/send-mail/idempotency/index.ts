@@ -10,7 +10,7 @@ import { createGuard, type Guard, type IdempotencyOutcome } from './guard';
 import { createMemoryStore } from './memory-store';
 
 export { idempotencyErrorStatus, type IdempotencyErrorCode } from './errors';
-export { callerOf, idempotencyKeyOf, keyHashOf, IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER } from './key';
+export { idempotencyKeyOf, keyHashOf, IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER } from './key';
 export type { Guard, IdempotencyOutcome } from './guard';
 
 export type IdempotencyConfig = Pick<

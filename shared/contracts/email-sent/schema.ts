@@ -40,6 +40,11 @@ export const emailSentDataSchema = {
       additionalProperties: { type: 'string' },
       description: "The request's metadata, as sent.",
     },
+    caller: {
+      type: 'string',
+      description:
+        "Who sent it: the token's sub (else azp/client_id). The mail's timeline (GET /api/rest/v1/emails/{messageId}) is that caller's.",
+    },
   },
 } as const;
 
@@ -53,6 +58,7 @@ export interface EmailSentData {
   readonly rejected?: readonly string[];
   readonly tags?: readonly string[];
   readonly metadata?: Readonly<Record<string, string>>;
+  readonly caller?: string;
 }
 
 /** The CloudEvent type, below the deployment's prefix (EVENT_TYPE_PREFIX). */

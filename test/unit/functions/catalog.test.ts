@@ -48,10 +48,10 @@ describe.each(FUNCTIONS.map((entry) => ({ name: entry.name, entry })))('the cata
     }
   });
 
-  it('when its API description is loaded, then every path it documents is one the public route sends to it', async () => {
+  it('when its API description is loaded, then it documents paths exactly when it has public ones, each one the public route sends to it', async () => {
     const paths = Object.keys((await entry.loadApi()).paths);
 
-    expect(paths.length).toBeGreaterThan(0);
+    expect(paths.length > 0).toBe(entry.publicPaths.length > 0);
     expect(paths.filter((path) => functionForPath(path) !== entry)).toEqual([]);
   });
 });
