@@ -86,8 +86,8 @@ node_modules/.package-lock.json: package-lock.json package.json .nvmrc | $(NODE)
 	@npm ci --no-audit --no-fund >&2
 	@touch $@
 
-dev: install ## Run all three functions locally on one port (PORT, default 8080), mail to .outbox/
-	$(BIN)/tsx scripts/dev.ts
+dev: install migrate ## Run every function locally on one port (PORT, default 8080): mail to .outbox/, events recorded in PGlite (.dev/pglite), suppressions checked
+	SUPPRESSION_CHECK=$${SUPPRESSION_CHECK:-required} FEATURE_EMAIL_SENT_EVENT=$${FEATURE_EMAIL_SENT_EVENT:-true} $(BIN)/tsx scripts/dev.ts
 
 token: install ## Mint an HS256 bearer token with the configured secret: make token [ROLE=admin] [TTL=3600]
 	@ROLE="$(or $(ROLE),admin)" TTL="$(or $(TTL),3600)" $(BIN)/tsx scripts/token.ts

@@ -8,6 +8,7 @@ import { createServer, type RequestListener } from 'node:http';
 import { resolve } from 'node:path';
 import { FUNCTIONS, functionForPath } from '../functions/catalog';
 import { FEEDBACK_PATH } from '../functions/feedback/identity';
+import type { RecorderApp } from '../functions/recorder/app';
 import { HEALTH_PATH } from '../functions/health/identity';
 import { SEND_MAIL_PATH } from '../functions/send-mail/identity';
 import type { SendMailConfig } from '../functions/send-mail/settings';
@@ -16,6 +17,7 @@ import { loadProcessConfig } from '../shared/config';
 import { createLogger } from '../shared/logging';
 import { createPipeline, type FunctionApp } from '../shared/http';
 import { createRequestListener, portProblem, serveRequests } from '../shared/launcher';
+import { startDevTrigger, type DevTrigger } from './dev-trigger';
 import { mintHs256Token } from './token';
 
 /** The welcome below names send-mail's settings (its token, its outbox). */
@@ -35,6 +37,12 @@ async function start(): Promise<void> {
     const app = (await entry.loadApp())(own);
     apps.set(entry.name, { app, listener: createRequestListener(app, limits) });
   }
+  // In the cluster a Trigger (or a KafkaSource) delivers the events to the recorder; here, the events file does.
+  const recorder = apps.get('recorder')?.app as RecorderApp | undefined;
+  const trigger: DevTrigger | undefined =
+    recorder && eventTransport(config) === 'file'
+      ? startDevTrigger(config.EVENT_OUTBOX_FILE, (event) => recorder.receive(event))
+      : undefined;
   // A path the HTTPRoute does not route (probes and /metrics included): the gateway's 404, through a pipeline with no routes.
   const notRouted = createPipeline([], createLogger({ service: 'dev-router', config, version: 'dev' })).handle;
 
@@ -61,17 +69,18 @@ async function start(): Promise<void> {
     process.exit(1);
   });
   process.once('SIGINT', () => {
+    trigger?.stop();
     server.close();
     server.closeAllConnections();
     void Promise.all([...apps.values()].map(({ app }) => app.stop())).then(() => process.exit(0));
   });
-  server.listen(config.PORT, '127.0.0.1', () => void printWelcome(config));
+  server.listen(config.PORT, '127.0.0.1', () => void printWelcome(config, trigger !== undefined));
 }
 
 /** `/<function>/livez`, `/readyz` or `/metrics`: a function's own probes and metrics, under its name. */
 const INTERNAL_PATH = /^\/([a-z0-9-]+)\/(livez|readyz|metrics)$/;
 
-async function printWelcome(config: DevConfig): Promise<void> {
+async function printWelcome(config: DevConfig, recording: boolean): Promise<void> {
   const token = config.AUTH_HS256_SECRET
     ? await mintHs256Token({
         secret: config.AUTH_HS256_SECRET,
@@ -102,6 +111,12 @@ async function printWelcome(config: DevConfig): Promise<void> {
       `  docs       GET  ${base}/swagger-ui/   ${base}/openapi.json   ${base}/openapi.yaml`,
       `  probes     GET  ${base}/<function>/livez   /readyz   /metrics   (${FUNCTIONS.map((fn) => fn.name).join(', ')})`,
       ...events,
+      ...(recording
+        ? [
+            `  recorder   every event in ${resolve(config.EVENT_OUTBOX_FILE)} is recorded (timeline, suppressions) in ${config.DATABASE_URL === undefined ? `PGlite, ${resolve(config.PGLITE_DIR)}` : 'DATABASE_URL'}`,
+          ]
+        : []),
+      `  suppressions  SUPPRESSION_CHECK=${config.SUPPRESSION_CHECK}${config.SUPPRESSION_CHECK === 'off' ? ' (make dev turns it on)' : ''}`,
       '',
       'try:',
       `  curl -i -X POST ${base}${SEND_MAIL_PATH} \\`,

@@ -11,6 +11,7 @@ import { createSendMailMetrics } from './metrics';
 import { emailSentEvents } from './send-mail';
 import type { SendMailConfig } from './settings';
 import { createDelivery, type Delivery } from './smtp/delivery';
+import { createSuppressionCheck } from './suppression';
 import { openSmtpPool, type SmtpPool } from './smtp/pool';
 
 /**
@@ -48,8 +49,10 @@ export function createSendMailApp(
         ? createEventPublisher(config, logger, counters.countEvent, metrics.breakers)
         : undefined;
       const idempotency = createIdempotency(config, logger, metrics.breakers, counters.countIdempotency);
+      const suppressions = createSuppressionCheck(config, logger, metrics.breakers, counters.countSuppressionCheck);
       const ports = {
         delivery,
+        ...(suppressions ? { suppressions } : {}),
         countEmail: counters.countEmail,
         events: publisher && emailSentEvents(publisher, config),
       };
@@ -65,6 +68,7 @@ export function createSendMailApp(
           await publisher?.stop();
           await delivery.close();
           await idempotency?.close();
+          await suppressions?.close();
         },
       };
     },

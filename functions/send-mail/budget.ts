@@ -25,6 +25,9 @@ type BudgetSettings = Readonly<
       readonly IDEMPOTENCY_REDIS_TIMEOUT_MS?: number;
       readonly AUTH_ISSUER?: string | undefined;
       readonly AUTH_JWKS_URL?: string | undefined;
+      readonly SUPPRESSION_CHECK?: string;
+      readonly DATABASE_CONNECT_TIMEOUT_MS?: number;
+      readonly DATABASE_STATEMENT_TIMEOUT_MS?: number;
     }
 >;
 
@@ -61,6 +64,16 @@ export function timeBudgetProblems(config: BudgetSettings): string[] {
     ...jwksBudgetShares(config),
     { setting: 'SMTP_SEND_TIMEOUT_SECONDS', ms: config.SMTP_SEND_TIMEOUT_SECONDS * 1000 },
     ...(config.FEATURE_EMAIL_SENT_EVENT ? [publishShare(config)] : []),
+    // The suppression check's one query: a connection, then the statement.
+    ...(config.SUPPRESSION_CHECK !== undefined && config.SUPPRESSION_CHECK !== 'off'
+      ? [
+          {
+            setting: 'DATABASE_CONNECT_TIMEOUT_MS + DATABASE_STATEMENT_TIMEOUT_MS',
+            ms: (config.DATABASE_CONNECT_TIMEOUT_MS ?? 0) + (config.DATABASE_STATEMENT_TIMEOUT_MS ?? 0),
+            note: 'the suppression check',
+          },
+        ]
+      : []),
     // A keyed request's claim before the send and its stored answer after it.
     ...(config.FEATURE_IDEMPOTENCY === true && config.IDEMPOTENCY_REDIS_URL !== undefined
       ? [{ setting: 'IDEMPOTENCY_REDIS_TIMEOUT_MS', ms: 2 * (config.IDEMPOTENCY_REDIS_TIMEOUT_MS ?? 0), note: 'twice' }]

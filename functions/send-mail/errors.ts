@@ -5,6 +5,8 @@ export const emailErrorStatus = {
   'email.parse.error': 400,
   'email.validation.error': 400,
   'email.recipient.rejected': 400,
+  /** Every recipient is on the suppression list (a hard bounce, a complaint, or by hand): no mail. */
+  'email.recipient.suppressed': 422,
   'email.send.error': 502,
   /** The whole message was written and no reply came: it may or may not have been delivered. */
   'email.send.unknown': 502,

@@ -2,12 +2,14 @@
 import { Counter, type Registry } from 'prom-client';
 import type { EventOutcome } from '../../shared/events';
 import type { IdempotencyOutcome } from './idempotency';
+import type { CheckOutcome } from './suppression';
 import type { DeliveryOutcome } from './send-mail';
 
 export interface SendMailMetrics {
   readonly countEmail: (outcome: DeliveryOutcome) => void;
   readonly countEvent: (outcome: EventOutcome) => void;
   readonly countIdempotency: (outcome: IdempotencyOutcome) => void;
+  readonly countSuppressionCheck: (outcome: CheckOutcome) => void;
 }
 
 export function createSendMailMetrics(registry: Registry): SendMailMetrics {
@@ -29,7 +31,14 @@ export function createSendMailMetrics(registry: Registry): SendMailMetrics {
     labelNames: ['outcome'],
     registers: [registry],
   });
+  const suppressionChecks = new Counter({
+    name: 'mailer_suppression_checks_total',
+    help: 'Suppression checks before a send by outcome: clear, suppressed (some or all recipients), skipped (database unavailable, SUPPRESSION_CHECK=best-effort: sent unchecked), failed (unavailable, required: no mail).',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
   return {
+    countSuppressionCheck: (outcome) => suppressionChecks.inc({ outcome }),
     countIdempotency: (outcome) => idempotency.inc({ outcome }),
     countEmail: (outcome) => emails.inc({ outcome }),
     countEvent: (outcome) => events.inc({ outcome }),

@@ -9,29 +9,38 @@ import { isAppError, type ErrorCode } from '../../shared/errors';
 import { publicBaseUrl, type EventOutcome, type EventPublisher, type OutgoingEvent } from '../../shared/events';
 import { maskAddress } from '../../shared/logging';
 import { traceparentFor, type TraceContext } from '../../shared/tracing';
-import { OutcomeUnknownError } from './errors';
+import { emailError, OutcomeUnknownError } from './errors';
 import type { SendMailRequest } from './http/request';
 import type { SendMailConfig } from './settings';
 import type { Delivered, Delivery, OutgoingMail, RejectedRecipient } from './smtp/delivery';
+import type { SuppressionCheck } from './suppression';
+
+/** A recipient not mailed because it is on the suppression list. */
+export interface SuppressedRecipient {
+  readonly address: string;
+  readonly reason: 'suppressed';
+}
 
 export interface SendMailResult {
   readonly messageId: string;
   /** Only when the server refused some recipients and took the mail for the others. */
   readonly accepted?: readonly string[];
-  readonly rejected?: readonly RejectedRecipient[];
+  readonly rejected?: readonly (RejectedRecipient | SuppressedRecipient)[];
   /** Only for a sandbox request: built, not sent. */
   readonly sandbox?: true;
 }
 
 export interface SendMailPorts {
   readonly delivery: Delivery;
+  /** Absent when SUPPRESSION_CHECK is off. */
+  readonly suppressions?: SuppressionCheck;
   /** Absent when FEATURE_EMAIL_SENT_EVENT is off. */
   readonly events?: EmailSentEvents;
   /** The seam for the emails metric. */
   readonly countEmail?: (outcome: DeliveryOutcome) => void;
 }
 
-export type DeliveryOutcome = 'sent' | 'rejected' | 'failed' | 'unavailable' | 'unknown';
+export type DeliveryOutcome = 'sent' | 'rejected' | 'suppressed' | 'failed' | 'unavailable' | 'unknown';
 
 const OUTCOME_BY_CODE: Readonly<Partial<Record<ErrorCode, DeliveryOutcome>>> = {
   'email.recipient.rejected': 'rejected',
@@ -128,12 +137,14 @@ export async function sendMail(
   correlation: SendMailCorrelation = {},
   deadlineAt?: number,
 ): Promise<SendMailResult> {
-  const mail = outgoingMail(request, trace, randomUUID());
+  // Before anything is built or sent, and for a sandbox request too: it reports what a send would do.
+  const suppressed = await suppressedRecipients(request, ports);
+  const mail = outgoingMail(request, trace, randomUUID(), suppressed);
   const { caller, ...extensions } = correlation;
   if (request.sandbox) {
     // Validated and built, as a real send would be; no SMTP session, no event, no count of a delivery.
     const { messageId } = await ports.delivery.build(mail);
-    return { messageId, sandbox: true };
+    return { messageId, sandbox: true, ...withSuppressed(request, suppressed) };
   }
   let delivered: Delivered;
   try {
@@ -142,21 +153,79 @@ export async function sendMail(
     ports.countEmail?.((isAppError(err) && OUTCOME_BY_CODE[err.code]) || 'failed');
     // The mail may be out: its event is held as a dead letter, to publish only once the mail is found.
     if (err instanceof OutcomeUnknownError)
-      ports.events?.hold(eventData(request, err.messageId, caller), trace, extensions, mail.id);
+      ports.events?.hold(eventData(request, err.messageId, caller, suppressed), trace, extensions, mail.id);
     throw err;
   }
   const { messageId, partial } = delivered;
   ports.countEmail?.('sent');
   if (ports.events) {
     // The mail is out: whatever happens to the event, the answer stays 200.
-    await ports.events.publish(eventData(request, messageId, caller, partial?.rejected), trace, extensions, mail.id);
+    await ports.events.publish(
+      eventData(request, messageId, caller, suppressed, partial?.rejected),
+      trace,
+      extensions,
+      mail.id,
+    );
   }
-  return partial ? { messageId, accepted: partial.accepted, rejected: partial.rejected } : { messageId };
+  if (partial)
+    return {
+      messageId,
+      accepted: partial.accepted,
+      rejected: [...partial.rejected, ...withSuppressed(request, suppressed).rejected],
+    };
+  return { messageId, ...withSuppressed(request, suppressed) };
 }
 
-function outgoingMail(request: SendMailRequest, trace: TraceContext, id: string): OutgoingMail {
+const NONE: ReadonlySet<string> = new Set();
+
+/** To, Cc and Bcc with the request's field names (`cc/1`: the second Cc), as the error details name them. */
+function recipientFields(request: SendMailRequest): { readonly field: string; readonly address: string }[] {
+  return [
+    { field: 'to_address', address: request.toAddress },
+    ...(request.cc ?? []).map((address, index) => ({ field: `cc/${index}`, address })),
+    ...(request.bcc ?? []).map((address, index) => ({ field: `bcc/${index}`, address })),
+  ];
+}
+
+/** The suppressed recipients; 422 email.recipient.suppressed (no mail) when that is all of them. */
+async function suppressedRecipients(request: SendMailRequest, ports: SendMailPorts): Promise<ReadonlySet<string>> {
+  if (!ports.suppressions) return NONE;
+  const recipients = recipientFields(request);
+  const found = await ports.suppressions.suppressed(recipients.map((recipient) => recipient.address));
+  if (found.size === 0) return NONE;
+  if (recipients.every((recipient) => found.has(recipient.address))) {
+    if (!request.sandbox) ports.countEmail?.('suppressed');
+    throw emailError('email.recipient.suppressed', {
+      details: recipients.map((recipient) => ({ field: recipient.field, code: 'recipient.suppressed' })),
+    });
+  }
+  return new Set(found.keys());
+}
+
+/** The answer's lists when some recipients were left out: who the mail is for, and who not. */
+function withSuppressed(
+  request: SendMailRequest,
+  suppressed: ReadonlySet<string>,
+): { accepted?: readonly string[]; rejected: readonly SuppressedRecipient[] } | Record<string, never> {
+  if (suppressed.size === 0) return {};
+  const addresses = recipientFields(request).map((recipient) => recipient.address);
+  return {
+    accepted: addresses.filter((address) => !suppressed.has(address)),
+    rejected: addresses
+      .filter((address) => suppressed.has(address))
+      .map((address) => ({ address, reason: 'suppressed' as const })),
+  };
+}
+
+function outgoingMail(
+  request: SendMailRequest,
+  trace: TraceContext,
+  id: string,
+  suppressed: ReadonlySet<string>,
+): OutgoingMail {
   return {
     id,
+    ...(suppressed.size > 0 ? { suppressed } : {}),
     to: request.toAddress,
     subject: request.subject,
     text: request.body,
@@ -195,10 +264,14 @@ function eventData(
   request: SendMailRequest,
   messageId: string,
   caller: string | undefined,
+  suppressed: ReadonlySet<string>,
   refused: readonly RejectedRecipient[] = [],
 ): EmailSentData {
-  const isRefused = new Set(refused.map((recipient) => recipient.address));
-  const visible = [request.toAddress, ...(request.cc ?? [])].filter((address) => isRefused.has(address));
+  const isRefused = new Set([...refused.map((recipient) => recipient.address), ...suppressed]);
+  const visible = [request.toAddress, ...(request.cc ?? [])].filter(
+    (address) => isRefused.has(address) && !suppressed.has(address),
+  );
+  const visibleSuppressed = [request.toAddress, ...(request.cc ?? [])].filter((address) => suppressed.has(address));
   return {
     messageId,
     toAddress: request.toAddress,
@@ -207,6 +280,7 @@ function eventData(
     ...(request.cc ? { cc: request.cc.filter((address) => !isRefused.has(address)) } : {}),
     ...(request.bcc ? { bccCount: request.bcc.filter((address) => !isRefused.has(address)).length } : {}),
     ...(visible.length > 0 ? { rejected: visible } : {}),
+    ...(visibleSuppressed.length > 0 ? { suppressed: visibleSuppressed } : {}),
     ...(request.tags ? { tags: request.tags } : {}),
     ...(request.metadata ? { metadata: request.metadata } : {}),
     ...(caller === undefined ? {} : { caller }),

@@ -4,6 +4,7 @@
  * (budget.ts).
  */
 import { bool, email, str } from 'envalid';
+import { databaseSettings } from '../../shared/db';
 import { authSettings } from '../../shared/auth';
 import { composeSettings, defineSettings, positiveInt, redisUrl, uriReference, type Config } from '../../shared/config';
 import { emailSentToggleSettings, eventPeerSettings, eventPublishingSettings } from '../../shared/events';
@@ -11,6 +12,7 @@ import { smtpSettings } from '../../shared/smtp';
 import { verpSettings } from '../../shared/verp';
 import { timeBudgetProblems } from './budget';
 import { dkimProblems } from './smtp/dkim';
+import { SUPPRESSION_MODES } from './suppression';
 
 const idempotencySpecs = {
   FEATURE_IDEMPOTENCY: bool({
@@ -82,6 +84,11 @@ export const sendMailSpecs = {
   KAFKA_TOPIC: str({ default: 'mailer.email-sent.v1', desc: 'Topic of the email.sent events (kafka mode).' }),
   EVENT_SOURCE: uriReference({ default: '/mailer/send-mail', desc: 'CloudEvent source (a URI reference).' }),
   ...idempotencySpecs,
+  SUPPRESSION_CHECK: str({
+    choices: SUPPRESSION_MODES,
+    default: 'required',
+    desc: 'The suppression list check before each send (docs/database.md): `required` refuses the mail while the list cannot be read (503 suppression.store.unavailable, no mail); `best-effort` sends it unchecked, counted and logged; `off` (local only; the local default, make dev turns it on) runs none.',
+  }),
 };
 
 const ownSettings = defineSettings({
@@ -91,12 +98,16 @@ const ownSettings = defineSettings({
   localDefaults: {
     MAIL_FROM: 'mailer@localhost.localdomain',
     FEATURE_IDEMPOTENCY: 'true',
+    SUPPRESSION_CHECK: 'off',
   },
   requiredWhen: {
     IDEMPOTENCY_REDIS_URL: 'required outside local when FEATURE_IDEMPOTENCY is on',
   },
   rules: (config) => [
     ...dkimProblems(config),
+    ...(config.SUPPRESSION_CHECK === 'off' && config.ENVIRONMENT !== 'local'
+      ? ['SUPPRESSION_CHECK: off is for local development only; use required or best-effort']
+      : []),
     ...(config.FEATURE_IDEMPOTENCY && config.IDEMPOTENCY_LOCK_SECONDS <= config.REQUEST_TIMEOUT_SECONDS
       ? [
           `IDEMPOTENCY_LOCK_SECONDS: ${config.IDEMPOTENCY_LOCK_SECONDS} s must exceed REQUEST_TIMEOUT_SECONDS (${config.REQUEST_TIMEOUT_SECONDS} s), or a claim could expire while its request still runs; raise it`,
@@ -110,6 +121,7 @@ export const sendMailSettings = composeSettings(
   [
     smtpSettings,
     ownSettings,
+    databaseSettings,
     verpSettings,
     emailSentToggleSettings,
     eventPeerSettings,

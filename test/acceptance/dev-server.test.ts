@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOCS_REDIRECTS } from '../../functions/docs/site';
 import { FEEDBACK_PATH } from '../../functions/feedback/identity';
+import type { FeedbackResult } from '../../functions/feedback/feedback';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/identity';
 import { validRequest } from '../fixtures/send-mail-requests';
 import { postJson, request } from '../support/http-client';
@@ -26,7 +27,17 @@ let dev: ChildFunction;
 beforeAll(async () => {
   outbox = await mkdtemp(join(tmpdir(), 'outbox-'));
   const port = await freePort();
-  dev = await startChild(devScript, { PORT: String(port), OUTBOX_DIR: outbox }, port);
+  // Its events file and database in the test's own directory: the recorder reads the one, writes the other.
+  dev = await startChild(
+    devScript,
+    {
+      PORT: String(port),
+      OUTBOX_DIR: outbox,
+      EVENT_OUTBOX_FILE: join(outbox, 'events.jsonl'),
+      PGLITE_DIR: join(outbox, 'pglite'),
+    },
+    port,
+  );
 });
 
 afterAll(async () => {
@@ -109,7 +120,13 @@ describe('when the email.sent event is on and there is no Kafka', () => {
     const port = await freePort();
     withEvents = await startChild(
       devScript,
-      { PORT: String(port), OUTBOX_DIR: outbox, FEATURE_EMAIL_SENT_EVENT: 'true', EVENT_OUTBOX_FILE: events },
+      {
+        PORT: String(port),
+        OUTBOX_DIR: outbox,
+        FEATURE_EMAIL_SENT_EVENT: 'true',
+        EVENT_OUTBOX_FILE: events,
+        PGLITE_DIR: join(outbox, 'pglite-events'),
+      },
       port,
     );
   });
@@ -202,7 +219,13 @@ describe('issue 27: each function behind the one dev port', () => {
     const events = join(dir, 'events.jsonl');
     const other = await startChild(
       devScript,
-      { PORT: String(port), OUTBOX_DIR: dir, FEATURE_EMAIL_SENT_EVENT: 'true', EVENT_OUTBOX_FILE: events },
+      {
+        PORT: String(port),
+        OUTBOX_DIR: dir,
+        FEATURE_EMAIL_SENT_EVENT: 'true',
+        EVENT_OUTBOX_FILE: events,
+        PGLITE_DIR: join(dir, 'pglite'),
+      },
       port,
     );
     try {
@@ -221,5 +244,59 @@ describe('issue 27: each function behind the one dev port', () => {
       await other.exited;
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("issue 29: make dev's story, with the database migrated and the suppression check on as make dev runs it", () => {
+  let story: ChildFunction;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dev-story-'));
+    const env = {
+      OUTBOX_DIR: join(dir, 'mails'),
+      EVENT_OUTBOX_FILE: join(dir, 'events.jsonl'),
+      PGLITE_DIR: join(dir, 'pglite'),
+    };
+    const migrated = await runToEnd([devScript[0] as string, join(root, 'scripts', 'migrate.ts')], env);
+    expect(migrated).toMatchObject({ code: 0, stderr: '' });
+    const port = await freePort();
+    story = await startChild(
+      devScript,
+      { ...env, PORT: String(port), SUPPRESSION_CHECK: 'required', FEATURE_EMAIL_SENT_EVENT: 'true' },
+      port,
+    );
+  });
+
+  afterAll(async () => {
+    story.child.kill('SIGINT');
+    await story.exited;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("when the README's sample bounce is POSTed for a mail, then the recorder suppresses its recipient and the next send to it is refused with 422 and no mail", async () => {
+    const auth = await bearer();
+    const mail = { ...validRequest, to_address: 'gone@mailinator.com' };
+    const first = await postJson(`${story.url}${SEND_MAIL_PATH}`, mail, auth);
+    const report = await request(`${story.url}${FEEDBACK_PATH}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'message/rfc822', ...(await bearer({ roles: ['feedback'] })) },
+      body: await readFile(join(root, 'docs', 'examples', 'bounce.eml')),
+    });
+    expect(first.status).toBe(200);
+    expect(report.status).toBe(202);
+    expect((report.body as FeedbackResult).recipients).toMatchObject([
+      { recipient: 'gone@mailinator.com', classification: 'hard' },
+    ]);
+
+    // The events file is the dev Trigger: the recorder takes the event within moments.
+    let next = await postJson(`${story.url}${SEND_MAIL_PATH}`, mail, auth);
+    for (let attempt = 0; attempt < 40 && next.status === 200; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      next = await postJson(`${story.url}${SEND_MAIL_PATH}`, mail, auth);
+    }
+    expect(next.status).toBe(422);
+    expect((next.body as { message: string }).message).toBe('email.recipient.suppressed');
+    expect(story.stderr()).toBe('');
   });
 });

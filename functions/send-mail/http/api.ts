@@ -54,7 +54,7 @@ export const sendMailApi: ApiDescription = {
         responses: {
           '200': {
             description:
-              'The SMTP server accepted the mail, once; or, with Idempotent-Replayed: true, it did for the first request with this Idempotency-Key. When it refused some recipients and took the mail for the others, `accepted` and `rejected` say who (the mail did not go to the rejected ones). With `sandbox: true` in the request: validated and built, nothing sent, and the answer says `sandbox: true`.',
+              'The SMTP server accepted the mail, once; or, with Idempotent-Replayed: true, it did for the first request with this Idempotency-Key. When some recipients were left out (refused by the SMTP server, or on the suppression list: reason `suppressed`) and the mail went to the others, `accepted` and `rejected` say who (the mail did not go to the rejected ones). With `sandbox: true` in the request: validated and built, nothing sent, and the answer says `sandbox: true`.',
             headers: { ...traceHeader, ...replayed },
             content: json(schemaRef('SendMailResponse')),
           },
@@ -82,13 +82,15 @@ export const sendMailApi: ApiDescription = {
             ),
             headers: { ...traceHeader, ...replayed },
           },
-          '422': error('idempotency.key.mismatch: this Idempotency-Key was used with another request body.'),
+          '422': error(
+            'email.recipient.suppressed: every recipient (to_address, cc and bcc) is on the suppression list (details name each field, code recipient.suppressed); no mail, also for a sandbox request. Not stored under an Idempotency-Key: the list may change. idempotency.key.mismatch: this Idempotency-Key was used with another request body.',
+          ),
           '500': error('server.internal.error.'),
           '502': error(
             'email.send.error: SMTP failed, timed out or could not be reached, and no mail was sent. email.send.unknown: the whole message was written and no reply came; the mail may have been delivered (the one answer that may hide a delivery).',
           ),
           '503': error(
-            'email.send.unavailable, auth.keys.unavailable or idempotency.store.unavailable (a keyed request while the key store cannot be reached; unkeyed requests are unaffected) (with Retry-After), http.request.timeout, or http.server.draining (Connection: close); no mail was sent.',
+            'email.send.unavailable, auth.keys.unavailable, idempotency.store.unavailable (a keyed request while the key store cannot be reached; unkeyed requests are unaffected) or suppression.store.unavailable (the suppression list cannot be read and SUPPRESSION_CHECK is required) (with Retry-After), http.request.timeout, or http.server.draining (Connection: close); no mail was sent.',
             retryAfter,
           ),
         },

@@ -94,20 +94,29 @@ export const sendMailResponseSchema = {
       type: 'array',
       items: { type: 'string' },
       description:
-        'Only when the SMTP server refused some recipients but took the mail for others: the recipients it accepted (to_address, cc and bcc, as delivered).',
+        'Only when some recipients were left out (on the suppression list, or refused by the SMTP server) and the mail went to the others: the recipients it went to (to_address, cc and bcc, as delivered).',
     },
     rejected: {
       type: 'array',
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['address', 'replyCode'],
+        required: ['address'],
         properties: {
           address: { type: 'string' },
-          replyCode: { type: 'integer', description: 'The SMTP reply code to RCPT TO: 5xx permanent, 4xx temporary.' },
+          replyCode: {
+            type: 'integer',
+            description: 'A refusal by the SMTP server: its reply code to RCPT TO, 5xx permanent, 4xx temporary.',
+          },
+          reason: {
+            const: 'suppressed',
+            description:
+              'The address is on the suppression list (a hard bounce, a complaint, or by hand): not sent to.',
+          },
         },
       },
-      description: 'Only with `accepted`: the recipients the SMTP server refused; the mail did not go to them.',
+      description:
+        'Only with `accepted`: the recipients the mail did not go to, each with the SMTP reply code that refused it or reason `suppressed`.',
     },
     sandbox: { const: true, description: 'Only for a sandbox request: nothing was sent.' },
   },

@@ -20,6 +20,8 @@ export interface OutgoingMail {
   readonly cc?: readonly string[] | undefined;
   /** Envelope only. */
   readonly bcc?: readonly string[] | undefined;
+  /** Recipients on the suppression list: left off the envelope (the headers still name To and Cc as addressed). */
+  readonly suppressed?: ReadonlySet<string>;
   readonly replyTo?: string | undefined;
   readonly traceId: string;
   /** The caller's sampling decision, carried on the mail's trace headers. */
@@ -66,7 +68,13 @@ export function createComposer(from: string, dkim: DkimConfig, verp?: Verp): Com
     return {
       raw: sign ? await sign(built) : built,
       messageId: node.messageId(),
-      envelope: { from: verp ? verp.address(mail.id) : from, to: [mail.to, ...(mail.cc ?? []), ...(mail.bcc ?? [])] },
+      envelope: { from: verp ? verp.address(mail.id) : from, to: envelopeRecipients(mail) },
     };
   };
+}
+
+function envelopeRecipients(mail: OutgoingMail): string[] {
+  const all = [mail.to, ...(mail.cc ?? []), ...(mail.bcc ?? [])];
+  const { suppressed } = mail;
+  return suppressed ? all.filter((address) => !suppressed.has(address)) : all;
 }

@@ -34,6 +34,12 @@ export const emailSentDataSchema = {
       description:
         'Only when the SMTP server refused some recipients: the To and Cc addresses it refused (the mail did not go to them; refused Bcc recipients are not named).',
     },
+    suppressed: {
+      type: 'array',
+      items: { type: 'string' },
+      description:
+        'Only when some recipients are on the suppression list: the To and Cc addresses the mail was not sent to for that (suppressed Bcc recipients are not named).',
+    },
     tags: { type: 'array', items: { type: 'string' }, description: "The request's tags, as sent." },
     metadata: {
       type: 'object',
@@ -56,6 +62,7 @@ export interface EmailSentData {
   readonly cc?: readonly string[];
   readonly bccCount?: number;
   readonly rejected?: readonly string[];
+  readonly suppressed?: readonly string[];
   readonly tags?: readonly string[];
   readonly metadata?: Readonly<Record<string, string>>;
   readonly caller?: string;

@@ -95,14 +95,16 @@ describe('loadConfig', () => {
       'MAX_BODY_BYTES',
       'SMTP_URL',
       'MAIL_FROM',
+      'DATABASE_URL',
       'AUTH_ISSUER',
     ]);
   });
 
-  it('when outside local SMTP_URL, MAIL_FROM and a token key are missing, then all are required', () => {
+  it('when outside local SMTP_URL, MAIL_FROM, the database and a token key are missing, then all are required', () => {
     expect(problemsOf({ ENVIRONMENT: 'staging' }).map((problem) => problem.split(':')[0])).toEqual([
       'SMTP_URL',
       'MAIL_FROM',
+      'DATABASE_URL',
       'AUTH_ISSUER',
     ]);
   });
@@ -112,6 +114,7 @@ describe('loadConfig', () => {
     SMTP_URL: 'smtps://mail.example.com',
     MAIL_FROM: 'mailer@example.com',
     AUTH_ISSUER: 'https://idp.example.com',
+    DATABASE_URL: 'postgres://send_mail@db.example.com:5432/mailer',
   };
 
   it('when production has an HS256 secret, then it is refused unless explicitly allowed', () => {

@@ -33,6 +33,7 @@ describe('settings', () => {
     MAIL_FROM: 'mailer@example.com',
     AUTH_HS256_SECRET: 'unit-secret-0123456789abcdefghijklmn',
     FEATURE_EMAIL_SENT_EVENT: 'true',
+    DATABASE_URL: 'postgres://send_mail@db.example.com:5432/mailer',
   };
   const problemsOf = (env: Record<string, string>): string[] => {
     try {

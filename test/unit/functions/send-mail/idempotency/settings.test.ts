@@ -6,6 +6,7 @@ const staging = {
   SMTP_URL: 'smtp://mail.example.com:25',
   MAIL_FROM: 'mailer@example.com',
   AUTH_HS256_SECRET: 'x'.repeat(32),
+  DATABASE_URL: 'postgres://send_mail@db.example.com:5432/mailer',
 };
 
 function problems(env: Record<string, string>): readonly string[] {

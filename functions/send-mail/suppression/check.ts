@@ -1,0 +1,84 @@
+/**
+ * The suppression check before each send: one query for all of a mail's recipients (to, cc, bcc) against
+ * the list the recorder keeps (send-mail's database role may only read it). When the database cannot
+ * answer, SUPPRESSION_CHECK decides: `required` refuses the mail (503 suppression.store.unavailable, no
+ * mail), `best-effort` sends it anyway, counted and logged. `off` (local only) runs no check.
+ */
+import { createDatabasePool, type DatabasePool, type DatabasePoolConfig } from '../../../shared/db';
+import { errorFactory } from '../../../shared/errors';
+import type { Logger } from '../../../shared/logging';
+import { retryAfterSeconds, type BreakerObserver } from '../../../shared/resilience';
+
+export const SUPPRESSION_MODES = ['required', 'best-effort', 'off'] as const;
+export type SuppressionMode = (typeof SUPPRESSION_MODES)[number];
+
+export const suppressionErrorStatus = {
+  /** SUPPRESSION_CHECK=required and the list could not be read: no mail. */
+  'suppression.store.unavailable': 503,
+} as const satisfies Record<string, number>;
+
+declare module '../../../shared/errors/app-error' {
+  interface ErrorCodeOwners {
+    suppression: keyof typeof suppressionErrorStatus;
+  }
+}
+
+const suppressionError = errorFactory(suppressionErrorStatus);
+
+/** How one check ended: for the metric. */
+export type CheckOutcome = 'clear' | 'suppressed' | 'skipped' | 'failed';
+
+export interface SuppressionCheck {
+  /** The suppressed ones among `addresses` (each in its one form), with their reason. */
+  suppressed(addresses: readonly string[]): Promise<ReadonlyMap<string, string>>;
+  close(): Promise<void>;
+}
+
+export interface SuppressionCheckConfig extends DatabasePoolConfig {
+  readonly SUPPRESSION_CHECK: SuppressionMode;
+}
+
+const NONE: ReadonlyMap<string, string> = new Map();
+
+/** Undefined when SUPPRESSION_CHECK is off. */
+export function createSuppressionCheck(
+  config: SuppressionCheckConfig,
+  logger: Logger,
+  breakers: BreakerObserver,
+  count: (outcome: CheckOutcome) => void = () => undefined,
+  pool?: DatabasePool,
+): SuppressionCheck | undefined {
+  if (config.SUPPRESSION_CHECK === 'off') return undefined;
+  const db = pool ?? createDatabasePool(config, { applicationName: 'send-mail', logger, breakers });
+  const required = config.SUPPRESSION_CHECK === 'required';
+  return {
+    async suppressed(addresses) {
+      let rows: { address: string; reason: string }[];
+      try {
+        rows = (
+          await db.query<{ address: string; reason: string }>(
+            'SELECT address, reason FROM suppression WHERE address = ANY($1::text[])',
+            [addresses],
+          )
+        ).rows;
+      } catch (err) {
+        count(required ? 'failed' : 'skipped');
+        const retryAfterMs = (err as { retryAfterMs?: number }).retryAfterMs ?? 1000;
+        if (required)
+          throw suppressionError('suppression.store.unavailable', {
+            headers: { 'Retry-After': retryAfterSeconds(retryAfterMs) },
+            cause: err,
+          });
+        // The mail goes out unchecked: said once per mail, with the cause, never the addresses.
+        logger.warn(
+          { err: { code: (err as { code?: string }).code, message: (err as Error).message } },
+          'suppression check skipped (SUPPRESSION_CHECK=best-effort)',
+        );
+        return NONE;
+      }
+      count(rows.length > 0 ? 'suppressed' : 'clear');
+      return rows.length === 0 ? NONE : new Map(rows.map((row) => [row.address, row.reason]));
+    },
+    close: () => db.close(),
+  };
+}
