@@ -25,8 +25,8 @@ export interface MigrationResult {
   readonly version: number;
 }
 
-/** Applies every migration not yet applied, in order. */
-export async function migrate(db: Database, dir = migrationsDir()): Promise<MigrationResult> {
+/** Applies every migration not yet applied, in order (up to `target`, a version like `001`, when given). */
+export async function migrate(db: Database, dir = migrationsDir(), target?: string): Promise<MigrationResult> {
   const postgrator = new Postgrator({
     driver: 'pg',
     migrationPattern: join(dir, '*.sql'),
@@ -34,7 +34,7 @@ export async function migrate(db: Database, dir = migrationsDir()): Promise<Migr
     execQuery: (query) => db.query(query),
     execSqlScript: (script) => db.script(script),
   });
-  const applied = await postgrator.migrate();
+  const applied = await postgrator.migrate(target);
   return { applied: applied.map((migration) => migration.filename), version: await postgrator.getDatabaseVersion() };
 }
 

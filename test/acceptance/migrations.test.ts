@@ -96,6 +96,51 @@ it("when send-mail's login role is a member of its group, then it may read suppr
   }
 });
 
+it('when a database at the previous version holds data, then migrating up keeps every row and adds the new roles: records reads timelines and writes suppressions, purge deletes timelines only', async () => {
+  const database = `upgrade_${Date.now()}`;
+  await withDatabase(postgres.url, (db) => db.query(`CREATE DATABASE ${database}`));
+  const url = postgres.urlFor('mailer', database);
+  const before = await withDatabase(url, async (db) => {
+    const first = await migrate(db, undefined, '001');
+    await db.query(
+      "INSERT INTO mail (message_id, email_sent_id, caller, recipients, sent_at) VALUES ('<m@x>', 'e1', 'c', '{a@example.org}', now())",
+    );
+    await db.query(
+      "INSERT INTO mail_event (source, event_id, message_id, type, occurred_at, data) VALUES ('/s', 'e1', '<m@x>', 'email.sent', now(), '{}')",
+    );
+    await db.query("INSERT INTO suppression (address, reason) VALUES ('gone@example.org', 'hard_bounce')");
+    return first;
+  });
+  const after = await withDatabase(url, async (db) => {
+    const result = await migrate(db);
+    await db.query('CREATE ROLE records_login LOGIN IN ROLE mailer_records').catch(() => undefined);
+    await db.query('CREATE ROLE purge_login LOGIN IN ROLE mailer_purge').catch(() => undefined);
+    const counts = await db.query(
+      'SELECT (SELECT count(*) FROM mail)::int AS mails, (SELECT count(*) FROM mail_event)::int AS events, (SELECT count(*) FROM suppression)::int AS suppressions',
+    );
+    return { result, counts: counts.rows };
+  });
+
+  expect(before.version).toBe(1);
+  expect(after.result.applied.map((file) => file.split('/').pop())).toEqual(['002.do.records-api.sql']);
+  expect(after.counts).toEqual([{ mails: 1, events: 1, suppressions: 1 }]);
+  await withDatabase(postgres.urlFor('records_login', database), async (db) => {
+    await expect(db.query('SELECT message_id FROM mail')).resolves.toMatchObject({ rows: [{ message_id: '<m@x>' }] });
+    await expect(
+      db.query("INSERT INTO suppression (address, reason) VALUES ('b@example.org', 'manual')"),
+    ).resolves.toBeDefined();
+    await expect(db.query("DELETE FROM suppression WHERE address = 'b@example.org'")).resolves.toBeDefined();
+    await expect(db.query("UPDATE suppression SET reason = 'manual'")).rejects.toMatchObject({ code: '42501' });
+    await expect(db.query('DELETE FROM mail_event')).rejects.toMatchObject({ code: '42501' });
+  });
+  await withDatabase(postgres.urlFor('purge_login', database), async (db) => {
+    await expect(
+      db.query("DELETE FROM mail_event WHERE occurred_at < now() - interval '1 day'"),
+    ).resolves.toBeDefined();
+    await expect(db.query('DELETE FROM suppression')).rejects.toMatchObject({ code: '42501' });
+  });
+});
+
 it('when the image runs node dist/tools/migrate.js against DATABASE_URL, then it prints each migration applied and the version, exit 0; without DATABASE_URL outside local, it refuses to start naming it (exit 78, as every function)', async () => {
   const database = `tool_${Date.now()}`;
   await withDatabase(postgres.url, (db) => db.query(`CREATE DATABASE ${database}`));
