@@ -22,6 +22,7 @@ import { identity as docs } from './docs/identity';
 import { identity as feedback } from './feedback/identity';
 import { identity as health } from './health/identity';
 import { identity as recorder } from './recorder/identity';
+import { identity as records } from './records/identity';
 import { identity as sendMail } from './send-mail/identity';
 
 /** A path the public HTTPRoute sends to the function, with Gateway API match semantics. */
@@ -88,6 +89,13 @@ export const FUNCTIONS: readonly AnyFunctionEntry[] = [
     loadSettings: async () => (await import('./recorder/settings.js')).recorderSettings,
     loadApp: async () => (await import('./recorder/app.js')).createRecorderApp,
     loadApi: async () => (await import('./recorder/api.js')).recorderApi,
+  }),
+  entry({
+    ...records,
+    entries: entries(records.name),
+    loadSettings: async () => (await import('./records/settings.js')).recordsSettings,
+    loadApp: async () => (await import('./records/app.js')).createRecordsApp,
+    loadApi: async () => (await import('./records/http/api.js')).recordsApi,
   }),
   entry({
     ...docs,

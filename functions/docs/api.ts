@@ -6,6 +6,7 @@ import type { PathItemObject } from 'openapi3-ts/oas31';
 import { notModified, staticFile, type ApiDescription } from '../../openapi/parts';
 import { FEEDBACK_EVENTS, feedbackSchemaFile } from '../../shared/contracts/email-feedback';
 import { EMAIL_SENT_SCHEMA_FILE } from '../../shared/contracts/email-sent';
+import { SUPPRESSION_CHANGED_SCHEMA_FILE } from '../../shared/contracts/email-suppression';
 
 const documents: readonly [path: string, description: string, contentType: string][] = [
   ['/openapi.json', 'The OpenAPI spec as JSON.', 'application/json'],
@@ -17,6 +18,11 @@ const documents: readonly [path: string, description: string, contentType: strin
     `JSON Schema of the ${name}.v1 event data.`,
     'application/schema+json',
   ]),
+  [
+    `/schemas/${SUPPRESSION_CHANGED_SCHEMA_FILE}`,
+    'JSON Schema of the email.suppression.changed.v1 event data.',
+    'application/schema+json',
+  ],
 ];
 
 function document(description: string, contentType: string): PathItemObject {

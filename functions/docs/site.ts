@@ -11,8 +11,10 @@ import emailBouncedSchema from '../../openapi/schemas/email-bounced.v1.json';
 import emailComplainedSchema from '../../openapi/schemas/email-complained.v1.json';
 import emailDelayedSchema from '../../openapi/schemas/email-delayed.v1.json';
 import emailSentSchema from '../../openapi/schemas/email-sent.v1.json';
+import suppressionChangedSchema from '../../openapi/schemas/email-suppression-changed.v1.json';
 import { feedbackSchemaFile } from '../../shared/contracts/email-feedback';
 import { EMAIL_SENT_SCHEMA_FILE } from '../../shared/contracts/email-sent';
+import { SUPPRESSION_CHANGED_SCHEMA_FILE } from '../../shared/contracts/email-suppression';
 import type { StaticContent } from '../../shared/http';
 
 export interface SiteFile {
@@ -81,6 +83,7 @@ export function siteFiles(): SiteFile[] {
         [feedbackSchemaFile('email.bounced'), emailBouncedSchema],
         [feedbackSchemaFile('email.delayed'), emailDelayedSchema],
         [feedbackSchemaFile('email.complained'), emailComplainedSchema],
+        [SUPPRESSION_CHANGED_SCHEMA_FILE, suppressionChangedSchema],
       ] as const
     ).map(([file, schema]) => ({
       path: `schemas/${file}`,

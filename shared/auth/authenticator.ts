@@ -26,8 +26,11 @@ export type AuthConfig = VerifierConfig &
   >;
 
 export interface Authenticator {
-  /** Resolves with the caller's claims when the token is valid and carries `role`; throws an AuthError otherwise. */
-  authorize(headers: IncomingHttpHeaders, role: string): Promise<JWTPayload>;
+  /**
+   * Resolves with the caller's claims when the token is valid and carries `role` (one of them, for a list);
+   * throws an AuthError otherwise.
+   */
+  authorize(headers: IncomingHttpHeaders, role: string | readonly string[]): Promise<JWTPayload>;
 }
 
 /** The seam for the auth-failure metric. */

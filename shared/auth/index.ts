@@ -17,3 +17,4 @@ export {
 } from './settings';
 export { authFailureCounter } from './metrics';
 export { callerOf } from './caller';
+export { holdsRole } from './roles';

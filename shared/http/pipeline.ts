@@ -13,7 +13,7 @@ import { runWithTrace, traceFromHeaders } from '../tracing';
 import { logWhenDone } from './access-log';
 import { trustedProxies } from './client-ip';
 import { errorResult, writeResult } from './respond';
-import { findRoute } from './router';
+import { findRoute, templateOf } from './router';
 import type { HttpResult, IncomingRequest, Route } from './types';
 
 export const TRACE_RESPONSE_HEADER = 'X-B3-TraceId';
@@ -57,8 +57,9 @@ export function createPipeline(
     return runWithTrace(trace, async () => {
       // Worked out once: the route label, the access line and the routed request all use it.
       const path = pathOf(req);
-      // A known path is its own label; unknown paths share one, so callers cannot blow up cardinality.
-      const route = routes.some((known) => known.path === path) ? path : UNMATCHED;
+      // A known path is labelled by its route's path (a template for one with ids in it); unknown paths share
+      // one label, so callers cannot blow up cardinality.
+      const route = templateOf(routes, path) ?? UNMATCHED;
       const { observe } = options;
       logWhenDone(req, res, logger, {
         trace,
@@ -93,7 +94,8 @@ export function createPipeline(
         (path) => {
           const signal = (req as WithAbortSignal).abortSignal ?? abortWhenClientGone(res);
           const request = toIncomingRequest(req, path, signal, (fields) => Object.assign(annotations, fields));
-          return findRoute(routes, request.method, request.path).handle(request);
+          const { route, params } = findRoute(routes, request.method, request.path);
+          return route.handle({ ...request, params });
         },
         annotations,
       );
@@ -114,6 +116,13 @@ function abortWhenClientGone(res: Response): AbortSignal {
   return controller.signal;
 }
 
+/** The query string's parameters (empty without one). */
+function queryOf(req: IncomingMessage): URLSearchParams {
+  const url = (req as Partial<Request>).originalUrl || req.url || '/';
+  const queryAt = url.indexOf('?');
+  return new URLSearchParams(queryAt === -1 ? '' : url.slice(queryAt + 1));
+}
+
 /** Express keeps what the client sent in `originalUrl`; under node:http there is only `url`. */
 function pathOf(req: IncomingMessage): string {
   const url = (req as Partial<Request>).originalUrl || req.url || '/';
@@ -131,6 +140,7 @@ function toIncomingRequest(
     annotate,
     method: req.method,
     path,
+    query: queryOf(req),
     headers: req.headers,
     // Node builds it on first read: only a route that asks (send-mail, for an Idempotency-Key) pays for it.
     get headersDistinct() {

@@ -4,6 +4,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 export interface IncomingRequest {
   readonly method: string;
   readonly path: string;
+  /** The query string's parameters. */
+  readonly query?: URLSearchParams;
+  /** The route template's `{name}` segments, percent-decoded (`/emails/{messageId}`). */
+  readonly params?: Readonly<Record<string, string>>;
   readonly headers: IncomingHttpHeaders;
   /** Each header as sent, with all its values: `headers` joins a repeated header of an unknown name with ", ". */
   readonly headersDistinct?: NodeJS.Dict<string[]>;
