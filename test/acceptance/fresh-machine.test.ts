@@ -92,7 +92,13 @@ it.each(['staging', 'production'] as const)(
   async (environment) => {
     const dir = join(REPO, 'knative', 'overlays', environment, 'secrets');
     const names = readdirSync(dir).map((file) => file.replace(/\.example\.yaml$/, ''));
-    expect(names.sort()).toEqual(['feedback-secrets', 'health-secrets', 'migrate-secrets', 'send-mail-secrets']);
+    expect(names.sort()).toEqual([
+      'feedback-secrets',
+      'health-secrets',
+      'migrate-secrets',
+      'recorder-secrets',
+      'send-mail-secrets',
+    ]);
 
     for (const name of names) {
       const { stdout } = await shell(

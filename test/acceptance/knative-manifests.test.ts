@@ -11,6 +11,8 @@ import { healthSettings } from '../../functions/health/settings';
 import { eventTransport } from '../../shared/events/transport';
 import { feedbackSettings } from '../../functions/feedback/settings';
 import { migrateSettings } from '../../scripts/migrate';
+import { emailSentEventType } from '../../shared/contracts/email-sent';
+import { FEEDBACK_EVENTS, feedbackEventType } from '../../shared/contracts/email-feedback';
 import { sendMailSettings, type SendMailConfig } from '../../functions/send-mail/settings';
 import { parse } from 'yaml';
 import { ConfigError, loadConfig, type AnyFunctionSettings, type Config, type Specs } from '../../shared/config';
@@ -315,6 +317,7 @@ function secretFilesOf(env: string, objects: K8sObject[]): SecretFiles {
       'feedback-secrets',
       'health-secrets',
       'migrate-secrets',
+      'recorder-secrets',
       'send-mail-secrets',
     ]);
     return renderedSecretFiles(objects);
@@ -350,6 +353,7 @@ describe('the secret-ownership check', () => {
         'KAFKA_SASL_PASSWORD',
         'BOUNCE_VERP_SECRET',
         'IDEMPOTENCY_REDIS_URL',
+        'DATABASE_URL',
         'DKIM_PRIVATE_KEY',
       ].map((key) => `docs: gets ${key} from a Secret, which its schema does not declare as a secret setting`),
     );
@@ -358,10 +362,13 @@ describe('the secret-ownership check', () => {
   it('when a secret send-mail requires is missing from its Secret, then the check names it', () => {
     const objects = structuredClone(rendered.staging);
     const example = exampleSecretFiles(join(REPO, 'knative', 'overlays', 'staging'));
-    const withoutSmtp: SecretFiles = (name) =>
-      name === 'send-mail-secrets'
-        ? JSON.stringify({ kafka: (parse(example(name) ?? '{}') as Record<string, unknown>).kafka })
-        : example(name);
+    // The example as it is, but for its smtp section.
+    const withoutSmtp: SecretFiles = (name) => {
+      if (name !== 'send-mail-secrets') return example(name);
+      const file = parse(example(name) ?? '{}') as Record<string, unknown>;
+      delete file.smtp;
+      return JSON.stringify(file);
+    };
     const sendMail = services(objects).find(
       (service) => service.metadata.name === 'send-mail',
     ) as unknown as ServiceWithVolumes;
@@ -400,10 +407,15 @@ it('when a field is misspelt, then schema validation catches it', () => {
   expect(crdProblems(service).join('\n')).toMatch(/readinesProbe/);
 });
 
-it('when the example KafkaSource is rendered, then it is valid against the KafkaSource CRD', () => {
-  const [source] = render('knative/examples/kafkasource');
-  expect(source?.kind).toBe('KafkaSource');
-  expect(crdProblems(source as K8sObject)).toEqual([]);
+it("when the kafkasource example is rendered, then the downstream team's and the recorder's KafkaSources and the dead-letter KafkaSink are valid against their CRDs", () => {
+  const objects = render('knative/examples/kafkasource');
+  expect(objects.map(({ kind, metadata }) => `${kind}/${metadata.name}`).sort()).toEqual([
+    'KafkaSink/mailer-recorder-dead-letters',
+    'KafkaSource/email-sent-to-campaign-stats',
+    'KafkaSource/recorder',
+  ]);
+  for (const object of objects)
+    expect({ kind: object.kind, problems: crdProblems(object) }).toEqual({ kind: object.kind, problems: [] });
 });
 
 describe('issue 18: production Knative settings', () => {
@@ -476,7 +488,11 @@ describe('issue 18: events over HTTP to a KafkaSink or a Broker', () => {
             : ['Broker', 'Trigger', 'SinkBinding', 'Service'],
         ),
       );
-      if (name === 'broker') expect(kinds).not.toContain('KafkaSink');
+      // The Broker owns its topic: no KafkaSink for the events, only the recorder's dead-letter sink.
+      if (name === 'broker')
+        expect(ofKind(objects, 'KafkaSink').map((sink) => sink.metadata.name)).toEqual([
+          'mailer-recorder-dead-letters',
+        ]);
       for (const object of objects.filter(isCrdKind))
         expect({ kind: object.kind, problems: crdProblems(object) }).toEqual({ kind: object.kind, problems: [] });
     },
@@ -584,6 +600,240 @@ describe('issue 29: the migration Job', () => {
       ).toEqual([]);
     },
   );
+});
+
+type Destination = { ref?: { apiVersion?: string; kind: string; name: string; namespace?: string }; uri?: string };
+type Delivery = { retry?: number; backoffPolicy?: string; backoffDelay?: string; deadLetterSink?: Destination };
+type KafkaSource = K8sObject & {
+  spec: { consumerGroup?: string; topics: string[]; sink: Destination; delivery?: Delivery };
+};
+type Trigger = K8sObject & {
+  spec: {
+    broker: string;
+    filter?: { attributes?: Record<string, string> };
+    filters?: Record<string, unknown>[];
+    subscriber: Destination;
+    delivery?: Delivery;
+  };
+};
+
+/** The object a Destination's ref names among `objects` (its namespace defaults to the holder's), or undefined. */
+function resolved(
+  objects: K8sObject[],
+  holder: K8sObject,
+  destination: Destination | undefined,
+): K8sObject | undefined {
+  const ref = destination?.ref;
+  if (ref === undefined) return undefined;
+  return objects.find(
+    (object) =>
+      object.kind === ref.kind &&
+      object.metadata.name === ref.name &&
+      object.metadata.namespace === (ref.namespace ?? holder.metadata.namespace) &&
+      (ref.apiVersion === undefined || object.apiVersion === ref.apiVersion),
+  );
+}
+
+/**
+ * The event types a Trigger lets through, when it lets through only exact types: `filter.attributes` with
+ * only `type`, or one `filters` entry, an `exact` type or `any` of them. Anything else is named as such.
+ */
+function triggerTypes(trigger: Trigger): string[] {
+  const exactType = (expression: Record<string, unknown>): string => {
+    const exact = expression.exact as Record<string, unknown> | undefined;
+    return exact !== undefined && Object.keys(expression).length === 1 && Object.keys(exact).join() === 'type'
+      ? String(exact.type)
+      : `(not one exact type: ${JSON.stringify(expression)})`;
+  };
+  const { filter, filters } = trigger.spec;
+  if (filters !== undefined) {
+    if (filters.length !== 1) return [`(${filters.length} filters, all of which must pass)`];
+    const [only = {}] = filters;
+    const any = only.any as Record<string, unknown>[] | undefined;
+    return any !== undefined && Object.keys(only).length === 1 ? any.map(exactType) : [exactType(only)];
+  }
+  const attributes = filter?.attributes ?? {};
+  return Object.keys(attributes).join() === 'type'
+    ? [String(attributes.type)]
+    : [`(not one exact type: ${JSON.stringify(attributes)})`];
+}
+
+/** What the files a Service's CONFIG_FILE lists (and its literal environment) set, before defaults and validation. */
+function fileSettingsOf(objects: K8sObject[], name: string): Record<string, string> {
+  const service = services(objects).find(
+    (candidate) => candidate.metadata.name === name,
+  ) as unknown as ServiceWithVolumes;
+  const files = mountedFiles(service, objects, () => undefined);
+  const settings: Record<string, string> = {};
+  for (const path of (literalEnv(service).CONFIG_FILE ?? '').split(','))
+    Object.assign(
+      settings,
+      readYamlSettings(path, (file) => files[file] ?? '', [] as SourceProblem[]),
+    );
+  return { ...settings, ...literalEnv(service) };
+}
+
+describe('issue 29: the recorder and the events delivered to it', () => {
+  const examples = {
+    kafkasource: render('knative/examples/kafkasource'),
+    broker: render('knative/examples/broker'),
+  };
+  /** The topics the recorder must read: the producers' own (production, where the examples live). */
+  const eventTopics = ['send-mail', 'feedback'].map((name) => fileSettingsOf(rendered.production, name).KAFKA_TOPIC);
+  const recorderIn = (objects: K8sObject[]): KnativeService | undefined =>
+    services(objects).find((service) => service.metadata.name === 'recorder');
+
+  it.each(ENVIRONMENTS)(
+    'when %s is rendered, then the recorder runs its bundle, has no public path, and mounts only recorder-secrets, with exactly DATABASE_URL, its own login role',
+    (env) => {
+      const objects = rendered[env];
+      const recorder = recorderIn(objects) as unknown as ServiceWithVolumes;
+      const [route] = ofKind(objects, 'HTTPRoute') as HttpRoute[];
+      const secretFiles = secretFilesOf(env, objects);
+      const { config } = loadedService(secretFiles, objects, 'recorder');
+
+      expect((recorder.spec.template.spec.containers[0] as { command?: string[] }).command).toEqual([
+        'node',
+        'dist/recorder/main.js',
+      ]);
+      expect(functionNamed('recorder')?.publicPaths).toEqual([]);
+      expect(route?.spec.rules.flatMap((rule) => rule.backendRefs.map((backend) => backend.name))).not.toContain(
+        'recorder',
+      );
+      expect(
+        (recorder.spec.template.spec.volumes ?? []).flatMap((volume) =>
+          volume.secret ? [volume.secret.secretName.replace(/-[a-z0-9]{10}$/, '')] : [],
+        ),
+      ).toEqual(['recorder-secrets']);
+      expect(secretKeysOf(recorder, secretFiles)).toEqual(['DATABASE_URL']);
+      expect(literalEnv(recorder).CONFIG_FILE?.split(',')).toEqual([
+        '/etc/mailer/config/common.yaml',
+        '/etc/mailer/config/database.yaml',
+        '/etc/mailer/config/recorder.yaml',
+      ]);
+      expect(config.DATABASE_URL).toMatch(/^postgres:\/\/mailer_recorder_login:/);
+    },
+  );
+
+  it.each(ENVIRONMENTS)(
+    'when %s is rendered, then the recorder reads event types under the prefix send-mail and feedback publish them with',
+    (env) => {
+      const prefixes = ['send-mail', 'feedback', 'recorder'].map((name) => ({
+        name,
+        prefix: fileSettingsOf(rendered[env], name).EVENT_TYPE_PREFIX ?? '(the shared default)',
+      }));
+      expect(new Set(prefixes.map(({ prefix }) => prefix)).size).toBe(1);
+    },
+  );
+
+  it('when the kafkasource example is rendered, then the recorder has its own KafkaSource reading both event topics into the recorder Service, with retries, exponential backoff and a dead-letter sink', () => {
+    const objects = examples.kafkasource;
+    const sources = ofKind(objects, 'KafkaSource') as KafkaSource[];
+    const recorderSources = sources.filter((source) => source.spec.sink.ref?.name === 'recorder');
+    const recorderService = recorderIn(rendered.production);
+
+    expect(recorderSources).toHaveLength(1);
+    const [source] = recorderSources as [KafkaSource];
+    expect(crdProblems(source)).toEqual([]);
+    expect([...source.spec.topics].sort()).toEqual([...eventTopics].sort());
+    expect(eventTopics).toEqual(['mailer.email-sent.v1', 'mailer.email-feedback.v1']);
+    // Its own consumer group: no other KafkaSource's offsets move with it.
+    expect(source.spec.consumerGroup).toEqual(expect.any(String));
+    expect(sources.filter((other) => other !== source).map((other) => other.spec.consumerGroup)).not.toContain(
+      source.spec.consumerGroup,
+    );
+    // In the mailer's namespace, beside the recorder Service the overlay renders there.
+    expect(source.metadata.namespace).toBe(recorderService?.metadata.namespace);
+    expect(source.spec.sink.ref).toEqual({
+      apiVersion: 'serving.knative.dev/v1',
+      kind: 'Service',
+      name: 'recorder',
+      namespace: recorderService?.metadata.namespace,
+    });
+    expect(source.spec.delivery).toMatchObject({ backoffPolicy: 'exponential', retry: expect.any(Number) });
+    expect(source.spec.delivery?.retry).toBeGreaterThan(0);
+    const deadLetters = resolved(objects, source, source.spec.delivery?.deadLetterSink);
+    expect(deadLetters?.kind).toBe('KafkaSink');
+    // A dead letter never flows back into a topic the recorder reads.
+    expect(source.spec.topics).not.toContain((deadLetters as { spec?: { topic?: string } } | undefined)?.spec?.topic);
+  });
+
+  it("when the broker example is rendered, then the recorder's Triggers let through exactly the four types it records, each to the recorder Service with retries, exponential backoff and a dead-letter sink", () => {
+    const objects = examples.broker;
+    const triggers = (ofKind(objects, 'Trigger') as Trigger[]).filter(
+      (trigger) => trigger.spec.subscriber.ref?.name === 'recorder',
+    );
+    const { config } = loadedService(
+      exampleSecretFiles(join(REPO, 'knative', 'examples', 'kafkasink')),
+      objects,
+      'recorder',
+    );
+    const prefix = String(config.EVENT_TYPE_PREFIX);
+    const recorded = [emailSentEventType(prefix), ...FEEDBACK_EVENTS.map((name) => feedbackEventType(prefix, name))];
+
+    expect(triggers.length).toBeGreaterThan(0);
+    expect(triggers.flatMap(triggerTypes).sort()).toEqual([...recorded].sort());
+    expect(recorded).toEqual([
+      'com.example.mailer.email.sent.v1',
+      'com.example.mailer.email.bounced.v1',
+      'com.example.mailer.email.delayed.v1',
+      'com.example.mailer.email.complained.v1',
+    ]);
+    for (const trigger of triggers) {
+      expect({ trigger: trigger.metadata.name, problems: crdProblems(trigger) }).toEqual({
+        trigger: trigger.metadata.name,
+        problems: [],
+      });
+      expect(resolved(objects, trigger, { ref: { kind: 'Broker', name: trigger.spec.broker } })).toBeDefined();
+      expect(resolved(objects, trigger, trigger.spec.subscriber)).toBe(recorderIn(objects));
+      expect(trigger.spec.delivery).toMatchObject({ backoffPolicy: 'exponential', retry: expect.any(Number) });
+      expect(trigger.spec.delivery?.retry).toBeGreaterThan(0);
+      expect(resolved(objects, trigger, trigger.spec.delivery?.deadLetterSink)?.kind).toBe('KafkaSink');
+    }
+  });
+
+  it.each([
+    {
+      name: 'one type fewer',
+      plant: (t: Trigger) => void (t.spec.filters?.[0]?.any as unknown[] | undefined)?.pop(),
+    },
+    {
+      name: 'a prefix instead of exact types',
+      plant: (t: Trigger) => void (t.spec.filters = [{ prefix: { type: 'com.example.mailer.' } }]),
+    },
+    {
+      name: 'a second filter, which must pass as well',
+      plant: (t: Trigger) => void t.spec.filters?.push({ exact: { source: '/mailer/send-mail' } }),
+    },
+    {
+      name: 'an attribute besides the type',
+      plant: (t: Trigger) =>
+        void (t.spec.filters = [{ exact: { type: 'com.example.mailer.email.sent.v1', source: '/mailer' } }]),
+    },
+  ])(
+    "when the recorder's Trigger has $name, then the types it lets through no longer match the recorder's",
+    ({ plant }) => {
+      const trigger = structuredClone(
+        (ofKind(examples.broker, 'Trigger') as Trigger[]).find((candidate) => candidate.metadata.name === 'recorder'),
+      ) as Trigger;
+      const before = triggerTypes(trigger).sort();
+      plant(trigger);
+
+      expect(before).toHaveLength(4);
+      expect(triggerTypes(trigger).sort()).not.toEqual(before);
+    },
+  );
+
+  it('when either transport gives up on an event, then it lands in the same dead-letter topic, which no one delivers to the recorder', () => {
+    const deadLetterTopics = Object.values(examples).map((objects) =>
+      (ofKind(objects, 'KafkaSink') as (K8sObject & { spec: { topic: string } })[])
+        .filter((sink) => sink.metadata.name === 'mailer-recorder-dead-letters')
+        .map((sink) => sink.spec.topic),
+    );
+
+    expect(deadLetterTopics).toEqual([['mailer.recorder-dead-letters.v1'], ['mailer.recorder-dead-letters.v1']]);
+    expect(eventTopics).not.toContain('mailer.recorder-dead-letters.v1');
+  });
 });
 
 describe('NODE_OPTIONS', () => {
