@@ -38,7 +38,7 @@ IMAGE ?= mailer-functions:dev
 BIN := node_modules/.bin
 SOURCES := $(shell find functions shared scripts -name '*.ts' 2>/dev/null) package-lock.json tsconfig.json
 
-.PHONY: help kubectl install dev token replay-events migrate openapi docs-site manifests deploy kn-deploy image contract bench bench-node24 node node-bin prerequisites profile load soak load-smoke chaos test build start lint format format-check typecheck generate check-generated test-unit test-acceptance clean
+.PHONY: help kubectl install dev token replay-events migrate purge-timeline openapi docs-site manifests deploy kn-deploy image contract bench bench-node24 node node-bin prerequisites profile load soak load-smoke chaos test build start lint format format-check typecheck generate check-generated test-unit test-acceptance clean
 
 define check_env
 case "$(ENV)" in dev|staging|production) ;; *) echo "ENV must be dev, staging or production" >&2; exit 2;; esac
@@ -124,6 +124,9 @@ dist/.built: $(SOURCES)
 
 start: build ## Run one function from dist/ with the container's command: make start FUNCTION=<a name in functions/catalog.ts>
 	exec node dist/$(FUNCTION)/main.js
+
+purge-timeline: install ## Delete timelines older than TIMELINE_RETENTION_DAYS (30) from DATABASE_URL, or locally from PGlite
+	@$(BIN)/tsx scripts/purge-timeline.ts
 
 migrate: install ## Apply the database migrations (migrations/) to DATABASE_URL, or locally to PGlite in PGLITE_DIR (.dev/pglite)
 	@$(BIN)/tsx scripts/migrate.ts

@@ -45,6 +45,7 @@ const TOOLS = [
   { entry: 'scripts/replay-events.ts', outfile: 'dist/tools/replay-events.js' },
   { entry: 'scripts/prune-pushgateway.ts', outfile: 'dist/tools/prune-pushgateway.js' },
   { entry: 'scripts/migrate.ts', outfile: 'dist/tools/migrate.js' },
+  { entry: 'scripts/purge-timeline.ts', outfile: 'dist/tools/purge-timeline.js' },
 ] as const;
 
 /** Loaded only locally, without DATABASE_URL (shared/db): a development dependency, never in the image. */
