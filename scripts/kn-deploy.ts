@@ -1,6 +1,7 @@
 /**
  * `make kn-deploy ENV=…`: deploys the same rendered manifests with kn. kubectl applies what kn does not
- * manage (ConfigMap, Secret, HTTPRoute); each Knative Service goes through `kn service create --force`.
+ * manage (Namespace, ConfigMap, Secret, HTTPRoute, the migration Job, the CronJobs); each Knative Service goes
+ * through `kn service create --force`.
  * With --dry-run (`make kn-deploy DRY_RUN=1`) it prints the commands instead of running them. Without kn on
  * PATH it says in one line where to get it, before anything is applied.
  */

@@ -96,7 +96,9 @@ it.each(['staging', 'production'] as const)(
       'feedback-secrets',
       'health-secrets',
       'migrate-secrets',
+      'purge-timeline-secrets',
       'recorder-secrets',
+      'records-secrets',
       'send-mail-secrets',
     ]);
 
@@ -112,11 +114,12 @@ it.each(['staging', 'production'] as const)(
   },
 );
 
+type PodTemplate = { template?: { spec?: { volumes?: { secret?: { secretName: string } }[] } } };
 type K8sObject = {
   apiVersion: string;
   kind: string;
   metadata: { name: string; namespace?: string; labels?: Record<string, string> };
-  spec?: { template?: { spec?: { volumes?: { secret?: { secretName: string } }[] } } };
+  spec?: PodTemplate & { jobTemplate?: { spec?: PodTemplate } };
 };
 
 const objectsOf = (yaml: string): K8sObject[] => parseAllDocuments(yaml).map((doc) => doc.toJS() as K8sObject);
@@ -149,8 +152,9 @@ describe('docs/deploying.md, top to bottom, without a cluster', () => {
   };
   const secretsMounted = (objects: K8sObject[]): string[] =>
     objects
-      .filter((object) => object.kind === 'Service' || object.kind === 'Job')
-      .flatMap((service) => service.spec?.template?.spec?.volumes ?? [])
+      .filter((object) => ['Service', 'Job', 'CronJob'].includes(object.kind))
+      // A CronJob's pod is in its Job template.
+      .flatMap((workload) => (workload.spec?.jobTemplate?.spec ?? workload.spec)?.template?.spec?.volumes ?? [])
       .flatMap((volume) => (volume.secret ? [volume.secret.secretName] : []))
       .sort();
 
@@ -223,7 +227,7 @@ describe('docs/deploying.md, top to bottom, without a cluster', () => {
       tryIt: async ([, environment = '']) => {
         const { stdout } = await shell(`make -n --no-print-directory deploy ENV=${environment}`);
         expect(stdout).toContain(`kubectl apply -k knative/overlays/${environment}`);
-        // Every Secret the Services and the migration Job mount was created by the steps above.
+        // Every Secret the Services, the migration Job and the purge CronJob mount was created by the steps above.
         expect(secretsMounted(await render(environment))).toEqual(
           created
             .filter((secret) => secret.environment === environment)

@@ -3,7 +3,7 @@
  * cluster sees them: CRD schemas, the invariants each environment must keep, and the configuration
  * against the config schema the functions load.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleOf, FUNCTIONS, functionNamed, type PublicPath } from '../../functions/catalog';
 import { DOCS_REDIRECTS } from '../../functions/docs/site';
@@ -11,14 +11,16 @@ import { healthSettings } from '../../functions/health/settings';
 import { eventTransport } from '../../shared/events/transport';
 import { feedbackSettings } from '../../functions/feedback/settings';
 import { migrateSettings } from '../../scripts/migrate';
+import { purgeSettings } from '../../scripts/purge-timeline';
+import { recordsSettings } from '../../functions/records/settings';
 import { emailSentEventType } from '../../shared/contracts/email-sent';
 import { FEEDBACK_EVENTS, feedbackEventType } from '../../shared/contracts/email-feedback';
 import { sendMailSettings, type SendMailConfig } from '../../functions/send-mail/settings';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { ConfigError, loadConfig, type AnyFunctionSettings, type Config, type Specs } from '../../shared/config';
 import { readYamlSettings, type SourceProblem } from '../../shared/config/sources';
 import { execFileSync } from 'node:child_process';
-import { crdProblems, isCrdKind, render, REPO, type K8sObject } from '../support/manifests';
+import { crdProblems, isCrdKind, manifestProblems, render, REPO, type K8sObject } from '../support/manifests';
 import {
   exampleSecretFiles,
   literalEnv,
@@ -317,7 +319,9 @@ function secretFilesOf(env: string, objects: K8sObject[]): SecretFiles {
       'feedback-secrets',
       'health-secrets',
       'migrate-secrets',
+      'purge-timeline-secrets',
       'recorder-secrets',
+      'records-secrets',
       'send-mail-secrets',
     ]);
     return renderedSecretFiles(objects);
@@ -389,10 +393,11 @@ describe('production', () => {
   it('when rendered, then every image is pinned by digest and no HS256 secret exists anywhere', () => {
     for (const service of services(rendered.production))
       expect(service.spec.template.spec.containers[0]?.image).toMatch(/@sha256:[0-9a-f]{64}$/);
+    const examples = join(REPO, 'knative', 'overlays', 'production');
     const everything =
       JSON.stringify(rendered.production) +
-      ['send-mail-secrets', 'health-secrets']
-        .map((name) => exampleSecretFiles(join(REPO, 'knative', 'overlays', 'production'))(name) ?? '')
+      readdirSync(join(examples, 'secrets'))
+        .map((file) => exampleSecretFiles(examples)(file.replace(/\.example\.yaml$/, '')) ?? '')
         .join('\n');
     expect(everything).not.toMatch(/hs256/i);
   });
@@ -446,9 +451,9 @@ describe('issue 18: production Knative settings', () => {
   it.each(ENVIRONMENTS)(
     'when %s is rendered, then a CronJob prunes stale Pushgateway groups with a tool the build ships',
     (env) => {
-      const [cron] = ofKind(rendered[env], 'CronJob') as (K8sObject & {
-        spec: { jobTemplate: { spec: { template: { spec: { containers: Container[] } } } } };
-      })[];
+      const cron = ofKind(rendered[env], 'CronJob').find((object) => object.metadata.name === 'prune-pushgateway') as
+        | (K8sObject & { spec: { jobTemplate: { spec: { template: { spec: { containers: Container[] } } } } } })
+        | undefined;
       const [container] = cron?.spec.jobTemplate.spec.template.spec.containers ?? [];
       const tool = container?.command.find((arg) => arg.startsWith('dist/')) ?? 'none';
 
@@ -459,9 +464,9 @@ describe('issue 18: production Knative settings', () => {
   );
 
   it.each(ENVIRONMENTS)(
-    'when %s is rendered, then the producers (send-mail, feedback) create topics only in dev',
+    'when %s is rendered, then the producers (send-mail, feedback, records) create topics only in dev',
     (env) => {
-      for (const name of ['send-mail', 'feedback']) {
+      for (const name of ['send-mail', 'feedback', 'records']) {
         const { config } = loadedService(secretFilesOf(env, rendered[env]), rendered[env], name);
         expect({ name, creates: config.KAFKA_ALLOW_AUTO_TOPIC_CREATION }).toEqual({ name, creates: env === 'dev' });
       }
@@ -499,7 +504,7 @@ describe('issue 18: events over HTTP to a KafkaSink or a Broker', () => {
   );
 
   it.each(Object.keys(examples) as (keyof typeof examples)[])(
-    'when the %s example is rendered, then its SinkBindings bind send-mail and feedback, each to a sink in its namespace',
+    'when the %s example is rendered, then its SinkBindings bind send-mail, feedback and records, each to a sink in its namespace',
     (name) => {
       const bindings = ofKind(examples[name], 'SinkBinding') as (K8sObject & {
         spec: {
@@ -509,6 +514,7 @@ describe('issue 18: events over HTTP to a KafkaSink or a Broker', () => {
       })[];
       expect(bindings.map((binding) => binding.spec.subject).sort((a, b) => a.name.localeCompare(b.name))).toEqual([
         { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'feedback' },
+        { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'records' },
         { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'send-mail' },
       ]);
       for (const binding of bindings) {
@@ -552,6 +558,39 @@ describe('issue 18: events over HTTP to a KafkaSink or a Broker', () => {
       }),
     ).toEqual([]);
     expect(secretKeysOf(service, secretFiles).filter((key) => key.startsWith('KAFKA_'))).toEqual([]);
+  });
+
+  it('when records loads the KafkaSink example with K_SINK as its SinkBinding injects it, then it sends over http, with no Kafka setting and no Kafka secret', () => {
+    const { service, config } = loadedService(secretFiles, examples.kafkasink, 'records', {
+      K_SINK: 'http://kafka-sink-ingress.knative-eventing.svc.cluster.local/mailer-production/mailer-email-suppression',
+    });
+    const binding = ofKind(examples.kafkasink, 'SinkBinding').find(
+      (object) => object.metadata.name === 'records-events',
+    ) as (K8sObject & { spec: { sink: { ref: { name: string } } } }) | undefined;
+    const sink = ofKind(examples.kafkasink, 'KafkaSink').find(
+      (object) => object.metadata.name === binding?.spec.sink.ref.name,
+    ) as (K8sObject & { spec: { topic: string } }) | undefined;
+
+    expect(eventTransport(config as SendMailConfig)).toBe('http');
+    expect(config.KAFKA_BROKERS).toBeUndefined();
+    // The KafkaSink writes the topic records would produce to in kafka mode.
+    expect(sink?.spec.topic).toBe(config.KAFKA_TOPIC);
+    expect(config.KAFKA_TOPIC).toBe('mailer.email-suppression.v1');
+    expect(
+      secretOwnershipProblems('records', secretKeysOf(service, secretFiles), recordsSettings, {
+        ENVIRONMENT: 'production',
+      }),
+    ).toEqual([]);
+    expect(secretKeysOf(service, secretFiles)).toEqual(['DATABASE_URL']);
+  });
+
+  it('when the broker example is rendered, then records posts its events to the Broker, which owns their topic', () => {
+    const binding = ofKind(examples.broker, 'SinkBinding').find(
+      (object) => object.metadata.name === 'records-events',
+    ) as (K8sObject & { spec: { sink: { ref: { kind: string; name: string } } } }) | undefined;
+
+    expect(binding?.spec.sink.ref).toMatchObject({ kind: 'Broker', name: 'mailer' });
+    expect(ofKind(examples.broker, 'Broker').map((broker) => broker.metadata.name)).toEqual(['mailer']);
   });
 
   it('when health loads the KafkaSink example, then its kafka check is off for http mode and it needs no brokers', () => {
@@ -600,6 +639,177 @@ describe('issue 29: the migration Job', () => {
       ).toEqual([]);
     },
   );
+});
+
+/** The names of the Secrets a workload mounts, without dev's hash suffix. */
+const mountedSecrets = (workload: ServiceWithVolumes): string[] =>
+  (workload.spec.template.spec.volumes ?? []).flatMap((volume) =>
+    volume.secret ? [volume.secret.secretName.replace(/-[a-z0-9]{10}$/, '')] : [],
+  );
+
+describe('issue 29: the records function', () => {
+  const recordsIn = (objects: K8sObject[]): ServiceWithVolumes =>
+    services(objects).find((service) => service.metadata.name === 'records') as unknown as ServiceWithVolumes;
+
+  it.each(ENVIRONMENTS)(
+    'when %s is rendered, then records runs its bundle and the public host sends both of its paths, and everything below them, to it',
+    (env) => {
+      const records = recordsIn(rendered[env]);
+      const [route] = ofKind(rendered[env], 'HTTPRoute') as HttpRoute[];
+
+      expect((records.spec.template.spec.containers[0] as { command?: string[] }).command).toEqual([
+        'node',
+        'dist/records/main.js',
+      ]);
+      expect(routedPaths(route as HttpRoute).filter((line) => line.endsWith('-> records:80'))).toEqual([
+        'PathPrefix /api/rest/v1/emails -> records:80',
+        'PathPrefix /api/rest/v1/suppressions -> records:80',
+      ]);
+      expect(functionNamed('records')?.publicPaths).toEqual([
+        { type: 'PathPrefix', value: '/api/rest/v1/emails' },
+        { type: 'PathPrefix', value: '/api/rest/v1/suppressions' },
+      ]);
+    },
+  );
+
+  it.each(ENVIRONMENTS)(
+    'when %s is rendered, then records mounts only records-secrets, with exactly the secret keys its schema declares, DATABASE_URL as its own login role',
+    (env) => {
+      const objects = rendered[env];
+      const records = recordsIn(objects);
+      const secretFiles = secretFilesOf(env, objects);
+      const { config } = loadedService(secretFiles, objects, 'records');
+      const keys = secretKeysOf(records, secretFiles);
+
+      expect(mountedSecrets(records)).toEqual(['records-secrets']);
+      // The keys feedback's Secret has for the same fragments (auth in dev, Kafka SASL where the brokers want it), and its database.
+      expect([...keys].sort()).toEqual(
+        env === 'dev'
+          ? ['AUTH_HS256_SECRET', 'DATABASE_URL']
+          : ['DATABASE_URL', 'KAFKA_SASL_PASSWORD', 'KAFKA_SASL_USERNAME'],
+      );
+      expect(keys.filter((key) => !recordsSettings.secrets.has(key))).toEqual([]);
+      expect(secretOwnershipProblems('records', keys, recordsSettings, { ENVIRONMENT: env })).toEqual([]);
+      expect(literalEnv(records).CONFIG_FILE?.split(',')).toEqual([
+        '/etc/mailer/config/common.yaml',
+        '/etc/mailer/config/auth.yaml',
+        '/etc/mailer/config/database.yaml',
+        '/etc/mailer/config/records.yaml',
+      ]);
+      expect(config.DATABASE_URL).toMatch(/^postgres:\/\/mailer_records_login:/);
+      expect(config.KAFKA_TOPIC).toBe('mailer.email-suppression.v1');
+    },
+  );
+
+  it.each(ENVIRONMENTS)(
+    "when %s is rendered, then records' timeline role is send-mail's send role, and the suppression admin role is another",
+    (env) => {
+      const records = loadedService(secretFilesOf(env, rendered[env]), rendered[env], 'records').config;
+      const sendMail = loadedService(secretFilesOf(env, rendered[env]), rendered[env], 'send-mail').config;
+
+      expect(records.TIMELINE_READ_ROLE).toBe(sendMail.SEND_MAIL_REQUIRED_ROLE);
+      expect(records.SUPPRESSION_ADMIN_ROLE).not.toBe(records.TIMELINE_READ_ROLE);
+    },
+  );
+});
+
+type CronJob = K8sObject & {
+  metadata: { labels?: Record<string, string> };
+  spec: {
+    schedule: string;
+    concurrencyPolicy?: string;
+    successfulJobsHistoryLimit?: number;
+    failedJobsHistoryLimit?: number;
+    jobTemplate: { spec: ServiceWithVolumes['spec'] & { backoffLimit?: number; activeDeadlineSeconds?: number } };
+  };
+};
+
+describe('issue 29: the retention purge CronJob', () => {
+  const purgeIn = (objects: K8sObject[]): CronJob | undefined =>
+    ofKind(objects, 'CronJob').find((object) => object.metadata.name === 'purge-timeline') as CronJob | undefined;
+  /** The CronJob's pod as the helpers read a Service's or a Job's: its Job template. */
+  const asWorkload = (cron: CronJob): ServiceWithVolumes => ({ ...cron, spec: cron.spec.jobTemplate.spec });
+
+  it.each(ENVIRONMENTS)(
+    'when %s is rendered, then the purge CronJob is a valid batch/v1 CronJob, daily, never two at once, with a bounded history, run and pod',
+    (env) => {
+      const cron = purgeIn(rendered[env]) as CronJob;
+      const pod = cron.spec.jobTemplate.spec.template.spec as ServiceWithVolumes['spec']['template']['spec'] & {
+        restartPolicy?: string;
+        automountServiceAccountToken?: boolean;
+        securityContext?: Record<string, unknown>;
+      };
+      const [container] = pod.containers as (Container & { name: string })[];
+
+      expect(cron).toBeDefined();
+      expect(manifestProblems(stringify(cron))).toEqual([]);
+      expect(cron.apiVersion).toBe('batch/v1');
+      expect(cron.metadata.namespace).toBe(`mailer-${env}`);
+      // Minute and hour fixed, every day of every month, any weekday: once a day.
+      expect(cron.spec.schedule).toMatch(/^\d{1,2} \d{1,2} \* \* \*$/);
+      expect(cron.spec.concurrencyPolicy).toBe('Forbid');
+      expect(cron.spec.successfulJobsHistoryLimit).toBeGreaterThan(0);
+      expect(cron.spec.successfulJobsHistoryLimit).toBeLessThanOrEqual(5);
+      expect(cron.spec.failedJobsHistoryLimit).toBeGreaterThan(0);
+      expect(cron.spec.failedJobsHistoryLimit).toBeLessThanOrEqual(5);
+      expect(cron.spec.jobTemplate.spec.backoffLimit).toBeGreaterThanOrEqual(0);
+      expect(cron.spec.jobTemplate.spec.activeDeadlineSeconds).toBeGreaterThan(0);
+      expect(pod.restartPolicy).toBe('Never');
+      expect(pod.automountServiceAccountToken).toBe(false);
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(pod.containers).toHaveLength(1);
+      expect(container?.resources?.requests).toBeDefined();
+      expect(container?.resources?.limits).toBeDefined();
+      expect(container?.securityContext).toMatchObject({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+      });
+    },
+  );
+
+  it.each(ENVIRONMENTS)(
+    "when %s is rendered, then the purge CronJob runs the image's purge tool with only purge-timeline-secrets, and its settings load against the tool's schema: DATABASE_URL its own login role, 30 days kept",
+    (env) => {
+      const objects = rendered[env];
+      const cron = purgeIn(objects) as CronJob;
+      const workload = asWorkload(cron);
+      const secretFiles = secretFilesOf(env, objects);
+      const { config } = loadedWorkload(workload, objects, secretFiles, purgeSettings);
+      const [container] = workload.spec.template.spec.containers as { command?: string[]; image?: string }[];
+      const sendMail = services(objects).find((service) => service.metadata.name === 'send-mail');
+
+      expect(container?.command).toEqual(['node', 'dist/tools/purge-timeline.js']);
+      expect(existsSync(join(REPO, 'dist', 'tools', 'purge-timeline.js'))).toBe(true);
+      // The one image every Service runs.
+      expect(container?.image).toBe(sendMail?.spec.template.spec.containers[0]?.image);
+      expect(mountedSecrets(workload)).toEqual(['purge-timeline-secrets']);
+      expect(secretKeysOf(workload, secretFiles)).toEqual(['DATABASE_URL']);
+      expect(
+        secretOwnershipProblems('purge-timeline', secretKeysOf(workload, secretFiles), purgeSettings, {
+          ENVIRONMENT: env,
+        }),
+      ).toEqual([]);
+      expect(config.DATABASE_URL).toMatch(/^postgres:\/\/mailer_purge_login:/);
+      expect(config.TIMELINE_RETENTION_DAYS).toBe(30);
+      expect(config.ENVIRONMENT).toBe(env);
+    },
+  );
+
+  it('when a key the purge tool does not declare is planted in its Secret, then the check names it', () => {
+    const cron = purgeIn(rendered.staging) as CronJob;
+    const example = exampleSecretFiles(join(REPO, 'knative', 'overlays', 'staging'));
+    const planted: SecretFiles = (name) =>
+      name === 'purge-timeline-secrets' ? `${example(name) ?? ''}\nkafka:\n  saslPassword: planted\n` : example(name);
+
+    expect(
+      secretOwnershipProblems('purge-timeline', secretKeysOf(asWorkload(cron), planted), purgeSettings, {
+        ENVIRONMENT: 'staging',
+      }),
+    ).toEqual([
+      'purge-timeline: gets KAFKA_SASL_PASSWORD from a Secret, which its schema does not declare as a secret setting',
+    ]);
+  });
 });
 
 type Destination = { ref?: { apiVersion?: string; kind: string; name: string; namespace?: string }; uri?: string };
