@@ -144,7 +144,10 @@ export async function sendMail(
   if (request.sandbox) {
     // Validated and built, as a real send would be; no SMTP session, no event, no count of a delivery.
     const { messageId } = await ports.delivery.build(mail);
-    return { messageId, sandbox: true, ...withSuppressed(request, suppressed) };
+    const left = suppressedOf(request, suppressed);
+    return left.length > 0
+      ? { messageId, sandbox: true, accepted: acceptedOf(request, suppressed), rejected: left }
+      : { messageId, sandbox: true };
   }
   let delivered: Delivered;
   try {
@@ -167,13 +170,9 @@ export async function sendMail(
       mail.id,
     );
   }
-  if (partial)
-    return {
-      messageId,
-      accepted: partial.accepted,
-      rejected: [...partial.rejected, ...withSuppressed(request, suppressed).rejected],
-    };
-  return { messageId, ...withSuppressed(request, suppressed) };
+  const left = suppressedOf(request, suppressed);
+  if (partial) return { messageId, accepted: partial.accepted, rejected: [...partial.rejected, ...left] };
+  return left.length > 0 ? { messageId, accepted: acceptedOf(request, suppressed), rejected: left } : { messageId };
 }
 
 const NONE: ReadonlySet<string> = new Set();
@@ -202,19 +201,19 @@ async function suppressedRecipients(request: SendMailRequest, ports: SendMailPor
   return new Set(found.keys());
 }
 
-/** The answer's lists when some recipients were left out: who the mail is for, and who not. */
-function withSuppressed(
-  request: SendMailRequest,
-  suppressed: ReadonlySet<string>,
-): { accepted?: readonly string[]; rejected: readonly SuppressedRecipient[] } | Record<string, never> {
-  if (suppressed.size === 0) return {};
-  const addresses = recipientFields(request).map((recipient) => recipient.address);
-  return {
-    accepted: addresses.filter((address) => !suppressed.has(address)),
-    rejected: addresses
-      .filter((address) => suppressed.has(address))
-      .map((address) => ({ address, reason: 'suppressed' as const })),
-  };
+/** The recipients left out for the suppression list, as the answer names them. */
+function suppressedOf(request: SendMailRequest, suppressed: ReadonlySet<string>): SuppressedRecipient[] {
+  if (suppressed.size === 0) return [];
+  return recipientFields(request)
+    .filter(({ address }) => suppressed.has(address))
+    .map(({ address }) => ({ address, reason: 'suppressed' as const }));
+}
+
+/** Everyone else: who the mail is for. */
+function acceptedOf(request: SendMailRequest, suppressed: ReadonlySet<string>): string[] {
+  return recipientFields(request)
+    .map(({ address }) => address)
+    .filter((address) => !suppressed.has(address));
 }
 
 function outgoingMail(

@@ -87,7 +87,7 @@ export const sendMailSpecs = {
   SUPPRESSION_CHECK: str({
     choices: SUPPRESSION_MODES,
     default: 'required',
-    desc: 'The suppression list check before each send (docs/database.md): `required` refuses the mail while the list cannot be read (503 suppression.store.unavailable, no mail); `best-effort` sends it unchecked, counted and logged; `off` (local only; the local default, make dev turns it on) runs none.',
+    desc: 'The suppression list check before each send (docs/database.md): `required` refuses the mail while the list cannot be read (503 suppression.store.unavailable, no mail); `best-effort` sends it unchecked, counted and logged; `off` runs none and needs no DATABASE_URL (a deployment without the list; the local default, which make dev turns on).',
   }),
 };
 
@@ -105,9 +105,6 @@ const ownSettings = defineSettings({
   },
   rules: (config) => [
     ...dkimProblems(config),
-    ...(config.SUPPRESSION_CHECK === 'off' && config.ENVIRONMENT !== 'local'
-      ? ['SUPPRESSION_CHECK: off is for local development only; use required or best-effort']
-      : []),
     ...(config.FEATURE_IDEMPOTENCY && config.IDEMPOTENCY_LOCK_SECONDS <= config.REQUEST_TIMEOUT_SECONDS
       ? [
           `IDEMPOTENCY_LOCK_SECONDS: ${config.IDEMPOTENCY_LOCK_SECONDS} s must exceed REQUEST_TIMEOUT_SECONDS (${config.REQUEST_TIMEOUT_SECONDS} s), or a claim could expire while its request still runs; raise it`,

@@ -21,7 +21,8 @@ const postgresUrl = describedValidator<string>('postgres:// URL', (input) => {
 export const databaseSpecs = {
   DATABASE_URL: postgresUrl({
     default: undefined,
-    requiredWhen: (env) => env.ENVIRONMENT !== 'local',
+    // send-mail reads the database only for its suppression check: with the check off it needs none.
+    requiredWhen: (env) => env.ENVIRONMENT !== 'local' && env.SUPPRESSION_CHECK !== 'off',
     desc: 'PostgreSQL, postgres://user:password@host:5432/database, TLS with ?sslmode=verify-full (and sslrootcert=…). Each function connects as its own role (docs/database.md). Unset locally: PGlite in PGLITE_DIR.',
     example: 'postgres://mailer_recorder:password@postgres.db.svc.cluster.local:5432/mailer?sslmode=verify-full',
   }),
@@ -55,5 +56,5 @@ export const databaseSettings = defineSettings({
   owner: 'shared/db',
   specs: databaseSpecs,
   secrets: ['DATABASE_URL'],
-  requiredWhen: { DATABASE_URL: 'required outside local' },
+  requiredWhen: { DATABASE_URL: 'required outside local (for send-mail: unless SUPPRESSION_CHECK is off)' },
 });

@@ -39,6 +39,7 @@ const validateData = addFormats(new Ajv2020({ strict: true })).compile(committed
 function env(topic: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     ENVIRONMENT: 'dev',
+    SUPPRESSION_CHECK: 'off', // no suppression list here: docs/database.md
     SMTP_URL: smtp.url,
     MAIL_FROM: 'mailer@example.com',
     AUTH_HS256_SECRET: 'events-test-secret-0123456789abcdefgh',
@@ -117,6 +118,8 @@ describe('when the toggle is on, in binary content mode', () => {
       toAddress: 'demo@mailinator.com',
       subject: validRequest.subject,
       sentAt: expect.any(String),
+      // Who sent it (issue 29): the mail's timeline is its caller's.
+      caller: '["","sub","campaign-service"]',
     });
     expect(validateData(data)).toBe(true);
     const event = decodeCloudEvent(record as ConsumedRecord);
@@ -200,6 +203,7 @@ describe('when the toggle is on, in binary content mode', () => {
         bccCount: 2,
         tags: full.tags,
         metadata: full.metadata,
+        caller: '["","sub","campaign-service"]',
       });
       expect(decodeCloudEvent(record).data).toEqual(data);
       const text = JSON.stringify(record.headers) + record.value.toString('utf8');

@@ -29,6 +29,7 @@ let key: SigningKey;
 
 const env = (extra: Record<string, string> = {}): Record<string, string> => ({
   ENVIRONMENT: 'dev',
+  SUPPRESSION_CHECK: 'off', // no suppression list here: docs/database.md
   SMTP_URL: smtp.url,
   MAIL_FROM: 'mailer@example.com',
   FEATURE_EMAIL_SENT_EVENT: 'true',

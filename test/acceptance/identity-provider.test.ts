@@ -30,6 +30,7 @@ beforeAll(async () => {
   // The JWKS location is discovered from the issuer; a short cooldown lets the rotation test run quickly.
   fn = await startFunction(createSendMailApp, {
     ENVIRONMENT: 'dev',
+    SUPPRESSION_CHECK: 'off', // no suppression list here: docs/database.md
     SMTP_URL: smtp.url,
     MAIL_FROM: 'mailer@example.com',
     AUTH_ISSUER: idp.issuer,

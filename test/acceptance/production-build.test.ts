@@ -58,6 +58,7 @@ describe('when send-mail runs from the production bundle', () => {
       {
         PORT: String(port),
         ENVIRONMENT: 'dev',
+        SUPPRESSION_CHECK: 'off', // no suppression list here: docs/database.md
         SMTP_URL: smtp.url,
         MAIL_FROM: 'mailer@example.com',
         LOG_FORMAT: 'ecs',
@@ -184,6 +185,7 @@ describe('when send-mail cold-starts to its first RS256-authenticated 200 (keys 
       {
         PORT: String(port),
         ENVIRONMENT: 'dev',
+        SUPPRESSION_CHECK: 'off', // no suppression list here: docs/database.md
         SMTP_URL: smtp.url,
         MAIL_FROM: 'mailer@example.com',
         AUTH_ISSUER: idp.issuer,
@@ -238,6 +240,7 @@ describe('when the function module runs under the stock functions-framework CLI'
       [stockCli, `--target=${sendMail?.target}`, `--source=${moduleForCli}`, `--port=${port}`],
       {
         ENVIRONMENT: 'dev',
+        SUPPRESSION_CHECK: 'off', // no suppression list here: docs/database.md
         SMTP_URL: smtp.url,
         MAIL_FROM: 'mailer@example.com',
         NODE_ENV: 'production',
@@ -302,6 +305,7 @@ describe('when the configuration is invalid', () => {
     async ({ key }) => {
       const result = await runToEnd([bundle], {
         ENVIRONMENT: 'dev',
+        SUPPRESSION_CHECK: 'off', // no suppression list here: docs/database.md
         SMTP_URL: 'smtp://127.0.0.1:2525',
         MAIL_FROM: 'mailer@example.com',
         AUTH_HS256_SECRET: SECRET,
@@ -328,6 +332,7 @@ describe('when the port is taken by another program', () => {
         const result = await runToEnd([bundle], {
           PORT: String(held.port),
           ENVIRONMENT: 'dev',
+          SUPPRESSION_CHECK: 'off', // no suppression list here: docs/database.md
           LOG_FORMAT: format,
           SMTP_URL: smtp.url,
           MAIL_FROM: 'mailer@example.com',
@@ -398,6 +403,7 @@ describe('when whatever reads its stdout goes away (a closed pipe)', () => {
         PATH: process.env.PATH ?? '',
         PORT: String(port),
         ENVIRONMENT: 'dev',
+        SUPPRESSION_CHECK: 'off', // no suppression list here: docs/database.md
         LOG_FORMAT: 'ecs',
         AUTH_ISSUER: `http://127.0.0.1:${await freePort()}/`,
         SMTP_URL: `smtp://127.0.0.1:${await freePort()}`,

@@ -33,6 +33,7 @@ let deadLetterIds: string[];
 
 const baseEnv = (): Record<string, string> => ({
   ENVIRONMENT: 'dev',
+  SUPPRESSION_CHECK: 'off', // no suppression list here: docs/database.md
   LOG_FORMAT: 'ecs',
   SMTP_URL: smtp.url,
   MAIL_FROM: 'mailer@example.com',

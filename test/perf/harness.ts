@@ -226,6 +226,7 @@ export function sendMailEnv(peers: Peers, events: boolean, keyed = false): Recor
   return {
     ...(keyed ? { FEATURE_IDEMPOTENCY: 'true', IDEMPOTENCY_REDIS_URL: peers.redisUrl } : {}),
     ENVIRONMENT: 'dev',
+    SUPPRESSION_CHECK: 'off', // no suppression list here: docs/database.md
     // As in production: one ECS line per request.
     LOG_LEVEL: 'info',
     LOG_FORMAT: 'ecs',

@@ -68,6 +68,7 @@ export function bundleEnv(
   return {
     PORT: String(port),
     ENVIRONMENT: 'dev',
+    SUPPRESSION_CHECK: 'off', // no suppression list here: docs/database.md
     LOG_FORMAT: 'ecs',
     SMTP_URL: peers.smtpUrl,
     SMTP_POOL_SIZE: '5',
