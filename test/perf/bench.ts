@@ -1,5 +1,6 @@
 /**
- * `make bench`: P1 cold start, P2 shared-layer overhead, P3 end to end, P4 memory, each against baselines
+ * `make bench`: P1 cold start, P2 shared-layer overhead, P3 end to end (also with the suppression check), P4
+ * memory, P5 report reading, P6 the recorder into PostgreSQL, each against baselines
  * run side by side in the same run (candidates interleaved A B A B …), reported as medians, min–max and
  * ratios with every target's pass/fail. The main baseline is the minimal mailer (fixtures/minimal-mailer.ts:
  * the same work, nothing else); the stock framework hello world and bare node:http stay as references.
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/identity';
 import { phaseChart, ratioChart } from './charts';
+import { benchEvents, deliverAll, emptyTimeline, insertBatched } from './recorder-load';
 import {
   BENCH_DIR,
   buildBenchBundles,
@@ -37,7 +39,12 @@ const RUNS = Number(process.env.BENCH_RUNS ?? '15');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '3');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '5');
 /** While working on one target: BENCH_PARTS=p1,p2p4,p3,p5 (default all); charts are written only for a full run. */
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'p1,p2p4,p3,p5').split(','));
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'p1,p2p4,p3,p5,p6').split(','));
+/** P6: events per run, deliveries in flight (a Trigger's or KafkaSource's parallelism), the baseline's batch. */
+const P6_EVENTS = Number(process.env.BENCH_RECORDER_EVENTS ?? '4000');
+const P6_IN_FLIGHT = 16;
+const P6_BATCH = 500;
+const RECORDER = [join(ROOT, 'dist', 'recorder', 'main.js')];
 /** P5's target: reading one report of up to 2 MiB, p99 (issue 28). */
 const P5_P99_MS = 20;
 const P3_WARMUP = 500;
@@ -57,6 +64,8 @@ interface Variant {
   readonly name: string;
   readonly env: (peers: Peers) => Record<string, string>;
   readonly keyed?: boolean;
+  /** A target ratio to the plain P3 (req/s), when the variant has one. */
+  readonly limit?: number;
 }
 const VARIANTS: readonly Variant[] = [
   {
@@ -65,6 +74,12 @@ const VARIANTS: readonly Variant[] = [
     keyed: true,
   },
   { name: 'with events off', env: (p) => sendMailEnv(p, false) },
+  {
+    // Issue 29: one query per mail against 10,000 suppressions in a real PostgreSQL; the plain run has the check off.
+    name: 'with the suppression check (SUPPRESSION_CHECK=required, PostgreSQL)',
+    env: (p) => ({ ...sendMailEnv(p, true), SUPPRESSION_CHECK: 'required', DATABASE_URL: p.postgres.sendMailUrl }),
+    limit: 0.95,
+  },
   {
     // Issue 18: events POSTed to a CloudEvents sink (a KafkaSink in production) instead of produced to Kafka.
     name: 'with events over HTTP to K_SINK (EVENT_TRANSPORT=http)',
@@ -333,6 +348,9 @@ async function p3(peers: Peers): Promise<Row[]> {
         baseline: rps(ours),
         baselineName: 'plain P3, same run',
         better: 'higher' as const,
+        ...(variant.limit === undefined
+          ? {}
+          : { limit: variant.limit, chart: `P3 ${variant.name.replace(/ \(.*\)$/, '')} vs plain` }),
       },
       {
         name: `P3 p99 ${variant.name}`,
@@ -343,6 +361,41 @@ async function p3(peers: Peers): Promise<Row[]> {
         better: 'lower' as const,
       },
     ]),
+  ];
+}
+
+/**
+ * P6 (issue 29): the recorder's events per second into PostgreSQL, each event its own binary-mode POST and
+ * transaction as Knative delivers it, against plain batched INSERTs of the same rows; rounds interleaved.
+ */
+async function p6(peers: Peers): Promise<Row[]> {
+  const recorder: number[] = [];
+  const batched: number[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    await emptyTimeline(peers.postgres.ownerUrl);
+    const child = await spawnPinned(
+      RECORDER,
+      { ENVIRONMENT: 'dev', LOG_LEVEL: 'info', LOG_FORMAT: 'ecs', DATABASE_URL: peers.postgres.recorderUrl },
+      { path: '/readyz' },
+    );
+    await deliverAll(child.url, benchEvents(P3_WARMUP), P6_IN_FLIGHT);
+    recorder.push(await deliverAll(child.url, benchEvents(P6_EVENTS), P6_IN_FLIGHT));
+    await child.stop();
+    await emptyTimeline(peers.postgres.ownerUrl);
+    await insertBatched(peers.postgres.ownerUrl, benchEvents(P3_WARMUP), P6_BATCH);
+    batched.push(await insertBatched(peers.postgres.ownerUrl, benchEvents(P6_EVENTS), P6_BATCH));
+  }
+  return [
+    {
+      name: `P6 recorder into PostgreSQL, ${P6_IN_FLIGHT} deliveries in flight`,
+      unit: 'events/s',
+      ours: recorder,
+      baseline: batched,
+      baselineName: `plain batched INSERTs of the same rows (${P6_BATCH} events per transaction)`,
+      chart: 'P6 recorder vs batched INSERTs',
+      better: 'higher',
+      limit: 0.5,
+    },
   ];
 }
 
@@ -476,6 +529,7 @@ async function main(): Promise<void> {
       ...(PARTS.has('p2p4') ? await p2p4(peers) : []),
       ...(PARTS.has('p3') ? await p3(peers) : []),
       ...(parsing?.rows ?? []),
+      ...(PARTS.has('p6') ? await p6(peers) : []),
     ];
     const missed = [
       ...rows.filter((row) => metOf(row) === false).map((row) => row.chart ?? row.name),
@@ -491,7 +545,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${output}`);
     const p1Baselines = (baselineName: string): number =>
       median(cold.rows.find((row) => row.baselineName === baselineName)?.baseline ?? []);
-    if (PARTS.size === 4)
+    if (PARTS.size === 5)
       writeCharts(node, rows, cold.phases, {
         'minimal mailer': p1Baselines('minimal mailer'),
         'stock CLI hello world': p1Baselines('stock CLI hello world'),

@@ -15,6 +15,9 @@ import { freePort } from '../support/processes';
 import { startRedisServer } from '../support/redis-server';
 import { KAFKAJS_TIMER_FILE, patchKafkajsTimer } from '../../scripts/kafkajs-timer-patch.js';
 import { startEventReceiver } from '../support/event-receiver';
+import { startPostgres } from '../support/postgres';
+import { migrate } from '../../scripts/migrate';
+import { openDatabase } from '../../shared/db';
 import { imageAllocatorEnv } from '../support/image';
 import { memoryCgroup, podSettings, quantityBytes, type MemoryCgroup } from '../support/pod';
 
@@ -180,6 +183,11 @@ export interface Peers {
   readonly redisUrl: string;
   /** A CloudEvents HTTP receiver, the K_SINK of the EVENT_TRANSPORT=http runs. */
   readonly sinkUrl: string;
+  /**
+   * A real PostgreSQL, migrated, with 10,000 suppressions: send-mail's login (a member of mailer_send_mail)
+   * for the suppression-check runs, and the owner's, for the recorder's.
+   */
+  readonly postgres: { readonly sendMailUrl: string; readonly recorderUrl: string; readonly ownerUrl: string };
   readonly kafka: KafkaMock;
   readonly idp: JwksServer;
   readonly key: SigningKey;
@@ -198,7 +206,24 @@ export async function startPeers(): Promise<Peers> {
   const idp = await startJwksServer([key.publicJwk]);
   const redis = await startRedisServer();
   const eventSink = await startEventReceiver();
+  const postgres = await startPostgres();
+  const db = await openDatabase({ ENVIRONMENT: 'bench', PGLITE_DIR: '', DATABASE_URL: postgres.url });
+  try {
+    await migrate(db);
+    await db.query('CREATE ROLE bench_send_mail LOGIN IN ROLE mailer_send_mail');
+    await db.query('CREATE ROLE bench_recorder LOGIN IN ROLE mailer_recorder');
+    await db.query(
+      "INSERT INTO suppression (address, reason) SELECT 'gone-' || i || '@example.org', 'hard_bounce' FROM generate_series(1, 10000) AS i",
+    );
+  } finally {
+    await db.close();
+  }
   return {
+    postgres: {
+      sendMailUrl: postgres.urlFor('bench_send_mail'),
+      recorderUrl: postgres.urlFor('bench_recorder'),
+      ownerUrl: postgres.url,
+    },
     smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
     redisUrl: redis.url,
     sinkUrl: eventSink.url,
@@ -214,6 +239,7 @@ export async function startPeers(): Promise<Peers> {
     stop: async () => {
       sink.kill('SIGTERM');
       await eventSink.stop();
+      await postgres.stop();
       await kafka.stop();
       await idp.stop();
       await redis.stop();
