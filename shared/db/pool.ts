@@ -20,7 +20,8 @@ export interface DatabasePoolConfig extends DatabaseConfig {
 
 /** What a statement runs on: the pool, or one transaction's connection. */
 export interface Queryable {
-  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<{ rows: R[] }>;
+  /** `name`: a statement the server prepares once per connection and reuses (ignored by PGlite). */
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], name?: string): Promise<{ rows: R[] }>;
 }
 
 export interface DatabasePool extends Queryable {
@@ -97,7 +98,7 @@ export function createDatabasePool(config: DatabasePoolConfig, options: PoolOpti
   };
   return {
     kind: config.DATABASE_URL === undefined ? 'pglite' : 'postgres',
-    query: (sql, params) => fire(async () => (await raw()).query(sql, params)),
+    query: (sql, params, name) => fire(async () => (await raw()).query(sql, params, name)),
     transaction: (work) => fire(async () => (await raw()).transaction(work)),
     close: async () => {
       breaker.shutdown();
@@ -108,7 +109,7 @@ export function createDatabasePool(config: DatabasePoolConfig, options: PoolOpti
 
 interface RawPool {
   readonly kind: 'postgres' | 'pglite';
-  query<R>(sql: string, params?: readonly unknown[]): Promise<{ rows: R[] }>;
+  query<R>(sql: string, params?: readonly unknown[], name?: string): Promise<{ rows: R[] }>;
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -138,8 +139,13 @@ function openPg(config: DatabasePoolConfig, options: PoolOptions): RawPool {
   pool.on('connect', () => {
     reported = false;
   });
-  const query = async <R>(sql: string, params?: readonly unknown[]): Promise<{ rows: R[] }> => ({
-    rows: (await pool.query(sql, params ? [...params] : undefined)).rows as R[],
+  const query = async <R>(sql: string, params?: readonly unknown[], name?: string): Promise<{ rows: R[] }> => ({
+    rows: (
+      await pool.query(
+        name === undefined ? sql : { name, text: sql, values: params ? [...params] : [] },
+        name === undefined && params ? [...params] : undefined,
+      )
+    ).rows as R[],
   });
   return {
     kind: 'postgres',
