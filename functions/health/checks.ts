@@ -27,13 +27,23 @@ type CheckConfig = KafkaConnectionConfig &
     | 'HEALTH_TIMEOUT_MS'
     | 'FEATURE_IDEMPOTENCY'
     | 'IDEMPOTENCY_REDIS_URL'
+    | 'SUPPRESSION_CHECK'
+    | 'DATABASE_URL'
   >;
 
 /** idempotencyStore only when send-mail keeps its keys in Redis (the in-memory store of `make dev` is its own). */
 export function dependencyChecks(config: CheckConfig): Partial<Record<ComponentName, Check>> {
   const timeoutMs = config.HEALTH_TIMEOUT_MS;
   const redisUrl = config.FEATURE_IDEMPOTENCY ? config.IDEMPOTENCY_REDIS_URL : undefined;
+  // Only a required check makes send-mail depend on its database (best-effort sends without it).
+  const databaseUrl = config.SUPPRESSION_CHECK === 'required' ? config.DATABASE_URL : undefined;
   return {
+    ...(databaseUrl === undefined
+      ? {}
+      : {
+          suppressionList: () =>
+            timed('database.unreachable', timeoutMs, () => readSuppressions(databaseUrl, timeoutMs)),
+        }),
     ...(redisUrl === undefined
       ? {}
       : { idempotencyStore: () => timed('redis.unreachable', timeoutMs, () => redisPing(redisUrl, timeoutMs)) }),
@@ -109,6 +119,20 @@ async function redisPing(url: string, timeoutMs: number): Promise<void> {
     await client.ping();
   } finally {
     client.disconnect();
+  }
+}
+
+/** What send-mail's check does, once: read the suppression list (a connection of its own, bounded). */
+async function readSuppressions(url: string, timeoutMs: number): Promise<void> {
+  // Loaded on the first check: a health without the check never loads pg.
+  const { Client } = await import('pg');
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
+  client.on('error', () => undefined); // the check's answer says it
+  try {
+    await client.connect();
+    await client.query('SELECT 1 FROM suppression LIMIT 1');
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }
 

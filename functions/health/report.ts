@@ -17,13 +17,15 @@ export interface HealthReport {
 
 /**
  * The one list of components: each is in every report, or only when configured (idempotencyStore: when
- * send-mail keeps its keys in Redis). checks.ts has one check per name.
+ * send-mail keeps its keys in Redis; suppressionList: when send-mail's SUPPRESSION_CHECK is required).
+ * checks.ts has one check per name.
  */
 export const COMPONENTS = {
   smtp: 'always',
   kafka: 'always',
   identityProvider: 'always',
   idempotencyStore: 'when configured',
+  suppressionList: 'when configured',
 } as const;
 export type ComponentName = keyof typeof COMPONENTS;
 

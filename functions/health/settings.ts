@@ -6,6 +6,7 @@
 import { bool, str } from 'envalid';
 import { authSettings } from '../../shared/auth';
 import { composeSettings, defineSettings, positiveInt, redisUrl, type Config } from '../../shared/config';
+import { databaseSettings } from '../../shared/db';
 import { emailSentToggleSettings, eventPeerSettings } from '../../shared/events';
 import { smtpSettings } from '../../shared/smtp';
 
@@ -26,21 +27,31 @@ export const healthSpecs = {
     desc: "The Redis the idempotencyStore check pings: send-mail's IDEMPOTENCY_REDIS_URL.",
     example: 'rediss://mailer:password@redis.example.com:6380/0',
   }),
+  SUPPRESSION_CHECK: str({
+    choices: ['required', 'best-effort', 'off'],
+    default: 'required',
+    desc: "send-mail's SUPPRESSION_CHECK: when required, send-mail refuses mail while its database cannot answer, so the report has a suppressionList component (its DATABASE_URL). best-effort or off: send-mail does not depend on it.",
+  }),
 };
 
 const ownSettings = defineSettings({
   owner: 'functions/health',
   specs: healthSpecs,
   secrets: ['IDEMPOTENCY_REDIS_URL'],
+  localDefaults: { SUPPRESSION_CHECK: 'off' },
   requiredWhen: {
     IDEMPOTENCY_REDIS_URL: 'required outside local when FEATURE_IDEMPOTENCY is on',
   },
 });
 
-/** The SMTP server and the event transport's peers are read as send-mail reads them (shared/smtp, shared/events). */
+/**
+ * The SMTP server, the event transport's peers and the database are read as send-mail reads them
+ * (shared/smtp, shared/events, shared/db).
+ */
 export const healthSettings = composeSettings('health', [
   smtpSettings,
   ownSettings,
+  databaseSettings,
   emailSentToggleSettings,
   eventPeerSettings,
   authSettings,

@@ -4,8 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOCS_REDIRECTS } from '../../functions/docs/site';
 import { FEEDBACK_PATH } from '../../functions/feedback/identity';
-import type { FeedbackResult } from '../../functions/feedback/feedback';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/identity';
+import { sendMailSettings } from '../../functions/send-mail/settings';
+import { loadConfig } from '../../shared/config';
+import { createVerp } from '../../shared/verp';
+import { dsnReport } from '../fixtures/feedback-reports';
+import { eventually } from '../support/eventually';
 import { validRequest } from '../fixtures/send-mail-requests';
 import { postJson, request } from '../support/http-client';
 import {
@@ -274,27 +278,38 @@ describe("issue 29: make dev's story, with the database migrated and the suppres
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("when the README's sample bounce is POSTed for a mail, then the recorder suppresses its recipient and the next send to it is refused with 422 and no mail", async () => {
+  it("when a bounce of a mail sent in make dev is POSTed, then the mail's timeline shows sent then bounced, and the next send to that address is refused with 422 and no mail", async () => {
     const auth = await bearer();
-    const mail = { ...validRequest, to_address: 'gone@mailinator.com' };
+    const mail = { ...validRequest, to_address: 'gone-in-dev@mailinator.com' };
     const first = await postJson(`${story.url}${SEND_MAIL_PATH}`, mail, auth);
+    expect(first.status).toBe(200);
+    const { messageId } = first.body as { messageId: string };
+    // The DSN an MTA would send back to the mail's own VERP address (make dev's local bounce settings).
+    const verp = createVerp(loadConfig(sendMailSettings, { ENVIRONMENT: 'local' }));
+    const bounce = dsnReport({
+      to: verp?.address(messageId.slice(1, messageId.indexOf('@'))) ?? '',
+      recipient: mail.to_address,
+    });
     const report = await request(`${story.url}${FEEDBACK_PATH}`, {
       method: 'POST',
       headers: { 'Content-Type': 'message/rfc822', ...(await bearer({ roles: ['feedback'] })) },
-      body: await readFile(join(root, 'docs', 'examples', 'bounce.eml')),
+      body: bounce,
     });
-    expect(first.status).toBe(200);
     expect(report.status).toBe(202);
-    expect((report.body as FeedbackResult).recipients).toMatchObject([
-      { recipient: 'gone@mailinator.com', classification: 'hard' },
-    ]);
+    expect(report.body).toMatchObject({ correlated: true, messageId, recipients: [{ classification: 'hard' }] });
 
-    // The events file is the dev Trigger: the recorder takes the event within moments.
-    let next = await postJson(`${story.url}${SEND_MAIL_PATH}`, mail, auth);
-    for (let attempt = 0; attempt < 40 && next.status === 200; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      next = await postJson(`${story.url}${SEND_MAIL_PATH}`, mail, auth);
-    }
+    // The events file is the dev Trigger: the recorder takes both events within moments.
+    const timelineUrl = `${story.url}/api/rest/v1/emails/${encodeURIComponent(messageId)}`;
+    const timeline = await eventually(
+      () => request(timelineUrl, { headers: auth }),
+      (answer) => ((answer.body as { events?: unknown[] }).events ?? []).length === 2,
+      { what: "the mail's timeline with its bounce", timeoutMs: 15_000 },
+    );
+    expect((timeline.body as { events: { type: string }[] }).events.map((event) => event.type)).toEqual([
+      'email.sent',
+      'email.bounced',
+    ]);
+    const next = await postJson(`${story.url}${SEND_MAIL_PATH}`, mail, auth);
     expect(next.status).toBe(422);
     expect((next.body as { message: string }).message).toBe('email.recipient.suppressed');
     expect(story.stderr()).toBe('');

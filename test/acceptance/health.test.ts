@@ -20,6 +20,9 @@ import { startSaslGate, type SaslGate } from '../support/kafka-mock/sasl-gate';
 import { createLogSink } from '../support/log-sink';
 import { eventually } from '../support/eventually';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
+import { startPostgres } from '../support/postgres';
+import { migrate } from '../../scripts/migrate';
+import { openDatabase } from '../../shared/db';
 import { bearer, ROLES_CLAIM } from '../support/tokens';
 
 let smtp: TestSmtpServer;
@@ -219,6 +222,7 @@ describe('issue 25: health applies the one transport rule, with the settings it 
     const answer = await healthAlone(
       {
         ENVIRONMENT: 'staging',
+        SUPPRESSION_CHECK: 'off',
         SMTP_URL: smtp.url,
         AUTH_ISSUER: idp.issuer,
         FEATURE_EMAIL_SENT_EVENT: 'true',
@@ -307,6 +311,38 @@ describe('issue 25: when the brokers require SASL, health connects exactly as th
     } finally {
       await fn.stop();
       await topic.stop();
+    }
+  });
+});
+
+describe("issue 29: send-mail's suppression list", () => {
+  it('when SUPPRESSION_CHECK is required, then the report has a suppressionList component: UP while the database answers, DOWN (503, database.unreachable) while it is down; best-effort leaves it out', async () => {
+    const postgres = await startPostgres();
+    try {
+      const db = await openDatabase({ ENVIRONMENT: 'test', PGLITE_DIR: '', DATABASE_URL: postgres.url });
+      await migrate(db).finally(() => db.close());
+      const database = { DATABASE_URL: postgres.url };
+      const ops = { Authorization: `Bearer ${await token(['ops'])}` };
+
+      const up = await healthOf({ ...database, SUPPRESSION_CHECK: 'required' }, ops);
+      const bestEffort = await healthOf({ ...database, SUPPRESSION_CHECK: 'best-effort' });
+      await postgres.down();
+      const down = await healthOf({ ...database, SUPPRESSION_CHECK: 'required' }, ops);
+
+      expect(up.status).toBe(200);
+      expect((up.body as { components: Record<string, unknown> }).components.suppressionList).toMatchObject({
+        status: 'UP',
+      });
+      expect((bestEffort.body as { components: Record<string, unknown> }).components).not.toHaveProperty(
+        'suppressionList',
+      );
+      expect(down.status).toBe(503);
+      expect(down.body).toMatchObject({
+        status: 'DOWN',
+        components: { suppressionList: { status: 'DOWN', details: { error: 'database.unreachable' } } },
+      });
+    } finally {
+      await postgres.stop();
     }
   });
 });

@@ -1,9 +1,12 @@
 /**
  * The suppression check before each send: one query for all of a mail's recipients (to, cc, bcc) against
- * the list the recorder keeps (send-mail's database role may only read it). When the database cannot
+ * the list the recorder keeps (send-mail's database role may only read it). The checks of mails that arrive
+ * together share that query (a DataLoader batch per tick, nothing cached: a suppression added a moment ago
+ * counts for the next mail). When the database cannot
  * answer, SUPPRESSION_CHECK decides: `required` refuses the mail (503 suppression.store.unavailable, no
  * mail), `best-effort` sends it anyway, counted and logged. `off` (local only) runs no check.
  */
+import DataLoader from 'dataloader';
 import { createDatabasePool, type DatabasePool, type DatabasePoolConfig } from '../../../shared/db';
 import { errorFactory } from '../../../shared/errors';
 import type { Logger } from '../../../shared/logging';
@@ -51,16 +54,23 @@ export function createSuppressionCheck(
   if (config.SUPPRESSION_CHECK === 'off') return undefined;
   const db = pool ?? createDatabasePool(config, { applicationName: 'send-mail', logger, breakers });
   const required = config.SUPPRESSION_CHECK === 'required';
+  const loader = new DataLoader<string, string | undefined>(
+    async (addresses) => {
+      const { rows } = await db.query<{ address: string; reason: string }>(
+        'SELECT address, reason FROM suppression WHERE address = ANY($1::text[])',
+        [[...new Set(addresses)]],
+        'suppression-check',
+      );
+      const reasons = new Map(rows.map((row) => [row.address, row.reason]));
+      return addresses.map((address) => reasons.get(address));
+    },
+    { cache: false, maxBatchSize: 1000 },
+  );
   return {
     async suppressed(addresses) {
-      let rows: { address: string; reason: string }[];
+      let reasons: (string | undefined)[];
       try {
-        rows = (
-          await db.query<{ address: string; reason: string }>(
-            'SELECT address, reason FROM suppression WHERE address = ANY($1::text[])',
-            [addresses],
-          )
-        ).rows;
+        reasons = await Promise.all(addresses.map((address) => loader.load(address)));
       } catch (err) {
         count(required ? 'failed' : 'skipped');
         const retryAfterMs = (err as { retryAfterMs?: number }).retryAfterMs ?? 1000;
@@ -76,8 +86,13 @@ export function createSuppressionCheck(
         );
         return NONE;
       }
-      count(rows.length > 0 ? 'suppressed' : 'clear');
-      return rows.length === 0 ? NONE : new Map(rows.map((row) => [row.address, row.reason]));
+      const found = new Map<string, string>();
+      addresses.forEach((address, index) => {
+        const reason = reasons[index];
+        if (reason !== undefined) found.set(address, reason);
+      });
+      count(found.size > 0 ? 'suppressed' : 'clear');
+      return found.size === 0 ? NONE : found;
     },
     close: () => db.close(),
   };
