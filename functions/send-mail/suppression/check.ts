@@ -1,8 +1,8 @@
 /**
  * The suppression check before each send: one query for all of a mail's recipients (to, cc, bcc) against
  * the list the recorder keeps (send-mail's database role may only read it). The checks of mails that arrive
- * together share that query (a DataLoader batch per tick, nothing cached: a suppression added a moment ago
- * counts for the next mail). When the database cannot
+ * together share that query (a DataLoader batch per turn of the event loop, nothing cached: a suppression
+ * added a moment ago counts for the next mail). When the database cannot
  * answer, SUPPRESSION_CHECK decides: `required` refuses the mail (503 suppression.store.unavailable, no
  * mail), `best-effort` sends it anyway, counted and logged. `off` (local only) runs no check.
  */
@@ -64,7 +64,8 @@ export function createSuppressionCheck(
       const reasons = new Map(rows.map((row) => [row.address, row.reason]));
       return addresses.map((address) => reasons.get(address));
     },
-    { cache: false, maxBatchSize: 1000 },
+    // The window: every check started in this turn of the event loop (the requests read in one poll phase).
+    { cache: false, maxBatchSize: 1000, batchScheduleFn: (callback) => setImmediate(callback) },
   );
   return {
     async suppressed(addresses) {
