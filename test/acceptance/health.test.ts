@@ -20,9 +20,7 @@ import { startSaslGate, type SaslGate } from '../support/kafka-mock/sasl-gate';
 import { createLogSink } from '../support/log-sink';
 import { eventually } from '../support/eventually';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
-import { startPostgres } from '../support/postgres';
-import { migrate } from '../../scripts/migrate';
-import { openDatabase } from '../../shared/db';
+import { startMigratedPostgres } from '../support/postgres';
 import { bearer, ROLES_CLAIM } from '../support/tokens';
 
 let smtp: TestSmtpServer;
@@ -317,10 +315,8 @@ describe('issue 25: when the brokers require SASL, health connects exactly as th
 
 describe("issue 29: send-mail's suppression list", () => {
   it('when SUPPRESSION_CHECK is required, then the report has a suppressionList component: UP while the database answers, DOWN (503, database.unreachable) while it is down; best-effort leaves it out', async () => {
-    const postgres = await startPostgres();
+    const postgres = await startMigratedPostgres();
     try {
-      const db = await openDatabase({ ENVIRONMENT: 'test', PGLITE_DIR: '', DATABASE_URL: postgres.url });
-      await migrate(db).finally(() => db.close());
       const database = { DATABASE_URL: postgres.url };
       const ops = { Authorization: `Bearer ${await token(['ops'])}` };
 

@@ -4,10 +4,9 @@
  * every suppression stay.
  */
 import { join } from 'node:path';
-import { migrate } from '../../scripts/migrate';
 import { BATCH } from '../../scripts/purge-timeline';
-import { openDatabase, type Database } from '../../shared/db';
-import { startPostgres, type TestPostgres } from '../support/postgres';
+import type { Database } from '../../shared/db';
+import { startMigratedPostgres, type TestPostgres } from '../support/postgres';
 import { runToEnd } from '../support/processes';
 
 jest.setTimeout(120_000);
@@ -18,10 +17,8 @@ let postgres: TestPostgres;
 let db: Database;
 
 beforeAll(async () => {
-  postgres = await startPostgres();
-  db = await openDatabase({ ENVIRONMENT: 'test', PGLITE_DIR: '', DATABASE_URL: postgres.url });
-  await migrate(db);
-  await db.query('CREATE ROLE purge_app LOGIN IN ROLE mailer_purge');
+  postgres = await startMigratedPostgres({ purge_app: 'mailer_purge' });
+  db = await postgres.connect();
 });
 
 afterAll(async () => {

@@ -7,12 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { CloudEvent, HTTP } from 'cloudevents';
 import { createRecorderApp } from '../../functions/recorder/app';
 import { recorderSettings } from '../../functions/recorder/settings';
-import { migrate } from '../../scripts/migrate';
 import { loadConfig } from '../../shared/config';
-import { openDatabase, type Database } from '../../shared/db';
+import type { Database } from '../../shared/db';
 import { launch, type RunningFunction } from '../../shared/launcher';
 import { createLogSink, type LogSink } from '../support/log-sink';
-import { startPostgres, type TestPostgres } from '../support/postgres';
+import { startMigratedPostgres, type TestPostgres } from '../support/postgres';
 
 jest.setTimeout(120_000);
 
@@ -28,11 +27,9 @@ let recorder: RunningFunction;
 let logs: LogSink;
 
 beforeAll(async () => {
-  postgres = await startPostgres();
-  db = await openDatabase({ ENVIRONMENT: 'test', PGLITE_DIR: '', DATABASE_URL: postgres.url });
-  await migrate(db);
   // The recorder's own login, with only its group's grants (docs/database.md).
-  await db.query('CREATE ROLE recorder_app LOGIN IN ROLE mailer_recorder');
+  postgres = await startMigratedPostgres({ recorder_app: 'mailer_recorder' });
+  db = await postgres.connect();
   logs = createLogSink();
   const config = {
     ...loadConfig(recorderSettings, {
@@ -380,7 +377,7 @@ describe('when the database goes away', () => {
     for (const { event, answer } of whileDown) answered(event, answer.status);
     await postgres.up();
     await db.close();
-    db = await openDatabase({ ENVIRONMENT: 'test', PGLITE_DIR: '', DATABASE_URL: postgres.url });
+    db = await postgres.connect();
 
     // Knative redelivers what was not answered 2xx, with backoff, until it is.
     for (let round = 0; round < 30; round++) {

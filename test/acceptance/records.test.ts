@@ -7,15 +7,14 @@
 import { randomUUID } from 'node:crypto';
 import { createRecordsApp } from '../../functions/records/app';
 import { recordsSettings } from '../../functions/records/settings';
-import { migrate } from '../../scripts/migrate';
 import { loadConfig } from '../../shared/config';
-import { openDatabase, type Database } from '../../shared/db';
+import type { Database } from '../../shared/db';
 import { DEAD_LETTER_MESSAGE_SUFFIX } from '../../shared/events/dead-letter-line';
 import { launch, type RunningFunction } from '../../shared/launcher';
 import { startEventReceiver, type EventReceiver } from '../support/event-receiver';
 import { expectErrorBody, request, type Answer } from '../support/http-client';
 import { createLogSink, type LogSink } from '../support/log-sink';
-import { startPostgres, type TestPostgres } from '../support/postgres';
+import { startMigratedPostgres, type TestPostgres } from '../support/postgres';
 import { bearer } from '../support/tokens';
 
 jest.setTimeout(120_000);
@@ -29,10 +28,8 @@ let logs: LogSink;
 const CAMPAIGNS = '["","sub","campaign-service"]';
 
 beforeAll(async () => {
-  postgres = await startPostgres();
-  db = await openDatabase({ ENVIRONMENT: 'test', PGLITE_DIR: '', DATABASE_URL: postgres.url });
-  await migrate(db);
-  await db.query('CREATE ROLE records_app LOGIN IN ROLE mailer_records');
+  postgres = await startMigratedPostgres({ records_app: 'mailer_records' });
+  db = await postgres.connect();
   sink = await startEventReceiver();
   logs = createLogSink();
   const config = {
@@ -276,7 +273,7 @@ describe('the suppression list', () => {
     } finally {
       await postgres.up();
       await db.close();
-      db = await openDatabase({ ENVIRONMENT: 'test', PGLITE_DIR: '', DATABASE_URL: postgres.url });
+      db = await postgres.connect();
     }
     expect((await db.query("SELECT * FROM suppression WHERE address = 'while-db-down@example.org'")).rows).toEqual([]);
   });

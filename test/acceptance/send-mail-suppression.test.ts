@@ -6,12 +6,11 @@
  */
 import { createSendMailApp } from '../../functions/send-mail/app';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/identity';
-import { migrate } from '../../scripts/migrate';
-import { openDatabase, type Database } from '../../shared/db';
+import type { Database } from '../../shared/db';
 import { validRequest } from '../fixtures/send-mail-requests';
 import { startFunction, type FunctionUnderTest } from '../support/function-under-test';
 import { expectErrorBody, postJson } from '../support/http-client';
-import { startPostgres, type TestPostgres } from '../support/postgres';
+import { startMigratedPostgres, type TestPostgres } from '../support/postgres';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { bearer } from '../support/tokens';
 
@@ -31,10 +30,8 @@ const SUPPRESSED = {
 } as const;
 
 beforeAll(async () => {
-  postgres = await startPostgres();
-  db = await openDatabase({ ENVIRONMENT: 'test', PGLITE_DIR: '', DATABASE_URL: postgres.url });
-  await migrate(db);
-  await db.query('CREATE ROLE send_mail_app LOGIN IN ROLE mailer_send_mail');
+  postgres = await startMigratedPostgres({ send_mail_app: 'mailer_send_mail' });
+  db = await postgres.connect();
   await db.query(
     "INSERT INTO suppression (address, reason) VALUES ($1, 'hard_bounce'), ($2, 'complaint'), ($3, 'manual')",
     [SUPPRESSED.gone, SUPPRESSED.angry, SUPPRESSED.idn],

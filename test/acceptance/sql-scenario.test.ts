@@ -6,11 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrate } from '../../scripts/migrate';
 import type { Config } from '../../shared/config';
-import { createDatabasePool, openDatabase } from '../../shared/db';
+import { createDatabasePool } from '../../shared/db';
 import { createLogger } from '../../shared/logging';
-import { startPostgres, type TestPostgres } from '../support/postgres';
+import { startMigratedPostgres, type TestPostgres } from '../support/postgres';
 import { runToEnd } from '../support/processes';
 import { runSqlScenario, scenarioPoolConfig } from '../support/sql-scenario';
 
@@ -22,14 +21,8 @@ let postgres: TestPostgres;
 let pgliteDir: string;
 
 beforeAll(async () => {
-  postgres = await startPostgres();
+  postgres = await startMigratedPostgres();
   pgliteDir = mkdtempSync(join(tmpdir(), 'pglite-scenario-'));
-  const db = await openDatabase({ ENVIRONMENT: 'test', PGLITE_DIR: '', DATABASE_URL: postgres.url });
-  try {
-    await migrate(db);
-  } finally {
-    await db.close();
-  }
 });
 
 afterAll(async () => {

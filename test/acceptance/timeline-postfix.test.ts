@@ -16,9 +16,7 @@ import { recordsSettings } from '../../functions/records/settings';
 import { createSendMailApp } from '../../functions/send-mail/app';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/identity';
 import { sendMailSettings } from '../../functions/send-mail/settings';
-import { migrate } from '../../scripts/migrate';
 import { loadConfig, type FunctionSettings, type Specs } from '../../shared/config';
-import { openDatabase } from '../../shared/db';
 import type { FunctionApp } from '../../shared/http';
 import { launch, type RunningFunction } from '../../shared/launcher';
 import { validRequest } from '../fixtures/send-mail-requests';
@@ -26,7 +24,7 @@ import { eventually } from '../support/eventually';
 import { postJson, request, type Answer } from '../support/http-client';
 import { createLogSink } from '../support/log-sink';
 import { startPostfix, type Postfix } from '../support/postfix';
-import { startPostgres, type TestPostgres } from '../support/postgres';
+import { startMigratedPostgres, type TestPostgres } from '../support/postgres';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { bearer, devToken } from '../support/tokens';
 
@@ -93,16 +91,11 @@ async function stopAll(): Promise<void> {
 }
 
 beforeAll(async () => {
-  postgres = await startPostgres();
-  const db = await openDatabase({ ENVIRONMENT: 'test', PGLITE_DIR: '', DATABASE_URL: postgres.url });
-  try {
-    await migrate(db);
-    await db.query('CREATE ROLE loop_recorder LOGIN IN ROLE mailer_recorder');
-    await db.query('CREATE ROLE loop_send_mail LOGIN IN ROLE mailer_send_mail');
-    await db.query('CREATE ROLE loop_records LOGIN IN ROLE mailer_records');
-  } finally {
-    await db.close();
-  }
+  postgres = await startMigratedPostgres({
+    loop_recorder: 'mailer_recorder',
+    loop_send_mail: 'mailer_send_mail',
+    loop_records: 'mailer_records',
+  });
   smtp = await startSmtpServer();
   running = await startAll();
 });

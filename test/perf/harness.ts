@@ -15,9 +15,7 @@ import { freePort } from '../support/processes';
 import { startRedisServer } from '../support/redis-server';
 import { KAFKAJS_TIMER_FILE, patchKafkajsTimer } from '../../scripts/kafkajs-timer-patch.js';
 import { startEventReceiver } from '../support/event-receiver';
-import { startPostgres } from '../support/postgres';
-import { migrate } from '../../scripts/migrate';
-import { openDatabase } from '../../shared/db';
+import { startMigratedPostgres } from '../support/postgres';
 import { imageAllocatorEnv } from '../support/image';
 import { memoryCgroup, podSettings, quantityBytes, type MemoryCgroup } from '../support/pod';
 
@@ -206,12 +204,12 @@ export async function startPeers(): Promise<Peers> {
   const idp = await startJwksServer([key.publicJwk]);
   const redis = await startRedisServer();
   const eventSink = await startEventReceiver();
-  const postgres = await startPostgres();
-  const db = await openDatabase({ ENVIRONMENT: 'bench', PGLITE_DIR: '', DATABASE_URL: postgres.url });
+  const postgres = await startMigratedPostgres({
+    bench_send_mail: 'mailer_send_mail',
+    bench_recorder: 'mailer_recorder',
+  });
+  const db = await postgres.connect();
   try {
-    await migrate(db);
-    await db.query('CREATE ROLE bench_send_mail LOGIN IN ROLE mailer_send_mail');
-    await db.query('CREATE ROLE bench_recorder LOGIN IN ROLE mailer_recorder');
     await db.query(
       "INSERT INTO suppression (address, reason) SELECT 'gone-' || i || '@example.org', 'hard_bounce' FROM generate_series(1, 10000) AS i",
     );

@@ -8,6 +8,8 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { migrate } from '../../scripts/migrate';
+import { openDatabase, type Database } from '../../shared/db';
 import { freePort } from './processes';
 
 const run = promisify(execFile);
@@ -18,6 +20,8 @@ export interface TestPostgres {
   readonly port: number;
   /** A URL for another role and database of this cluster. */
   urlFor(user: string, database?: string): string;
+  /** A connection as the cluster's owner, for a test's own reads and writes (close it). */
+  connect(): Promise<Database>;
   /** Kills the server at once (connections dropped, new ones refused), keeping its data. */
   down(): Promise<void>;
   /** Starts it again on the same port, with the same data. */
@@ -69,6 +73,7 @@ export async function startPostgres(): Promise<TestPostgres> {
     url: urlFor('mailer'),
     port,
     urlFor,
+    connect: () => openDatabase({ ENVIRONMENT: 'test', PGLITE_DIR: '', DATABASE_URL: urlFor('mailer') }),
     down: () => as('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']),
     up: start,
     stop: async () => {
@@ -76,4 +81,21 @@ export async function startPostgres(): Promise<TestPostgres> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A throwaway cluster with the migrations applied (by the migration tool's own function) and, for each
+ * `{ login: group }`, a login role that is a member of that group role only: a function's own database login
+ * with only its grants (docs/database.md), e.g. `{ recorder_app: 'mailer_recorder' }`.
+ */
+export async function startMigratedPostgres(logins: Readonly<Record<string, string>> = {}): Promise<TestPostgres> {
+  const postgres = await startPostgres();
+  const db = await postgres.connect();
+  try {
+    await migrate(db);
+    for (const [login, group] of Object.entries(logins)) await db.query(`CREATE ROLE ${login} LOGIN IN ROLE ${group}`);
+  } finally {
+    await db.close();
+  }
+  return postgres;
 }

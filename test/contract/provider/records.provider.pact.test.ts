@@ -8,15 +8,14 @@ import { Verifier } from '@pact-foundation/pact';
 import { version } from '../../../package.json';
 import { createRecordsApp } from '../../../functions/records/app';
 import { recordsSettings } from '../../../functions/records/settings';
-import { migrate } from '../../../scripts/migrate';
 import { callerOf } from '../../../shared/auth';
 import { loadConfig } from '../../../shared/config';
-import { openDatabase, type Database } from '../../../shared/db';
+import type { Database } from '../../../shared/db';
 import { launch, type RunningFunction } from '../../../shared/launcher';
 import { startEventReceiver, type EventReceiver } from '../../support/event-receiver';
 import { createLogSink } from '../../support/log-sink';
 import { PACT_LOG_LEVEL, pactFilesFor, remintingFilter } from '../../support/pacts';
-import { startPostgres, type TestPostgres } from '../../support/postgres';
+import { startMigratedPostgres, type TestPostgres } from '../../support/postgres';
 import { PACT_MESSAGE_ID, PACT_SUPPRESSED } from '../consumer/records-client';
 
 jest.setTimeout(120_000);
@@ -27,10 +26,8 @@ let sink: EventReceiver;
 let records: RunningFunction;
 
 beforeAll(async () => {
-  postgres = await startPostgres();
-  db = await openDatabase({ ENVIRONMENT: 'test', PGLITE_DIR: '', DATABASE_URL: postgres.url });
-  await migrate(db);
-  await db.query('CREATE ROLE pact_records LOGIN IN ROLE mailer_records');
+  postgres = await startMigratedPostgres({ pact_records: 'mailer_records' });
+  db = await postgres.connect();
   sink = await startEventReceiver();
   const config = {
     ...loadConfig(recordsSettings, {
