@@ -53,6 +53,29 @@ describe('timeBudgetProblems', () => {
     for (const name of mentions) expect(problems.join('\n')).toContain(name);
   });
 
+  const check = {
+    SUPPRESSION_CHECK: 'required',
+    DATABASE_CONNECT_TIMEOUT_MS: 2000,
+    DATABASE_STATEMENT_TIMEOUT_MS: 2000,
+  };
+
+  it('when the suppression check is on at its defaults, then the budget still holds', () => {
+    expect(timeBudgetProblems({ ...defaults, ...check })).toEqual([]);
+  });
+
+  it("when the suppression check's query could outlast what the request leaves it, then start-up is refused naming its timeouts", () => {
+    const problems = timeBudgetProblems({ ...defaults, ...check, DATABASE_STATEMENT_TIMEOUT_MS: 5000 });
+
+    expect(named(problems)).toEqual(['REQUEST_TIMEOUT_SECONDS']);
+    expect(problems.join('\n')).toContain('DATABASE_CONNECT_TIMEOUT_MS + DATABASE_STATEMENT_TIMEOUT_MS');
+  });
+
+  it('when the suppression check is off, then the database timeouts take no share', () => {
+    expect(
+      timeBudgetProblems({ ...defaults, ...check, SUPPRESSION_CHECK: 'off', DATABASE_STATEMENT_TIMEOUT_MS: 60_000 }),
+    ).toEqual([]);
+  });
+
   it('when the event toggle is off and tokens are HS256 only, then only the SMTP share counts', () => {
     const config = {
       ...defaults,

@@ -83,3 +83,65 @@ describe('sendMail', () => {
     expect(events.held).toEqual([]);
   });
 });
+
+describe('sendMail with the suppression check', () => {
+  const suppressions = (suppressed: readonly string[]) => ({
+    suppressed: (addresses: readonly string[]) =>
+      Promise.resolve(new Map(addresses.filter((a) => suppressed.includes(a)).map((a) => [a, 'hard_bounce']))),
+    close: () => Promise.resolve(),
+  });
+  const recording = (): Delivery & { envelopes: string[][] } => {
+    const envelopes: string[][] = [];
+    return {
+      envelopes,
+      send: (mail) => {
+        envelopes.push([mail.to, ...(mail.cc ?? []), ...(mail.bcc ?? [])].filter((a) => !mail.suppressed?.has(a)));
+        return Promise.resolve({ messageId: '<m2@example.com>' });
+      },
+      build: () => Promise.resolve({ messageId: '<sandbox@example.com>' }) as ReturnType<Delivery['build']>,
+      close: () => Promise.resolve(),
+    };
+  };
+
+  it('when every recipient is suppressed, then email.recipient.suppressed, counted, and nothing is sent or published', async () => {
+    const delivery = recording();
+    const events = fakeEvents();
+    const counted: DeliveryOutcome[] = [];
+
+    const code = await codeOf(
+      sendMail({ ...request, cc: ['cc@example.com'] }, TRACE, {
+        delivery,
+        events,
+        suppressions: suppressions(['someone@example.com', 'cc@example.com']),
+        countEmail: (outcome) => counted.push(outcome),
+      }),
+    );
+
+    expect(code).toBe('email.recipient.suppressed');
+    expect(counted).toEqual(['suppressed']);
+    expect(delivery.envelopes).toEqual([]);
+    expect(events.published).toEqual([]);
+  });
+
+  it('when some are suppressed, then the mail goes to the others and the answer names the suppressed with reason suppressed', async () => {
+    const delivery = recording();
+
+    const result = await sendMail({ ...request, cc: ['cc@example.com'], bcc: ['bcc@example.com'] }, TRACE, {
+      delivery,
+      suppressions: suppressions(['cc@example.com']),
+    });
+
+    expect(delivery.envelopes).toEqual([['someone@example.com', 'bcc@example.com']]);
+    expect(result).toEqual({
+      messageId: '<m2@example.com>',
+      accepted: ['someone@example.com', 'bcc@example.com'],
+      rejected: [{ address: 'cc@example.com', reason: 'suppressed' }],
+    });
+  });
+
+  it('when nobody is suppressed, then the answer is the plain one', async () => {
+    await expect(sendMail(request, TRACE, { delivery: recording(), suppressions: suppressions([]) })).resolves.toEqual({
+      messageId: '<m2@example.com>',
+    });
+  });
+});
