@@ -98,7 +98,7 @@ describe('sendMail with the suppression check', () => {
         envelopes.push([mail.to, ...(mail.cc ?? []), ...(mail.bcc ?? [])].filter((a) => !mail.suppressed?.has(a)));
         return Promise.resolve({ messageId: '<m2@example.com>' });
       },
-      build: () => Promise.resolve({ messageId: '<sandbox@example.com>' }) as ReturnType<Delivery['build']>,
+      build: () => Promise.resolve({ messageId: '<sandbox@example.com>' }),
       close: () => Promise.resolve(),
     };
   };
