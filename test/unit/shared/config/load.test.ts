@@ -217,7 +217,18 @@ describe('loadConfig by owner', () => {
   });
 
   it('when health starts outside local, then it requires what its checks read and nothing of send-mail', () => {
-    expect(problemsOfFor(healthSettings, { ENVIRONMENT: 'staging' })).toEqual(['SMTP_URL', 'AUTH_ISSUER']);
+    expect(problemsOfFor(healthSettings, { ENVIRONMENT: 'staging' })).toEqual([
+      'SMTP_URL',
+      'DATABASE_URL',
+      'AUTH_ISSUER',
+    ]);
+  });
+
+  it("when send-mail's suppression check is off, then health needs no database either", () => {
+    expect(problemsOfFor(healthSettings, { ENVIRONMENT: 'staging', SUPPRESSION_CHECK: 'off' })).toEqual([
+      'SMTP_URL',
+      'AUTH_ISSUER',
+    ]);
   });
 });
 
