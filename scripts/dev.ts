@@ -32,7 +32,11 @@ async function start(): Promise<void> {
     FUNCTIONS.map(async (entry) => ({ entry, config: loadProcessConfig(await entry.loadSettings()) })),
   );
   const config = loaded.find(({ entry }) => entry.name === SEND_MAIL)?.config as DevConfig;
-  const limits = { maxBodyBytes: config.MAX_BODY_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000 };
+  const limits = {
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000,
+    maxInflightBodyBytes: config.MAX_INFLIGHT_BODY_BYTES,
+  };
   for (const { entry, config: own } of loaded) {
     const app = (await entry.loadApp())(own);
     apps.set(entry.name, { app, listener: createRequestListener(app, limits) });

@@ -28,10 +28,21 @@ export const feedbackSpecs = {
 
 const ownSettings = defineSettings({ owner: 'functions/feedback', specs: feedbackSpecs });
 
+/** A report of the largest size must fit the instance's in-flight body budget, or it could never be read. */
+function reportFitsInFlight(
+  config: Readonly<{ FEEDBACK_MAX_BYTES: number; MAX_INFLIGHT_BODY_BYTES: number }>,
+): string[] {
+  return config.MAX_INFLIGHT_BODY_BYTES < config.FEEDBACK_MAX_BYTES
+    ? [
+        `MAX_INFLIGHT_BODY_BYTES: ${config.MAX_INFLIGHT_BODY_BYTES} is below FEEDBACK_MAX_BYTES (${config.FEEDBACK_MAX_BYTES}): no report of the largest size could ever be read; raise it`,
+      ]
+    : [];
+}
+
 export const feedbackSettings = composeSettings(
   'feedback',
   [ownSettings, verpSettings, eventPeerSettings, eventPublishingSettings, authSettings],
-  [feedbackBudgetProblems],
+  [feedbackBudgetProblems, reportFitsInFlight],
 );
 
 export type FeedbackConfig = Config<(typeof feedbackSettings)['specs']>;

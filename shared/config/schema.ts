@@ -55,6 +55,10 @@ export const commonSpecs = {
     default: 65536,
     desc: 'Largest request body accepted; larger ones get 413 before they are buffered.',
   }),
+  MAX_INFLIGHT_BODY_BYTES: positiveInt({
+    default: 33554432,
+    desc: 'The bodies one instance reads and holds at once (their declared Content-Length, or the body limit without one), until each answer is sent. A request that does not fit gets 503 server.busy with Retry-After before its body is read: memory is bounded per instance, whatever containerConcurrency lets in. At least the largest body a function accepts; checked at start.',
+  }),
   REQUEST_TIMEOUT_SECONDS: positiveInt({
     default: 30,
     desc: "The whole budget of one request: its signal aborts then, and the function answers (503 http.request.timeout unless the mail is already out). Must hold the function's outgoing calls (send-mail: see its time budget); checked at start.",

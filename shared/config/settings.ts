@@ -69,7 +69,17 @@ type SpecsOfAll<F extends readonly AnySettingsFragment[]> = UnionToIntersection<
 >;
 
 /** The common settings as a fragment: the first of every composition. */
-export const commonSettings: SettingsFragment<CommonSpecs> = { owner: 'shared/config', specs: commonSpecs };
+export const commonSettings: SettingsFragment<CommonSpecs> = {
+  owner: 'shared/config',
+  specs: commonSpecs,
+  // One body of the largest size must fit the in-flight budget, or it could never be read.
+  rules: (config) =>
+    config.MAX_INFLIGHT_BODY_BYTES < config.MAX_BODY_BYTES
+      ? [
+          `MAX_INFLIGHT_BODY_BYTES: ${config.MAX_INFLIGHT_BODY_BYTES} is below MAX_BODY_BYTES (${config.MAX_BODY_BYTES}): no body of the largest size could ever be read; raise it`,
+        ]
+      : [],
+};
 
 /** Typed identity: declares a fragment, checking its secrets, local defaults and notes name its own settings. */
 export function defineSettings<S extends Specs>(fragment: SettingsFragment<S>): SettingsFragment<S> {

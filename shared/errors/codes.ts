@@ -9,6 +9,8 @@ export const httpErrorStatus = {
   'http.method.notallowed': 405,
   'http.mediatype.unsupported': 415,
   'http.body.toolarge': 413,
+  /** The instance's in-flight body budget (MAX_INFLIGHT_BODY_BYTES) is spent: try again shortly. */
+  'server.busy': 503,
   'http.body.invalid': 400,
   'http.request.timeout': 503,
   'http.server.draining': 503,

@@ -6,21 +6,33 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import getRawBody from 'raw-body';
 import { AppError, httpError } from '../errors';
+import type { BodyBudget } from './inflight';
 
 /** Set by the server's 'checkContinue' handler: the client waits for `100 Continue` before it sends the body. */
 export interface AwaitingContinue extends IncomingMessage {
   awaitsContinue?: boolean;
 }
 
-/** The body, or undefined when the request has none. */
+/**
+ * The body, or undefined when the request has none. With a `budget`, the body's bytes are reserved first
+ * (its Content-Length, or `limit` without one) and released when the answer is done or the connection goes;
+ * a body that does not fit is 503 server.busy, unread.
+ */
 export async function receiveBody(
   req: AwaitingContinue,
   res: ServerResponse,
   limit: number,
+  budget?: BodyBudget,
 ): Promise<Buffer | undefined> {
   if (!hasBody(req)) return undefined;
   const refusal = refuseUnread(req, limit);
   if (refusal) throw refusal;
+  if (budget) {
+    const declared = req.headers['content-length'];
+    const release = budget.reserve(declared === undefined ? limit : Number(declared));
+    if (!release) throw httpError('server.busy', { headers: { 'Retry-After': '1' } });
+    res.once('close', release);
+  }
   if (req.awaitsContinue) res.writeContinue();
   try {
     return await getRawBody(req, { limit, length: req.headers['content-length'] });

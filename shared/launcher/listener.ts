@@ -18,10 +18,13 @@ import type { FunctionApp, WithAbortSignal } from '../http';
 import { receiveBody } from './body';
 import { ownsConnection } from './connection';
 import { Exchanges, type Exchange } from './exchanges';
+import { BodyBudget } from './inflight';
 
 export interface ListenerLimits {
   readonly maxBodyBytes: number;
   readonly requestTimeoutMs: number;
+  /** The instance's in-flight body budget (MAX_INFLIGHT_BODY_BYTES); none when absent. */
+  readonly maxInflightBodyBytes?: number;
 }
 
 /** The framework's contract hands the raw body to the function as `rawBody`; ours adds the signal. */
@@ -35,6 +38,7 @@ export function createRequestListener(
   limits: ListenerLimits,
   exchanges = new Exchanges(),
 ): RequestListener {
+  const budget = limits.maxInflightBodyBytes === undefined ? undefined : new BodyBudget(limits.maxInflightBodyBytes);
   return (req: LaunchedRequest, res: ServerResponse) => {
     // Once draining, every answer closes its connection, a probe's too.
     if (exchanges.draining) res.setHeader('Connection', 'close');
@@ -51,7 +55,7 @@ export function createRequestListener(
       if (!exchange.invoked) refuse(req, res, app, exchange.signal.reason);
     });
     // A function may read larger bodies than MAX_BODY_BYTES (feedback's reports): its own limit wins.
-    void dispatch(req, res, app, app.maxBodyBytes ?? limits.maxBodyBytes, exchange);
+    void dispatch(req, res, app, app.maxBodyBytes ?? limits.maxBodyBytes, exchange, budget);
   };
 }
 
@@ -61,9 +65,10 @@ async function dispatch(
   app: FunctionApp,
   limit: number,
   exchange: Exchange,
+  budget: BodyBudget | undefined,
 ): Promise<void> {
   try {
-    const body = await receiveBody(req, res, limit);
+    const body = await receiveBody(req, res, limit, budget);
     if (body) req.rawBody = body;
   } catch (err) {
     refuse(req, res, app, err);

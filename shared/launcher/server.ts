@@ -13,7 +13,12 @@ import { createRequestListener } from './listener';
 
 export type LauncherConfig = Pick<
   Config,
-  'PORT' | 'MAX_BODY_BYTES' | 'REQUEST_TIMEOUT_SECONDS' | 'SHUTDOWN_TIMEOUT_SECONDS' | 'HTTP_HEADERS_TIMEOUT_SECONDS'
+  | 'PORT'
+  | 'MAX_BODY_BYTES'
+  | 'MAX_INFLIGHT_BODY_BYTES'
+  | 'REQUEST_TIMEOUT_SECONDS'
+  | 'SHUTDOWN_TIMEOUT_SECONDS'
+  | 'HTTP_HEADERS_TIMEOUT_SECONDS'
 >;
 
 export interface RunningFunction {
@@ -29,7 +34,11 @@ export async function launch(app: FunctionApp, config: LauncherConfig, host = '0
   const server = createHttpServer(config);
   const listener = createRequestListener(
     app,
-    { maxBodyBytes: config.MAX_BODY_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000 },
+    {
+      maxBodyBytes: config.MAX_BODY_BYTES,
+      requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000,
+      maxInflightBodyBytes: config.MAX_INFLIGHT_BODY_BYTES,
+    },
     exchanges,
   );
   serveRequests(server, listener);

@@ -92,7 +92,7 @@ export const feedbackApi: ApiDescription = {
           '415': error('http.mediatype.unsupported: not message/rfc822, or a compressed body.'),
           '500': error('server.internal.error.'),
           '503': error(
-            'auth.keys.unavailable (Retry-After), http.request.timeout or http.server.draining.',
+            'auth.keys.unavailable or server.busy (the instance is reading as many reports as MAX_INFLIGHT_BODY_BYTES holds; this one was not read) (Retry-After), http.request.timeout or http.server.draining.',
             retryAfter,
           ),
         },

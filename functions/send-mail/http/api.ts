@@ -90,7 +90,7 @@ export const sendMailApi: ApiDescription = {
             'email.send.error: SMTP failed, timed out or could not be reached, and no mail was sent. email.send.unknown: the whole message was written and no reply came; the mail may have been delivered (the one answer that may hide a delivery).',
           ),
           '503': error(
-            'email.send.unavailable, auth.keys.unavailable, idempotency.store.unavailable (a keyed request while the key store cannot be reached; unkeyed requests are unaffected) or suppression.store.unavailable (the suppression list cannot be read and SUPPRESSION_CHECK is required) (with Retry-After), http.request.timeout, or http.server.draining (Connection: close); no mail was sent.',
+            'email.send.unavailable, auth.keys.unavailable, idempotency.store.unavailable (a keyed request while the key store cannot be reached; unkeyed requests are unaffected), suppression.store.unavailable (the suppression list cannot be read and SUPPRESSION_CHECK is required) or server.busy (the in-flight body budget of the instance, MAX_INFLIGHT_BODY_BYTES, is spent; the body was not read) (with Retry-After), http.request.timeout, or http.server.draining (Connection: close); no mail was sent.',
             retryAfter,
           ),
         },

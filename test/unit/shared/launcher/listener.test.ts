@@ -168,3 +168,50 @@ describe('finding 6: edges of slow clients', () => {
     expect(fn.invocations()).toBe(0);
   }, 10_000);
 });
+
+describe('issue 30: the in-flight body budget (MAX_INFLIGHT_BODY_BYTES)', () => {
+  let fn: StubFunction | undefined;
+  afterEach(async () => {
+    await fn?.running.shutdown();
+    fn = undefined;
+  });
+
+  it('when the bodies held already leave no room, then the next request is 503 server.busy with Retry-After, unread, and once they are answered it is admitted', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let received = 0;
+    fn = await launchStub(
+      async (request) => {
+        received += request.body.length;
+        if (request.body.length === 600) await held;
+        return { status: 200, json: { bytes: request.body.length } };
+      },
+      { env: { MAX_BODY_BYTES: '1000', MAX_INFLIGHT_BODY_BYTES: '1000' } },
+    );
+    const url = `${fn.url}${STUB_PATH}`;
+
+    const first = fetch(url, { method: 'POST', body: 'a'.repeat(600) });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const refused = await fetch(url, { method: 'POST', body: 'b'.repeat(500) });
+    const small = await fetch(url, { method: 'POST', body: 'c'.repeat(300) });
+    release();
+    const firstAnswer = await first;
+    const afterwards = await fetch(url, { method: 'POST', body: 'd'.repeat(500) });
+
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(((await refused.json()) as { message: string }).message).toBe('server.busy');
+    expect([small.status, firstAnswer.status, afterwards.status]).toEqual([200, 200, 200]);
+    // The refused body was never handed to the function.
+    expect(received).toBe(600 + 300 + 500);
+  });
+
+  it('when the budget is below the body limit, then start-up is refused with config.invalid naming the budget', async () => {
+    await expect(
+      launchStub(() => ({ status: 200 }), { env: { MAX_BODY_BYTES: '2000', MAX_INFLIGHT_BODY_BYTES: '1000' } }),
+    ).rejects.toMatchObject({
+      code: 'config.invalid',
+      problems: [expect.stringMatching(/^MAX_INFLIGHT_BODY_BYTES: .*MAX_BODY_BYTES/)],
+    });
+  });
+});
