@@ -4,6 +4,7 @@ import { authFailureCounter, createAuthenticator } from '../../shared/auth';
 import { createEventPublisher } from '../../shared/events';
 import { defineFunction, type FunctionApp } from '../../shared/http';
 import { eventSettleMs } from './budget';
+import { sendBodyLimit } from './http/attachments';
 import { sendMailRoutes } from './http/handler';
 import { identity } from './identity';
 import { createIdempotency } from './idempotency';
@@ -34,6 +35,11 @@ export function createSendMailApp(
     config,
     // After the drain tells requests to stop, a mail already out still gets its event (or dead letter).
     settleMs: eventSettleMs(config),
+    // A send may carry attachments: its body limit follows from theirs.
+    maxBodyBytes: sendBodyLimit(config.MAX_BODY_BYTES, {
+      maxAttachmentBytes: config.MAX_ATTACHMENT_BYTES,
+      maxAttachments: config.MAX_ATTACHMENTS,
+    }),
     logDestination,
     build: ({ logger, metrics }) => {
       const counters = createSendMailMetrics(metrics.registry);
@@ -60,7 +66,12 @@ export function createSendMailApp(
         routes: sendMailRoutes(
           ports,
           { authenticator, requiredRole: config.SEND_MAIL_REQUIRED_ROLE },
-          { maxRecipients: config.MAX_RECIPIENTS },
+          {
+            maxRecipients: config.MAX_RECIPIENTS,
+            maxBodyBytes: config.MAX_BODY_BYTES,
+            maxAttachments: config.MAX_ATTACHMENTS,
+            maxAttachmentBytes: config.MAX_ATTACHMENT_BYTES,
+          },
           idempotency,
         ),
         // Shutdown order: the event publisher, then the SMTP pool, then the key store; the metrics push follows.

@@ -4,6 +4,8 @@ import { AppError, errorFactory, type AppErrorOptions } from '../../shared/error
 export const emailErrorStatus = {
   'email.parse.error': 400,
   'email.validation.error': 400,
+  /** The attachments' decoded total is over MAX_ATTACHMENT_BYTES: no mail. */
+  'email.attachment.toolarge': 413,
   'email.recipient.rejected': 400,
   /** Every recipient is on the suppression list (a hard bounce, a complaint, or by hand): no mail. */
   'email.recipient.suppressed': 422,

@@ -232,6 +232,7 @@ function outgoingMail(
     cc: request.cc,
     bcc: request.bcc,
     replyTo: request.replyTo,
+    attachments: request.attachments,
     traceId: trace.traceId,
     sampled: trace.sampled,
   };
@@ -282,6 +283,12 @@ function eventData(
     ...(visibleSuppressed.length > 0 ? { suppressed: visibleSuppressed } : {}),
     ...(request.tags ? { tags: request.tags } : {}),
     ...(request.metadata ? { metadata: request.metadata } : {}),
+    ...(request.attachments?.length
+      ? {
+          attachmentCount: request.attachments.length,
+          attachmentBytes: request.attachments.reduce((sum, attachment) => sum + attachment.bytes, 0),
+        }
+      : {}),
     ...(caller === undefined ? {} : { caller }),
   };
 }

@@ -13,6 +13,8 @@ import { verpSettings } from '../../shared/verp';
 import { timeBudgetProblems } from './budget';
 import { dkimProblems } from './smtp/dkim';
 import { SUPPRESSION_MODES } from './suppression';
+import { SCHEMA_MAX_ATTACHMENTS } from './http/request-schema';
+import { sendBodyLimit } from './http/attachments';
 
 const idempotencySpecs = {
   FEATURE_IDEMPOTENCY: bool({
@@ -62,6 +64,14 @@ export const sendMailSpecs = {
     default: '.outbox',
     desc: 'Local only: where mails are written as .eml files when SMTP_URL is unset.',
   }),
+  MAX_ATTACHMENT_BYTES: positiveInt({
+    default: 10 * 1024 * 1024,
+    desc: "The most bytes of one mail's attachments together, decoded (Postmark's 10 MB). Over it: 413 email.attachment.toolarge. The send route's body limit follows from it (MAX_BODY_BYTES + its base64 + the parts' JSON), and MAX_INFLIGHT_BODY_BYTES must hold that; checked at start.",
+  }),
+  MAX_ATTACHMENTS: positiveInt({
+    default: 20,
+    desc: 'The most attachments of one mail (at most 100).',
+  }),
   MAX_RECIPIENTS: positiveInt({
     default: 50,
     desc: 'The most recipients of one mail: to_address, cc and bcc together. More is refused (400 recipients.too_many).',
@@ -105,6 +115,7 @@ const ownSettings = defineSettings({
   },
   rules: (config) => [
     ...dkimProblems(config),
+    ...(config.MAX_ATTACHMENTS > SCHEMA_MAX_ATTACHMENTS ? [`MAX_ATTACHMENTS: at most ${SCHEMA_MAX_ATTACHMENTS}`] : []),
     ...(config.FEATURE_IDEMPOTENCY && config.IDEMPOTENCY_LOCK_SECONDS <= config.REQUEST_TIMEOUT_SECONDS
       ? [
           `IDEMPOTENCY_LOCK_SECONDS: ${config.IDEMPOTENCY_LOCK_SECONDS} s must exceed REQUEST_TIMEOUT_SECONDS (${config.REQUEST_TIMEOUT_SECONDS} s), or a claim could expire while its request still runs; raise it`,
@@ -112,6 +123,26 @@ const ownSettings = defineSettings({
       : []),
   ],
 });
+
+/** A send of the largest size (attachments included) must fit the instance's in-flight body budget. */
+function sendBodyFitsInFlight(
+  config: Readonly<{
+    MAX_BODY_BYTES: number;
+    MAX_INFLIGHT_BODY_BYTES: number;
+    MAX_ATTACHMENT_BYTES: number;
+    MAX_ATTACHMENTS: number;
+  }>,
+): string[] {
+  const largest = sendBodyLimit(config.MAX_BODY_BYTES, {
+    maxAttachmentBytes: config.MAX_ATTACHMENT_BYTES,
+    maxAttachments: config.MAX_ATTACHMENTS,
+  });
+  return config.MAX_INFLIGHT_BODY_BYTES < largest
+    ? [
+        `MAX_INFLIGHT_BODY_BYTES: ${config.MAX_INFLIGHT_BODY_BYTES} cannot hold one send of the largest size (${largest} bytes, from MAX_BODY_BYTES, MAX_ATTACHMENT_BYTES and MAX_ATTACHMENTS); raise it or lower those`,
+      ]
+    : [];
+}
 
 export const sendMailSettings = composeSettings(
   'send-mail',
@@ -125,7 +156,7 @@ export const sendMailSettings = composeSettings(
     eventPublishingSettings,
     authSettings,
   ],
-  [timeBudgetProblems],
+  [timeBudgetProblems, sendBodyFitsInFlight],
 );
 
 export type SendMailConfig = Config<(typeof sendMailSettings)['specs']>;

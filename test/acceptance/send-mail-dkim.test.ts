@@ -47,6 +47,17 @@ describe('when DKIM is configured', () => {
         reply_to: 'support@example.com',
       },
     },
+    {
+      name: 'a mail with an attachment and an inline image (issue 30)',
+      body: {
+        ...validRequest,
+        html: '<p>logo: <img src="cid:logo@example.com"></p>',
+        attachments: [
+          { filename: 'report.pdf', content: Buffer.alloc(200_000, 7).toString('base64') },
+          { filename: 'logo.png', content: Buffer.alloc(3000, 9).toString('base64'), content_id: 'logo@example.com' },
+        ],
+      },
+    },
   ])('then $name arrives signed for the domain and selector, and verifies', async ({ body }) => {
     const answer = await postJson(sendMail.endpoint, body, sendMail.auth);
 

@@ -133,7 +133,7 @@ describe('when the request is not what the route takes', () => {
     expectErrorBody(answer, 'http.mediatype.unsupported');
   });
 
-  it('with a 1 MB body, then it is 413 before the body is read, and nothing is sent', async () => {
+  it('with a 1 MB mail body and no attachments, then it is 413, and nothing is sent (the route reads more only for attachments)', async () => {
     const answer = await postJson(sendMail.endpoint, { ...validRequest, body: 'x'.repeat(1024 * 1024) }, sendMail.auth);
 
     expect(answer.status).toBe(413);
@@ -141,7 +141,19 @@ describe('when the request is not what the route takes', () => {
     expect(sendMail.smtp.recipientsSeen).toEqual([]);
   });
 
-  it('with a chunked body over the limit, then it is 413 and nothing is sent', async () => {
+  it('with a body declared over the route limit (attachments included), then it is 413 before the body is read', async () => {
+    const answer = await request(sendMail.endpoint, {
+      method: 'POST',
+      headers: { ...sendMail.auth, 'Content-Type': 'application/json' },
+      body: 'x'.repeat(15 * 1024 * 1024),
+    });
+
+    expect(answer.status).toBe(413);
+    expectErrorBody(answer, 'http.body.toolarge');
+    expect(sendMail.smtp.recipientsSeen).toEqual([]);
+  });
+
+  it('with a chunked body over MAX_BODY_BYTES that holds no attachments, then it is 413 and nothing is sent', async () => {
     const chunks = new ReadableStream<Uint8Array>({
       start(controller) {
         for (let i = 0; i < 80; i += 1) controller.enqueue(new TextEncoder().encode('x'.repeat(1024)));

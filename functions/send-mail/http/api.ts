@@ -71,7 +71,9 @@ export const sendMailApi: ApiDescription = {
           '403': error('auth.role.missing.', challenge),
           '404': error('http.route.notfound.'),
           '405': error('http.method.notallowed.', allow),
-          '413': error('http.body.toolarge: the body is over MAX_BODY_BYTES.'),
+          '413': error(
+            "http.body.toolarge: the body is over the send's limit (MAX_BODY_BYTES, plus what MAX_ATTACHMENT_BYTES and MAX_ATTACHMENTS take in base64). email.attachment.toolarge: the attachments decode to more than MAX_ATTACHMENT_BYTES together. No mail, no SMTP connection.",
+          ),
           '409': error(
             'idempotency.request.inflight: the first request with this Idempotency-Key is still running (Retry-After). idempotency.outcome.unknown: it ended with email.send.unknown, so the mail may be out; this key never sends again until it expires (IDEMPOTENCY_TTL_SECONDS).',
             retryAfter,

@@ -15,6 +15,15 @@ const addressSchema = { type: 'string', minLength: 3, maxLength: 254 } as const;
 const addressList = (description: string) =>
   ({ type: 'array', items: addressSchema, description, example: ['team@example.com'] }) as const;
 
+/** A file name shown to the recipient: no control characters, no lone surrogates (path parts are checked after). */
+const FILENAME_PATTERN = '^[^\\u0000-\\u001F\\u007F\\uD800-\\uDFFF]+$';
+/** type/subtype, RFC 6838 restricted names (parameters are not taken). */
+const CONTENT_TYPE_PATTERN = '^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$';
+/** The local-part-like id an HTML part refers to as cid:<id> (RFC 2392), without angle brackets. */
+const CONTENT_ID_PATTERN = "^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.@-]+$";
+/** The schema's own cap on parts, above any MAX_ATTACHMENTS worth setting (the setting is checked after). */
+export const SCHEMA_MAX_ATTACHMENTS = 100;
+
 /** The most tags and metadata entries, and the most UTF-8 octets of metadata keys and values together. */
 export const MAX_TAGS = 10;
 export const MAX_METADATA_ENTRIES = 10;
@@ -74,6 +83,51 @@ export const sendMailRequestSchema = {
       additionalProperties: { type: 'string', maxLength: 256, pattern: SUBJECT_PATTERN },
       description: `Optional, up to ${MAX_METADATA_ENTRIES} string values under keys of [A-Za-z0-9_.-]{1,40}, keys and values together at most ${MAX_METADATA_OCTETS} UTF-8 octets: in the email.sent event and the log line, never in the mail.`,
       example: { campaignId: 'c-42', userId: 'u-7' },
+    },
+    attachments: {
+      type: 'array',
+      maxItems: SCHEMA_MAX_ATTACHMENTS,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['filename', 'content'],
+        properties: {
+          filename: {
+            type: 'string',
+            maxLength: 255,
+            pattern: FILENAME_PATTERN,
+            description:
+              'The name the recipient sees: no path parts, no control characters; non-ASCII names are encoded per RFC 2231. Executables and scripts (.exe, .js, .bat, … : docs/api.md) are refused.',
+            example: 'invoice-42.pdf',
+          },
+          content: {
+            type: 'string',
+            description: 'The file, standard base64 with padding, no line breaks.',
+            example: 'JVBERi0xLjQKJcfsj6IK',
+          },
+          content_type: {
+            type: 'string',
+            maxLength: 127,
+            pattern: CONTENT_TYPE_PATTERN,
+            description: 'type/subtype; taken from the file name when missing.',
+            example: 'application/pdf',
+          },
+          content_id: {
+            type: 'string',
+            maxLength: 200,
+            pattern: CONTENT_ID_PATTERN,
+            description:
+              'Makes the part inline: the HTML refers to it as cid:<content_id>, and the HTML and its inline parts become multipart/related.',
+            example: 'logo@example.com',
+          },
+          disposition: {
+            enum: ['attachment', 'inline'],
+            description: 'Default: inline with a content_id, attachment without.',
+          },
+        },
+      },
+      description:
+        'Optional files: at most MAX_ATTACHMENTS (20), decoded together at most MAX_ATTACHMENT_BYTES (10 MiB; over it 413 email.attachment.toolarge). The email.sent event counts them and their bytes, never their names or content.',
     },
     sandbox: {
       type: 'boolean',

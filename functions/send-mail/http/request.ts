@@ -9,6 +9,7 @@ import { emailError } from '../errors';
 import { jsonSyntaxErrorOffset } from './json-syntax';
 import { checkRecipients } from './recipients';
 import { MAX_METADATA_OCTETS } from './request-schema';
+import { checkAttachments, type Attachment, type AttachmentField, type AttachmentLimits } from './attachments';
 import validateRequest from './generated/send-mail-request.validator';
 
 /**
@@ -31,16 +32,24 @@ export interface SendMailRequest {
   readonly replyTo?: string;
   readonly tags?: readonly string[];
   readonly metadata?: Readonly<Record<string, string>>;
+  readonly attachments?: readonly Attachment[];
   readonly sandbox?: true;
 }
 
 /** What the parser needs from the settings. */
-export interface RequestLimits {
+export interface RequestLimits extends AttachmentLimits {
   /** to_address, cc and bcc together (MAX_RECIPIENTS). */
   readonly maxRecipients: number;
+  /** The request without its attachments' content (MAX_BODY_BYTES): the route reads more only for those. */
+  readonly maxBodyBytes: number;
 }
 
-export const DEFAULT_REQUEST_LIMITS: RequestLimits = { maxRecipients: 50 };
+export const DEFAULT_REQUEST_LIMITS: RequestLimits = {
+  maxRecipients: 50,
+  maxBodyBytes: 65536,
+  maxAttachments: 20,
+  maxAttachmentBytes: 10 * 1024 * 1024,
+};
 
 interface SendMailBody {
   readonly to_address: string;
@@ -52,6 +61,7 @@ interface SendMailBody {
   readonly reply_to?: string;
   readonly tags?: string[];
   readonly metadata?: Record<string, string>;
+  readonly attachments?: AttachmentField[];
   readonly sandbox?: boolean;
 }
 
@@ -66,6 +76,8 @@ export function parseSendMailRequest(raw: Buffer, limits: RequestLimits = DEFAUL
   try {
     value = JSON.parse(text);
   } catch {
+    // Over the limit of everything but attachments, and no JSON to find any in: too large, as it always was.
+    if (raw.length > limits.maxBodyBytes) throw httpError('http.body.toolarge');
     // Where, never what: the body may hold a mail nobody else should read.
     throw emailError('email.parse.error', {
       details: [{ field: REQUEST_FIELD, code: 'json.syntax', position: jsonSyntaxErrorOffset(text) ?? 0 }],
@@ -74,6 +86,9 @@ export function parseSendMailRequest(raw: Buffer, limits: RequestLimits = DEFAUL
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     throw emailError('email.parse.error', { details: [{ field: REQUEST_FIELD, code: 'json.not_object' }] });
   if (!validate(value)) throw emailError('email.validation.error', { details: toProblems(validate.errors ?? []) });
+  // The route's larger limit is for attachments only: the rest keeps MAX_BODY_BYTES.
+  const attachmentText = (value.attachments ?? []).reduce((sum, attachment) => sum + attachment.content.length, 0);
+  if (raw.length - attachmentText > limits.maxBodyBytes) throw httpError('http.body.toolarge');
   const recipients = checkRecipients(value, limits.maxRecipients);
   const problems: FieldProblem[] = recipients.ok ? [] : [...recipients.problems];
   // Mail clients show no Subject for a blank one (nodemailer even drops the header): refused, not lost.
@@ -81,6 +96,7 @@ export function parseSendMailRequest(raw: Buffer, limits: RequestLimits = DEFAUL
   if (value.metadata !== undefined && metadataOctets(value.metadata) > MAX_METADATA_OCTETS)
     problems.push({ field: 'metadata', code: 'field.too_long' });
   if (!recipients.ok || problems.length > 0) throw emailError('email.validation.error', { details: problems });
+  const attachments = value.attachments === undefined ? undefined : checkAttachments(value.attachments, limits);
   const { to, cc, bcc, replyTo } = recipients.recipients;
   return {
     toAddress: to,
@@ -92,6 +108,7 @@ export function parseSendMailRequest(raw: Buffer, limits: RequestLimits = DEFAUL
     ...(replyTo === undefined ? {} : { replyTo }),
     ...(value.tags === undefined ? {} : { tags: value.tags }),
     ...(value.metadata === undefined ? {} : { metadata: { ...value.metadata } }),
+    ...(attachments === undefined ? {} : { attachments }),
     ...(value.sandbox === true ? { sandbox: true as const } : {}),
   };
 }

@@ -8,6 +8,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { traceparentFor } from '../../../shared/tracing';
 import type { Verp } from '../../../shared/verp';
 import { createDkimSigner, type DkimConfig } from './dkim';
+import type { Attachment } from '../http/attachments';
 import { headerSubject } from './subject';
 
 export interface OutgoingMail {
@@ -20,6 +21,7 @@ export interface OutgoingMail {
   readonly cc?: readonly string[] | undefined;
   /** Envelope only. */
   readonly bcc?: readonly string[] | undefined;
+  readonly attachments?: readonly Attachment[] | undefined;
   /** Recipients on the suppression list: left off the envelope (the headers still name To and Cc as addressed). */
   readonly suppressed?: ReadonlySet<string>;
   readonly replyTo?: string | undefined;
@@ -56,6 +58,19 @@ export function createComposer(from: string, dkim: DkimConfig, verp?: Verp): Com
       subject: headerSubject(mail.subject),
       text: mail.text,
       ...(mail.html === undefined ? {} : { html: mail.html }),
+      // nodemailer nests them: mixed (attachments) → alternative (text, HTML) → related (HTML, cid parts).
+      ...(mail.attachments?.length
+        ? {
+            attachments: mail.attachments.map((attachment) => ({
+              filename: attachment.filename,
+              content: attachment.base64,
+              encoding: 'base64',
+              contentDisposition: attachment.disposition,
+              ...(attachment.contentType === undefined ? {} : { contentType: attachment.contentType }),
+              ...(attachment.contentId === undefined ? {} : { cid: attachment.contentId }),
+            })),
+          }
+        : {}),
       headers: {
         'X-B3-TraceId': mail.traceId,
         'X-B3-Sampled': mail.sampled ? '1' : '0',

@@ -46,6 +46,16 @@ export const emailSentDataSchema = {
       additionalProperties: { type: 'string' },
       description: "The request's metadata, as sent.",
     },
+    attachmentCount: {
+      type: 'integer',
+      minimum: 1,
+      description: 'Only for a mail with attachments: how many (never their names or content).',
+    },
+    attachmentBytes: {
+      type: 'integer',
+      minimum: 0,
+      description: 'Only for a mail with attachments: their decoded bytes together.',
+    },
     caller: {
       type: 'string',
       description:
@@ -65,6 +75,8 @@ export interface EmailSentData {
   readonly suppressed?: readonly string[];
   readonly tags?: readonly string[];
   readonly metadata?: Readonly<Record<string, string>>;
+  readonly attachmentCount?: number;
+  readonly attachmentBytes?: number;
   readonly caller?: string;
 }
 

@@ -4,12 +4,15 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"type":"object","additionalProperties":false,"required":["to_address","subject","body"],"properties":{"to_address":{"type":"string","minLength":3,"maxLength":254,"description":"A bare address (no display name); internationalized domains are delivered in punycode.","example":"demo@mailinator.com"},"subject":{"type":"string","maxLength":998,"pattern":"^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F\\uD800-\\uDFFF]*$","description":"One line, shown to the recipient exactly as given (encoded-word syntax included). Not blank: empty or whitespace-only is refused (field.blank).","example":"some subject"},"body":{"type":"string","pattern":"^[^\\u0000\\uD800-\\uDFFF]*$","description":"Plain text; with `html`, the text alternative.","example":"some mail body\nwith a second line\n"},"html":{"type":"string","minLength":1,"pattern":"^[^\\u0000\\uD800-\\uDFFF]*$","description":"Optional HTML part: the mail becomes multipart/alternative with `body` as its text part. Nothing it references is fetched or attached.","example":"<p>some mail body</p>"},"cc":{"type":"array","items":{"type":"string","minLength":3,"maxLength":254},"description":"Optional Cc recipients, bare addresses. to_address, cc and bcc together: at most MAX_RECIPIENTS.","example":["team@example.com"]},"bcc":{"type":"array","items":{"type":"string","minLength":3,"maxLength":254},"description":"Optional Bcc recipients, bare addresses: they are on the SMTP envelope only, never in a header of the message.","example":["team@example.com"]},"reply_to":{"type":"string","minLength":3,"maxLength":254,"description":"Optional Reply-To, one bare address.","example":"support@example.com"},"tags":{"type":"array","maxItems":10,"uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9_.-]*$"},"description":"Optional, up to 10 distinct tags ([A-Za-z0-9_.-]{1,64}) for correlation: in the email.sent event and the log line, never in the mail.","example":["welcome","campaign-42"]},"metadata":{"type":"object","maxProperties":10,"propertyNames":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9_.-]*$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F\\uD800-\\uDFFF]*$"},"description":"Optional, up to 10 string values under keys of [A-Za-z0-9_.-]{1,40}, keys and values together at most 2048 UTF-8 octets: in the email.sent event and the log line, never in the mail.","example":{"campaignId":"c-42","userId":"u-7"}},"sandbox":{"type":"boolean","description":"true: the request is validated and the message built (its Message-ID answered), but nothing is sent and no event published; the answer says `sandbox: true`.","example":false}}};
+const schema11 = {"type":"object","additionalProperties":false,"required":["to_address","subject","body"],"properties":{"to_address":{"type":"string","minLength":3,"maxLength":254,"description":"A bare address (no display name); internationalized domains are delivered in punycode.","example":"demo@mailinator.com"},"subject":{"type":"string","maxLength":998,"pattern":"^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F\\uD800-\\uDFFF]*$","description":"One line, shown to the recipient exactly as given (encoded-word syntax included). Not blank: empty or whitespace-only is refused (field.blank).","example":"some subject"},"body":{"type":"string","pattern":"^[^\\u0000\\uD800-\\uDFFF]*$","description":"Plain text; with `html`, the text alternative.","example":"some mail body\nwith a second line\n"},"html":{"type":"string","minLength":1,"pattern":"^[^\\u0000\\uD800-\\uDFFF]*$","description":"Optional HTML part: the mail becomes multipart/alternative with `body` as its text part. Nothing it references is fetched or attached.","example":"<p>some mail body</p>"},"cc":{"type":"array","items":{"type":"string","minLength":3,"maxLength":254},"description":"Optional Cc recipients, bare addresses. to_address, cc and bcc together: at most MAX_RECIPIENTS.","example":["team@example.com"]},"bcc":{"type":"array","items":{"type":"string","minLength":3,"maxLength":254},"description":"Optional Bcc recipients, bare addresses: they are on the SMTP envelope only, never in a header of the message.","example":["team@example.com"]},"reply_to":{"type":"string","minLength":3,"maxLength":254,"description":"Optional Reply-To, one bare address.","example":"support@example.com"},"tags":{"type":"array","maxItems":10,"uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9_.-]*$"},"description":"Optional, up to 10 distinct tags ([A-Za-z0-9_.-]{1,64}) for correlation: in the email.sent event and the log line, never in the mail.","example":["welcome","campaign-42"]},"metadata":{"type":"object","maxProperties":10,"propertyNames":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9_.-]*$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F\\uD800-\\uDFFF]*$"},"description":"Optional, up to 10 string values under keys of [A-Za-z0-9_.-]{1,40}, keys and values together at most 2048 UTF-8 octets: in the email.sent event and the log line, never in the mail.","example":{"campaignId":"c-42","userId":"u-7"}},"attachments":{"type":"array","maxItems":100,"items":{"type":"object","additionalProperties":false,"required":["filename","content"],"properties":{"filename":{"type":"string","maxLength":255,"pattern":"^[^\\u0000-\\u001F\\u007F\\uD800-\\uDFFF]+$","description":"The name the recipient sees: no path parts, no control characters; non-ASCII names are encoded per RFC 2231. Executables and scripts (.exe, .js, .bat, … : docs/api.md) are refused.","example":"invoice-42.pdf"},"content":{"type":"string","description":"The file, standard base64 with padding, no line breaks.","example":"JVBERi0xLjQKJcfsj6IK"},"content_type":{"type":"string","maxLength":127,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$","description":"type/subtype; taken from the file name when missing.","example":"application/pdf"},"content_id":{"type":"string","maxLength":200,"pattern":"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.@-]+$","description":"Makes the part inline: the HTML refers to it as cid:<content_id>, and the HTML and its inline parts become multipart/related.","example":"logo@example.com"},"disposition":{"enum":["attachment","inline"],"description":"Default: inline with a content_id, attachment without."}}},"description":"Optional files: at most MAX_ATTACHMENTS (20), decoded together at most MAX_ATTACHMENT_BYTES (10 MiB; over it 413 email.attachment.toolarge). The email.sent event counts them and their bytes, never their names or content."},"sandbox":{"type":"boolean","description":"true: the request is validated and the message built (its Message-ID answered), but nothing is sent and no event published; the answer says `sandbox: true`.","example":false}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = require("ajv/dist/runtime/ucs2length").default;
 const pattern0 = new RegExp("^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F\\uD800-\\uDFFF]*$", "u");
 const pattern1 = new RegExp("^[^\\u0000\\uD800-\\uDFFF]*$", "u");
 const pattern3 = new RegExp("^[A-Za-z0-9_.-]*$", "u");
+const pattern6 = new RegExp("^[^\\u0000-\\u001F\\u007F\\uD800-\\uDFFF]+$", "u");
+const pattern7 = new RegExp("^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$", "u");
+const pattern8 = new RegExp("^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.@-]+$", "u");
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -535,9 +538,11 @@ vErrors.push(err42);
 errors++;
 }
 }
-if(data.sandbox !== undefined){
-if(typeof data.sandbox !== "boolean"){
-const err43 = {instancePath:instancePath+"/sandbox",schemaPath:"#/properties/sandbox/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data.attachments !== undefined){
+let data13 = data.attachments;
+if(Array.isArray(data13)){
+if(data13.length > 100){
+const err43 = {instancePath:instancePath+"/attachments",schemaPath:"#/properties/attachments/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -546,15 +551,216 @@ vErrors.push(err43);
 }
 errors++;
 }
-}
-}
-else {
-const err44 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const len3 = data13.length;
+for(let i4=0; i4<len3; i4++){
+let data14 = data13[i4];
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.filename === undefined){
+const err44 = {instancePath:instancePath+"/attachments/" + i4,schemaPath:"#/properties/attachments/items/required",keyword:"required",params:{missingProperty: "filename"},message:"must have required property '"+"filename"+"'"};
 if(vErrors === null){
 vErrors = [err44];
 }
 else {
 vErrors.push(err44);
+}
+errors++;
+}
+if(data14.content === undefined){
+const err45 = {instancePath:instancePath+"/attachments/" + i4,schemaPath:"#/properties/attachments/items/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'"};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+for(const key3 in data14){
+if(!(((((key3 === "filename") || (key3 === "content")) || (key3 === "content_type")) || (key3 === "content_id")) || (key3 === "disposition"))){
+const err46 = {instancePath:instancePath+"/attachments/" + i4,schemaPath:"#/properties/attachments/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+if(data14.filename !== undefined){
+let data15 = data14.filename;
+if(typeof data15 === "string"){
+if(func3(data15) > 255){
+const err47 = {instancePath:instancePath+"/attachments/" + i4+"/filename",schemaPath:"#/properties/attachments/items/properties/filename/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+if(!pattern6.test(data15)){
+const err48 = {instancePath:instancePath+"/attachments/" + i4+"/filename",schemaPath:"#/properties/attachments/items/properties/filename/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000-\\u001F\\u007F\\uD800-\\uDFFF]+$"},message:"must match pattern \""+"^[^\\u0000-\\u001F\\u007F\\uD800-\\uDFFF]+$"+"\""};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+else {
+const err49 = {instancePath:instancePath+"/attachments/" + i4+"/filename",schemaPath:"#/properties/attachments/items/properties/filename/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+}
+if(data14.content !== undefined){
+if(typeof data14.content !== "string"){
+const err50 = {instancePath:instancePath+"/attachments/" + i4+"/content",schemaPath:"#/properties/attachments/items/properties/content/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+}
+if(data14.content_type !== undefined){
+let data17 = data14.content_type;
+if(typeof data17 === "string"){
+if(func3(data17) > 127){
+const err51 = {instancePath:instancePath+"/attachments/" + i4+"/content_type",schemaPath:"#/properties/attachments/items/properties/content_type/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters"};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+if(!pattern7.test(data17)){
+const err52 = {instancePath:instancePath+"/attachments/" + i4+"/content_type",schemaPath:"#/properties/attachments/items/properties/content_type/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$"+"\""};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+}
+else {
+const err53 = {instancePath:instancePath+"/attachments/" + i4+"/content_type",schemaPath:"#/properties/attachments/items/properties/content_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+if(data14.content_id !== undefined){
+let data18 = data14.content_id;
+if(typeof data18 === "string"){
+if(func3(data18) > 200){
+const err54 = {instancePath:instancePath+"/attachments/" + i4+"/content_id",schemaPath:"#/properties/attachments/items/properties/content_id/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+if(!pattern8.test(data18)){
+const err55 = {instancePath:instancePath+"/attachments/" + i4+"/content_id",schemaPath:"#/properties/attachments/items/properties/content_id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.@-]+$"},message:"must match pattern \""+"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.@-]+$"+"\""};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+else {
+const err56 = {instancePath:instancePath+"/attachments/" + i4+"/content_id",schemaPath:"#/properties/attachments/items/properties/content_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+if(data14.disposition !== undefined){
+let data19 = data14.disposition;
+if(!((data19 === "attachment") || (data19 === "inline"))){
+const err57 = {instancePath:instancePath+"/attachments/" + i4+"/disposition",schemaPath:"#/properties/attachments/items/properties/disposition/enum",keyword:"enum",params:{allowedValues: schema11.properties.attachments.items.properties.disposition.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+}
+}
+else {
+const err58 = {instancePath:instancePath+"/attachments/" + i4,schemaPath:"#/properties/attachments/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+}
+else {
+const err59 = {instancePath:instancePath+"/attachments",schemaPath:"#/properties/attachments/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+if(data.sandbox !== undefined){
+if(typeof data.sandbox !== "boolean"){
+const err60 = {instancePath:instancePath+"/sandbox",schemaPath:"#/properties/sandbox/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+}
+else {
+const err61 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
 }
 errors++;
 }

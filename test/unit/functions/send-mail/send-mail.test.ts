@@ -145,3 +145,30 @@ describe('sendMail with the suppression check', () => {
     });
   });
 });
+
+describe('sendMail with attachments', () => {
+  it('when a mail carries attachments, then its event counts them and their bytes, never their names or content', async () => {
+    const data: unknown[] = [];
+    const events: EmailSentEvents = {
+      publish: (sent) => {
+        data.push(sent);
+        return Promise.resolve('published');
+      },
+      hold: () => undefined,
+    };
+    const delivery: Delivery = {
+      send: () => Promise.resolve({ messageId: '<m3@example.com>' }),
+      build: () => Promise.reject(new Error('not a sandbox request')),
+      close: () => Promise.resolve(),
+    };
+    const attachments = [
+      { filename: 'secret-plan.pdf', base64: 'aGVsbG8=', bytes: 5, disposition: 'attachment' as const },
+      { filename: 'logo.png', base64: 'aGk=', bytes: 2, contentId: 'logo', disposition: 'inline' as const },
+    ];
+
+    await sendMail({ ...request, attachments }, TRACE, { delivery, events });
+
+    expect(data).toEqual([expect.objectContaining({ attachmentCount: 2, attachmentBytes: 7 })]);
+    expect(JSON.stringify(data)).not.toMatch(/secret-plan|aGVsbG8=|logo\.png/);
+  });
+});

@@ -183,27 +183,37 @@ describe('issue 30: the in-flight body budget (MAX_INFLIGHT_BODY_BYTES)', () => 
     fn = await launchStub(
       async (request) => {
         received += request.body.length;
-        if (request.body.length === 600) await held;
+        if (request.body.length === 1000) await held;
         return { status: 200, json: { bytes: request.body.length } };
       },
-      { env: { MAX_BODY_BYTES: '1000', MAX_INFLIGHT_BODY_BYTES: '1000' } },
+      // send-mail's settings are in the test config: its attachments are kept small, so its own rule holds.
+      {
+        env: {
+          MAX_BODY_BYTES: '1000',
+          MAX_ATTACHMENT_BYTES: '1',
+          MAX_ATTACHMENTS: '1',
+          MAX_INFLIGHT_BODY_BYTES: '2100',
+        },
+      },
     );
     const url = `${fn.url}${STUB_PATH}`;
 
-    const first = fetch(url, { method: 'POST', body: 'a'.repeat(600) });
+    const holding = [1, 2].map(() => fetch(url, { method: 'POST', body: 'a'.repeat(1000) }));
     await new Promise((resolve) => setTimeout(resolve, 100));
     const refused = await fetch(url, { method: 'POST', body: 'b'.repeat(500) });
-    const small = await fetch(url, { method: 'POST', body: 'c'.repeat(300) });
+    const small = await fetch(url, { method: 'POST', body: 'c'.repeat(100) });
     release();
-    const firstAnswer = await first;
+    const heldAnswers = await Promise.all(holding);
     const afterwards = await fetch(url, { method: 'POST', body: 'd'.repeat(500) });
 
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(((await refused.json()) as { message: string }).message).toBe('server.busy');
-    expect([small.status, firstAnswer.status, afterwards.status]).toEqual([200, 200, 200]);
+    expect([small.status, ...heldAnswers.map((answer) => answer.status), afterwards.status]).toEqual([
+      200, 200, 200, 200,
+    ]);
     // The refused body was never handed to the function.
-    expect(received).toBe(600 + 300 + 500);
+    expect(received).toBe(1000 + 1000 + 100 + 500);
   });
 
   it('when the budget is below the body limit, then start-up is refused with config.invalid naming the budget', async () => {
@@ -211,7 +221,7 @@ describe('issue 30: the in-flight body budget (MAX_INFLIGHT_BODY_BYTES)', () => 
       launchStub(() => ({ status: 200 }), { env: { MAX_BODY_BYTES: '2000', MAX_INFLIGHT_BODY_BYTES: '1000' } }),
     ).rejects.toMatchObject({
       code: 'config.invalid',
-      problems: [expect.stringMatching(/^MAX_INFLIGHT_BODY_BYTES: .*MAX_BODY_BYTES/)],
+      problems: expect.arrayContaining([expect.stringMatching(/^MAX_INFLIGHT_BODY_BYTES: .*below MAX_BODY_BYTES/)]),
     });
   });
 });

@@ -1,4 +1,4 @@
-import { parseSendMailRequest } from '../../../../../functions/send-mail/http/request';
+import { DEFAULT_REQUEST_LIMITS, parseSendMailRequest } from '../../../../../functions/send-mail/http/request';
 import { badOptionalFields, badRequests, nonUtf8Bodies, validRequest } from '../../../../fixtures/send-mail-requests';
 import { thrownAppError } from '../../../../support/thrown';
 
@@ -107,9 +107,12 @@ describe('parseSendMailRequest', () => {
       const body = Buffer.from(
         JSON.stringify({ ...validRequest, cc: list(cc, 'a.example'), bcc: list(bcc, 'b.example') }),
       );
-      if (ok) expect(parseSendMailRequest(body, { maxRecipients: limit }).bcc).toHaveLength(bcc);
+      if (ok)
+        expect(parseSendMailRequest(body, { ...DEFAULT_REQUEST_LIMITS, maxRecipients: limit }).bcc).toHaveLength(bcc);
       else {
-        const error = thrownAppError(() => parseSendMailRequest(body, { maxRecipients: limit }));
+        const error = thrownAppError(() =>
+          parseSendMailRequest(body, { ...DEFAULT_REQUEST_LIMITS, maxRecipients: limit }),
+        );
         expect(error.details).toEqual([{ field: 'recipients', code: 'recipients.too_many' }]);
       }
     });
