@@ -13,8 +13,12 @@ import { bearer } from '../support/tokens';
 import { openRaw, post, statuses } from '../support/raw-http';
 import { launchStub, STUB_PATH } from '../support/stub-function';
 import { eventually } from '../support/eventually';
+import { sendBodyLimit } from '../../functions/send-mail/http/attachments';
 
 const MAX_BODY_BYTES = 65536;
+/** Attachments kept tiny: the send route's launcher limit is then MAX_BODY_BYTES and a few KiB (sendBodyLimit). */
+const ATTACHMENTS = { MAX_ATTACHMENT_BYTES: '1', MAX_ATTACHMENTS: '1' };
+const ROUTE_LIMIT = sendBodyLimit(MAX_BODY_BYTES, { maxAttachmentBytes: 1, maxAttachments: 1 });
 let smtp: TestSmtpServer;
 let fn: FunctionUnderTest;
 let auth: Record<string, string>;
@@ -25,6 +29,7 @@ beforeAll(async () => {
     SMTP_URL: smtp.url,
     MAIL_FROM: 'mailer@example.com',
     MAX_BODY_BYTES: String(MAX_BODY_BYTES),
+    ...ATTACHMENTS,
   });
   auth = await bearer();
 });
@@ -52,7 +57,7 @@ async function settled(): Promise<void> {
 
 const CANARY = 'canary@mailinator.com';
 
-const oversized = 'x'.repeat(MAX_BODY_BYTES + 1);
+const oversized = 'x'.repeat(ROUTE_LIMIT + 1);
 const chunked = (chunks: readonly string[]): string =>
   chunks.map((chunk) => `${chunk.length.toString(16)}\r\n${chunk}\r\n`).join('') + '0\r\n\r\n';
 const head = (headers: Record<string, string>, path = SEND_MAIL_PATH): string =>
@@ -62,13 +67,15 @@ const head = (headers: Record<string, string>, path = SEND_MAIL_PATH): string =>
 
 const closingFirsts: readonly { name: string; first: () => string; status: number }[] = [
   {
-    name: 'a declared Content-Length over MAX_BODY_BYTES (413)',
+    name: "a declared Content-Length over the send route's limit (413)",
     first: () => post(SEND_MAIL_PATH, oversized, auth),
     status: 413,
   },
   {
-    name: 'a chunked body over MAX_BODY_BYTES (413)',
-    first: () => head({ ...auth, 'Transfer-Encoding': 'chunked' }) + chunked(Array<string>(70).fill('x'.repeat(1024))),
+    name: "a chunked body over the send route's limit (413)",
+    first: () =>
+      head({ ...auth, 'Transfer-Encoding': 'chunked' }) +
+      chunked(Array<string>(Math.ceil(ROUTE_LIMIT / 1024) + 1).fill('x'.repeat(1024))),
     status: 413,
   },
   {
