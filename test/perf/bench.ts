@@ -1,12 +1,14 @@
 /**
  * `make bench`: P1 cold start, P2 shared-layer overhead, P3 end to end (also with the suppression check), P4
- * memory, P5 report reading, P6 the recorder into PostgreSQL, each against baselines
+ * memory, P5 report reading, P6 the recorder into PostgreSQL, P7 one 10 MiB attachment's peak memory, each
+ * against baselines
  * run side by side in the same run (candidates interleaved A B A B …), reported as medians, min–max and
  * ratios with every target's pass/fail. The main baseline is the minimal mailer (fixtures/minimal-mailer.ts:
  * the same work, nothing else); the stock framework hello world and bare node:http stay as references.
  * Servers run on core 0, the load generator and the peers on core 1. Writes
  * test-results/bench/bench-node<major>.json and the charts docs/perf/ratios.svg and docs/perf/cold-start.svg.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -25,6 +27,8 @@ import {
   COMPILE_CACHE_DIR,
   load,
   median,
+  peakRssBytes,
+  resetPeakRss,
   ROOT,
   rssBytes,
   sendMailEnv,
@@ -39,7 +43,10 @@ const RUNS = Number(process.env.BENCH_RUNS ?? '15');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '3');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '5');
 /** While working on one target: BENCH_PARTS=p1,p2p4,p3,p5 (default all); charts are written only for a full run. */
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'p1,p2p4,p3,p5,p6').split(','));
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'p1,p2p4,p3,p5,p6,p7').split(','));
+/** P7 (issue 30): one mail with an attachment of MAX_ATTACHMENT_BYTES (10 MiB); its peak RSS above idle. */
+const P7_PAYLOAD = 10 * 1024 * 1024;
+const P7_TARGET = 4;
 /** P6: events per run, deliveries in flight (a Trigger's or KafkaSource's parallelism), the baseline's batch. */
 const P6_EVENTS = Number(process.env.BENCH_RECORDER_EVENTS ?? '4000');
 const P6_IN_FLIGHT = 16;
@@ -451,6 +458,49 @@ function p5(): { rows: Row[]; summary: string; met: boolean } {
   };
 }
 
+/**
+ * P7 (issue 30): send-mail's peak resident set while it sends one mail with a 10 MiB attachment, above its
+ * resident set when idle (warmed up by small sends), as a multiple of the payload. The peak is reset just
+ * before the send, so start-up does not count.
+ */
+async function p7(peers: Peers): Promise<{ summary: string; met: boolean }> {
+  const token = await peers.token();
+  const body = JSON.stringify({
+    to_address: 'demo@mailinator.com',
+    subject: 'your report',
+    body: 'attached',
+    attachments: [{ filename: 'report.pdf', content: randomBytes(P7_PAYLOAD).toString('base64') }],
+  });
+  const init = (payload: string): RequestInit => ({
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: payload,
+  });
+  const multiples: number[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const child = await spawnPinned(OURS, sendMailEnv(peers, true), {
+      path: SEND_MAIL_PATH,
+      init: sendMailRequest(token),
+    });
+    const pid = child.process.pid ?? 0;
+    for (let i = 0; i < 20; i += 1)
+      await (await fetch(`${child.url}${SEND_MAIL_PATH}`, sendMailRequest(token))).arrayBuffer();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const idle = rssBytes(pid);
+    resetPeakRss(pid);
+    const answer = await fetch(`${child.url}${SEND_MAIL_PATH}`, init(body));
+    await answer.arrayBuffer();
+    if (answer.status !== 200) throw new Error(`the 10 MiB attachment was answered ${answer.status}`);
+    multiples.push((peakRssBytes(pid) - idle) / P7_PAYLOAD);
+    await child.stop();
+  }
+  const worst = Math.max(...multiples);
+  return {
+    summary: `P7: one ${mib(P7_PAYLOAD)} MiB attachment, peak RSS above idle ${fmt(median(multiples))}× the payload (worst ${fmt(worst)}× over ${ROUNDS} rounds; target ≤ ${P7_TARGET}×): ${worst <= P7_TARGET ? 'PASS' : 'FAIL'}.`,
+    met: worst <= P7_TARGET,
+  };
+}
+
 function checked(result: LoadResult): LoadResult {
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`load run had ${result.non2xx} non-2xx answers and ${result.errors} errors`);
@@ -524,6 +574,7 @@ async function main(): Promise<void> {
   try {
     const cold = PARTS.has('p1') ? await p1(peers) : { rows: [], phases: {} };
     const parsing = PARTS.has('p5') ? p5() : undefined;
+    const attachment = PARTS.has('p7') ? await p7(peers) : undefined;
     const rows = [
       ...cold.rows,
       ...(PARTS.has('p2p4') ? await p2p4(peers) : []),
@@ -534,18 +585,19 @@ async function main(): Promise<void> {
     const missed = [
       ...rows.filter((row) => metOf(row) === false).map((row) => row.chart ?? row.name),
       ...(parsing && !parsing.met ? ['P5 report reading p99'] : []),
+      ...(attachment && !attachment.met ? ['P7 attachment peak RSS'] : []),
     ];
-    const targets = rows.filter((row) => row.limit !== undefined).length + (parsing ? 1 : 0);
+    const targets = rows.filter((row) => row.limit !== undefined).length + (parsing ? 1 : 0) + (attachment ? 1 : 0);
     const verdict = `Targets met: ${targets - missed.length} of ${targets}${missed.length ? `; missed: ${missed.join(', ')}` : ''}.`;
     const phases = Object.entries(cold.phases)
       .map(([phase, ms]) => `${phase} ${Math.round(ms)}`)
       .join(', ');
     const soak = 'Soak (5 min RSS growth < 3 %): `make soak`, not part of this run.';
-    const output = `Node ${node}${COMPILE_CACHE_DIR ? ' with NODE_COMPILE_CACHE' : ''}, ${candidateEnvironment()}\n\n${table(rows)}\n\n${verdict}\n${parsing ? `${parsing.summary}\n` : ''}${soak}\n\nP1 phases of our cold start (medians, ms since spawn, where each phase ends): ${phases}\n`;
+    const output = `Node ${node}${COMPILE_CACHE_DIR ? ' with NODE_COMPILE_CACHE' : ''}, ${candidateEnvironment()}\n\n${table(rows)}\n\n${verdict}\n${parsing ? `${parsing.summary}\n` : ''}${attachment ? `${attachment.summary}\n` : ''}${soak}\n\nP1 phases of our cold start (medians, ms since spawn, where each phase ends): ${phases}\n`;
     process.stdout.write(`\n${output}`);
     const p1Baselines = (baselineName: string): number =>
       median(cold.rows.find((row) => row.baselineName === baselineName)?.baseline ?? []);
-    if (PARTS.size === 5)
+    if (PARTS.size === 6)
       writeCharts(node, rows, cold.phases, {
         'minimal mailer': p1Baselines('minimal mailer'),
         'stock CLI hello world': p1Baselines('stock CLI hello world'),
