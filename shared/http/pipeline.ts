@@ -93,9 +93,10 @@ export function createPipeline(
         res,
         (path) => {
           const signal = (req as WithAbortSignal).abortSignal ?? abortWhenClientGone(res);
-          const request = toIncomingRequest(req, path, signal, (fields) => Object.assign(annotations, fields));
-          const { route, params } = findRoute(routes, request.method, request.path);
-          return route.handle({ ...request, params });
+          const { route, params } = findRoute(routes, req.method ?? 'GET', path);
+          return route.handle(
+            toIncomingRequest(req, path, params, signal, (fields) => Object.assign(annotations, fields)),
+          );
         },
         annotations,
       );
@@ -116,31 +117,41 @@ function abortWhenClientGone(res: Response): AbortSignal {
   return controller.signal;
 }
 
-/** The query string's parameters (empty without one). */
-function queryOf(req: IncomingMessage): URLSearchParams {
-  const url = (req as Partial<Request>).originalUrl || req.url || '/';
-  const queryAt = url.indexOf('?');
-  return new URLSearchParams(queryAt === -1 ? '' : url.slice(queryAt + 1));
+/** What the client asked for: Express keeps it in `originalUrl`; under node:http there is only `url`. */
+function urlOf(req: IncomingMessage): string {
+  return (req as Partial<Request>).originalUrl || req.url || '/';
 }
 
-/** Express keeps what the client sent in `originalUrl`; under node:http there is only `url`. */
 function pathOf(req: IncomingMessage): string {
-  const url = (req as Partial<Request>).originalUrl || req.url || '/';
+  const url = urlOf(req);
   const queryAt = url.indexOf('?');
   return queryAt === -1 ? url : url.slice(0, queryAt);
+}
+
+/** The query string's parameters (empty without one). */
+function queryOf(req: IncomingMessage): URLSearchParams {
+  const url = urlOf(req);
+  const queryAt = url.indexOf('?');
+  return new URLSearchParams(queryAt === -1 ? '' : url.slice(queryAt + 1));
 }
 
 function toIncomingRequest(
   req: Request,
   path: string,
+  params: Readonly<Record<string, string>>,
   signal: AbortSignal,
   annotate: NonNullable<IncomingRequest['annotate']>,
 ): IncomingRequest {
+  let query: URLSearchParams | undefined;
   return {
     annotate,
     method: req.method,
     path,
-    query: queryOf(req),
+    params,
+    // Parsed on first read, like headersDistinct: only a route that reads the query pays for it.
+    get query() {
+      return (query ??= queryOf(req));
+    },
     headers: req.headers,
     // Node builds it on first read: only a route that asks (send-mail, for an Idempotency-Key) pays for it.
     get headersDistinct() {

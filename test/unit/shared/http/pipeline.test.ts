@@ -87,3 +87,47 @@ it.each(['/livez', '/readyz', '/metrics'])(
     ).toEqual(['GET /stub 204']);
   },
 );
+
+describe("the route's request", () => {
+  /** A server whose requests count how often the route's request reads Node's headersDistinct. */
+  async function host(path: string, handle: (request: IncomingRequest) => { status: number; json?: unknown }) {
+    let distinctReads = 0;
+    const app = defineFunction({
+      name: 'stub',
+      target: 'stub',
+      config: testConfig(),
+      logDestination: logs.stream,
+      build: () => ({ routes: [{ method: 'GET', path, handle }] }),
+    });
+    server = createServer((req, res) => {
+      const built = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(req), 'headersDistinct');
+      Object.defineProperty(req, 'headersDistinct', {
+        get() {
+          distinctReads += 1;
+          return built?.get?.call(req) as unknown;
+        },
+      });
+      void app.handle(req as never, res as never);
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    return { url: `http://127.0.0.1:${(server?.address() as AddressInfo).port}`, distinctReads: () => distinctReads };
+  }
+
+  it('when a route reads neither, then the headers are never split per value (headersDistinct stays unbuilt)', async () => {
+    const fn = await host('/stub', () => ({ status: 200 }));
+
+    expect((await fetch(`${fn.url}/stub?a=1`)).status).toBe(200);
+    expect(fn.distinctReads()).toBe(0);
+  });
+
+  it('when a route has a template path, then it gets the decoded segment and the query it reads', async () => {
+    const fn = await host('/items/{id}', (request) => ({
+      status: 200,
+      json: { id: request.params?.id, limit: request.query?.get('limit') },
+    }));
+
+    const answer = await fetch(`${fn.url}/items/a%40b?limit=2`);
+
+    expect(await answer.json()).toEqual({ id: 'a@b', limit: '2' });
+  });
+});
