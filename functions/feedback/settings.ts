@@ -5,7 +5,14 @@
  */
 import { str } from 'envalid';
 import { authSettings } from '../../shared/auth';
-import { composeSettings, defineSettings, positiveInt, uriReference, type Config } from '../../shared/config';
+import {
+  composeSettings,
+  defineSettings,
+  inFlightBodyProblems,
+  positiveInt,
+  uriReference,
+  type Config,
+} from '../../shared/config';
 import { eventPeerSettings, eventPublishingSettings } from '../../shared/events';
 import { verpSettings } from '../../shared/verp';
 import { feedbackBudgetProblems } from './budget';
@@ -28,21 +35,13 @@ export const feedbackSpecs = {
 
 const ownSettings = defineSettings({ owner: 'functions/feedback', specs: feedbackSpecs });
 
-/** A report of the largest size must fit the instance's in-flight body budget, or it could never be read. */
-function reportFitsInFlight(
-  config: Readonly<{ FEEDBACK_MAX_BYTES: number; MAX_INFLIGHT_BODY_BYTES: number }>,
-): string[] {
-  return config.MAX_INFLIGHT_BODY_BYTES < config.FEEDBACK_MAX_BYTES
-    ? [
-        `MAX_INFLIGHT_BODY_BYTES: ${config.MAX_INFLIGHT_BODY_BYTES} is below FEEDBACK_MAX_BYTES (${config.FEEDBACK_MAX_BYTES}): no report of the largest size could ever be read; raise it`,
-      ]
-    : [];
-}
-
 export const feedbackSettings = composeSettings(
   'feedback',
   [ownSettings, verpSettings, eventPeerSettings, eventPublishingSettings, authSettings],
-  [feedbackBudgetProblems, reportFitsInFlight],
+  [
+    feedbackBudgetProblems,
+    (config) => inFlightBodyProblems(config, { bytes: config.FEEDBACK_MAX_BYTES, from: 'FEEDBACK_MAX_BYTES' }),
+  ],
 );
 
 export type FeedbackConfig = Config<(typeof feedbackSettings)['specs']>;

@@ -6,7 +6,15 @@
 import { bool, email, str } from 'envalid';
 import { databaseSettings } from '../../shared/db';
 import { authSettings } from '../../shared/auth';
-import { composeSettings, defineSettings, positiveInt, redisUrl, uriReference, type Config } from '../../shared/config';
+import {
+  composeSettings,
+  defineSettings,
+  inFlightBodyProblems,
+  positiveInt,
+  redisUrl,
+  uriReference,
+  type Config,
+} from '../../shared/config';
 import { emailSentToggleSettings, eventPeerSettings, eventPublishingSettings } from '../../shared/events';
 import { smtpSettings } from '../../shared/smtp';
 import { verpSettings } from '../../shared/verp';
@@ -124,26 +132,6 @@ const ownSettings = defineSettings({
   ],
 });
 
-/** A send of the largest size (attachments included) must fit the instance's in-flight body budget. */
-function sendBodyFitsInFlight(
-  config: Readonly<{
-    MAX_BODY_BYTES: number;
-    MAX_INFLIGHT_BODY_BYTES: number;
-    MAX_ATTACHMENT_BYTES: number;
-    MAX_ATTACHMENTS: number;
-  }>,
-): string[] {
-  const largest = sendBodyLimit(config.MAX_BODY_BYTES, {
-    maxAttachmentBytes: config.MAX_ATTACHMENT_BYTES,
-    maxAttachments: config.MAX_ATTACHMENTS,
-  });
-  return config.MAX_INFLIGHT_BODY_BYTES < largest
-    ? [
-        `MAX_INFLIGHT_BODY_BYTES: ${config.MAX_INFLIGHT_BODY_BYTES} cannot hold one send of the largest size (${largest} bytes, from MAX_BODY_BYTES, MAX_ATTACHMENT_BYTES and MAX_ATTACHMENTS); raise it or lower those`,
-      ]
-    : [];
-}
-
 export const sendMailSettings = composeSettings(
   'send-mail',
   [
@@ -156,7 +144,17 @@ export const sendMailSettings = composeSettings(
     eventPublishingSettings,
     authSettings,
   ],
-  [timeBudgetProblems, sendBodyFitsInFlight],
+  [
+    timeBudgetProblems,
+    (config) =>
+      inFlightBodyProblems(config, {
+        bytes: sendBodyLimit(config.MAX_BODY_BYTES, {
+          maxAttachmentBytes: config.MAX_ATTACHMENT_BYTES,
+          maxAttachments: config.MAX_ATTACHMENTS,
+        }),
+        from: 'the largest send (MAX_BODY_BYTES with MAX_ATTACHMENT_BYTES and MAX_ATTACHMENTS in base64)',
+      }),
+  ],
 );
 
 export type SendMailConfig = Config<(typeof sendMailSettings)['specs']>;

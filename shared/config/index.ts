@@ -4,7 +4,7 @@
 import { ConfigError, loadConfig } from './load';
 import type { Config, FunctionSettings, Specs } from './settings';
 
-export { requestBudgetProblems, settleProblems, type BudgetShare } from './budget';
+export { inFlightBodyProblems, requestBudgetProblems, settleProblems, type BudgetShare } from './budget';
 export { configTable, configTables } from './docs';
 export { ConfigError, loadConfig, type LoadOptions } from './load';
 export { commonSpecs, type CommonSpecs } from './schema';

@@ -5,6 +5,7 @@
  * loader validates the composition as one schema, and the docs render one table per fragment.
  */
 import type { OptionalValidatorSpec, RequiredValidatorSpec, ValidatorSpec } from 'envalid';
+import { inFlightBodyProblems } from './budget';
 import { commonSpecs, type CommonSpecs } from './schema';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- envalid's specs are invariant in their value type
@@ -72,13 +73,7 @@ type SpecsOfAll<F extends readonly AnySettingsFragment[]> = UnionToIntersection<
 export const commonSettings: SettingsFragment<CommonSpecs> = {
   owner: 'shared/config',
   specs: commonSpecs,
-  // One body of the largest size must fit the in-flight budget, or it could never be read.
-  rules: (config) =>
-    config.MAX_INFLIGHT_BODY_BYTES < config.MAX_BODY_BYTES
-      ? [
-          `MAX_INFLIGHT_BODY_BYTES: ${config.MAX_INFLIGHT_BODY_BYTES} is below MAX_BODY_BYTES (${config.MAX_BODY_BYTES}): no body of the largest size could ever be read; raise it`,
-        ]
-      : [],
+  rules: (config) => inFlightBodyProblems(config, { bytes: config.MAX_BODY_BYTES, from: 'MAX_BODY_BYTES' }),
 };
 
 /** Typed identity: declares a fragment, checking its secrets, local defaults and notes name its own settings. */
