@@ -1,9 +1,9 @@
 /**
  * recorder's settings: the database (shared/db: its URL, pool and timeouts) and the event types it records
- * (EVENT_TYPE_PREFIX, the producers' own). One transaction must fit in the request's budget.
+ * (EVENT_TYPE_PREFIX, the producers' own). One event's statement must fit in the request's budget.
  */
 import { composeSettings, defineSettings, requestBudgetProblems, type Config } from '../../shared/config';
-import { databaseSettings } from '../../shared/db';
+import { databaseBudgetShare, databaseSettings } from '../../shared/db';
 import { eventPublishingSpecs } from '../../shared/events';
 
 export const recorderSpecs = {
@@ -18,12 +18,9 @@ type BudgetSettings = Readonly<{
   DATABASE_STATEMENT_TIMEOUT_MS: number;
 }>;
 
-/** A connection, then one transaction of a few statements, each bounded by the statement timeout. */
+/** One event is one statement (store.ts): a connection, then that statement. */
 export function recorderBudgetProblems(config: BudgetSettings): string[] {
-  return requestBudgetProblems(config, [
-    { setting: 'DATABASE_CONNECT_TIMEOUT_MS', ms: config.DATABASE_CONNECT_TIMEOUT_MS },
-    { setting: 'DATABASE_STATEMENT_TIMEOUT_MS', ms: config.DATABASE_STATEMENT_TIMEOUT_MS, note: '(one transaction)' },
-  ]);
+  return requestBudgetProblems(config, [databaseBudgetShare(config, 'for one event')]);
 }
 
 export const recorderSettings = composeSettings('recorder', [ownSettings, databaseSettings], [recorderBudgetProblems]);

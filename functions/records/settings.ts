@@ -13,7 +13,7 @@ import {
   uriReference,
   type Config,
 } from '../../shared/config';
-import { databaseSettings } from '../../shared/db';
+import { databaseBudgetShare, databaseSettings } from '../../shared/db';
 import {
   eventPeerSettings,
   eventPublishingSettings,
@@ -65,14 +65,13 @@ type BudgetSettings = PublishBoundSettings &
     DATABASE_STATEMENT_TIMEOUT_MS: number;
   }>;
 
-/** The token check, one transaction and the change's event must fit; the drain leaves room for the event. */
+/** The token check, one query and the change's event must fit; the drain leaves room for the event. */
 export function recordsBudgetProblems(config: BudgetSettings): string[] {
   const bound = publishBound(config);
   return [
     ...requestBudgetProblems(config, [
       ...jwksBudgetShares(config),
-      { setting: 'DATABASE_CONNECT_TIMEOUT_MS', ms: config.DATABASE_CONNECT_TIMEOUT_MS },
-      { setting: 'DATABASE_STATEMENT_TIMEOUT_MS', ms: config.DATABASE_STATEMENT_TIMEOUT_MS },
+      databaseBudgetShare(config, 'for one query'),
       { setting: bound.setting, ms: bound.ms },
     ]),
     ...settleProblems(config, {

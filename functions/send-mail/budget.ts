@@ -5,6 +5,7 @@
  */
 import { requestBudgetProblems, settleProblems, type BudgetShare } from '../../shared/config';
 import { jwksBudgetShares } from '../../shared/auth';
+import { databaseBudgetShare } from '../../shared/db';
 import { publishBound, publishSettleMs, type PublishBoundSettings } from '../../shared/events';
 
 type BudgetSettings = Readonly<
@@ -67,11 +68,13 @@ export function timeBudgetProblems(config: BudgetSettings): string[] {
     // The suppression check's one query: a connection, then the statement.
     ...(config.SUPPRESSION_CHECK !== undefined && config.SUPPRESSION_CHECK !== 'off'
       ? [
-          {
-            setting: 'DATABASE_CONNECT_TIMEOUT_MS + DATABASE_STATEMENT_TIMEOUT_MS',
-            ms: (config.DATABASE_CONNECT_TIMEOUT_MS ?? 0) + (config.DATABASE_STATEMENT_TIMEOUT_MS ?? 0),
-            note: 'the suppression check',
-          },
+          databaseBudgetShare(
+            {
+              DATABASE_CONNECT_TIMEOUT_MS: config.DATABASE_CONNECT_TIMEOUT_MS ?? 0,
+              DATABASE_STATEMENT_TIMEOUT_MS: config.DATABASE_STATEMENT_TIMEOUT_MS ?? 0,
+            },
+            'for the suppression check',
+          ),
         ]
       : []),
     // A keyed request's claim before the send and its stored answer after it.

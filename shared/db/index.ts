@@ -8,4 +8,4 @@ export {
   type DatabasePoolConfig,
   type Queryable,
 } from './pool';
-export { databaseSettings, databaseSpecs } from './settings';
+export { databaseBudgetShare, databaseSettings, databaseSpecs } from './settings';

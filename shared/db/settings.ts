@@ -4,7 +4,7 @@
  * PGlite (real Postgres in WASM, no server) holds the same schema in PGLITE_DIR.
  */
 import { str } from 'envalid';
-import { defineSettings, describedValidator, positiveInt } from '../config';
+import { defineSettings, describedValidator, positiveInt, type BudgetShare } from '../config';
 
 const postgresUrl = describedValidator<string>('postgres:// URL', (input) => {
   let url: URL;
@@ -58,3 +58,15 @@ export const databaseSettings = defineSettings({
   secrets: ['DATABASE_URL'],
   requiredWhen: { DATABASE_URL: 'required outside local (for send-mail: unless SUPPRESSION_CHECK is off)' },
 });
+
+/** One query's share of a request's time budget: a connection (or a free one from the pool), then the statement. */
+export function databaseBudgetShare(
+  config: Readonly<{ DATABASE_CONNECT_TIMEOUT_MS: number; DATABASE_STATEMENT_TIMEOUT_MS: number }>,
+  note: string,
+): BudgetShare {
+  return {
+    setting: 'DATABASE_CONNECT_TIMEOUT_MS + DATABASE_STATEMENT_TIMEOUT_MS',
+    ms: config.DATABASE_CONNECT_TIMEOUT_MS + config.DATABASE_STATEMENT_TIMEOUT_MS,
+    note,
+  };
+}
