@@ -16,7 +16,7 @@ import { eventTransport } from '../shared/events';
 import { loadProcessConfig } from '../shared/config';
 import { createLogger } from '../shared/logging';
 import { createPipeline, type FunctionApp } from '../shared/http';
-import { createRequestListener, portProblem, serveRequests } from '../shared/launcher';
+import { createRequestListener, listenerLimits, portProblem, serveRequests } from '../shared/launcher';
 import { startDevTrigger, type DevTrigger } from './dev-trigger';
 import { mintHs256Token } from './token';
 
@@ -32,11 +32,7 @@ async function start(): Promise<void> {
     FUNCTIONS.map(async (entry) => ({ entry, config: loadProcessConfig(await entry.loadSettings()) })),
   );
   const config = loaded.find(({ entry }) => entry.name === SEND_MAIL)?.config as DevConfig;
-  const limits = {
-    maxBodyBytes: config.MAX_BODY_BYTES,
-    requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000,
-    maxInflightBodyBytes: config.MAX_INFLIGHT_BODY_BYTES,
-  };
+  const limits = listenerLimits(config);
   for (const { entry, config: own } of loaded) {
     const app = (await entry.loadApp())(own);
     apps.set(entry.name, { app, listener: createRequestListener(app, limits) });

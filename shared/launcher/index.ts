@@ -1,4 +1,4 @@
-export { createRequestListener, type ListenerLimits } from './listener';
+export { createRequestListener, listenerLimits, type ListenerLimits } from './listener';
 export {
   exitOnSignals,
   launch,

@@ -27,6 +27,17 @@ export interface ListenerLimits {
   readonly maxInflightBodyBytes?: number;
 }
 
+/** The limits from the common settings, as our launcher and make dev's server both apply them. */
+export function listenerLimits(
+  config: Readonly<{ MAX_BODY_BYTES: number; REQUEST_TIMEOUT_SECONDS: number; MAX_INFLIGHT_BODY_BYTES: number }>,
+): ListenerLimits {
+  return {
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000,
+    maxInflightBodyBytes: config.MAX_INFLIGHT_BODY_BYTES,
+  };
+}
+
 /** The framework's contract hands the raw body to the function as `rawBody`; ours adds the signal. */
 interface LaunchedRequest extends IncomingMessage, WithAbortSignal {
   rawBody?: Buffer;

@@ -9,7 +9,7 @@ import type { FunctionApp } from '../http';
 import type { AwaitingContinue } from './body';
 import { drain } from './drain';
 import { Exchanges } from './exchanges';
-import { createRequestListener } from './listener';
+import { createRequestListener, listenerLimits } from './listener';
 
 export type LauncherConfig = Pick<
   Config,
@@ -32,15 +32,7 @@ export interface RunningFunction {
 export async function launch(app: FunctionApp, config: LauncherConfig, host = '0.0.0.0'): Promise<RunningFunction> {
   const exchanges = new Exchanges();
   const server = createHttpServer(config);
-  const listener = createRequestListener(
-    app,
-    {
-      maxBodyBytes: config.MAX_BODY_BYTES,
-      requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000,
-      maxInflightBodyBytes: config.MAX_INFLIGHT_BODY_BYTES,
-    },
-    exchanges,
-  );
+  const listener = createRequestListener(app, listenerLimits(config), exchanges);
   serveRequests(server, listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
