@@ -7,7 +7,12 @@
  * mail), `best-effort` sends it anyway, counted and logged. `off` (local only) runs no check.
  */
 import DataLoader from 'dataloader';
-import { createDatabasePool, type DatabasePool, type DatabasePoolConfig } from '../../../shared/db';
+import {
+  createDatabasePool,
+  DatabaseUnavailableError,
+  type DatabasePool,
+  type DatabasePoolConfig,
+} from '../../../shared/db';
 import { errorFactory } from '../../../shared/errors';
 import type { Logger } from '../../../shared/logging';
 import { retryAfterSeconds, type BreakerObserver } from '../../../shared/resilience';
@@ -74,7 +79,7 @@ export function createSuppressionCheck(
         reasons = await Promise.all(addresses.map((address) => loader.load(address)));
       } catch (err) {
         count(required ? 'failed' : 'skipped');
-        const retryAfterMs = (err as { retryAfterMs?: number }).retryAfterMs ?? 1000;
+        const retryAfterMs = err instanceof DatabaseUnavailableError ? err.retryAfterMs : 1000;
         if (required)
           throw suppressionError('suppression.store.unavailable', {
             headers: { 'Retry-After': retryAfterSeconds(retryAfterMs) },
