@@ -144,10 +144,7 @@ export async function sendMail(
   if (request.sandbox) {
     // Validated and built, as a real send would be; no SMTP session, no event, no count of a delivery.
     const { messageId } = await ports.delivery.build(mail);
-    const left = suppressedOf(request, suppressed);
-    return left.length > 0
-      ? { messageId, sandbox: true, accepted: acceptedOf(request, suppressed), rejected: left }
-      : { messageId, sandbox: true };
+    return { messageId, sandbox: true, ...leftOut(request, suppressed) };
   }
   let delivered: Delivered;
   try {
@@ -170,9 +167,10 @@ export async function sendMail(
       mail.id,
     );
   }
-  const left = suppressedOf(request, suppressed);
-  if (partial) return { messageId, accepted: partial.accepted, rejected: [...partial.rejected, ...left] };
-  return left.length > 0 ? { messageId, accepted: acceptedOf(request, suppressed), rejected: left } : { messageId };
+  const left = leftOut(request, suppressed);
+  if (partial)
+    return { messageId, accepted: partial.accepted, rejected: [...partial.rejected, ...(left?.rejected ?? [])] };
+  return { messageId, ...left };
 }
 
 const NONE: ReadonlySet<string> = new Set();
@@ -201,19 +199,22 @@ async function suppressedRecipients(request: SendMailRequest, ports: SendMailPor
   return new Set(found.keys());
 }
 
-/** The recipients left out for the suppression list, as the answer names them. */
-function suppressedOf(request: SendMailRequest, suppressed: ReadonlySet<string>): SuppressedRecipient[] {
-  if (suppressed.size === 0) return [];
-  return recipientFields(request)
-    .filter(({ address }) => suppressed.has(address))
-    .map(({ address }) => ({ address, reason: 'suppressed' as const }));
-}
-
-/** Everyone else: who the mail is for. */
-function acceptedOf(request: SendMailRequest, suppressed: ReadonlySet<string>): string[] {
-  return recipientFields(request)
-    .map(({ address }) => address)
-    .filter((address) => !suppressed.has(address));
+/**
+ * The answer's lists when the suppression list left some recipients out: who the mail is for, and each one
+ * left out with reason `suppressed`; undefined when nobody was.
+ */
+function leftOut(
+  request: SendMailRequest,
+  suppressed: ReadonlySet<string>,
+): { readonly accepted: string[]; readonly rejected: SuppressedRecipient[] } | undefined {
+  if (suppressed.size === 0) return undefined;
+  const addresses = recipientFields(request).map(({ address }) => address);
+  return {
+    accepted: addresses.filter((address) => !suppressed.has(address)),
+    rejected: addresses
+      .filter((address) => suppressed.has(address))
+      .map((address) => ({ address, reason: 'suppressed' as const })),
+  };
 }
 
 function outgoingMail(
