@@ -15,7 +15,7 @@ export interface RecorderApp extends FunctionApp {
 }
 
 export function createRecorderApp(config: RecorderConfig, logDestination?: DestinationStream): RecorderApp {
-  let receive: RecorderApp['receive'] = () => Promise.reject(new Error('not built'));
+  let receive: RecorderApp['receive'] | undefined;
   const app = defineFunction({
     name: identity.name,
     target: identity.target,
@@ -24,9 +24,13 @@ export function createRecorderApp(config: RecorderConfig, logDestination?: Desti
     build: ({ logger, metrics }) => {
       const db = createDatabasePool(config, { applicationName: identity.name, logger, breakers: metrics.breakers });
       const counters = createRecorderMetrics(metrics.registry);
-      receive = (event) => recordEvent(event, { db, ...counters }, config.EVENT_TYPE_PREFIX);
-      return { routes: recorderRoutes((event) => receive(event)), stop: () => db.close() };
+      const record: RecorderApp['receive'] = (event) =>
+        recordEvent(event, { db, ...counters }, config.EVENT_TYPE_PREFIX);
+      receive = record;
+      return { routes: recorderRoutes(record), stop: () => db.close() };
     },
   });
-  return { ...app, receive: (event) => receive(event) };
+  // defineFunction builds the function before it returns.
+  if (receive === undefined) throw new TypeError('recorder was not built');
+  return { ...app, receive };
 }
