@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import Ajv from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import standaloneCode from 'ajv/dist/standalone';
-import { sendMailRequestSchema } from '../functions/send-mail/http/request-schema';
+import { sendMailBatchRequestSchema, sendMailRequestSchema } from '../functions/send-mail/http/request-schema';
 import { FEEDBACK_EVENTS, feedbackDataSchema, feedbackSchemaFile } from '../shared/contracts/email-feedback';
 import { EMAIL_SENT_SCHEMA_FILE, emailSentDataSchema } from '../shared/contracts/email-sent';
 import { SUPPRESSION_CHANGED_SCHEMA_FILE, suppressionChangedDataSchema } from '../shared/contracts/email-suppression';
@@ -82,6 +82,10 @@ const artefacts: Artefact[] = [
   {
     path: 'functions/send-mail/http/generated/send-mail-request.validator.ts',
     render: () => validatorModule(sendMailRequestSchema, 'functions/send-mail/http/request-schema.ts'),
+  },
+  {
+    path: 'functions/send-mail/http/generated/send-mail-batch-request.validator.ts',
+    render: () => validatorModule(sendMailBatchRequestSchema, 'functions/send-mail/http/request-schema.ts'),
   },
   {
     path: 'functions/recorder/generated/event-data.validators.ts',

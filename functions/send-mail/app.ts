@@ -4,7 +4,7 @@ import { authFailureCounter, createAuthenticator } from '../../shared/auth';
 import { createEventPublisher } from '../../shared/events';
 import { defineFunction, type FunctionApp } from '../../shared/http';
 import { eventSettleMs } from './budget';
-import { sendBodyLimit } from './http/attachments';
+import { sendMailBodyLimit } from './http/body-limit';
 import { sendMailRoutes } from './http/handler';
 import { identity } from './identity';
 import { createIdempotency } from './idempotency';
@@ -35,11 +35,8 @@ export function createSendMailApp(
     config,
     // After the drain tells requests to stop, a mail already out still gets its event (or dead letter).
     settleMs: eventSettleMs(config),
-    // A send may carry attachments: its body limit follows from theirs.
-    maxBodyBytes: sendBodyLimit(config.MAX_BODY_BYTES, {
-      maxAttachmentBytes: config.MAX_ATTACHMENT_BYTES,
-      maxAttachments: config.MAX_ATTACHMENTS,
-    }),
+    // A send may carry attachments, a batch many mails: the body limit follows from theirs.
+    maxBodyBytes: sendMailBodyLimit(config),
     logDestination,
     build: ({ logger, metrics }) => {
       const counters = createSendMailMetrics(metrics.registry);
@@ -71,8 +68,11 @@ export function createSendMailApp(
             maxBodyBytes: config.MAX_BODY_BYTES,
             maxAttachments: config.MAX_ATTACHMENTS,
             maxAttachmentBytes: config.MAX_ATTACHMENT_BYTES,
+            maxBatchSize: config.MAX_BATCH_SIZE,
+            batchConcurrency: config.SMTP_POOL_SIZE,
           },
           idempotency,
+          logger,
         ),
         // Shutdown order: the event publisher, then the SMTP pool, then the key store; the metrics push follows.
         stop: async () => {

@@ -6,7 +6,11 @@
 export const identity = {
   name: 'send-mail',
   target: 'sendMail',
-  publicPaths: [{ type: 'Exact', value: '/api/rest/v1/sendmail' }],
+  publicPaths: [
+    { type: 'Exact', value: '/api/rest/v1/sendmail' },
+    { type: 'Exact', value: '/api/rest/v1/sendmail/batch' },
+  ],
 } as const;
 
 export const SEND_MAIL_PATH: string = identity.publicPaths[0].value;
+export const SEND_MAIL_BATCH_PATH: string = identity.publicPaths[1].value;

@@ -21,8 +21,8 @@ import { verpSettings } from '../../shared/verp';
 import { timeBudgetProblems } from './budget';
 import { dkimProblems } from './smtp/dkim';
 import { SUPPRESSION_MODES } from './suppression';
-import { SCHEMA_MAX_ATTACHMENTS } from './http/request-schema';
-import { sendBodyLimit } from './http/attachments';
+import { SCHEMA_MAX_ATTACHMENTS, SCHEMA_MAX_BATCH } from './http/request-schema';
+import { sendMailBodyLimit } from './http/body-limit';
 
 const idempotencySpecs = {
   FEATURE_IDEMPOTENCY: bool({
@@ -80,6 +80,10 @@ export const sendMailSpecs = {
     default: 20,
     desc: 'The most attachments of one mail (at most 100).',
   }),
+  MAX_BATCH_SIZE: positiveInt({
+    default: 100,
+    desc: 'The most mails in one POST /api/rest/v1/sendmail/batch (Resend 100, Postmark 500, SES 50; at most 1000). More: 400 email.validation.error (messages field.too_many), nothing sent. Each mail keeps MAX_BODY_BYTES.',
+  }),
   MAX_RECIPIENTS: positiveInt({
     default: 50,
     desc: 'The most recipients of one mail: to_address, cc and bcc together. More is refused (400 recipients.too_many).',
@@ -124,6 +128,7 @@ const ownSettings = defineSettings({
   rules: (config) => [
     ...dkimProblems(config),
     ...(config.MAX_ATTACHMENTS > SCHEMA_MAX_ATTACHMENTS ? [`MAX_ATTACHMENTS: at most ${SCHEMA_MAX_ATTACHMENTS}`] : []),
+    ...(config.MAX_BATCH_SIZE > SCHEMA_MAX_BATCH ? [`MAX_BATCH_SIZE: at most ${SCHEMA_MAX_BATCH}`] : []),
     ...(config.FEATURE_IDEMPOTENCY && config.IDEMPOTENCY_LOCK_SECONDS <= config.REQUEST_TIMEOUT_SECONDS
       ? [
           `IDEMPOTENCY_LOCK_SECONDS: ${config.IDEMPOTENCY_LOCK_SECONDS} s must exceed REQUEST_TIMEOUT_SECONDS (${config.REQUEST_TIMEOUT_SECONDS} s), or a claim could expire while its request still runs; raise it`,
@@ -148,11 +153,8 @@ export const sendMailSettings = composeSettings(
     timeBudgetProblems,
     (config) =>
       inFlightBodyProblems(config, {
-        bytes: sendBodyLimit(config.MAX_BODY_BYTES, {
-          maxAttachmentBytes: config.MAX_ATTACHMENT_BYTES,
-          maxAttachments: config.MAX_ATTACHMENTS,
-        }),
-        from: 'the largest send (MAX_BODY_BYTES with MAX_ATTACHMENT_BYTES and MAX_ATTACHMENTS in base64)',
+        bytes: sendMailBodyLimit(config),
+        from: 'the largest send (MAX_BODY_BYTES with MAX_ATTACHMENT_BYTES and MAX_ATTACHMENTS in base64, or MAX_BATCH_SIZE mails of MAX_BODY_BYTES)',
       }),
   ],
 );

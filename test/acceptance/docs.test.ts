@@ -93,7 +93,7 @@ it('when Swagger UI is opened in Chromium, then it renders the sendmail operatio
   });
   try {
     await page.goto(`${docs.url}/swagger-ui/`);
-    const operation = page.locator('.opblock-post .opblock-summary-path', { hasText: '/api/rest/v1/sendmail' });
+    const operation = page.locator('.opblock-post .opblock-summary-path[data-path="/api/rest/v1/sendmail"]');
     await operation.waitFor({ timeout: 15_000 });
 
     expect(await operation.count()).toBe(1);
@@ -119,7 +119,7 @@ it.each(['index.html', 'swagger-ui/index.html'])(
     try {
       writeDocsSite(dir);
       await page.goto(pathToFileURL(join(dir, file)).href);
-      const operation = page.locator('.opblock-post .opblock-summary-path', { hasText: '/api/rest/v1/sendmail' });
+      const operation = page.locator('.opblock-post .opblock-summary-path[data-path="/api/rest/v1/sendmail"]');
       await operation.waitFor({ timeout: 15_000 });
 
       expect(await operation.count()).toBe(1);

@@ -13,12 +13,17 @@ import { bearer } from '../support/tokens';
 import { openRaw, post, statuses } from '../support/raw-http';
 import { launchStub, STUB_PATH } from '../support/stub-function';
 import { eventually } from '../support/eventually';
-import { sendBodyLimit } from '../../functions/send-mail/http/attachments';
+import { sendMailBodyLimit } from '../../functions/send-mail/http/body-limit';
 
 const MAX_BODY_BYTES = 65536;
-/** Attachments kept tiny: the send route's launcher limit is then MAX_BODY_BYTES and a few KiB (sendBodyLimit). */
-const ATTACHMENTS = { MAX_ATTACHMENT_BYTES: '1', MAX_ATTACHMENTS: '1' };
-const ROUTE_LIMIT = sendBodyLimit(MAX_BODY_BYTES, { maxAttachmentBytes: 1, maxAttachments: 1 });
+/** Attachments and batches kept tiny: the launcher's limit is then MAX_BODY_BYTES and a few KiB (sendMailBodyLimit). */
+const ATTACHMENTS = { MAX_ATTACHMENT_BYTES: '1', MAX_ATTACHMENTS: '1', MAX_BATCH_SIZE: '1' };
+const ROUTE_LIMIT = sendMailBodyLimit({
+  MAX_BODY_BYTES,
+  MAX_ATTACHMENT_BYTES: 1,
+  MAX_ATTACHMENTS: 1,
+  MAX_BATCH_SIZE: 1,
+});
 let smtp: TestSmtpServer;
 let fn: FunctionUnderTest;
 let auth: Record<string, string>;

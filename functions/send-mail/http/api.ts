@@ -10,8 +10,13 @@ import {
   traceHeader,
   type ApiDescription,
 } from '../../../openapi/parts';
-import { sendMailRequestSchema, sendMailResponseSchema } from './request-schema';
-import { SEND_MAIL_PATH } from '../identity';
+import {
+  sendMailBatchRequestSchema,
+  sendMailBatchResponseSchema,
+  sendMailRequestSchema,
+  sendMailResponseSchema,
+} from './request-schema';
+import { SEND_MAIL_BATCH_PATH, SEND_MAIL_PATH } from '../identity';
 
 /** On an answer replayed from the Idempotency-Key store: the first request's answer, nothing sent again. */
 const replayed = {
@@ -27,9 +32,41 @@ const replayed = {
   },
 };
 
+/** The published batch: each item is a SendMailRequest (the validator checks them one by one). */
+const batchRequestSchema = {
+  ...sendMailBatchRequestSchema,
+  properties: {
+    messages: { ...sendMailBatchRequestSchema.properties.messages, items: schemaRef('SendMailRequest') },
+  },
+  example: {
+    messages: [
+      { to_address: 'ada@example.com', subject: 'Your March report', body: 'Hello Ada,\nyour report is ready.\n' },
+      { to_address: 'alan@example.com', subject: 'Your March report', body: 'Hello Alan,\nyour report is ready.\n' },
+    ],
+  },
+};
+
+const batchResponseExample = {
+  results: [
+    { index: 0, status: 'sent', messageId: '<4f1c1e0a-8d2b-4c1e-9a51-2f7f0c3d9b10@example.com>' },
+    {
+      index: 1,
+      status: 'failed',
+      code: 'email.validation.error',
+      details: [{ field: 'to_address', code: 'address.syntax' }],
+    },
+    { index: 2, status: 'not_attempted', code: 'http.request.timeout' },
+  ],
+};
+
 export const sendMailApi: ApiDescription = {
   tags: [{ name: 'mail' }],
-  schemas: { SendMailRequest: asSchema(sendMailRequestSchema), SendMailResponse: asSchema(sendMailResponseSchema) },
+  schemas: {
+    SendMailRequest: asSchema(sendMailRequestSchema),
+    SendMailResponse: asSchema(sendMailResponseSchema),
+    SendMailBatchRequest: asSchema(batchRequestSchema),
+    SendMailBatchResponse: asSchema({ ...sendMailBatchResponseSchema, example: batchResponseExample }),
+  },
   paths: {
     [SEND_MAIL_PATH]: {
       post: {
@@ -93,6 +130,63 @@ export const sendMailApi: ApiDescription = {
           ),
           '503': error(
             'email.send.unavailable, auth.keys.unavailable, idempotency.store.unavailable (a keyed request while the key store cannot be reached; unkeyed requests are unaffected), suppression.store.unavailable (the suppression list cannot be read and SUPPRESSION_CHECK is required) or server.busy (the in-flight body budget of the instance, MAX_INFLIGHT_BODY_BYTES, is spent; the body was not read) (with Retry-After), http.request.timeout, or http.server.draining (Connection: close); no mail was sent.',
+            retryAfter,
+          ),
+        },
+      },
+    },
+    [SEND_MAIL_BATCH_PATH]: {
+      post: {
+        tags: ['mail'],
+        operationId: 'sendMailBatch',
+        summary: 'Send up to MAX_BATCH_SIZE mails in one request',
+        description:
+          "The same role as a single send. Each item is validated, checked against the suppression list, sent and evented on its own, at most SMTP_POOL_SIZE at a time, within the request's one deadline: one bad item never fails the others, and the answer is 200 with one result per item, in order. Items carry no attachments (send those one by one). With an Idempotency-Key, a repeat with the same body replays the whole answer and sends nothing: see docs/api.md.",
+        security: [{ bearerAuth: ['admin'] }],
+        parameters: [
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: false,
+            description:
+              'As for a single send, over the whole batch: the fingerprint covers the whole body, and the whole answer is stored and replayed (Idempotent-Replayed: true).',
+            schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7E]+$' },
+            example: 'campaign-42-batch-7',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: schemaRef('SendMailBatchRequest') } },
+        },
+        responses: {
+          '200': {
+            description:
+              'One result per item, in order: `sent` (the SMTP server accepted it, once), `sandbox`, `failed` (no mail; `code` as a single send would answer), `unknown` (email.send.unknown: the only status that may hide a delivery, with its messageId) or `not_attempted` (never started before the deadline, the drain or the client leaving; never sent later).',
+            headers: { ...traceHeader, ...replayed },
+            content: json(schemaRef('SendMailBatchResponse')),
+          },
+          '400': {
+            ...error(
+              'email.parse.error (the body is not a JSON object) or email.validation.error (`messages` missing, not an array, empty: field.too_short, over MAX_BATCH_SIZE: field.too_many, or another field: field.unknown); nothing sent. idempotency.key.invalid.',
+            ),
+            headers: { ...traceHeader, ...replayed },
+          },
+          '401': error('auth.token.missing or auth.token.invalid, as for a single send.', challenge),
+          '403': error('auth.role.missing.', challenge),
+          '405': error('http.method.notallowed.', allow),
+          '409': error(
+            'idempotency.request.inflight: the first request with this Idempotency-Key is still running (Retry-After).',
+            retryAfter,
+          ),
+          '413': error('http.body.toolarge: over MAX_BATCH_SIZE mails of MAX_BODY_BYTES; nothing sent.'),
+          '415': {
+            ...error('http.mediatype.unsupported: not UTF-8 application/json, or a compressed body.'),
+            headers: { ...traceHeader, ...replayed },
+          },
+          '422': error('idempotency.key.mismatch: this Idempotency-Key was used with another request body.'),
+          '500': error('server.internal.error.'),
+          '503': error(
+            'auth.keys.unavailable, idempotency.store.unavailable, server.busy (with Retry-After), http.request.timeout or http.server.draining before any item started; nothing sent.',
             retryAfter,
           ),
         },

@@ -175,3 +175,62 @@ export const sendMailResponseSchema = {
     sandbox: { const: true, description: 'Only for a sandbox request: nothing was sent.' },
   },
 } as const;
+
+/** The schema's own cap on a batch, above any MAX_BATCH_SIZE worth setting (the setting is checked after). */
+export const SCHEMA_MAX_BATCH = 1000;
+
+/**
+ * The batch as its validator sees it: the items are not looked at here; each is checked on its own against
+ * sendMailRequestSchema, so that one bad mail never fails the others. The spec publishes the items' schema.
+ */
+export const sendMailBatchRequestSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['messages'],
+  properties: {
+    messages: {
+      type: 'array',
+      minItems: 1,
+      maxItems: SCHEMA_MAX_BATCH,
+      description:
+        'One to MAX_BATCH_SIZE (100) mails, each shaped like a single send without `attachments` (send mails with attachments one by one). Each is validated, checked against the suppression list, sent and evented on its own.',
+    },
+  },
+} as const;
+
+/** Where one batch item ended. */
+export const BATCH_ITEM_STATUSES = ['sent', 'sandbox', 'failed', 'unknown', 'not_attempted'] as const;
+
+export const sendMailBatchResponseSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['results'],
+  properties: {
+    results: {
+      type: 'array',
+      description: 'One result per item of `messages`, in the same order.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['index', 'status'],
+        properties: {
+          index: { type: 'integer', minimum: 0, description: 'The item’s position in `messages`.' },
+          status: {
+            enum: BATCH_ITEM_STATUSES,
+            description:
+              '`sent`: the SMTP server accepted this mail, once. `sandbox`: validated and built, not sent. `failed`: no mail left (`code` says why, as a single send’s error would). `unknown`: the whole message was written and no reply came (`code` email.send.unknown, with the `messageId` to reconcile). `not_attempted`: never started, because the request’s deadline passed, the instance is draining or the client went away (`code` says which); it will never be sent later.',
+          },
+          code: { type: 'string', description: 'The error code of a failed, unknown or not_attempted item.' },
+          details: {
+            type: 'array',
+            items: { type: 'object' },
+            description: 'A failed item’s field problems, as a single send’s error body has them.',
+          },
+          messageId: { type: 'string', description: 'A sent, sandbox or unknown item’s Message-ID.' },
+          accepted: sendMailResponseSchema.properties.accepted,
+          rejected: sendMailResponseSchema.properties.rejected,
+        },
+      },
+    },
+  },
+} as const;

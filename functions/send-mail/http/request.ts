@@ -69,6 +69,33 @@ interface SendMailBody {
 const validate = validateRequest as ValidateFunction<SendMailBody>;
 
 export function parseSendMailRequest(raw: Buffer, limits: RequestLimits = DEFAULT_REQUEST_LIMITS): SendMailRequest {
+  const value = parseJsonObject(raw, limits.maxBodyBytes);
+  if (!validate(value)) throw emailError('email.validation.error', { details: toProblems(validate.errors ?? []) });
+  // The route's larger limit is for attachments only: the rest keeps MAX_BODY_BYTES.
+  const attachmentText = (value.attachments ?? []).reduce((sum, attachment) => sum + attachment.content.length, 0);
+  if (raw.length - attachmentText > limits.maxBodyBytes) throw httpError('http.body.toolarge');
+  return checkedRequest(value, limits);
+}
+
+/**
+ * One mail of a batch, already parsed with the batch: the single send's rules, its size (as JSON) within
+ * MAX_BODY_BYTES, and no attachments (a batch leaves them out: send those one by one).
+ */
+export function parseBatchItem(value: unknown, limits: RequestLimits = DEFAULT_REQUEST_LIMITS): SendMailRequest {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw emailError('email.parse.error', { details: [{ field: REQUEST_FIELD, code: 'json.not_object' }] });
+  if ('attachments' in value)
+    throw emailError('email.validation.error', { details: [{ field: 'attachments', code: 'field.not_in_batch' }] });
+  if (!validate(value)) throw emailError('email.validation.error', { details: toProblems(validate.errors ?? []) });
+  if (Buffer.byteLength(JSON.stringify(value)) > limits.maxBodyBytes) throw httpError('http.body.toolarge');
+  return checkedRequest(value, limits);
+}
+
+/**
+ * The body as a JSON object: UTF-8 (415 otherwise), JSON (email.parse.error with the position where it
+ * breaks), an object (json.not_object). Shared by the single send and the batch.
+ */
+export function parseJsonObject(raw: Buffer, maxBodyBytes: number): object {
   // Decoding would turn bad bytes into U+FFFD, and the recipient would read text nobody sent.
   if (!isUtf8(raw)) throw httpError('http.mediatype.unsupported');
   const text = raw.toString('utf8');
@@ -77,7 +104,7 @@ export function parseSendMailRequest(raw: Buffer, limits: RequestLimits = DEFAUL
     value = JSON.parse(text);
   } catch {
     // Over the limit of everything but attachments, and no JSON to find any in: too large, as it always was.
-    if (raw.length > limits.maxBodyBytes) throw httpError('http.body.toolarge');
+    if (raw.length > maxBodyBytes) throw httpError('http.body.toolarge');
     // Where, never what: the body may hold a mail nobody else should read.
     throw emailError('email.parse.error', {
       details: [{ field: REQUEST_FIELD, code: 'json.syntax', position: jsonSyntaxErrorOffset(text) ?? 0 }],
@@ -85,10 +112,11 @@ export function parseSendMailRequest(raw: Buffer, limits: RequestLimits = DEFAUL
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     throw emailError('email.parse.error', { details: [{ field: REQUEST_FIELD, code: 'json.not_object' }] });
-  if (!validate(value)) throw emailError('email.validation.error', { details: toProblems(validate.errors ?? []) });
-  // The route's larger limit is for attachments only: the rest keeps MAX_BODY_BYTES.
-  const attachmentText = (value.attachments ?? []).reduce((sum, attachment) => sum + attachment.content.length, 0);
-  if (raw.length - attachmentText > limits.maxBodyBytes) throw httpError('http.body.toolarge');
+  return value;
+}
+
+/** The rules a schema cannot say, on a body the schema let through. */
+function checkedRequest(value: SendMailBody, limits: RequestLimits): SendMailRequest {
   const recipients = checkRecipients(value, limits.maxRecipients);
   const problems: FieldProblem[] = recipients.ok ? [] : [...recipients.problems];
   // Mail clients show no Subject for a blank one (nodemailer even drops the header): refused, not lost.
@@ -129,6 +157,7 @@ const KEYWORD_CODES: Readonly<Record<string, string>> = {
   type: 'field.type',
   maxLength: 'field.too_long',
   minLength: 'field.too_short',
+  minItems: 'field.too_short',
   pattern: 'field.forbidden_character',
   maxItems: 'field.too_many',
   maxProperties: 'field.too_many',
@@ -138,7 +167,7 @@ const KEYWORD_CODES: Readonly<Record<string, string>> = {
 
 const MAX_FIELD_NAME = 64;
 
-function toProblems(errors: readonly ErrorObject[]): FieldProblem[] {
+export function toProblems(errors: readonly ErrorObject[]): FieldProblem[] {
   // A bad metadata key is reported once, as propertyNames, not again by the keyword inside it.
   return errors
     .filter((error) => !('propertyName' in error))

@@ -186,12 +186,13 @@ describe('issue 30: the in-flight body budget (MAX_INFLIGHT_BODY_BYTES)', () => 
         if (request.body.length === 1000) await held;
         return { status: 200, json: { bytes: request.body.length } };
       },
-      // send-mail's settings are in the test config: its attachments are kept small, so its own rule holds.
+      // send-mail's settings are in the test config: its attachments and batches are kept small, so its own rule holds.
       {
         env: {
           MAX_BODY_BYTES: '1000',
           MAX_ATTACHMENT_BYTES: '1',
           MAX_ATTACHMENTS: '1',
+          MAX_BATCH_SIZE: '1',
           MAX_INFLIGHT_BODY_BYTES: '2100',
         },
       },
