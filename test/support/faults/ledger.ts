@@ -25,11 +25,14 @@ export interface LedgerSources {
 }
 
 export interface LedgerAnswer {
+  /** The HTTP status; for a batch item, 200 when it was `sent` and 0 for any other item status. */
   readonly status: number;
-  /** The error code of an error answer. */
+  /** The error code of an error answer (of a batch item: its `code`). */
   readonly code?: string;
-  /** The messageId of a 200 answer. */
+  /** The messageId of a 200 answer (and of a batch item whose outcome is unknown). */
   readonly messageId?: string;
+  /** A batch item's own status (sent, failed, unknown, not_attempted). */
+  readonly item?: string;
 }
 
 export interface LedgerRequest {
@@ -130,6 +133,8 @@ export class Ledger {
     const deadLetters = this.deadLetters();
     const unknownLines = this.unknownLines();
     const byTrace = new Map(this.requests.map((request) => [request.traceId, request]));
+    // The items of one batch share its trace id: each is told apart by its recipient.
+    const byTraceAndTo = new Map(this.requests.map((request) => [`${request.traceId} ${request.to}`, request]));
     const okByMessageId = new Map<string, LedgerRequest>();
     for (const request of this.requests) {
       if (request.answer?.status === 200 && request.answer.messageId)
@@ -155,7 +160,12 @@ export class Ledger {
           traceId: request.traceId,
           detail: 'answered 200 without a messageId',
         });
-      if (request.answer?.code === UNKNOWN_CODE && !unknownLines.some((line) => line.traceId === request.traceId)) {
+      const unknownMessageId = request.answer?.messageId;
+      const logged =
+        unknownMessageId === undefined
+          ? unknownLines.some((line) => line.traceId === request.traceId)
+          : loggedUnknown.has(normalise(unknownMessageId));
+      if (request.answer?.code === UNKNOWN_CODE && !logged) {
         violations.push({
           rule: RULES.unknownIsLogged,
           traceId: request.traceId,
@@ -167,8 +177,10 @@ export class Ledger {
     const delivered = new Set<string>();
     const unknownDelivered = new Set<string>();
     for (const [messageId, count] of mailCount) {
-      const traceId = mails.find((mail) => mail.messageId === messageId)?.traceId ?? '';
-      const request = okByMessageId.get(messageId) ?? byTrace.get(traceId);
+      const mail = mails.find((candidate) => candidate.messageId === messageId);
+      const traceId = mail?.traceId ?? '';
+      const request =
+        okByMessageId.get(messageId) ?? byTraceAndTo.get(`${traceId} ${mail?.to ?? ''}`) ?? byTrace.get(traceId);
       const ids = { messageId, traceId };
       if (request?.answer?.status === 200) {
         delivered.add(messageId);
@@ -286,7 +298,7 @@ export class Ledger {
     const answers = countBy(
       this.requests.map((request) =>
         request.answer
-          ? `${request.answer.status}${request.answer.code ? ` ${request.answer.code}` : ''}`
+          ? `${request.answer.item ?? request.answer.status}${request.answer.code ? ` ${request.answer.code}` : ''}`
           : `no answer (${request.noAnswer ?? 'pending'})`,
       ),
     );
@@ -299,10 +311,14 @@ export class Ledger {
     return this.mails().every((mail) => events.has(mail.messageId));
   }
 
-  private mails(): { messageId: string; traceId: string }[] {
+  private mails(): { messageId: string; traceId: string; to: string }[] {
     return this.sources.mails().map((mail) => {
       const headers = headerFields(mail.raw);
-      return { messageId: normalise(headers.get('message-id') ?? ''), traceId: headers.get('x-b3-traceid') ?? '' };
+      return {
+        messageId: normalise(headers.get('message-id') ?? ''),
+        traceId: headers.get('x-b3-traceid') ?? '',
+        to: mail.to[0] ?? '',
+      };
     });
   }
 

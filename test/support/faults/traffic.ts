@@ -7,6 +7,7 @@ import { request as httpRequest, type Agent } from 'node:http';
 import type { Ledger, LedgerRequest } from './ledger';
 
 const SEND_MAIL_PATH = '/api/rest/v1/sendmail';
+const SEND_MAIL_BATCH_PATH = '/api/rest/v1/sendmail/batch';
 
 export interface SendOptions {
   readonly agent?: Agent;
@@ -69,6 +70,103 @@ export function sendTracked(
     });
     req.end(body);
   });
+}
+
+/** What one batch request got: its HTTP status, and one ledger entry per item (sharing its trace id). */
+export interface TrackedBatch {
+  readonly status?: number;
+  readonly items: readonly LedgerRequest[];
+}
+
+/**
+ * One batch request, one mail per recipient; each item is its own ledger entry, answered from the item's
+ * result (or left without an answer when the batch got none). Never rejects.
+ */
+export function sendBatchTracked(
+  ledger: Ledger,
+  baseUrl: string,
+  authorization: string,
+  recipients: readonly string[],
+  options: Omit<SendOptions, 'agent'> = {},
+): Promise<TrackedBatch> {
+  const traceId = randomBytes(16).toString('hex');
+  const items = recipients.map((to) => ledger.begin(traceId, to));
+  const body = JSON.stringify({
+    messages: recipients.map((to, index) => ({
+      to_address: to,
+      subject: `fault batch ${traceId.slice(0, 8)} ${index}`,
+      body: options.text ?? 'a mail from the fault suite\n',
+    })),
+  });
+  const started = Date.now();
+  return new Promise((resolve) => {
+    let status: number | undefined;
+    const done = (noAnswer?: string): void => {
+      for (const item of items) {
+        item.elapsedMs = Date.now() - started;
+        if (!item.answer) item.noAnswer = noAnswer ?? 'no item result';
+      }
+      resolve({ ...(status === undefined ? {} : { status }), items });
+    };
+    const req = httpRequest(
+      `${baseUrl}${SEND_MAIL_BATCH_PATH}`,
+      {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(body),
+          Authorization: authorization,
+          'X-B3-TraceId': traceId,
+        },
+        timeout: options.timeoutMs ?? 60_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          status = res.statusCode ?? 0;
+          answerItems(items, status, Buffer.concat(chunks).toString('utf8'));
+          done();
+        });
+        res.on('error', (err: NodeJS.ErrnoException) => done(err.code ?? err.message));
+      },
+    );
+    req.on('timeout', () => req.destroy(Object.assign(new Error('client timeout'), { code: 'CLIENT_TIMEOUT' })));
+    req.on('error', (err: NodeJS.ErrnoException) => done(err.code ?? err.message));
+    req.end(body);
+  });
+}
+
+interface ItemResult {
+  readonly index: number;
+  readonly status: string;
+  readonly code?: string;
+  readonly messageId?: string;
+}
+
+/** Each item's answer from the batch's: its own result on a 200, the batch's error otherwise. */
+function answerItems(items: readonly LedgerRequest[], status: number, text: string): void {
+  const whole = parseAnswer(status, text);
+  if (status !== 200) {
+    for (const item of items) item.answer = whole;
+    return;
+  }
+  let results: readonly ItemResult[] = [];
+  try {
+    results = (JSON.parse(text) as { results: ItemResult[] }).results;
+  } catch {
+    // not JSON: no item has an answer, which the ledger reports
+  }
+  for (const result of results) {
+    const item = items[result.index];
+    if (item === undefined) continue;
+    item.answer = {
+      status: result.status === 'sent' ? 200 : 0,
+      item: result.status,
+      ...(result.code === undefined ? {} : { code: result.code }),
+      ...(result.messageId === undefined ? {} : { messageId: result.messageId }),
+    };
+  }
 }
 
 function parseAnswer(status: number, text: string): LedgerRequest['answer'] {
