@@ -5,7 +5,7 @@
  * arrives. SUPPRESSION_CHECK=required and best-effort each run in their own send-mail.
  */
 import { createSendMailApp } from '../../functions/send-mail/app';
-import { SEND_MAIL_PATH } from '../../functions/send-mail/identity';
+import { SEND_MAIL_BATCH_PATH, SEND_MAIL_PATH } from '../../functions/send-mail/identity';
 import type { Database } from '../../shared/db';
 import { validRequest } from '../fixtures/send-mail-requests';
 import { startFunction, type FunctionUnderTest } from '../support/function-under-test';
@@ -123,6 +123,43 @@ describe('when recipients are on the suppression list', () => {
       rejected: [{ address: SUPPRESSED.angry, reason: 'suppressed' }],
     });
     expect(smtp.mails).toEqual([]);
+  });
+
+  it('when a batch holds suppressed items, then each is checked on its own: suppressed ones failed, partly suppressed ones sent to the rest', async () => {
+    const mail = (to: string, extra: Record<string, unknown> = {}) => ({ ...validRequest, to_address: to, ...extra });
+    const answer = await postJson(
+      `${required.url}${SEND_MAIL_BATCH_PATH}`,
+      {
+        messages: [
+          mail('fine@example.org'),
+          mail(SUPPRESSED.gone),
+          mail('other@example.org', { cc: [SUPPRESSED.angry] }),
+        ],
+      },
+      auth,
+    );
+
+    expect(answer.status).toBe(200);
+    expect((answer.body as { results: unknown[] }).results).toEqual([
+      { index: 0, status: 'sent', messageId: expect.any(String) },
+      {
+        index: 1,
+        status: 'failed',
+        code: 'email.recipient.suppressed',
+        details: [{ field: 'to_address', code: 'recipient.suppressed' }],
+      },
+      {
+        index: 2,
+        status: 'sent',
+        messageId: expect.any(String),
+        accepted: ['other@example.org'],
+        rejected: [{ address: SUPPRESSED.angry, reason: 'suppressed' }],
+      },
+    ]);
+    expect(smtp.mails.map((sent) => sent.to)).toEqual(
+      expect.arrayContaining([['fine@example.org'], ['other@example.org']]),
+    );
+    expect(smtp.mails).toHaveLength(2);
   });
 
   it.each([
