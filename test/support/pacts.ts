@@ -63,10 +63,11 @@ export function sendMailPactRequest(
   body: object,
   token?: string,
   headers: Readonly<Record<string, string>> = {},
+  path = '/api/rest/v1/sendmail',
 ): V3Request {
   return {
     method: 'POST',
-    path: '/api/rest/v1/sendmail',
+    path,
     headers: {
       'Content-Type': 'application/json',
       ...(token === undefined
