@@ -19,8 +19,11 @@ export interface AttachmentField {
 /** One checked attachment, as the message is composed from it. */
 export interface Attachment {
   readonly filename: string;
-  /** The base64 text as sent: decoded once, by the composer. */
-  readonly base64: string;
+  /**
+   * The base64 text as sent, decoded a slice at a time by the composer: a string, or for a large one the
+   * bytes of the request body it was sent in (long-strings.ts: never copied).
+   */
+  readonly base64: string | Buffer;
   /** Decoded size in bytes. */
   readonly bytes: number;
   /** Absent: the composer takes it from the file name's extension. */
@@ -95,11 +98,28 @@ export const REFUSED_EXTENSIONS: ReadonlySet<string> = new Set([
  * through every one of them.
  */
 const BASE64_CHARACTERS = /^[A-Za-z0-9+/]*={0,2}$/;
-const isBase64 = (text: string): boolean => text.length % 4 === 0 && BASE64_CHARACTERS.test(text);
+const BASE64_UNPADDED = /^[A-Za-z0-9+/]*$/;
+/** Bytes of a body's base64 checked per step: a short-lived string small enough for the young generation. */
+const CHECK_SLICE = 64 * 1024;
+
+function isBase64(base64: string | Buffer): boolean {
+  if (base64.length % 4 !== 0) return false;
+  if (typeof base64 === 'string') return BASE64_CHARACTERS.test(base64);
+  for (let at = 0; at < base64.length; at += CHECK_SLICE) {
+    const last = at + CHECK_SLICE >= base64.length;
+    const slice = base64.subarray(at, at + CHECK_SLICE).toString('latin1');
+    if (!(last ? BASE64_CHARACTERS : BASE64_UNPADDED).test(slice)) return false;
+  }
+  return true;
+}
+
+const PAD = 0x3d; // '='
 
 /** The decoded size of valid padded base64, without decoding it. */
-function decodedBytes(base64: string): number {
-  const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
+function decodedBytes(base64: string | Buffer): number {
+  const at = (index: number): number =>
+    typeof base64 === 'string' ? base64.charCodeAt(base64.length - index) : (base64[base64.length - index] ?? 0);
+  const padding = base64.length === 0 ? 0 : at(2) === PAD ? 2 : at(1) === PAD ? 1 : 0;
   return (base64.length / 4) * 3 - padding;
 }
 
@@ -108,8 +128,15 @@ function extensionOf(filename: string): string {
   return dot === -1 ? '' : filename.slice(dot + 1).toLowerCase();
 }
 
-/** Checked attachments; throws email.validation.error naming each problem, or 413 email.attachment.toolarge. */
-export function checkAttachments(fields: readonly AttachmentField[], limits: AttachmentLimits): Attachment[] {
+/**
+ * Checked attachments; throws email.validation.error naming each problem, or 413 email.attachment.toolarge.
+ * `contentOf`: a content's text, or for one cut out of the body (long-strings.ts) its bytes there.
+ */
+export function checkAttachments(
+  fields: readonly AttachmentField[],
+  limits: AttachmentLimits,
+  contentOf: (content: string) => string | Buffer = (content) => content,
+): Attachment[] {
   const problems: FieldProblem[] = [];
   if (fields.length > limits.maxAttachments) problems.push({ field: 'attachments', code: 'field.too_many' });
   const contentIds = new Set<string>();
@@ -120,7 +147,7 @@ export function checkAttachments(fields: readonly AttachmentField[], limits: Att
       problems.push({ field: `${at}/filename`, code: 'attachment.path' });
     if (REFUSED_EXTENSIONS.has(extensionOf(field.filename)))
       problems.push({ field: `${at}/filename`, code: 'attachment.extension_refused' });
-    if (!isBase64(field.content)) problems.push({ field: `${at}/content`, code: 'attachment.base64' });
+    if (!isBase64(contentOf(field.content))) problems.push({ field: `${at}/content`, code: 'attachment.base64' });
     if (field.content_id !== undefined) {
       if (contentIds.has(field.content_id)) problems.push({ field: `${at}/content_id`, code: 'field.duplicate' });
       contentIds.add(field.content_id);
@@ -129,8 +156,8 @@ export function checkAttachments(fields: readonly AttachmentField[], limits: Att
   if (problems.length > 0) throw emailError('email.validation.error', { details: problems });
   const attachments = fields.map((field) => ({
     filename: field.filename,
-    base64: field.content,
-    bytes: decodedBytes(field.content),
+    base64: contentOf(field.content),
+    bytes: decodedBytes(contentOf(field.content)),
     ...(field.content_type === undefined ? {} : { contentType: field.content_type }),
     ...(field.content_id === undefined ? {} : { contentId: field.content_id }),
     disposition: field.disposition ?? (field.content_id === undefined ? ('attachment' as const) : ('inline' as const)),

@@ -7,6 +7,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { httpError, type FieldProblem } from '../../../shared/errors';
 import { emailError } from '../errors';
 import { jsonSyntaxErrorOffset } from './json-syntax';
+import { cutLongStrings } from './long-strings';
 import { checkRecipients } from './recipients';
 import { MAX_METADATA_OCTETS } from './request-schema';
 import { checkAttachments, type Attachment, type AttachmentField, type AttachmentLimits } from './attachments';
@@ -69,12 +70,28 @@ interface SendMailBody {
 const validate = validateRequest as ValidateFunction<SendMailBody>;
 
 export function parseSendMailRequest(raw: Buffer, limits: RequestLimits = DEFAULT_REQUEST_LIMITS): SendMailRequest {
-  const value = parseJsonObject(raw, limits.maxBodyBytes);
+  // Only a body over MAX_BODY_BYTES can hold an attachment's content too long to copy (long-strings.ts).
+  const cut = raw.length > limits.maxBodyBytes ? cutLongStrings(raw, limits.maxBodyBytes) : undefined;
+  const value = parseJsonObject(raw, limits.maxBodyBytes, cut?.text);
+  // A long string anywhere but in an attachment's content is over MAX_BODY_BYTES by itself.
+  if (cut && cutContents(value, cut.strings) !== cut.strings.size) throw httpError('http.body.toolarge');
   if (!validate(value)) throw emailError('email.validation.error', { details: toProblems(validate.errors ?? []) });
+  const contentOf = (content: string): string | Buffer => cut?.strings.get(content) ?? content;
+  const contents = (value.attachments ?? []).map((attachment) => contentOf(attachment.content));
   // The route's larger limit is for attachments only: the rest keeps MAX_BODY_BYTES.
-  const attachmentText = (value.attachments ?? []).reduce((sum, attachment) => sum + attachment.content.length, 0);
+  const attachmentText = contents.reduce((sum, content) => sum + content.length, 0);
   if (raw.length - attachmentText > limits.maxBodyBytes) throw httpError('http.body.toolarge');
-  return checkedRequest(value, limits);
+  return checkedRequest(value, limits, contentOf);
+}
+
+/** How many attachments' contents are strings cut out of the body (before the schema: any shape may come). */
+function cutContents(value: object, strings: ReadonlyMap<string, Buffer>): number {
+  const { attachments } = value as { attachments?: unknown };
+  if (!Array.isArray(attachments)) return 0;
+  return attachments.filter((attachment: unknown) => {
+    const content = (attachment as { content?: unknown } | null)?.content;
+    return typeof content === 'string' && strings.has(content);
+  }).length;
 }
 
 /**
@@ -95,19 +112,20 @@ export function parseBatchItem(value: unknown, limits: RequestLimits = DEFAULT_R
  * The body as a JSON object: UTF-8 (415 otherwise), JSON (email.parse.error with the position where it
  * breaks), an object (json.not_object). Shared by the single send and the batch.
  */
-export function parseJsonObject(raw: Buffer, maxBodyBytes: number): object {
+export function parseJsonObject(raw: Buffer, maxBodyBytes: number, text?: string): object {
   // Decoding would turn bad bytes into U+FFFD, and the recipient would read text nobody sent.
   if (!isUtf8(raw)) throw httpError('http.mediatype.unsupported');
-  const text = raw.toString('utf8');
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(text ?? raw.toString('utf8'));
   } catch {
     // Over the limit of everything but attachments, and no JSON to find any in: too large, as it always was.
     if (raw.length > maxBodyBytes) throw httpError('http.body.toolarge');
     // Where, never what: the body may hold a mail nobody else should read.
     throw emailError('email.parse.error', {
-      details: [{ field: REQUEST_FIELD, code: 'json.syntax', position: jsonSyntaxErrorOffset(text) ?? 0 }],
+      details: [
+        { field: REQUEST_FIELD, code: 'json.syntax', position: jsonSyntaxErrorOffset(raw.toString('utf8')) ?? 0 },
+      ],
     });
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value))
@@ -116,7 +134,11 @@ export function parseJsonObject(raw: Buffer, maxBodyBytes: number): object {
 }
 
 /** The rules a schema cannot say, on a body the schema let through. */
-function checkedRequest(value: SendMailBody, limits: RequestLimits): SendMailRequest {
+function checkedRequest(
+  value: SendMailBody,
+  limits: RequestLimits,
+  contentOf?: (content: string) => string | Buffer,
+): SendMailRequest {
   const recipients = checkRecipients(value, limits.maxRecipients);
   const problems: FieldProblem[] = recipients.ok ? [] : [...recipients.problems];
   // Mail clients show no Subject for a blank one (nodemailer even drops the header): refused, not lost.
@@ -124,7 +146,8 @@ function checkedRequest(value: SendMailBody, limits: RequestLimits): SendMailReq
   if (value.metadata !== undefined && metadataOctets(value.metadata) > MAX_METADATA_OCTETS)
     problems.push({ field: 'metadata', code: 'field.too_long' });
   if (!recipients.ok || problems.length > 0) throw emailError('email.validation.error', { details: problems });
-  const attachments = value.attachments === undefined ? undefined : checkAttachments(value.attachments, limits);
+  const attachments =
+    value.attachments === undefined ? undefined : checkAttachments(value.attachments, limits, contentOf);
   const { to, cc, bcc, replyTo } = recipients.recipients;
   return {
     toAddress: to,

@@ -6,6 +6,7 @@
  * message is checked to carry its signature: an unsigned mail is never sent.
  */
 import { createPrivateKey, createSign, type KeyObject } from 'node:crypto';
+import { Readable } from 'node:stream';
 import DKIM from 'nodemailer/lib/dkim';
 
 /** Declared here, not picked from SendMailConfig: the settings rule below is part of that config's schema. */
@@ -15,8 +16,8 @@ export interface DkimConfig {
   readonly DKIM_PRIVATE_KEY?: string | undefined;
 }
 
-/** Signs one composed message; resolves with the message the signature header leads. */
-export type DkimSigner = (raw: Buffer) => Promise<Buffer>;
+/** Signs one composed message (its chunks); resolves with the message the signature header leads, in chunks. */
+export type DkimSigner = (raw: readonly Buffer[]) => Promise<Buffer[]>;
 
 /** The one algorithm nodemailer signs with; the selector's DNS record must publish an RSA key. */
 export const DKIM_ALGORITHM = 'rsa-sha256';
@@ -70,10 +71,21 @@ export function createDkimSigner(config: DkimConfig): DkimSigner | undefined {
   });
   return async (raw) => {
     const chunks: Buffer[] = [];
-    for await (const chunk of dkim.sign(raw)) chunks.push(chunk as Buffer);
-    const signed = Buffer.concat(chunks);
-    if (!signed.subarray(0, 15).toString('latin1').startsWith('DKIM-Signature:'))
-      throw new Error('DKIM signing failed: the message carries no signature');
-    return signed;
+    // Streamed in and collected without joining: a large message is held once, not copied per step.
+    for await (const chunk of dkim.sign(Readable.from(raw))) chunks.push(chunk as Buffer);
+    if (!startsWith(chunks, SIGNATURE_FIELD)) throw new Error('DKIM signing failed: the message carries no signature');
+    return chunks;
   };
+}
+
+const SIGNATURE_FIELD = 'DKIM-Signature:';
+
+/** Whether the message in `chunks` begins with `prefix` (the first chunks may be shorter than it). */
+function startsWith(chunks: readonly Buffer[], prefix: string): boolean {
+  let head = '';
+  for (const chunk of chunks) {
+    if (head.length >= prefix.length) break;
+    head += chunk.subarray(0, prefix.length - head.length).toString('latin1');
+  }
+  return head === prefix;
 }

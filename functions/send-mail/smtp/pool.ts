@@ -28,7 +28,8 @@ export interface SmtpPoolSettings {
 
 export interface SmtpTransaction {
   readonly envelope: { readonly from: string; readonly to: readonly string[] };
-  readonly raw: Buffer;
+  /** The message, in chunks (message.ts composes it so). */
+  readonly raw: readonly Buffer[];
   /** Aborting closes the connection; the promise then rejects with an EABORT error carrying the reason. */
   readonly signal: AbortSignal;
   /** Called once the whole message has been read: from then on the final `.` may be on the wire. */
@@ -270,7 +271,7 @@ function deliver(
         if (audit.desync) this.destroy(audit.desync);
         else if (remainingMs < neededMs) this.destroy(new DataAdmissionError(remainingMs, neededMs));
         else {
-          this.push(transaction.raw);
+          for (const chunk of transaction.raw) this.push(chunk);
           this.push(null);
         }
       },

@@ -159,3 +159,47 @@ describe('parseSendMailRequest', () => {
     });
   });
 });
+
+describe('parseSendMailRequest with an attachment longer than MAX_BODY_BYTES (its content is never copied)', () => {
+  const LIMITS = { ...DEFAULT_REQUEST_LIMITS, maxBodyBytes: 1024 };
+  const file = Buffer.alloc(3000, 7);
+  const body = (fields: Record<string, unknown>): Buffer => Buffer.from(JSON.stringify({ ...validRequest, ...fields }));
+
+  it('when it is valid base64, then the attachment is the bytes of the body it came in, with its decoded size', () => {
+    const raw = body({ attachments: [{ filename: 'data.bin', content: file.toString('base64') }] });
+
+    const [attachment] = parseSendMailRequest(raw, LIMITS).attachments ?? [];
+
+    expect(Buffer.isBuffer(attachment?.base64)).toBe(true);
+    expect(Buffer.from(attachment?.base64.toString() ?? '', 'base64')).toEqual(file);
+    expect(attachment?.bytes).toBe(file.length);
+  });
+
+  it('when its content is not base64 (a control character JSON.parse no longer sees), then email.validation.error attachment.base64', () => {
+    const content = `${file.toString('base64').slice(0, 2000)}\u0001${file.toString('base64').slice(2001)}`;
+    const raw = Buffer.from(
+      JSON.stringify({ ...validRequest, attachments: [{ filename: 'a.bin', content: 'X' }] }).replace(
+        '"content":"X"',
+        `"content":"${content}"`,
+      ),
+    );
+
+    const error = thrownAppError(() => parseSendMailRequest(raw, LIMITS));
+
+    expect(error.code).toBe('email.validation.error');
+    expect(error.details).toEqual([{ field: 'attachments/0/content', code: 'attachment.base64' }]);
+  });
+
+  it.each([
+    {
+      name: 'the text body',
+      fields: { body: 'b'.repeat(2000), attachments: [{ filename: 'a.txt', content: 'YQ==' }] },
+    },
+    {
+      name: 'a field name',
+      fields: { ['k'.repeat(2000)]: 'v', attachments: [{ filename: 'a.txt', content: 'YQ==' }] },
+    },
+  ])('when $name is longer than MAX_BODY_BYTES, then http.body.toolarge', ({ fields }) => {
+    expect(thrownAppError(() => parseSendMailRequest(body(fields), LIMITS)).code).toBe('http.body.toolarge');
+  });
+});

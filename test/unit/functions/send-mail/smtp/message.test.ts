@@ -23,7 +23,7 @@ describe('createComposer', () => {
     const second = await compose({ ...MAIL, id: '7c9e6679-7425-40de-944b-e07fc1f90ae7' });
 
     expect(first.messageId).toBe(`<${MAIL.id}@sender.example>`);
-    expect(first.raw.toString()).toContain(`Message-ID: ${first.messageId}\r\n`);
+    expect(Buffer.concat(first.raw).toString()).toContain(`Message-ID: ${first.messageId}\r\n`);
     expect(second.messageId).not.toBe(first.messageId);
     expect(first.envelope.from).toBe('mailer@sender.example');
   });
@@ -33,7 +33,7 @@ describe('createComposer', () => {
 
     expect(composed.envelope.from).toMatch(/^bounces\+[0-9a-f]{48}@bounces\.sender\.example$/);
     expect(VERP?.mailIdOf(composed.envelope.from)).toBe(MAIL.id);
-    expect(composed.raw.toString()).toMatch(/^From: mailer@sender\.example\r$/m);
+    expect(Buffer.concat(composed.raw).toString()).toMatch(/^From: mailer@sender\.example\r$/m);
     expect(composed.messageId).toBe(`<${MAIL.id}@bounces.sender.example>`);
   });
 });
