@@ -15,7 +15,7 @@ import type { Request, Response } from '@google-cloud/functions-framework';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { httpError, isAppError } from '../errors';
 import type { FunctionApp, WithAbortSignal } from '../http';
-import { receiveBody } from './body';
+import { receiveBody, type AwaitingContinue } from './body';
 import { ownsConnection } from './connection';
 import { Exchanges, type Exchange } from './exchanges';
 import { BodyBudget } from './inflight';
@@ -95,9 +95,15 @@ async function dispatch(
 /**
  * A refusal is answered once, by the pipeline, and closes the connection: the rest of the body, and
  * anything behind it, stays unread. A refusal after the answer started, or for a client gone, has no one to tell.
+ *
+ * Except 503 server.busy for a body already on its way: closing on a client that is still sending resets
+ * the connection, and the client loses the answer with it. That body (within the body limit, or it would be
+ * 413) is dropped as it arrives, never held, and the connection stays open: the client reads 503 and
+ * Retry-After instead of a reset.
  */
-function refuse(req: IncomingMessage, res: ServerResponse, app: FunctionApp, err: unknown): void {
+function refuse(req: AwaitingContinue, res: ServerResponse, app: FunctionApp, err: unknown): void {
   if (res.headersSent || req.socket.destroyed || (isAppError(err) && err.code === 'http.client.closed')) return;
-  res.setHeader('Connection', 'close');
+  if (isAppError(err) && err.code === 'server.busy' && !req.awaitsContinue) req.resume();
+  else res.setHeader('Connection', 'close');
   app.pipeline.refuse(req, res, err);
 }

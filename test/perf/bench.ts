@@ -1,6 +1,6 @@
 /**
  * `make bench`: P1 cold start, P2 shared-layer overhead, P3 end to end (also with the suppression check), P4
- * memory, P5 report reading, P6 the recorder into PostgreSQL, P7 one 10 MiB attachment's peak memory, each
+ * memory, P5 report reading, P5-batch batch sends against single sends, P6 the recorder into PostgreSQL, P7 one 10 MiB attachment's peak memory, each
  * against baselines
  * run side by side in the same run (candidates interleaved A B A B …), reported as medians, min–max and
  * ratios with every target's pass/fail. The main baseline is the minimal mailer (fixtures/minimal-mailer.ts:
@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { SEND_MAIL_PATH } from '../../functions/send-mail/identity';
+import { SEND_MAIL_BATCH_PATH, SEND_MAIL_PATH } from '../../functions/send-mail/identity';
 import { phaseChart, ratioChart } from './charts';
 import { benchEvents, deliverAll, emptyTimeline, insertBatched } from './recorder-load';
 import {
@@ -26,6 +26,7 @@ import {
   candidateMemoryLimit,
   COMPILE_CACHE_DIR,
   load,
+  MAIL_BODY,
   median,
   peakRssBytes,
   resetPeakRss,
@@ -43,7 +44,12 @@ const RUNS = Number(process.env.BENCH_RUNS ?? '15');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '3');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '5');
 /** While working on one target: BENCH_PARTS=p1,p2p4,p3,p5 (default all); charts are written only for a full run. */
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'p1,p2p4,p3,p5,p6,p7').split(','));
+const ALL_PARTS = ['p1', 'p2p4', 'p3', 'p5', 'p5batch', 'p6', 'p7'];
+const PARTS = new Set((process.env.BENCH_PARTS ?? ALL_PARTS.join(',')).split(','));
+/** P5-batch (issue 30): mails per batch, and the connections both sides keep busy. */
+const P5B_ITEMS = 100;
+const P5B_CONNECTIONS = 10;
+const P5B_TARGET = 3;
 /** P7 (issue 30): one mail with an attachment of MAX_ATTACHMENT_BYTES (10 MiB); its peak RSS above idle. */
 const P7_PAYLOAD = 10 * 1024 * 1024;
 const P7_TARGET = 4;
@@ -372,6 +378,50 @@ async function p3(peers: Peers): Promise<Row[]> {
 }
 
 /**
+ * P5-batch (issue 30): mails/s through POST /api/rest/v1/sendmail/batch (100 mails a request) against single
+ * sends, the same bundle, settings, peers and number of connections; rounds interleaved. A batch counts only
+ * when every item was `sent` (checked on one before the load), so mails/s is batches/s × 100.
+ */
+async function p5batch(peers: Peers): Promise<Row[]> {
+  const single: number[] = [];
+  const batched: number[] = [];
+  const token = await peers.token();
+  const batchBody = JSON.stringify({
+    messages: Array.from({ length: P5B_ITEMS }, () => JSON.parse(MAIL_BODY) as unknown),
+  });
+  const batchRequest: RequestInit = { ...sendMailRequest(token), body: batchBody };
+  const run = async (path: string, request: RequestInit, mailsPerRequest: number): Promise<number> => {
+    const child = await spawnPinned(OURS, sendMailEnv(peers, true), { path, init: request });
+    if (path === SEND_MAIL_BATCH_PATH) {
+      const answer = (await (await fetch(`${child.url}${path}`, request)).json()) as { results: { status: string }[] };
+      const sent = answer.results.filter((result) => result.status === 'sent').length;
+      if (sent !== P5B_ITEMS) throw new Error(`a bench batch sent ${sent} of ${P5B_ITEMS} mails`);
+    }
+    const options = { connections: P5B_CONNECTIONS, request };
+    checked(await load(`${child.url}${path}`, { ...options, amount: Math.ceil(P3_WARMUP / mailsPerRequest) }));
+    const result = checked(await load(`${child.url}${path}`, { ...options, duration: SECONDS }));
+    await child.stop();
+    return result.rps * mailsPerRequest;
+  };
+  for (let round = 0; round < ROUNDS; round += 1) {
+    single.push(await run(SEND_MAIL_PATH, sendMailRequest(token), 1));
+    batched.push(await run(SEND_MAIL_BATCH_PATH, batchRequest, P5B_ITEMS));
+  }
+  return [
+    {
+      name: `P5-batch mails/s, ${P5B_ITEMS} mails a batch, ${P5B_CONNECTIONS} connections`,
+      unit: 'mails/s',
+      ours: batched,
+      baseline: single,
+      baselineName: 'single sends, same connections and peers',
+      chart: 'P5-batch mails/s vs single sends',
+      better: 'higher',
+      limit: P5B_TARGET,
+    },
+  ];
+}
+
+/**
  * P6 (issue 29): the recorder's events per second into PostgreSQL, each event its own binary-mode POST and
  * transaction as Knative delivers it, against plain batched INSERTs of the same rows; rounds interleaved.
  */
@@ -580,6 +630,7 @@ async function main(): Promise<void> {
       ...(PARTS.has('p2p4') ? await p2p4(peers) : []),
       ...(PARTS.has('p3') ? await p3(peers) : []),
       ...(parsing?.rows ?? []),
+      ...(PARTS.has('p5batch') ? await p5batch(peers) : []),
       ...(PARTS.has('p6') ? await p6(peers) : []),
     ];
     const missed = [
@@ -597,7 +648,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${output}`);
     const p1Baselines = (baselineName: string): number =>
       median(cold.rows.find((row) => row.baselineName === baselineName)?.baseline ?? []);
-    if (PARTS.size === 6)
+    if (ALL_PARTS.every((part) => PARTS.has(part)))
       writeCharts(node, rows, cold.phases, {
         'minimal mailer': p1Baselines('minimal mailer'),
         'stock CLI hello world': p1Baselines('stock CLI hello world'),

@@ -13,6 +13,8 @@ import { isKnativeService, literalEnv, type KnativeService } from './service-set
 export interface MemoryCgroup {
   /** Wraps a command so that it enters the cgroup, then execs (the pid stays the command's). */
   wrap(command: string[]): string[];
+  /** The most memory its processes used together so far (the kernel's high-water mark), in bytes. */
+  peakBytes(): number;
   /** Removes the cgroup once its processes are gone. */
   remove(): void;
 }
@@ -47,6 +49,7 @@ export function memoryCgroup(bytes: number): MemoryCgroup | Error {
   const procs = join(dir, 'cgroup.procs');
   return {
     wrap: (command) => ['sh', '-c', 'echo $$ > "$0" && exec "$@"', procs, ...command],
+    peakBytes: () => Number(readFileSync(join(dir, 'memory.max_usage_in_bytes'), 'utf8').trim()),
     remove: () => {
       try {
         rmdirSync(dir);

@@ -21,8 +21,15 @@ export interface ChildFunction {
 }
 
 /** Spawns `node <args>` with only the given environment (plus PATH), and waits until the port answers. */
-export async function startChild(args: string[], env: Record<string, string>, port: number): Promise<ChildFunction> {
-  const child = spawn(process.execPath, args, {
+/** `wrap`: the command as it is run (e.g. entering a memory cgroup first); the pid stays node's when it execs. */
+export async function startChild(
+  args: string[],
+  env: Record<string, string>,
+  port: number,
+  wrap: (command: string[]) => string[] = (command) => command,
+): Promise<ChildFunction> {
+  const [file = process.execPath, ...rest] = wrap([process.execPath, ...args]);
+  const child = spawn(file, rest, {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

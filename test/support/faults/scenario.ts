@@ -94,6 +94,7 @@ export async function runScenario(
   env: Record<string, string>,
   body: (scenario: Scenario) => Promise<void>,
   settle: SettleOptions = {},
+  wrap?: (command: string[]) => string[],
 ): Promise<Ledger> {
   const topicName = `faults-${randomBytes(4).toString('hex')}`;
   const { sink } = peers;
@@ -106,7 +107,7 @@ export async function runScenario(
   const port = await freePort();
   let fn: ChildFunction | undefined;
   try {
-    fn = await startChild([BUNDLE], bundleEnv(peers, topicName, port, env), port);
+    fn = await startChild([BUNDLE], bundleEnv(peers, topicName, port, env), port, wrap);
     const child = fn;
     const ledger = new Ledger({ mails: peers.mails, records, stdout: () => child.stdout() });
     const auth = await authorization();

@@ -15,6 +15,11 @@ export interface SendOptions {
   readonly text?: string;
   /** Give up waiting for the answer after this long (default 60 s). */
   readonly timeoutMs?: number;
+  /**
+   * One attachment's content, base64 (ASCII bytes): written from this one buffer into every request that
+   * carries it, never copied per request, so many large requests cost the test process nothing more.
+   */
+  readonly attachmentBase64?: Buffer;
 }
 
 /** One request; resolves once it has an answer or surely will not get one. Never rejects. */
@@ -26,11 +31,22 @@ export function sendTracked(
   options: SendOptions = {},
 ): Promise<LedgerRequest> {
   const entry = ledger.begin(randomBytes(16).toString('hex'), to);
-  const body = JSON.stringify({
+  const mail = JSON.stringify({
     to_address: to,
     subject: `fault ${entry.traceId.slice(0, 8)}`,
     body: options.text ?? 'a mail from the fault suite\n',
   });
+  const { attachmentBase64 } = options;
+  // With an attachment: the mail's JSON, then the content written straight from the shared buffer.
+  const parts =
+    attachmentBase64 === undefined
+      ? [Buffer.from(mail)]
+      : [
+          Buffer.from(`${mail.slice(0, -1)},"attachments":[{"filename":"report.pdf","content":"`),
+          attachmentBase64,
+          Buffer.from('"}]}'),
+        ];
+  const length = parts.reduce((sum, part) => sum + part.length, 0);
   const started = Date.now();
   return new Promise((resolve) => {
     const done = (): void => {
@@ -44,7 +60,7 @@ export function sendTracked(
         agent: options.agent,
         headers: {
           'Content-Type': 'application/json',
-          'Content-Length': Buffer.byteLength(body),
+          'Content-Length': length,
           Authorization: authorization,
           'X-B3-TraceId': entry.traceId,
         },
@@ -68,7 +84,8 @@ export function sendTracked(
       if (!entry.answer) entry.noAnswer = err.code ?? err.message;
       done();
     });
-    req.end(body);
+    for (const part of parts.slice(0, -1)) req.write(part);
+    req.end(parts.at(-1));
   });
 }
 
