@@ -6,8 +6,6 @@
  * answer is 200 or 503 server.busy, the process never dies, and the ledger holds.
  */
 import { randomBytes } from 'node:crypto';
-import { render } from '../support/manifests';
-import { isKnativeService, type KnativeService } from '../support/service-settings';
 import { imageAllocatorEnv } from '../support/image';
 import { memoryCgroup, podSettings, quantityBytes } from '../support/pod';
 import { authorization, runScenario, useHealthyPeers } from '../support/faults/scenario';
@@ -21,20 +19,12 @@ const POD = podSettings('knative/overlays/production', 'send-mail');
 /** The default MAX_ATTACHMENT_BYTES: each request carries the most a send may. */
 const ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
-function containerConcurrency(): number {
-  const service = render('knative/overlays/production').find(
-    (item) => isKnativeService(item) && item.metadata.name === 'send-mail',
-  ) as KnativeService | undefined;
-  const value = (service?.spec.template.spec as { containerConcurrency?: number } | undefined)?.containerConcurrency;
-  if (value === undefined) throw new Error('send-mail has no containerConcurrency in the production overlay');
-  return value;
-}
-
 describe('when containerConcurrency requests of the largest send arrive at once, under the pod memory limit', () => {
   it('then every answer is 200 or 503 server.busy, the process stays up, and the ledger holds', async () => {
     const cgroup = memoryCgroup(quantityBytes(POD.memoryLimit));
     if (cgroup instanceof Error) throw cgroup;
-    const concurrency = containerConcurrency();
+    const concurrency = POD.containerConcurrency;
+    if (concurrency === undefined) throw new Error('send-mail has no containerConcurrency in the production overlay');
     const content = Buffer.from(randomBytes(ATTACHMENT_BYTES).toString('base64'), 'latin1');
     let requests: LedgerRequest[] = [];
     let alive = false;

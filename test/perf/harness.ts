@@ -34,6 +34,12 @@ export const COMPILE_CACHE_DIR = process.env.BENCH_COMPILE_CACHE
 /** send-mail's production pod, rendered once: its memory limit and NODE_OPTIONS. */
 const POD = podSettings('knative/overlays/production', 'send-mail');
 
+/** send-mail's containerConcurrency in production: the most requests one instance takes at once. */
+export function podContainerConcurrency(): number {
+  if (POD.containerConcurrency === undefined) throw new Error('send-mail has no containerConcurrency in production');
+  return POD.containerConcurrency;
+}
+
 /**
  * Every candidate, ours and the baselines alike, runs as send-mail runs in its production pod: with the
  * image's allocator (the Dockerfile's LD_PRELOAD) and the Service's NODE_OPTIONS. BENCH_ALLOCATOR=glibc
@@ -326,6 +332,14 @@ export async function load(
     errors: result.errors + result.timeouts,
     requests: result.requests.total,
   };
+}
+
+/** CPU time (user + system) the process has used so far, in ms: /proc/<pid>/stat, in clock ticks of 10 ms. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command name (which may hold spaces), counted from the closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 export function rssBytes(pid: number): number {

@@ -8,7 +8,7 @@ import { build } from 'esbuild';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { SEND_MAIL_PATH } from '../../functions/send-mail/identity';
+import { SEND_MAIL_BATCH_PATH, SEND_MAIL_PATH } from '../../functions/send-mail/identity';
 import {
   BENCH_DIR,
   CANDIDATE_PROCESS_ENV,
@@ -16,6 +16,7 @@ import {
   CANDIDATE_NODE,
   kafkajsTimerPatch,
   load,
+  MAIL_BODY,
   ROOT,
   sendMailEnv,
   sendMailRequest,
@@ -25,7 +26,7 @@ import {
 import { freePort } from '../support/processes';
 import { measureRedaction } from './redaction';
 
-/** While working on one target: PROFILE_ONLY=throughput,end-to-end (default all). */
+/** While working on one target: PROFILE_ONLY=throughput,end-to-end,batch (default all). */
 const ONLY = (process.env.PROFILE_ONLY ?? '').split(',').filter(Boolean);
 
 interface ProfileNode {
@@ -173,6 +174,16 @@ async function main(): Promise<void> {
       const result = await load(`${url}${SEND_MAIL_PATH}`, { connections: 50, duration: 5, request });
       process.stdout.write(`\n(under the profiler: ${Math.round(result.rps)} req/s, ${result.requests} requests)`);
     };
+    // Issue 30: the batch route, 100 mails a request, at P5-batch's 10 connections.
+    const batch: RequestInit = {
+      ...request,
+      body: JSON.stringify({ messages: Array.from({ length: 100 }, () => JSON.parse(MAIL_BODY) as unknown) }),
+    };
+    const batchLoad = async (url: string): Promise<void> => {
+      await until200(url);
+      const result = await load(`${url}${SEND_MAIL_BATCH_PATH}`, { connections: 10, duration: 5, request: batch });
+      process.stdout.write(`\n(under the profiler: ${Math.round(result.rps * 100)} mails/s in batches of 100)`);
+    };
     const runs: [string, string, Record<string, string>, (url: string) => Promise<void>][] = [
       ['cold-start', bundles.ours, sendMailEnv(peers, true), until200],
       ['minimal-cold-start', bundles.minimal, sendMailEnv(peers, true), until200],
@@ -180,6 +191,7 @@ async function main(): Promise<void> {
       ['end-to-end', bundles.ours, sendMailEnv(peers, true), underLoad],
       ['end-to-end-events-off', bundles.ours, sendMailEnv(peers, false), underLoad],
       ['minimal-end-to-end', bundles.minimal, sendMailEnv(peers, true), underLoad],
+      ['batch', bundles.ours, sendMailEnv(peers, true), batchLoad],
     ];
     for (const [label, bundle, env, drive] of runs)
       if (ONLY.length === 0 || ONLY.includes(label)) await profileRun(label, bundle, env, drive, until200);

@@ -69,12 +69,20 @@ export function quantityBytes(quantity: string): number {
 }
 
 /** A Knative Service's container memory limit and NODE_OPTIONS in an overlay, e.g. send-mail's in production. */
-export function podSettings(overlay: string, service: string): { memoryLimit: string; nodeOptions?: string } {
+export function podSettings(
+  overlay: string,
+  service: string,
+): { memoryLimit: string; nodeOptions?: string; containerConcurrency?: number } {
   const object = render(overlay).find((item) => isKnativeService(item) && item.metadata.name === service) as
     KnativeService | undefined;
   const container = object?.spec.template.spec.containers[0] as { resources?: { limits?: { memory?: string } } };
   const memoryLimit = container?.resources?.limits?.memory;
   if (!object || !memoryLimit) throw new Error(`${overlay}: Service ${service} has no memory limit`);
   const nodeOptions = literalEnv(object).NODE_OPTIONS;
-  return { memoryLimit, ...(nodeOptions === undefined ? {} : { nodeOptions }) };
+  const { containerConcurrency } = object.spec.template.spec as { containerConcurrency?: number };
+  return {
+    memoryLimit,
+    ...(nodeOptions === undefined ? {} : { nodeOptions }),
+    ...(containerConcurrency === undefined ? {} : { containerConcurrency }),
+  };
 }

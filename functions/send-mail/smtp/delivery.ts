@@ -7,7 +7,10 @@
  * cannot have been written, so the server discards the transaction: no mail, and the answer says so. After that, and before the server's reply (RFC 1047's window), the
  * outcome is unknown: 502 `email.send.unknown`, logged with the Message-ID for reconciliation.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import { isAppError } from '../../../shared/errors';
 import { maskAddress, type Logger } from '../../../shared/logging';
@@ -20,7 +23,7 @@ import {
 import type { DkimConfig } from './dkim';
 import { emailError, OutcomeUnknownError } from '../errors';
 import { createVerp, type VerpConfig } from '../../../shared/verp';
-import { createComposer, type Composed, type OutgoingMail } from './message';
+import { createComposer, type Compose, type Composed, type OutgoingMail } from './message';
 import type { SendMailConfig } from '../settings';
 import { DataAdmissionError, type RejectedRecipient, type SmtpPool, type SmtpPoolConfig } from './pool';
 import { SmtpDesyncError } from './replies';
@@ -88,7 +91,7 @@ function createSmtpDelivery(
     (attempt: Attempt) =>
       pool.send({
         envelope: attempt.composed.envelope,
-        raw: attempt.composed.raw,
+        message: attempt.composed.message,
         signal: attempt.signal,
         deadline: attempt.deadline,
         onMessageRead: () => (attempt.messageRead = true),
@@ -114,7 +117,7 @@ function createSmtpDelivery(
   const compose = createComposer(config.MAIL_FROM, config, createVerp(config));
   return {
     async send(mail, signal, deadlineAt) {
-      const composed = await compose(mail);
+      const composed = compose(mail);
       // A request whose client or deadline is already gone sends nothing.
       signal?.throwIfAborted();
       const mustEndAt = Math.min(performance.now() + deadlineMs, deadlineAt ?? Number.POSITIVE_INFINITY);
@@ -138,7 +141,7 @@ function createSmtpDelivery(
         signal?.removeEventListener('abort', onAbort);
       }
     },
-    build: async (mail) => ({ messageId: (await compose(mail)).messageId }),
+    build: (mail) => built(compose, mail),
     async close() {
       breaker.shutdown();
       await pool.close();
@@ -193,15 +196,27 @@ function createOutboxDelivery(config: DeliveryConfig): Delivery {
   const compose = createComposer(config.MAIL_FROM, config, createVerp(config));
   return {
     async send(mail) {
-      const composed = await compose(mail);
+      const composed = compose(mail);
       await mkdir(config.OUTBOX_DIR, { recursive: true });
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${mail.traceId}.eml`;
-      await writeFile(join(config.OUTBOX_DIR, name), composed.raw);
+      await pipeline(composed.message(), createWriteStream(join(config.OUTBOX_DIR, name)));
       return { messageId: composed.messageId };
     },
-    build: async (mail) => ({ messageId: (await compose(mail)).messageId }),
+    build: (mail) => built(compose, mail),
     close: () => Promise.resolve(),
   };
+}
+
+/** A sandbox request: the message made (and signed) to its last byte, as a send would, and dropped. */
+async function built(compose: Compose, mail: OutgoingMail): Promise<Delivered> {
+  const composed = compose(mail);
+  await pipeline(
+    composed.message(),
+    new Writable({
+      write: (_chunk, _encoding, done) => done(),
+    }),
+  );
+  return { messageId: composed.messageId };
 }
 
 /** The server answered (a reply code), so it did not take the message. */

@@ -6,7 +6,7 @@
  * message is checked to carry its signature: an unsigned mail is never sent.
  */
 import { createPrivateKey, createSign, type KeyObject } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { pipeline, type Readable, Transform } from 'node:stream';
 import DKIM from 'nodemailer/lib/dkim';
 
 /** Declared here, not picked from SendMailConfig: the settings rule below is part of that config's schema. */
@@ -16,8 +16,11 @@ export interface DkimConfig {
   readonly DKIM_PRIVATE_KEY?: string | undefined;
 }
 
-/** Signs one composed message (its chunks); resolves with the message the signature header leads, in chunks. */
-export type DkimSigner = (raw: readonly Buffer[]) => Promise<Buffer[]>;
+/**
+ * Signs one composed message as it streams: the signature header leads the output (nodemailer hashes the
+ * body first, holding it), and an output that does not begin with one fails instead of going out unsigned.
+ */
+export type DkimSigner = (message: Readable) => Readable;
 
 /** The one algorithm nodemailer signs with; the selector's DNS record must publish an RSA key. */
 export const DKIM_ALGORITHM = 'rsa-sha256';
@@ -69,23 +72,32 @@ export function createDkimSigner(config: DkimConfig): DkimSigner | undefined {
     keySelector: config.DKIM_SELECTOR,
     privateKey: normalizePem(config.DKIM_PRIVATE_KEY),
   });
-  return async (raw) => {
-    const chunks: Buffer[] = [];
-    // Streamed in and collected without joining: a large message is held once, not copied per step.
-    for await (const chunk of dkim.sign(Readable.from(raw))) chunks.push(chunk as Buffer);
-    if (!startsWith(chunks, SIGNATURE_FIELD)) throw new Error('DKIM signing failed: the message carries no signature');
-    return chunks;
+  return (message) => {
+    const signed = dkim.sign(message) as Readable;
+    const checked = requireSignature();
+    pipeline(signed, checked, () => undefined); // an error on either ends the other: the reader sees it
+    return checked;
   };
 }
 
 const SIGNATURE_FIELD = 'DKIM-Signature:';
 
-/** Whether the message in `chunks` begins with `prefix` (the first chunks may be shorter than it). */
-function startsWith(chunks: readonly Buffer[], prefix: string): boolean {
-  let head = '';
-  for (const chunk of chunks) {
-    if (head.length >= prefix.length) break;
-    head += chunk.subarray(0, prefix.length - head.length).toString('latin1');
-  }
-  return head === prefix;
+/** Passes the message on once its first bytes are the signature header; fails it otherwise. */
+function requireSignature(): Transform {
+  let head: Buffer | undefined = Buffer.alloc(0);
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (head === undefined) return done(null, chunk);
+      head = Buffer.concat([head, chunk]);
+      if (head.length < SIGNATURE_FIELD.length) return done();
+      if (head.subarray(0, SIGNATURE_FIELD.length).toString('latin1') !== SIGNATURE_FIELD)
+        return done(new Error('DKIM signing failed: the message carries no signature'));
+      const first = head;
+      head = undefined;
+      done(null, first);
+    },
+    flush(done) {
+      done(head === undefined ? null : new Error('DKIM signing failed: the message carries no signature'));
+    },
+  });
 }

@@ -2,7 +2,7 @@
  * The one message shape, composed once per mail: fixed From, To, optional Cc and Reply-To, the text part
  * (with an HTML alternative: multipart/alternative), trace headers; no attachments, no file or URL access.
  * Bcc recipients go on the envelope only: they are never handed to the composer, so no header names them.
- * With DKIM settings the composed bytes are signed here, before the SMTP transaction pipes them.
+ * With DKIM settings the composed bytes are signed here, as the SMTP transaction reads them.
  */
 import { Readable } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer';
@@ -33,13 +33,16 @@ export interface OutgoingMail {
 
 /** The composed message: its bytes, the Message-ID they carry and the envelope they go with. */
 export interface Composed {
-  /** The bytes in the chunks they were composed in: never joined, so a large message is not copied again. */
-  readonly raw: readonly Buffer[];
+  /**
+   * The message's bytes, made (and signed) as they are read: call once. The whole message is never in
+   * memory at once, only what its reader has not taken yet (with DKIM, the body the signature covers).
+   */
+  readonly message: () => Readable;
   readonly messageId: string;
   readonly envelope: { readonly from: string; readonly to: readonly string[] };
 }
 
-export type Compose = (mail: OutgoingMail) => Promise<Composed>;
+export type Compose = (mail: OutgoingMail) => Composed;
 
 /**
  * With `verp` (BOUNCE_DOMAIN set) the envelope sender carries the mail's signed tag, so a bounce names the
@@ -50,7 +53,7 @@ export function createComposer(from: string, dkim: DkimConfig, verp?: Verp): Com
   // Our own Message-ID, like nodemailer's (<random@sender's domain>): its generator parses the envelope
   // again and makes five crypto calls per mail (5 % of the CPU of a send under load).
   const domain = verp?.domain ?? from.slice(from.lastIndexOf('@') + 1);
-  return async (mail) => {
+  return (mail) => {
     const node = new MailComposer({
       from,
       messageId: `<${mail.id}@${domain}>`,
@@ -80,10 +83,8 @@ export function createComposer(from: string, dkim: DkimConfig, verp?: Verp): Com
       disableFileAccess: true,
       disableUrlAccess: true,
     }).compile();
-    const built: Buffer[] = [];
-    for await (const chunk of node.createReadStream()) built.push(chunk as Buffer);
     return {
-      raw: sign ? await sign(built) : built,
+      message: () => (sign ? sign(node.createReadStream()) : node.createReadStream()),
       messageId: node.messageId(),
       envelope: { from: verp ? verp.address(mail.id) : from, to: envelopeRecipients(mail) },
     };
@@ -91,7 +92,7 @@ export function createComposer(from: string, dkim: DkimConfig, verp?: Verp): Com
 }
 
 /** Base64 characters decoded per chunk: a multiple of 4, so each slice decodes on its own. */
-const DECODE_CHUNK = 64 * 1024;
+const DECODE_CHUNK = 256 * 1024;
 
 /**
  * The attachment's bytes, decoded a slice at a time as the composer reads them: the decoded file and its

@@ -28,8 +28,8 @@ export interface SmtpPoolSettings {
 
 export interface SmtpTransaction {
   readonly envelope: { readonly from: string; readonly to: readonly string[] };
-  /** The message, in chunks (message.ts composes it so). */
-  readonly raw: readonly Buffer[];
+  /** Makes the message as it is read (message.ts): called once, when DATA was answered and the message admitted. */
+  readonly message: () => Readable;
   /** Aborting closes the connection; the promise then rejects with an EABORT error carrying the reason. */
   readonly signal: AbortSignal;
   /** Called once the whole message has been read: from then on the final `.` may be on the wire. */
@@ -262,20 +262,18 @@ function deliver(
     // Read only once DATA was answered in step (a message let in on a misread reply would be delivered while
     // the answer says it failed) and its phase fits in the time left. Refused here, it never gets its final
     // dot: no mail.
-    const message = new Readable({
-      read() {
-        if (dataStarted !== undefined) return;
+    const message = Readable.from(
+      (async function* admitted() {
         dataStarted = performance.now();
         const remainingMs = deadline === undefined ? Number.POSITIVE_INFINITY : deadline - dataStarted;
         const neededMs = dataPhase.neededMs();
-        if (audit.desync) this.destroy(audit.desync);
-        else if (remainingMs < neededMs) this.destroy(new DataAdmissionError(remainingMs, neededMs));
-        else {
-          for (const chunk of transaction.raw) this.push(chunk);
-          this.push(null);
-        }
-      },
-    });
+        if (audit.desync) throw audit.desync;
+        if (remainingMs < neededMs) throw new DataAdmissionError(remainingMs, neededMs);
+        // Made as the connection takes it: what is on its way is a buffer's worth, never the whole message.
+        yield* transaction.message();
+      })(),
+      { objectMode: false },
+    );
     message.once('end', () => {
       audit.dataEnded();
       onMessageRead();
@@ -297,8 +295,9 @@ function deliver(
           // follows from how far the message got (delivery.ts). The connection is never used again.
           pooled.usable = false;
           reject(audit.desync);
-        } else if (refused instanceof DataAdmissionError) {
-          // The server waits for a message that never comes: the session cannot be reset, only closed.
+        } else if (refused !== undefined) {
+          // Refused admission, or the message failed while it was made (composing, signing): no final dot. The
+          // server waits for the rest of a message that never comes: the session cannot be reset, only closed.
           pooled.usable = false;
           reject(refused);
         } else if (err) reject(err);

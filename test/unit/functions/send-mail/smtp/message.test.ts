@@ -1,4 +1,4 @@
-import { createComposer } from '../../../../../functions/send-mail/smtp/message';
+import { createComposer, type Composed } from '../../../../../functions/send-mail/smtp/message';
 import { createVerp } from '../../../../../shared/verp';
 
 const NO_DKIM = { DKIM_DOMAIN: undefined, DKIM_SELECTOR: undefined, DKIM_PRIVATE_KEY: undefined };
@@ -16,24 +16,31 @@ const VERP = createVerp({
   BOUNCE_VERP_SECRET: 'verp-secret-for-unit-tests-000000000000',
 });
 
+/** The whole message, read from its stream. */
+async function text(composed: Composed): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of composed.message()) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString();
+}
+
 describe('createComposer', () => {
   it("when a mail is composed, then its Message-ID header is the one returned: the mail's id, on the sender's domain", async () => {
     const compose = createComposer('mailer@sender.example', NO_DKIM);
-    const first = await compose(MAIL);
-    const second = await compose({ ...MAIL, id: '7c9e6679-7425-40de-944b-e07fc1f90ae7' });
+    const first = compose(MAIL);
+    const second = compose({ ...MAIL, id: '7c9e6679-7425-40de-944b-e07fc1f90ae7' });
 
     expect(first.messageId).toBe(`<${MAIL.id}@sender.example>`);
-    expect(Buffer.concat(first.raw).toString()).toContain(`Message-ID: ${first.messageId}\r\n`);
+    expect(await text(first)).toContain(`Message-ID: ${first.messageId}\r\n`);
     expect(second.messageId).not.toBe(first.messageId);
     expect(first.envelope.from).toBe('mailer@sender.example');
   });
 
   it("when BOUNCE_DOMAIN is set, then the envelope sender is the mail's VERP address, the From header stays, and the Message-ID is on the bounce domain", async () => {
-    const composed = await createComposer('mailer@sender.example', NO_DKIM, VERP)(MAIL);
+    const composed = createComposer('mailer@sender.example', NO_DKIM, VERP)(MAIL);
 
     expect(composed.envelope.from).toMatch(/^bounces\+[0-9a-f]{48}@bounces\.sender\.example$/);
     expect(VERP?.mailIdOf(composed.envelope.from)).toBe(MAIL.id);
-    expect(Buffer.concat(composed.raw).toString()).toMatch(/^From: mailer@sender\.example\r$/m);
+    expect(await text(composed)).toMatch(/^From: mailer@sender\.example\r$/m);
     expect(composed.messageId).toBe(`<${MAIL.id}@bounces.sender.example>`);
   });
 });
