@@ -8,7 +8,7 @@
  * outcome is unknown: 502 `email.send.unknown`, logged with the Message-ID for reconciliation.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
@@ -117,7 +117,7 @@ function createSmtpDelivery(
   const compose = createComposer(config.MAIL_FROM, config, createVerp(config));
   return {
     async send(mail, signal, deadlineAt) {
-      const composed = compose(mail);
+      const composed = await compose(mail);
       // A request whose client or deadline is already gone sends nothing.
       signal?.throwIfAborted();
       const mustEndAt = Math.min(performance.now() + deadlineMs, deadlineAt ?? Number.POSITIVE_INFINITY);
@@ -196,10 +196,13 @@ function createOutboxDelivery(config: DeliveryConfig): Delivery {
   const compose = createComposer(config.MAIL_FROM, config, createVerp(config));
   return {
     async send(mail) {
-      const composed = compose(mail);
+      const composed = await compose(mail);
       await mkdir(config.OUTBOX_DIR, { recursive: true });
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${mail.traceId}.eml`;
-      await pipeline(composed.message(), createWriteStream(join(config.OUTBOX_DIR, name)));
+      const path = join(config.OUTBOX_DIR, name);
+      const { message } = composed;
+      if ('bytes' in message) await writeFile(path, message.bytes);
+      else await pipeline(message.stream(), createWriteStream(path));
       return { messageId: composed.messageId };
     },
     build: (mail) => built(compose, mail),
@@ -209,14 +212,10 @@ function createOutboxDelivery(config: DeliveryConfig): Delivery {
 
 /** A sandbox request: the message made (and signed) to its last byte, as a send would, and dropped. */
 async function built(compose: Compose, mail: OutgoingMail): Promise<Delivered> {
-  const composed = compose(mail);
-  await pipeline(
-    composed.message(),
-    new Writable({
-      write: (_chunk, _encoding, done) => done(),
-    }),
-  );
-  return { messageId: composed.messageId };
+  const { message, messageId } = await compose(mail);
+  if ('stream' in message)
+    await pipeline(message.stream(), new Writable({ write: (_chunk, _encoding, done) => done() }));
+  return { messageId };
 }
 
 /** The server answered (a reply code), so it did not take the message. */

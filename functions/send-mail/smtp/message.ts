@@ -31,18 +31,21 @@ export interface OutgoingMail {
   readonly sampled: boolean;
 }
 
+/**
+ * A mail without attachments is built (and signed) at once, its bytes one buffer: the cheapest way for the
+ * many small ones. A mail with attachments is made (and signed) as it is read: never whole in memory, only
+ * what its reader has not taken yet (with DKIM, the body the signature covers); read it once.
+ */
+export type MessageSource = { readonly bytes: Buffer } | { readonly stream: () => Readable };
+
 /** The composed message: its bytes, the Message-ID they carry and the envelope they go with. */
 export interface Composed {
-  /**
-   * The message's bytes, made (and signed) as they are read: call once. The whole message is never in
-   * memory at once, only what its reader has not taken yet (with DKIM, the body the signature covers).
-   */
-  readonly message: () => Readable;
+  readonly message: MessageSource;
   readonly messageId: string;
   readonly envelope: { readonly from: string; readonly to: readonly string[] };
 }
 
-export type Compose = (mail: OutgoingMail) => Composed;
+export type Compose = (mail: OutgoingMail) => Promise<Composed>;
 
 /**
  * With `verp` (BOUNCE_DOMAIN set) the envelope sender carries the mail's signed tag, so a bounce names the
@@ -53,7 +56,7 @@ export function createComposer(from: string, dkim: DkimConfig, verp?: Verp): Com
   // Our own Message-ID, like nodemailer's (<random@sender's domain>): its generator parses the envelope
   // again and makes five crypto calls per mail (5 % of the CPU of a send under load).
   const domain = verp?.domain ?? from.slice(from.lastIndexOf('@') + 1);
-  return (mail) => {
+  return async (mail) => {
     const node = new MailComposer({
       from,
       messageId: `<${mail.id}@${domain}>`,
@@ -83,12 +86,21 @@ export function createComposer(from: string, dkim: DkimConfig, verp?: Verp): Com
       disableFileAccess: true,
       disableUrlAccess: true,
     }).compile();
+    const made = (): Readable => (sign ? sign(node.createReadStream()) : node.createReadStream());
     return {
-      message: () => (sign ? sign(node.createReadStream()) : node.createReadStream()),
+      message: mail.attachments?.length
+        ? { stream: made }
+        : { bytes: sign ? await bytesOf(made()) : await node.build() },
       messageId: node.messageId(),
       envelope: { from: verp ? verp.address(mail.id) : from, to: envelopeRecipients(mail) },
     };
   };
+}
+
+async function bytesOf(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 /** Base64 characters decoded per chunk: a multiple of 4, so each slice decodes on its own. */

@@ -8,6 +8,7 @@
  * destroyed, never reset or reused, and its message is not let into DATA.
  */
 import { Readable } from 'node:stream';
+import type { MessageSource } from './message';
 import SMTPConnection, {
   type SMTPConnectionCredentials,
   type SMTPConnectionOptions,
@@ -28,8 +29,8 @@ export interface SmtpPoolSettings {
 
 export interface SmtpTransaction {
   readonly envelope: { readonly from: string; readonly to: readonly string[] };
-  /** Makes the message as it is read (message.ts): called once, when DATA was answered and the message admitted. */
-  readonly message: () => Readable;
+  /** Its bytes, or (a mail with attachments) the stream made as it is read, once DATA was answered and admitted. */
+  readonly message: MessageSource;
   /** Aborting closes the connection; the promise then rejects with an EABORT error carrying the reason. */
   readonly signal: AbortSignal;
   /** Called once the whole message has been read: from then on the final `.` may be on the wire. */
@@ -262,18 +263,36 @@ function deliver(
     // Read only once DATA was answered in step (a message let in on a misread reply would be delivered while
     // the answer says it failed) and its phase fits in the time left. Refused here, it never gets its final
     // dot: no mail.
-    const message = Readable.from(
-      (async function* admitted() {
-        dataStarted = performance.now();
-        const remainingMs = deadline === undefined ? Number.POSITIVE_INFINITY : deadline - dataStarted;
-        const neededMs = dataPhase.neededMs();
-        if (audit.desync) throw audit.desync;
-        if (remainingMs < neededMs) throw new DataAdmissionError(remainingMs, neededMs);
-        // Made as the connection takes it: what is on its way is a buffer's worth, never the whole message.
-        yield* transaction.message();
-      })(),
-      { objectMode: false },
-    );
+    const admit = (): void => {
+      dataStarted = performance.now();
+      const remainingMs = deadline === undefined ? Number.POSITIVE_INFINITY : deadline - dataStarted;
+      const neededMs = dataPhase.neededMs();
+      if (audit.desync) throw audit.desync;
+      if (remainingMs < neededMs) throw new DataAdmissionError(remainingMs, neededMs);
+    };
+    const source = transaction.message;
+    const message =
+      'bytes' in source
+        ? new Readable({
+            read() {
+              if (dataStarted !== undefined) return;
+              try {
+                admit();
+              } catch (err) {
+                return this.destroy(err as Error);
+              }
+              this.push(source.bytes);
+              this.push(null);
+            },
+          })
+        : Readable.from(
+            (async function* admitted() {
+              admit();
+              // Made as the connection takes it: what is on its way is a buffer's worth, never the whole message.
+              yield* source.stream();
+            })(),
+            { objectMode: false },
+          );
     message.once('end', () => {
       audit.dataEnded();
       onMessageRead();
