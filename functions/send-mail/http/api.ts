@@ -32,6 +32,19 @@ const replayed = {
   },
 };
 
+/** The optional Idempotency-Key header of a send, one mail or a batch. */
+const idempotencyKey = (description: string, example: string) => ({
+  name: 'Idempotency-Key',
+  in: 'header' as const,
+  required: false,
+  description,
+  schema: { type: 'string' as const, minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7E]+$' },
+  example,
+});
+
+/** An answer stored and replayed under an Idempotency-Key: it carries the replay headers. */
+const keyed = <T extends object>(response: T) => ({ ...response, headers: { ...traceHeader, ...replayed } });
+
 /** The published batch: each item is a SendMailRequest (the validator checks them one by one). */
 const batchRequestSchema = {
   ...sendMailBatchRequestSchema,
@@ -77,30 +90,23 @@ export const sendMailApi: ApiDescription = {
           'Requires the role SEND_MAIL_REQUIRED_ROLE (default admin) in the roles claim. With an Idempotency-Key (FEATURE_IDEMPOTENCY on), a retry never sends a second mail: see docs/api.md.',
         security: [{ bearerAuth: ['admin'] }],
         parameters: [
-          {
-            name: 'Idempotency-Key',
-            in: 'header',
-            required: false,
-            description:
-              "Optional (IETF HTTPAPI draft 'The Idempotency-Key HTTP Header Field'): 1–255 printable ASCII characters, unique per mail, scoped to the caller (the token's sub, else azp/client_id). The first request with a key runs and its answer (200, or a deterministic 400/415) is stored for IDEMPOTENCY_TTL_SECONDS; a repeat with the same body gets that answer with Idempotent-Replayed: true. Transient failures (502 email.send.error, 503) release the key; 502 email.send.unknown locks it (409 idempotency.outcome.unknown) until it expires. Ignored when FEATURE_IDEMPOTENCY is off.",
-            schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7E]+$' },
-            example: 'campaign-42-recipient-1337',
-          },
+          idempotencyKey(
+            "Optional (IETF HTTPAPI draft 'The Idempotency-Key HTTP Header Field'): 1–255 printable ASCII characters, unique per mail, scoped to the caller (the token's sub, else azp/client_id). The first request with a key runs and its answer (200, or a deterministic 400/415) is stored for IDEMPOTENCY_TTL_SECONDS; a repeat with the same body gets that answer with Idempotent-Replayed: true. Transient failures (502 email.send.error, 503) release the key; 502 email.send.unknown locks it (409 idempotency.outcome.unknown) until it expires. Ignored when FEATURE_IDEMPOTENCY is off.",
+            'campaign-42-recipient-1337',
+          ),
         ],
         requestBody: { required: true, content: { 'application/json': { schema: schemaRef('SendMailRequest') } } },
         responses: {
-          '200': {
+          '200': keyed({
             description:
               'The SMTP server accepted the mail, once; or, with Idempotent-Replayed: true, it did for the first request with this Idempotency-Key. When some recipients were left out (refused by the SMTP server, or on the suppression list: reason `suppressed`) and the mail went to the others, `accepted` and `rejected` say who (the mail did not go to the rejected ones). With `sandbox: true` in the request: validated and built, nothing sent, and the answer says `sandbox: true`.',
-            headers: { ...traceHeader, ...replayed },
             content: json(schemaRef('SendMailResponse')),
-          },
-          '400': {
-            ...error(
+          }),
+          '400': keyed(
+            error(
               "email.parse.error (details: `request` json.syntax with the position where the JSON breaks, or `request` json.not_object: the request body as a whole, never the mail's `body` field), email.validation.error (details name each field; `cc/1` is the second cc address, `recipients` stands for to_address, cc and bcc together: recipients.too_many over MAX_RECIPIENTS) or email.recipient.rejected (the SMTP server refused every recipient permanently; no mail); stored and replayed under an Idempotency-Key (Idempotent-Replayed: true). idempotency.key.invalid: the Idempotency-Key is not 1–255 printable ASCII characters.",
             ),
-            headers: { ...traceHeader, ...replayed },
-          },
+          ),
           '401': error(
             'auth.token.missing (no Bearer credentials; details say scheme.missing for a token without `Bearer `, scheme.unsupported for another scheme) or auth.token.invalid (details say token.expired, token.not_yet_valid, token.signature, token.claims or token.malformed; the challenge carries the same as error_description).',
             challenge,
@@ -115,12 +121,11 @@ export const sendMailApi: ApiDescription = {
             'idempotency.request.inflight: the first request with this Idempotency-Key is still running (Retry-After). idempotency.outcome.unknown: it ended with email.send.unknown, so the mail may be out; this key never sends again until it expires (IDEMPOTENCY_TTL_SECONDS).',
             retryAfter,
           ),
-          '415': {
-            ...error(
+          '415': keyed(
+            error(
               'http.mediatype.unsupported: not UTF-8 application/json, or a compressed body (a non-UTF-8 body is stored and replayed under an Idempotency-Key).',
             ),
-            headers: { ...traceHeader, ...replayed },
-          },
+          ),
           '422': error(
             'email.recipient.suppressed: every recipient (to_address, cc and bcc) is on the suppression list (details name each field, code recipient.suppressed); no mail, also for a sandbox request. Not stored under an Idempotency-Key: the list may change. idempotency.key.mismatch: this Idempotency-Key was used with another request body.',
           ),
@@ -144,33 +149,26 @@ export const sendMailApi: ApiDescription = {
           "The same role as a single send. Each item is validated, checked against the suppression list, sent and evented on its own, at most SMTP_POOL_SIZE at a time, within the request's one deadline: one bad item never fails the others, and the answer is 200 with one result per item, in order. Items carry no attachments (send those one by one). With an Idempotency-Key, a repeat with the same body replays the whole answer and sends nothing: see docs/api.md.",
         security: [{ bearerAuth: ['admin'] }],
         parameters: [
-          {
-            name: 'Idempotency-Key',
-            in: 'header',
-            required: false,
-            description:
-              'As for a single send, over the whole batch: the fingerprint covers the whole body, and the whole answer is stored and replayed (Idempotent-Replayed: true).',
-            schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7E]+$' },
-            example: 'campaign-42-batch-7',
-          },
+          idempotencyKey(
+            'As for a single send, over the whole batch: the fingerprint covers the whole body, and the whole answer is stored and replayed (Idempotent-Replayed: true).',
+            'campaign-42-batch-7',
+          ),
         ],
         requestBody: {
           required: true,
           content: { 'application/json': { schema: schemaRef('SendMailBatchRequest') } },
         },
         responses: {
-          '200': {
+          '200': keyed({
             description:
               'One result per item, in order: `sent` (the SMTP server accepted it, once), `sandbox`, `failed` (no mail; `code` as a single send would answer), `unknown` (email.send.unknown: the only status that may hide a delivery, with its messageId) or `not_attempted` (never started before the deadline, the drain or the client leaving; never sent later).',
-            headers: { ...traceHeader, ...replayed },
             content: json(schemaRef('SendMailBatchResponse')),
-          },
-          '400': {
-            ...error(
+          }),
+          '400': keyed(
+            error(
               'email.parse.error (the body is not a JSON object) or email.validation.error (`messages` missing, not an array, empty: field.too_short, over MAX_BATCH_SIZE: field.too_many, or another field: field.unknown); nothing sent. idempotency.key.invalid.',
             ),
-            headers: { ...traceHeader, ...replayed },
-          },
+          ),
           '401': error('auth.token.missing or auth.token.invalid, as for a single send.', challenge),
           '403': error('auth.role.missing.', challenge),
           '405': error('http.method.notallowed.', allow),
@@ -179,10 +177,7 @@ export const sendMailApi: ApiDescription = {
             retryAfter,
           ),
           '413': error('http.body.toolarge: over MAX_BATCH_SIZE mails of MAX_BODY_BYTES; nothing sent.'),
-          '415': {
-            ...error('http.mediatype.unsupported: not UTF-8 application/json, or a compressed body.'),
-            headers: { ...traceHeader, ...replayed },
-          },
+          '415': keyed(error('http.mediatype.unsupported: not UTF-8 application/json, or a compressed body.')),
           '422': error('idempotency.key.mismatch: this Idempotency-Key was used with another request body.'),
           '500': error('server.internal.error.'),
           '503': error(

@@ -1,21 +1,11 @@
 /** The batch request's parsing: the envelope refused as a whole, each item judged on its own. */
 import { batchBodyLimit, parseBatchRequest } from '../../../../../functions/send-mail/http/batch-request';
 import { DEFAULT_REQUEST_LIMITS } from '../../../../../functions/send-mail/http/request';
-import { AppError } from '../../../../../shared/errors';
+import { thrownAppError } from '../../../../support/thrown';
 
 const LIMITS = { ...DEFAULT_REQUEST_LIMITS, maxBatchSize: 3 };
 const mail = { to_address: 'a@example.com', subject: 'hi', body: 'text' };
 const raw = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
-
-function thrown(work: () => unknown): AppError {
-  try {
-    work();
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('nothing thrown');
-}
 
 describe('parseBatchRequest', () => {
   it('when every item is valid, then each is parsed as a single send would be', () => {
@@ -55,7 +45,7 @@ describe('parseBatchRequest', () => {
     { name: 'no items', body: { messages: [] }, problem: 'field.too_short' },
     { name: 'no messages', body: {}, problem: 'field.required' },
   ])('when the batch has $name, then the whole request is email.validation.error ($problem)', ({ body, problem }) => {
-    const error = thrown(() => parseBatchRequest(raw(body), LIMITS));
+    const error = thrownAppError(() => parseBatchRequest(raw(body), LIMITS));
 
     expect(error.code).toBe('email.validation.error');
     expect(error.details.map((detail) => detail.code)).toContain(problem);
@@ -64,6 +54,8 @@ describe('parseBatchRequest', () => {
   it('when the body is over MAX_BATCH_SIZE mails of MAX_BODY_BYTES, then 413 before it is parsed', () => {
     const limit = batchBodyLimit(LIMITS);
 
-    expect(thrown(() => parseBatchRequest(Buffer.alloc(limit + 1, 0x20), LIMITS)).code).toBe('http.body.toolarge');
+    expect(thrownAppError(() => parseBatchRequest(Buffer.alloc(limit + 1, 0x20), LIMITS)).code).toBe(
+      'http.body.toolarge',
+    );
   });
 });
