@@ -12,6 +12,7 @@ import { createSendMailMetrics } from './metrics';
 import { emailSentEvents } from './send-mail';
 import type { SendMailConfig } from './settings';
 import { createDelivery, type Delivery } from './smtp/delivery';
+import { createRateLimit } from './rate-limit';
 import { createSuppressionCheck } from './suppression';
 import { openSmtpPool, type SmtpPool } from './smtp/pool';
 
@@ -52,6 +53,7 @@ export function createSendMailApp(
         ? createEventPublisher(config, logger, counters.countEvent, metrics.breakers)
         : undefined;
       const idempotency = createIdempotency(config, logger, metrics.breakers, counters.countIdempotency);
+      const rateLimit = createRateLimit(config, logger, metrics.breakers);
       const suppressions = createSuppressionCheck(config, logger, metrics.breakers, counters.countSuppressionCheck);
       const ports = {
         delivery,
@@ -73,12 +75,14 @@ export function createSendMailApp(
           },
           idempotency,
           logger,
+          rateLimit,
         ),
         // Shutdown order: the event publisher, then the SMTP pool, then the key store; the metrics push follows.
         stop: async () => {
           await publisher?.stop();
           await delivery.close();
           await idempotency?.close();
+          await rateLimit?.close();
           await suppressions?.close();
         },
       };

@@ -24,6 +24,9 @@ type BudgetSettings = Readonly<
       readonly FEATURE_IDEMPOTENCY?: boolean;
       readonly IDEMPOTENCY_REDIS_URL?: string | undefined;
       readonly IDEMPOTENCY_REDIS_TIMEOUT_MS?: number;
+      readonly RATE_LIMIT_PER_SECOND?: number;
+      readonly RATE_LIMIT_REDIS_URL?: string | undefined;
+      readonly RATE_LIMIT_REDIS_TIMEOUT_MS?: number;
       readonly AUTH_ISSUER?: string | undefined;
       readonly AUTH_JWKS_URL?: string | undefined;
       readonly SUPPRESSION_CHECK?: string;
@@ -80,6 +83,10 @@ export function timeBudgetProblems(config: BudgetSettings): string[] {
     // A keyed request's claim before the send and its stored answer after it.
     ...(config.FEATURE_IDEMPOTENCY === true && config.IDEMPOTENCY_REDIS_URL !== undefined
       ? [{ setting: 'IDEMPOTENCY_REDIS_TIMEOUT_MS', ms: 2 * (config.IDEMPOTENCY_REDIS_TIMEOUT_MS ?? 0), note: 'twice' }]
+      : []),
+    // The caller's bucket, taken from before the send.
+    ...((config.RATE_LIMIT_PER_SECOND ?? 0) > 0 && config.RATE_LIMIT_REDIS_URL !== undefined
+      ? [{ setting: 'RATE_LIMIT_REDIS_TIMEOUT_MS', ms: config.RATE_LIMIT_REDIS_TIMEOUT_MS ?? 0 }]
       : []),
   ];
   problems.push(...requestBudgetProblems(config, shares));

@@ -10,6 +10,7 @@ import {
   composeSettings,
   defineSettings,
   inFlightBodyProblems,
+  nonNegativeInt,
   positiveInt,
   redisUrl,
   uriReference,
@@ -21,6 +22,7 @@ import { verpSettings } from '../../shared/verp';
 import { timeBudgetProblems } from './budget';
 import { dkimProblems } from './smtp/dkim';
 import { SUPPRESSION_MODES } from './suppression';
+import { parseOverrides, STORE_DOWN_MODES } from './rate-limit';
 import { SCHEMA_MAX_ATTACHMENTS, SCHEMA_MAX_BATCH } from './http/request-schema';
 import { sendMailBodyLimit } from './http/body-limit';
 
@@ -50,6 +52,41 @@ const idempotencySpecs = {
   IDEMPOTENCY_BREAKER_RESET_SECONDS: positiveInt({
     default: 5,
     desc: 'How long the redis breaker stays open before a trial call.',
+  }),
+};
+
+const rateLimitSpecs = {
+  RATE_LIMIT_PER_SECOND: nonNegativeInt({
+    default: 0,
+    desc: "Mails per second each caller may send: its own token bucket, refilled at this rate (docs/api.md, 'Rate limits'). Over it: 429 rate.limit.exceeded with Retry-After, nothing sent. 0: no limit, no headers.",
+  }),
+  RATE_LIMIT_BURST: positiveInt({
+    default: 100,
+    desc: 'The bucket size: how many mails a caller may send at once after a quiet time. At least MAX_BATCH_SIZE (a batch takes its mails at once); checked at start.',
+  }),
+  RATE_LIMIT_OVERRIDES: str({
+    default: '',
+    desc: "Per-caller rate and burst by the token's sub (else azp/client_id), comma-separated `subject=rate/burst`.",
+    example: 'campaign-service=200/400,billing=5/100',
+  }),
+  RATE_LIMIT_REDIS_URL: redisUrl({
+    default: undefined,
+    requiredWhen: (env) => Number(env.RATE_LIMIT_PER_SECOND) > 0 && env.ENVIRONMENT !== 'local',
+    desc: "Redis (or Valkey) holding the buckets every instance shares (it may be the idempotency keys' Redis). Unset locally: one instance's buckets in memory.",
+    example: 'rediss://mailer:password@redis.example.com:6380/1',
+  }),
+  RATE_LIMIT_REDIS_TIMEOUT_MS: positiveInt({
+    default: 200,
+    desc: 'Longest one bucket call may take (connection included); then RATE_LIMIT_WHEN_STORE_DOWN applies. Part of the time budget.',
+  }),
+  RATE_LIMIT_BREAKER_RESET_SECONDS: positiveInt({
+    default: 5,
+    desc: 'How long the ratelimit breaker stays open before a trial call.',
+  }),
+  RATE_LIMIT_WHEN_STORE_DOWN: str({
+    choices: STORE_DOWN_MODES,
+    default: 'local',
+    desc: '`local`: while Redis cannot be reached each instance limits on its own at the same rate (together at most that many times it); `closed`: 503 rate.limit.unavailable, nothing sent.',
   }),
 };
 
@@ -106,6 +143,7 @@ export const sendMailSpecs = {
   KAFKA_TOPIC: str({ default: 'mailer.email-sent.v1', desc: 'Topic of the email.sent events (kafka mode).' }),
   EVENT_SOURCE: uriReference({ default: '/mailer/send-mail', desc: 'CloudEvent source (a URI reference).' }),
   ...idempotencySpecs,
+  ...rateLimitSpecs,
   SUPPRESSION_CHECK: str({
     choices: SUPPRESSION_MODES,
     default: 'required',
@@ -116,7 +154,7 @@ export const sendMailSpecs = {
 const ownSettings = defineSettings({
   owner: 'functions/send-mail',
   specs: sendMailSpecs,
-  secrets: ['IDEMPOTENCY_REDIS_URL', 'DKIM_PRIVATE_KEY'],
+  secrets: ['IDEMPOTENCY_REDIS_URL', 'RATE_LIMIT_REDIS_URL', 'DKIM_PRIVATE_KEY'],
   localDefaults: {
     MAIL_FROM: 'mailer@localhost.localdomain',
     FEATURE_IDEMPOTENCY: 'true',
@@ -124,11 +162,13 @@ const ownSettings = defineSettings({
   },
   requiredWhen: {
     IDEMPOTENCY_REDIS_URL: 'required outside local when FEATURE_IDEMPOTENCY is on',
+    RATE_LIMIT_REDIS_URL: 'required outside local when RATE_LIMIT_PER_SECOND is above 0',
   },
   rules: (config) => [
     ...dkimProblems(config),
     ...(config.MAX_ATTACHMENTS > SCHEMA_MAX_ATTACHMENTS ? [`MAX_ATTACHMENTS: at most ${SCHEMA_MAX_ATTACHMENTS}`] : []),
     ...(config.MAX_BATCH_SIZE > SCHEMA_MAX_BATCH ? [`MAX_BATCH_SIZE: at most ${SCHEMA_MAX_BATCH}`] : []),
+    ...rateLimitProblems(config),
     ...(config.FEATURE_IDEMPOTENCY && config.IDEMPOTENCY_LOCK_SECONDS <= config.REQUEST_TIMEOUT_SECONDS
       ? [
           `IDEMPOTENCY_LOCK_SECONDS: ${config.IDEMPOTENCY_LOCK_SECONDS} s must exceed REQUEST_TIMEOUT_SECONDS (${config.REQUEST_TIMEOUT_SECONDS} s), or a claim could expire while its request still runs; raise it`,
@@ -136,6 +176,28 @@ const ownSettings = defineSettings({
       : []),
   ],
 });
+
+/** A batch takes its mails at once: a bucket smaller than the largest batch would never let one through. */
+function rateLimitProblems(config: {
+  readonly RATE_LIMIT_PER_SECOND: number;
+  readonly RATE_LIMIT_BURST: number;
+  readonly RATE_LIMIT_OVERRIDES: string;
+  readonly MAX_BATCH_SIZE: number;
+}): string[] {
+  if (config.RATE_LIMIT_PER_SECOND === 0) return [];
+  const { policies, problems } = parseOverrides(config.RATE_LIMIT_OVERRIDES);
+  const small = [
+    ...(config.RATE_LIMIT_BURST < config.MAX_BATCH_SIZE ? ['RATE_LIMIT_BURST'] : []),
+    ...[...policies].filter(([, policy]) => policy.burst < config.MAX_BATCH_SIZE).map(([subject]) => subject),
+  ];
+  return [
+    ...problems.map((problem) => `RATE_LIMIT_OVERRIDES: ${problem}`),
+    ...small.map(
+      (name) =>
+        `${name === 'RATE_LIMIT_BURST' ? name : `RATE_LIMIT_OVERRIDES (${name})`}: the burst is below MAX_BATCH_SIZE (${config.MAX_BATCH_SIZE}), so a full batch could never pass; raise it`,
+    ),
+  ];
+}
 
 export const sendMailSettings = composeSettings(
   'send-mail',

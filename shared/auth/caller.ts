@@ -24,3 +24,9 @@ export function callerOf(claims: JWTPayload): string {
   const tagged = (value: unknown): unknown => (value === undefined ? 0 : [value]);
   return JSON.stringify(['claims', tagged(iss), tagged(sub), tagged(azp), tagged(clientId)]);
 }
+
+/** The caller's own name in its token, as settings name callers (e.g. per-caller rate limits): sub, else azp/client_id. */
+export function subjectOf(claims: JWTPayload): string | undefined {
+  const names: unknown[] = [claims.sub, claims.azp, claims.client_id];
+  return names.find((name): name is string => typeof name === 'string' && name !== '');
+}

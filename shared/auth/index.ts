@@ -16,5 +16,5 @@ export {
   type AuthSpecs,
 } from './settings';
 export { authFailureCounter } from './metrics';
-export { callerOf } from './caller';
+export { callerOf, subjectOf } from './caller';
 export { holdsRole } from './roles';

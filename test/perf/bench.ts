@@ -98,6 +98,17 @@ const VARIANTS: readonly Variant[] = [
     limit: 0.95,
   },
   {
+    // Issue 31: every mail taken from its caller's token bucket in Redis, with a limit far above the load.
+    name: 'with per-caller rate limits (buckets in Redis, a limit above the load)',
+    env: (p) => ({
+      ...sendMailEnv(p, true),
+      RATE_LIMIT_PER_SECOND: '1000000',
+      RATE_LIMIT_BURST: '1000000',
+      RATE_LIMIT_REDIS_URL: p.redisUrl,
+    }),
+    limit: 0.95,
+  },
+  {
     // Issue 18: events POSTed to a CloudEvents sink (a KafkaSink in production) instead of produced to Kafka.
     name: 'with events over HTTP to K_SINK (EVENT_TRANSPORT=http)',
     env: (p) => ({ ...sendMailEnv(p, true), EVENT_TRANSPORT: 'http', K_SINK: p.sinkUrl }),

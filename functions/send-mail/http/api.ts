@@ -43,7 +43,32 @@ const idempotencyKey = (description: string, example: string) => ({
 });
 
 /** An answer stored and replayed under an Idempotency-Key: it carries the replay headers. */
-const keyed = <T extends object>(response: T) => ({ ...response, headers: { ...traceHeader, ...replayed } });
+const keyed = <T extends object>(response: T, extra: object = {}) => ({
+  ...response,
+  headers: { ...traceHeader, ...replayed, ...extra },
+});
+
+/** With RATE_LIMIT_PER_SECOND on: the caller's bucket, as draft-ietf-httpapi-ratelimit-headers-11 writes it. */
+const rateLimited = {
+  'RateLimit-Policy': {
+    description:
+      'With rate limiting on (RATE_LIMIT_PER_SECOND): the caller\'s token bucket as the policy `"mail";q=<burst>;w=<seconds to refill it>` (draft-ietf-httpapi-ratelimit-headers-11). A batch counts its mails.',
+    schema: { type: 'string' as const },
+    example: '"mail";q=100;w=10',
+  },
+  RateLimit: {
+    description: 'With rate limiting on: what is left, `"mail";r=<mails>;t=<seconds until the bucket is full>`.',
+    schema: { type: 'string' as const },
+    example: '"mail";r=57;t=5',
+  },
+};
+
+const tooMany = (what: string) => ({
+  ...error(
+    `rate.limit.exceeded: the caller's bucket lacks the ${what} (RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST, per-caller RATE_LIMIT_OVERRIDES); nothing sent, no SMTP connection. Retry-After says when it will hold them; docs/api.md.`,
+  ),
+  headers: { ...traceHeader, ...retryAfter, ...rateLimited },
+});
 
 /** The published batch: each item is a SendMailRequest (the validator checks them one by one). */
 const batchRequestSchema = {
@@ -97,11 +122,14 @@ export const sendMailApi: ApiDescription = {
         ],
         requestBody: { required: true, content: { 'application/json': { schema: schemaRef('SendMailRequest') } } },
         responses: {
-          '200': keyed({
-            description:
-              'The SMTP server accepted the mail, once; or, with Idempotent-Replayed: true, it did for the first request with this Idempotency-Key. When some recipients were left out (refused by the SMTP server, or on the suppression list: reason `suppressed`) and the mail went to the others, `accepted` and `rejected` say who (the mail did not go to the rejected ones). With `sandbox: true` in the request: validated and built, nothing sent, and the answer says `sandbox: true`.',
-            content: json(schemaRef('SendMailResponse')),
-          }),
+          '200': keyed(
+            {
+              description:
+                'The SMTP server accepted the mail, once; or, with Idempotent-Replayed: true, it did for the first request with this Idempotency-Key. When some recipients were left out (refused by the SMTP server, or on the suppression list: reason `suppressed`) and the mail went to the others, `accepted` and `rejected` say who (the mail did not go to the rejected ones). With `sandbox: true` in the request: validated and built, nothing sent, and the answer says `sandbox: true`.',
+              content: json(schemaRef('SendMailResponse')),
+            },
+            rateLimited,
+          ),
           '400': keyed(
             error(
               "email.parse.error (details: `request` json.syntax with the position where the JSON breaks, or `request` json.not_object: the request body as a whole, never the mail's `body` field), email.validation.error (details name each field; `cc/1` is the second cc address, `recipients` stands for to_address, cc and bcc together: recipients.too_many over MAX_RECIPIENTS) or email.recipient.rejected (the SMTP server refused every recipient permanently; no mail); stored and replayed under an Idempotency-Key (Idempotent-Replayed: true). idempotency.key.invalid: the Idempotency-Key is not 1–255 printable ASCII characters.",
@@ -129,12 +157,13 @@ export const sendMailApi: ApiDescription = {
           '422': error(
             'email.recipient.suppressed: every recipient (to_address, cc and bcc) is on the suppression list (details name each field, code recipient.suppressed); no mail, also for a sandbox request. Not stored under an Idempotency-Key: the list may change. idempotency.key.mismatch: this Idempotency-Key was used with another request body.',
           ),
+          '429': tooMany('mail'),
           '500': error('server.internal.error.'),
           '502': error(
             'email.send.error: SMTP failed, timed out or could not be reached, and no mail was sent. email.send.unknown: the whole message was written and no reply came; the mail may have been delivered (the one answer that may hide a delivery).',
           ),
           '503': error(
-            'email.send.unavailable, auth.keys.unavailable, idempotency.store.unavailable (a keyed request while the key store cannot be reached; unkeyed requests are unaffected), suppression.store.unavailable (the suppression list cannot be read and SUPPRESSION_CHECK is required) or server.busy (the in-flight body budget of the instance, MAX_INFLIGHT_BODY_BYTES, is spent; the body was not read) (with Retry-After), http.request.timeout, or http.server.draining (Connection: close); no mail was sent.',
+            'email.send.unavailable, auth.keys.unavailable, idempotency.store.unavailable (a keyed request while the key store cannot be reached; unkeyed requests are unaffected), suppression.store.unavailable (the suppression list cannot be read and SUPPRESSION_CHECK is required), rate.limit.unavailable (the rate limit store cannot be read and RATE_LIMIT_WHEN_STORE_DOWN is closed) or server.busy (the in-flight body budget of the instance, MAX_INFLIGHT_BODY_BYTES, is spent; the body was not read) (with Retry-After), http.request.timeout, or http.server.draining (Connection: close); no mail was sent.',
             retryAfter,
           ),
         },
@@ -159,11 +188,14 @@ export const sendMailApi: ApiDescription = {
           content: { 'application/json': { schema: schemaRef('SendMailBatchRequest') } },
         },
         responses: {
-          '200': keyed({
-            description:
-              'One result per item, in order: `sent` (the SMTP server accepted it, once), `sandbox`, `failed` (no mail; `code` as a single send would answer), `unknown` (email.send.unknown: the only status that may hide a delivery, with its messageId) or `not_attempted` (never started before the deadline, the drain or the client leaving; never sent later).',
-            content: json(schemaRef('SendMailBatchResponse')),
-          }),
+          '200': keyed(
+            {
+              description:
+                'One result per item, in order: `sent` (the SMTP server accepted it, once), `sandbox`, `failed` (no mail; `code` as a single send would answer), `unknown` (email.send.unknown: the only status that may hide a delivery, with its messageId) or `not_attempted` (never started before the deadline, the drain or the client leaving; never sent later).',
+              content: json(schemaRef('SendMailBatchResponse')),
+            },
+            rateLimited,
+          ),
           '400': keyed(
             error(
               'email.parse.error (the body is not a JSON object) or email.validation.error (`messages` missing, not an array, empty: field.too_short, over MAX_BATCH_SIZE: field.too_many, or another field: field.unknown); nothing sent. idempotency.key.invalid.',
@@ -179,9 +211,10 @@ export const sendMailApi: ApiDescription = {
           '413': error('http.body.toolarge: over MAX_BATCH_SIZE mails of MAX_BODY_BYTES; nothing sent.'),
           '415': keyed(error('http.mediatype.unsupported: not UTF-8 application/json, or a compressed body.')),
           '422': error('idempotency.key.mismatch: this Idempotency-Key was used with another request body.'),
+          '429': tooMany("batch's mails (its valid items that are not sandbox requests, taken all at once)"),
           '500': error('server.internal.error.'),
           '503': error(
-            'auth.keys.unavailable, idempotency.store.unavailable, server.busy (with Retry-After), http.request.timeout or http.server.draining before any item started; nothing sent.',
+            'auth.keys.unavailable, idempotency.store.unavailable, rate.limit.unavailable, server.busy (with Retry-After), http.request.timeout or http.server.draining before any item started; nothing sent.',
             retryAfter,
           ),
         },

@@ -1,9 +1,10 @@
 /** The HTTP adapter of send-mail: request → validated input → use case → result, for one mail or a batch. */
-import { callerOf, type Authenticator } from '../../../shared/auth';
+import { callerOf, subjectOf, type Authenticator } from '../../../shared/auth';
 import { requireJsonContentType, type HttpResult, type IncomingRequest, type Route } from '../../../shared/http';
 import type { Logger } from '../../../shared/logging';
 import { currentTrace, newTrace, type TraceContext } from '../../../shared/tracing';
 import { sendBatch, type BatchResult } from '../batch';
+import type { RateLimiter } from '../rate-limit';
 import { SEND_MAIL_BATCH_PATH, SEND_MAIL_PATH } from '../identity';
 import { idempotencyKeyOf, keyHashOf, type Guard } from '../idempotency';
 import { parseBatchRequest, type BatchLimits } from './batch-request';
@@ -26,7 +27,14 @@ export const DEFAULT_SEND_MAIL_LIMITS: SendMailLimits = {
   batchConcurrency: 5,
 };
 
-type Send = (request: IncomingRequest, trace: TraceContext, correlation: SendMailCorrelation) => Promise<HttpResult>;
+/** Who sends: the correlation the events carry, and the name the rate limit overrides use. */
+interface Sender {
+  readonly correlation: SendMailCorrelation & { readonly caller: string };
+  /** The token's sub, else azp/client_id. */
+  readonly subject: string | undefined;
+}
+
+type Send = (request: IncomingRequest, trace: TraceContext, sender: Sender) => Promise<HttpResult>;
 
 export function sendMailRoutes(
   ports: SendMailPorts,
@@ -34,7 +42,11 @@ export function sendMailRoutes(
   limits: SendMailLimits = DEFAULT_SEND_MAIL_LIMITS,
   idempotency?: Guard,
   logger?: Logger,
+  rateLimit?: RateLimiter,
 ): Route[] {
+  /** Takes the mails a request would send from its caller's bucket: the answer's headers, or 429. */
+  const limit = async (sender: Sender, mails: number): Promise<Record<string, string> | undefined> =>
+    rateLimit && mails > 0 ? rateLimit.take(sender.correlation.caller, sender.subject, mails) : undefined;
   /** Auth, content type and an Idempotency-Key are the same for one mail and a batch. */
   const route =
     (send: Send): Route['handle'] =>
@@ -45,7 +57,9 @@ export function sendMailRoutes(
       const trace = currentTrace() ?? newTrace();
       const key = idempotency ? idempotencyKeyOf(request) : undefined;
       const caller = callerOf(claims);
-      if (idempotency === undefined || key === undefined) return send(request, trace, { caller });
+      const subject = subjectOf(claims);
+      if (idempotency === undefined || key === undefined)
+        return send(request, trace, { correlation: { caller }, subject });
       const keyHash = keyHashOf(key);
       request.annotate?.({ idempotency: { key_hash: keyHash } });
       return idempotency.run(
@@ -56,7 +70,7 @@ export function sendMailRoutes(
           requestId: trace.traceId,
           onOutcome: (outcome) => request.annotate?.({ idempotency: { key_hash: keyHash, outcome } }),
         },
-        () => send(request, trace, { caller, idempotencykey: keyHash }),
+        () => send(request, trace, { correlation: { caller, idempotencykey: keyHash }, subject }),
       );
     };
 
@@ -64,28 +78,31 @@ export function sendMailRoutes(
     {
       method: 'POST',
       path: SEND_MAIL_PATH,
-      handle: route(async (request, trace, correlation) => {
+      handle: route(async (request, trace, sender) => {
         const input = parseSendMailRequest(request.body, limits);
-        const result = await sendMail(input, trace, ports, request.signal, correlation, request.deadlineAt);
+        const headers = await limit(sender, input.sandbox ? 0 : 1);
+        const result = await sendMail(input, trace, ports, request.signal, sender.correlation, request.deadlineAt);
         request.annotate?.({ email: deliveredLogFields(input, result) });
-        return { status: 200, json: result };
+        return { status: 200, json: result, ...(headers ? { headers } : {}) };
       }),
     },
     {
       method: 'POST',
       path: SEND_MAIL_BATCH_PATH,
-      handle: route(async (request, trace, correlation) => {
+      handle: route(async (request, trace, sender) => {
         const items = parseBatchRequest(request.body, limits);
+        // A batch counts the mails it would send: its valid items that are not sandbox requests.
+        const headers = await limit(sender, items.filter((item) => 'request' in item && !item.request.sandbox).length);
         const result = await sendBatch(items, ports, {
           trace,
-          correlation,
+          correlation: sender.correlation,
           concurrency: limits.batchConcurrency,
           signal: request.signal,
           ...(request.deadlineAt === undefined ? {} : { deadlineAt: request.deadlineAt }),
           onUnexpected: (err) => logger?.error({ err }, 'unexpected error in a batch item'),
         });
         request.annotate?.({ batch: batchLogFields(result) });
-        return { status: 200, json: result };
+        return { status: 200, json: result, ...(headers ? { headers } : {}) };
       }),
     },
   ];

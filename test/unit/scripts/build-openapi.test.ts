@@ -31,10 +31,14 @@ describe('buildSpec', () => {
       '413',
       '415',
       '422',
+      '429',
       '500',
       '502',
       '503',
     ]);
+    expect(responses['429']?.headers).toHaveProperty('Retry-After');
+    expect(responses['429']?.headers).toHaveProperty('RateLimit');
+    expect(responses['200']?.headers).toHaveProperty('RateLimit-Policy');
     expect(responses['401']?.headers).toHaveProperty('WWW-Authenticate');
     expect(responses['403']?.headers).toHaveProperty('WWW-Authenticate');
     expect(responses['503']?.headers).toHaveProperty('Retry-After');
