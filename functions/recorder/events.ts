@@ -41,6 +41,8 @@ export interface SentEvent extends Recorded {
   readonly caller?: string;
   /** To and the Cc recipients the server took (Bcc recipients are never named). */
   readonly recipients: readonly string[];
+  /** The message stream: absent in the event is transactional. */
+  readonly stream: 'transactional' | 'broadcast';
 }
 
 export interface FeedbackEvent extends Recorded {
@@ -90,6 +92,7 @@ export function readEvent(event: IncomingEvent, prefix: string): RecordedEvent {
       occurredAt: timeOf(data.sentAt, 'data.sentAt'),
       data,
       recipients: [data.toAddress, ...(data.cc ?? [])].map((address) => formOf(address) ?? address),
+      stream: data.stream ?? 'transactional',
       ...(data.caller === undefined ? {} : { caller: data.caller }),
     };
   }

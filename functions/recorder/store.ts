@@ -28,8 +28,8 @@ const STATEMENTS = {
     name: 'recorder-sent',
     text: `WITH ${EVENT},
       mail AS (
-        INSERT INTO mail (message_id, email_sent_id, caller, recipients, sent_at)
-        SELECT $3, $2, $11, $12, $9 WHERE EXISTS (SELECT 1 FROM event)
+        INSERT INTO mail (message_id, email_sent_id, caller, recipients, sent_at, stream)
+        SELECT $3, $2, $11, $12, $9, $13 WHERE EXISTS (SELECT 1 FROM event)
         ON CONFLICT (message_id) DO NOTHING)
       SELECT (SELECT count(*) FROM event)::int AS recorded, 0 AS suppressed`,
   },
@@ -66,7 +66,7 @@ export async function storeEvent(db: DatabasePool, event: RecordedEvent): Promis
   const reason = suppressionReasonOf(event);
   const [statement, params] =
     event.name === 'email.sent'
-      ? [STATEMENTS.sent, [...common, event.caller ?? null, event.recipients]]
+      ? [STATEMENTS.sent, [...common, event.caller ?? null, event.recipients, event.stream]]
       : reason !== undefined
         ? [STATEMENTS.suppressing, [...common, feedback?.address, reason]]
         : [STATEMENTS.other, common];

@@ -22,6 +22,8 @@ export interface Timeline {
   /** Absent until the mail's email.sent is recorded (a bounce may arrive first). */
   readonly sentAt?: string;
   readonly recipients?: readonly string[];
+  /** With sentAt: the message stream the mail went out on. */
+  readonly stream?: 'transactional' | 'broadcast';
   readonly events: readonly TimelineEntry[];
 }
 
@@ -39,6 +41,7 @@ interface MailRow {
   caller: string | null;
   recipients: string[];
   sent_at: Date | null;
+  stream: 'transactional' | 'broadcast';
 }
 
 interface EventRow {
@@ -53,9 +56,10 @@ interface EventRow {
 
 export async function readTimeline(db: Queryable, messageId: string, viewer: Viewer): Promise<Timeline> {
   const { mail, events } = await fromStore(async () => {
-    const mails = await db.query<MailRow>('SELECT caller, recipients, sent_at FROM mail WHERE message_id = $1', [
-      messageId,
-    ]);
+    const mails = await db.query<MailRow>(
+      'SELECT caller, recipients, sent_at, stream FROM mail WHERE message_id = $1',
+      [messageId],
+    );
     const mine = mails.rows[0] !== undefined && mails.rows[0].caller === viewer.caller;
     // Another caller's mail, or none: the same 404, before its events are read.
     if (!mine && !viewer.readsAll) return { mail: undefined, events: [] };
@@ -69,7 +73,7 @@ export async function readTimeline(db: Queryable, messageId: string, viewer: Vie
   if (mail === undefined && events.length === 0) throw recordsError('timeline.notfound');
   return {
     messageId,
-    ...(mail?.sent_at ? { sentAt: mail.sent_at.toISOString(), recipients: mail.recipients } : {}),
+    ...(mail?.sent_at ? { sentAt: mail.sent_at.toISOString(), recipients: mail.recipients, stream: mail.stream } : {}),
     events: events.map((row) => ({
       type: row.type,
       eventId: row.event_id,

@@ -64,7 +64,12 @@ export function createSendMailApp(
       return {
         routes: sendMailRoutes(
           ports,
-          { authenticator, requiredRole: config.SEND_MAIL_REQUIRED_ROLE },
+          {
+            authenticator,
+            requiredRole: config.SEND_MAIL_REQUIRED_ROLE,
+            broadcastRole: config.SEND_BROADCAST_REQUIRED_ROLE,
+            rolesClaim: config.AUTH_ROLES_CLAIM,
+          },
           {
             maxRecipients: config.MAX_RECIPIENTS,
             maxBodyBytes: config.MAX_BODY_BYTES,

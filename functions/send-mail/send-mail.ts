@@ -284,6 +284,7 @@ function eventData(
     ...(visibleSuppressed.length > 0 ? { suppressed: visibleSuppressed } : {}),
     ...(request.tags ? { tags: request.tags } : {}),
     ...(request.metadata ? { metadata: request.metadata } : {}),
+    ...(request.stream ? { stream: request.stream } : {}),
     ...(request.attachments?.length
       ? {
           attachmentCount: request.attachments.length,

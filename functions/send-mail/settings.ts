@@ -140,6 +140,10 @@ export const sendMailSpecs = {
     desc: 'DKIM private key, PEM (PKCS#8 or PKCS#1), RSA of at least 1024 bits; refused at start when it cannot be parsed or is not RSA. In one line, `\\n` stands for a line break.',
   }),
   SEND_MAIL_REQUIRED_ROLE: str({ default: 'admin', desc: 'Role a caller needs in AUTH_ROLES_CLAIM to send mail.' }),
+  SEND_BROADCAST_REQUIRED_ROLE: str({
+    default: 'broadcast',
+    desc: 'Role a caller needs besides SEND_MAIL_REQUIRED_ROLE to send on the broadcast stream (`"stream": "broadcast"`: campaign and bulk mail). Without it: 403 auth.role.missing (in a batch, that item). The transactional stream needs only the send role.',
+  }),
   KAFKA_TOPIC: str({ default: 'mailer.email-sent.v1', desc: 'Topic of the email.sent events (kafka mode).' }),
   EVENT_SOURCE: uriReference({ default: '/mailer/send-mail', desc: 'CloudEvent source (a URI reference).' }),
   ...idempotencySpecs,

@@ -5,7 +5,7 @@ export {
   type Authenticator,
   type AuthTelemetry,
 } from './authenticator';
-export { authErrorStatus, AuthError, type AuthErrorCode, type AuthFailureReason } from './errors';
+export { authErrorStatus, AuthError, roleMissing, type AuthErrorCode, type AuthFailureReason } from './errors';
 export { discoveryUrl } from './jwks';
 export {
   ASYMMETRIC_ALGORITHMS,

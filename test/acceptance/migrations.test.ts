@@ -122,10 +122,16 @@ it('when a database at the previous version holds data, then migrating up keeps 
   });
 
   expect(before.version).toBe(1);
-  expect(after.result.applied.map((file) => file.split('/').pop())).toEqual(['002.do.records-api.sql']);
+  expect(after.result.applied.map((file) => file.split('/').pop())).toEqual([
+    '002.do.records-api.sql',
+    '003.do.message-streams.sql',
+  ]);
   expect(after.counts).toEqual([{ mails: 1, events: 1, suppressions: 1 }]);
   await withDatabase(postgres.urlFor('records_login', database), async (db) => {
-    await expect(db.query('SELECT message_id FROM mail')).resolves.toMatchObject({ rows: [{ message_id: '<m@x>' }] });
+    // A mail recorded before message streams went out on the transactional one.
+    await expect(db.query('SELECT message_id, stream FROM mail')).resolves.toMatchObject({
+      rows: [{ message_id: '<m@x>', stream: 'transactional' }],
+    });
     await expect(
       db.query("INSERT INTO suppression (address, reason) VALUES ('b@example.org', 'manual')"),
     ).resolves.toBeDefined();

@@ -147,6 +147,18 @@ describe('when events are delivered', () => {
     expect(await timeline(messageId)).toHaveLength(1);
   });
 
+  it('when an email.sent names its message stream, then the mail is recorded on it; without one, on transactional', async () => {
+    const broadcast = mail({ stream: 'broadcast' });
+    const plain = mail();
+
+    expect((await deliver(broadcast.sent)).status).toBe(204);
+    expect((await deliver(plain.sent)).status).toBe(204);
+    const streamOf = async (messageId: string): Promise<unknown> =>
+      (await db.query('SELECT stream FROM mail WHERE message_id = $1', [messageId])).rows[0];
+    expect(await streamOf(broadcast.messageId)).toEqual({ stream: 'broadcast' });
+    expect(await streamOf(plain.messageId)).toEqual({ stream: 'transactional' });
+  });
+
   it('when the same event is delivered twice, then both answers are 204 and it is recorded once', async () => {
     const sentMail = mail();
     const bounce = feedback(BOUNCED, sentMail);

@@ -94,6 +94,7 @@ describe('GET /api/rest/v1/emails/{messageId}', () => {
       messageId,
       sentAt: '2026-12-07T10:00:00.000Z',
       recipients: ['gone@example.org'],
+      stream: 'transactional',
       events: [
         { type: 'email.sent', occurredAt: '2026-12-07T10:00:00.000Z' },
         {

@@ -31,6 +31,10 @@ const timelineSchema = {
       items: { type: 'string' },
       description: 'To and the Cc recipients the server took (Bcc recipients are never named).',
     },
+    stream: {
+      enum: ['transactional', 'broadcast'],
+      description: 'With sentAt: the message stream the mail went out on (transactional unless it said broadcast).',
+    },
     events: {
       type: 'array',
       description: 'What happened, in order: email.sent, email.delayed, email.bounced, email.complained.',
@@ -54,6 +58,7 @@ const timelineSchema = {
     messageId: '<3b241101-e2bb-4255-8caf-4136c566a962@bounces.example.com>',
     sentAt: '2026-12-07T10:00:00.000Z',
     recipients: ['gone@example.org'],
+    stream: 'transactional',
     events: [
       { type: 'email.sent', eventId: '3b241101-e2bb-4255-8caf-4136c566a962', occurredAt: '2026-12-07T10:00:00.000Z' },
       {

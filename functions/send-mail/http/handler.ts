@@ -1,5 +1,5 @@
 /** The HTTP adapter of send-mail: request → validated input → use case → result, for one mail or a batch. */
-import { callerOf, subjectOf, type Authenticator } from '../../../shared/auth';
+import { callerOf, holdsRole, roleMissing, subjectOf, type Authenticator } from '../../../shared/auth';
 import { requireJsonContentType, type HttpResult, type IncomingRequest, type Route } from '../../../shared/http';
 import type { Logger } from '../../../shared/logging';
 import { currentTrace, newTrace, type TraceContext } from '../../../shared/tracing';
@@ -14,6 +14,10 @@ import { deliveredLogFields, sendMail, type SendMailCorrelation, type SendMailPo
 export interface SendMailAccess {
   readonly authenticator: Authenticator;
   readonly requiredRole: string;
+  /** Needed besides `requiredRole` for the broadcast stream; absent: anyone who may send may broadcast. */
+  readonly broadcastRole?: string;
+  /** Where the token lists its roles (AUTH_ROLES_CLAIM). */
+  readonly rolesClaim?: string;
 }
 
 export interface SendMailLimits extends BatchLimits {
@@ -32,6 +36,8 @@ interface Sender {
   readonly correlation: SendMailCorrelation & { readonly caller: string };
   /** The token's sub, else azp/client_id. */
   readonly subject: string | undefined;
+  /** Whether the token holds the broadcast role. */
+  readonly broadcasts: boolean;
 }
 
 type Send = (request: IncomingRequest, trace: TraceContext, sender: Sender) => Promise<HttpResult>;
@@ -58,8 +64,10 @@ export function sendMailRoutes(
       const key = idempotency ? idempotencyKeyOf(request) : undefined;
       const caller = callerOf(claims);
       const subject = subjectOf(claims);
+      const broadcasts =
+        access.broadcastRole === undefined || holdsRole(claims, access.rolesClaim ?? '', access.broadcastRole);
       if (idempotency === undefined || key === undefined)
-        return send(request, trace, { correlation: { caller }, subject });
+        return send(request, trace, { correlation: { caller }, subject, broadcasts });
       const keyHash = keyHashOf(key);
       request.annotate?.({ idempotency: { key_hash: keyHash } });
       return idempotency.run(
@@ -70,7 +78,7 @@ export function sendMailRoutes(
           requestId: trace.traceId,
           onOutcome: (outcome) => request.annotate?.({ idempotency: { key_hash: keyHash, outcome } }),
         },
-        () => send(request, trace, { correlation: { caller, idempotencykey: keyHash }, subject }),
+        () => send(request, trace, { correlation: { caller, idempotencykey: keyHash }, subject, broadcasts }),
       );
     };
 
@@ -80,6 +88,7 @@ export function sendMailRoutes(
       path: SEND_MAIL_PATH,
       handle: route(async (request, trace, sender) => {
         const input = parseSendMailRequest(request.body, limits);
+        if (input.stream === 'broadcast' && !sender.broadcasts) throw roleMissing();
         const headers = await limit(sender, input.sandbox ? 0 : 1);
         const result = await sendMail(input, trace, ports, request.signal, sender.correlation, request.deadlineAt);
         request.annotate?.({ email: deliveredLogFields(input, result) });
@@ -90,7 +99,12 @@ export function sendMailRoutes(
       method: 'POST',
       path: SEND_MAIL_BATCH_PATH,
       handle: route(async (request, trace, sender) => {
-        const items = parseBatchRequest(request.body, limits);
+        // Roles apply per item: a broadcast item without the broadcast role is refused on its own.
+        const items = parseBatchRequest(request.body, limits).map((item) =>
+          'request' in item && item.request.stream === 'broadcast' && !sender.broadcasts
+            ? { refused: roleMissing() }
+            : item,
+        );
         // A batch counts the mails it would send: its valid items that are not sandbox requests.
         const headers = await limit(sender, items.filter((item) => 'request' in item && !item.request.sandbox).length);
         const result = await sendBatch(items, ports, {

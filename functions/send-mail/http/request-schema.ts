@@ -129,6 +129,12 @@ export const sendMailRequestSchema = {
       description:
         'Optional files: at most MAX_ATTACHMENTS (20), decoded together at most MAX_ATTACHMENT_BYTES (10 MiB; over it 413 email.attachment.toolarge). The email.sent event counts them and their bytes, never their names or content.',
     },
+    stream: {
+      enum: ['transactional', 'broadcast'],
+      description:
+        'The message stream (as Postmark separates them): `transactional` (the default: mail a user asked for, such as a password reset) or `broadcast` (campaign and bulk mail; needs the role SEND_BROADCAST_REQUIRED_ROLE besides the send role). Carried into the email.sent event and the timeline; unsubscribes will apply to the broadcast stream only.',
+      example: 'transactional',
+    },
     sandbox: {
       type: 'boolean',
       description:

@@ -34,8 +34,12 @@ export interface SendMailRequest {
   readonly tags?: readonly string[];
   readonly metadata?: Readonly<Record<string, string>>;
   readonly attachments?: readonly Attachment[];
+  /** Only when the caller named one: absent is `transactional`. */
+  readonly stream?: MessageStream;
   readonly sandbox?: true;
 }
+
+export type MessageStream = 'transactional' | 'broadcast';
 
 /** What the parser needs from the settings. */
 export interface RequestLimits extends AttachmentLimits {
@@ -63,6 +67,7 @@ interface SendMailBody {
   readonly tags?: string[];
   readonly metadata?: Record<string, string>;
   readonly attachments?: AttachmentField[];
+  readonly stream?: MessageStream;
   readonly sandbox?: boolean;
 }
 
@@ -160,6 +165,7 @@ function checkedRequest(
     ...(value.tags === undefined ? {} : { tags: value.tags }),
     ...(value.metadata === undefined ? {} : { metadata: { ...value.metadata } }),
     ...(attachments === undefined ? {} : { attachments }),
+    ...(value.stream === undefined ? {} : { stream: value.stream }),
     ...(value.sandbox === true ? { sandbox: true as const } : {}),
   };
 }

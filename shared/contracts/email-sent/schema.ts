@@ -46,6 +46,10 @@ export const emailSentDataSchema = {
       additionalProperties: { type: 'string' },
       description: "The request's metadata, as sent.",
     },
+    stream: {
+      enum: ['transactional', 'broadcast'],
+      description: 'Only when the request named its message stream; absent is transactional.',
+    },
     attachmentCount: {
       type: 'integer',
       minimum: 1,
@@ -75,6 +79,7 @@ export interface EmailSentData {
   readonly suppressed?: readonly string[];
   readonly tags?: readonly string[];
   readonly metadata?: Readonly<Record<string, string>>;
+  readonly stream?: 'transactional' | 'broadcast';
   readonly attachmentCount?: number;
   readonly attachmentBytes?: number;
   readonly caller?: string;
