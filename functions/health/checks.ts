@@ -27,6 +27,8 @@ type CheckConfig = KafkaConnectionConfig &
     | 'HEALTH_TIMEOUT_MS'
     | 'FEATURE_IDEMPOTENCY'
     | 'IDEMPOTENCY_REDIS_URL'
+    | 'RATE_LIMIT_WHEN_STORE_DOWN'
+    | 'RATE_LIMIT_REDIS_URL'
     | 'SUPPRESSION_CHECK'
     | 'DATABASE_URL'
   >;
@@ -35,6 +37,8 @@ type CheckConfig = KafkaConnectionConfig &
 export function dependencyChecks(config: CheckConfig): Partial<Record<ComponentName, Check>> {
   const timeoutMs = config.HEALTH_TIMEOUT_MS;
   const redisUrl = config.FEATURE_IDEMPOTENCY ? config.IDEMPOTENCY_REDIS_URL : undefined;
+  // Only a closed rate limit makes send-mail depend on its Redis (local limits per instance without it).
+  const rateLimitUrl = config.RATE_LIMIT_WHEN_STORE_DOWN === 'closed' ? config.RATE_LIMIT_REDIS_URL : undefined;
   // Only a required check makes send-mail depend on its database (best-effort sends without it).
   const databaseUrl = config.SUPPRESSION_CHECK === 'required' ? config.DATABASE_URL : undefined;
   return {
@@ -47,6 +51,9 @@ export function dependencyChecks(config: CheckConfig): Partial<Record<ComponentN
     ...(redisUrl === undefined
       ? {}
       : { idempotencyStore: () => timed('redis.unreachable', timeoutMs, () => redisPing(redisUrl, timeoutMs)) }),
+    ...(rateLimitUrl === undefined
+      ? {}
+      : { rateLimitStore: () => timed('redis.unreachable', timeoutMs, () => redisPing(rateLimitUrl, timeoutMs)) }),
     smtp: () => {
       if (config.SMTP_URL === undefined) return Promise.resolve(disabled('mail.outbox')); // local: mails go to OUTBOX_DIR
       return timed('smtp.unreachable', timeoutMs, () => smtpHandshake(config.SMTP_URL ?? '', timeoutMs));

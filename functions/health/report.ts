@@ -26,6 +26,7 @@ export const COMPONENTS = {
   identityProvider: 'always',
   idempotencyStore: 'when configured',
   suppressionList: 'when configured',
+  rateLimitStore: 'when configured',
 } as const;
 export type ComponentName = keyof typeof COMPONENTS;
 

@@ -27,6 +27,16 @@ export const healthSpecs = {
     desc: "The Redis the idempotencyStore check pings: send-mail's IDEMPOTENCY_REDIS_URL.",
     example: 'rediss://mailer:password@redis.example.com:6380/0',
   }),
+  RATE_LIMIT_WHEN_STORE_DOWN: str({
+    choices: ['local', 'closed'],
+    default: 'local',
+    desc: "send-mail's RATE_LIMIT_WHEN_STORE_DOWN: when closed, send-mail refuses mail while its rate limit Redis cannot answer, so the report has a rateLimitStore component (RATE_LIMIT_REDIS_URL). local: send-mail limits per instance meanwhile and does not depend on it.",
+  }),
+  RATE_LIMIT_REDIS_URL: redisUrl({
+    default: undefined,
+    desc: "The Redis the rateLimitStore check pings: send-mail's RATE_LIMIT_REDIS_URL.",
+    example: 'rediss://mailer:password@redis.example.com:6380/1',
+  }),
   SUPPRESSION_CHECK: str({
     choices: ['required', 'best-effort', 'off'],
     default: 'required',
@@ -37,7 +47,7 @@ export const healthSpecs = {
 const ownSettings = defineSettings({
   owner: 'functions/health',
   specs: healthSpecs,
-  secrets: ['IDEMPOTENCY_REDIS_URL'],
+  secrets: ['IDEMPOTENCY_REDIS_URL', 'RATE_LIMIT_REDIS_URL'],
   localDefaults: { SUPPRESSION_CHECK: 'off' },
   requiredWhen: {
     IDEMPOTENCY_REDIS_URL: 'required outside local when FEATURE_IDEMPOTENCY is on',

@@ -7,7 +7,8 @@
 import { createSendMailApp } from '../../functions/send-mail/app';
 import { SEND_MAIL_BATCH_PATH, SEND_MAIL_PATH } from '../../functions/send-mail/identity';
 import { startFunction, type FunctionUnderTest } from '../support/function-under-test';
-import { expectErrorBody, postJson, type Answer } from '../support/http-client';
+import { expectErrorBody, postJson, request, type Answer } from '../support/http-client';
+import { createHealthApp } from '../../functions/health/app';
 import { startRedisServer, type TestRedisServer } from '../support/redis-server';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { bearer } from '../support/tokens';
@@ -149,6 +150,34 @@ describe('when Redis is killed', () => {
       expect(smtp.mails.some((received) => received.to[0] === 'closed@mailinator.com')).toBe(false);
     } finally {
       await redis.start();
+    }
+  });
+});
+
+describe('health with send-mail refusing mail while its rate limit store is down (closed)', () => {
+  it.each([
+    { name: 'Redis answers', status: 200, component: { status: 'UP' } },
+    {
+      name: 'Redis is killed',
+      status: 503,
+      component: { status: 'DOWN', details: expect.objectContaining({ error: 'redis.unreachable' }) as unknown },
+    },
+  ])('when $name, then the report has a rateLimitStore component that says so', async ({ name, status, component }) => {
+    const health = await startFunction(createHealthApp, {
+      SMTP_URL: smtp.url,
+      RATE_LIMIT_WHEN_STORE_DOWN: 'closed',
+      RATE_LIMIT_REDIS_URL: redis.url,
+      HEALTH_TIMEOUT_MS: '500',
+    });
+    if (name === 'Redis is killed') await redis.kill();
+    try {
+      const answer = await request(`${health.url}/health`, { headers: await bearer({ roles: ['ops'] }) });
+
+      expect(answer.status).toBe(status);
+      expect(answer.body).toMatchObject({ components: { rateLimitStore: component } });
+    } finally {
+      await health.stop();
+      if (name === 'Redis is killed') await redis.start();
     }
   });
 });
