@@ -73,6 +73,10 @@ it('when every consumer pact of MailService is replayed against send-mail, then 
         stateRoles = ['admin'];
         return Promise.resolve();
       },
+      'an authorized user with the admin and broadcast roles exists': () => {
+        stateRoles = ['admin', 'broadcast'];
+        return Promise.resolve();
+      },
       // The first try of the mail, by the same caller (the pact token's subject) with the same body.
       'a campaign mail was sent with this Idempotency-Key': async (params) => {
         const { key } = params as { key: string };
