@@ -27,15 +27,14 @@ export async function receiveBody(
   if (!hasBody(req)) return undefined;
   const refusal = refuseUnread(req, limit);
   if (refusal) throw refusal;
+  const declared = req.headers['content-length'];
   if (budget) {
-    const declared = req.headers['content-length'];
     const release = budget.reserve(declared === undefined ? limit : Number(declared));
     if (!release) throw httpError('server.busy', { headers: { 'Retry-After': '1' } });
     res.once('close', release);
   }
   if (req.awaitsContinue) res.writeContinue();
   try {
-    const declared = req.headers['content-length'];
     // With a declared length (within the limit: checked above) the bytes go straight into one buffer of that
     // size; joining the socket's chunks afterwards would hold a large body twice.
     if (declared !== undefined && req.headers['transfer-encoding'] === undefined)

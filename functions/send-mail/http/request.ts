@@ -80,13 +80,13 @@ export function parseSendMailRequest(raw: Buffer, limits: RequestLimits = DEFAUL
   const value = parseJsonObject(raw, limits.maxBodyBytes, cut?.text);
   // A long string anywhere but in an attachment's content is over MAX_BODY_BYTES by itself.
   if (cut && cutContents(value, cut.strings) !== cut.strings.size) throw httpError('http.body.toolarge');
-  if (!validate(value)) throw emailError('email.validation.error', { details: toProblems(validate.errors ?? []) });
+  const body = schemaChecked(value);
   const contentOf = (content: string): string | Buffer => cut?.strings.get(content) ?? content;
-  const contents = (value.attachments ?? []).map((attachment) => contentOf(attachment.content));
+  const contents = (body.attachments ?? []).map((attachment) => contentOf(attachment.content));
   // The route's larger limit is for attachments only: the rest keeps MAX_BODY_BYTES.
   const attachmentText = contents.reduce((sum, content) => sum + content.length, 0);
   if (raw.length - attachmentText > limits.maxBodyBytes) throw httpError('http.body.toolarge');
-  return checkedRequest(value, limits, contentOf);
+  return checkedRequest(body, limits, contentOf);
 }
 
 /** How many attachments' contents are strings cut out of the body (before the schema: any shape may come). */
@@ -103,14 +103,26 @@ function cutContents(value: object, strings: ReadonlyMap<string, Buffer>): numbe
  * One mail of a batch, already parsed with the batch: the single send's rules, its size (as JSON) within
  * MAX_BODY_BYTES, and no attachments (a batch leaves them out: send those one by one).
  */
-export function parseBatchItem(value: unknown, limits: RequestLimits = DEFAULT_REQUEST_LIMITS): SendMailRequest {
-  if (value === null || typeof value !== 'object' || Array.isArray(value))
-    throw emailError('email.parse.error', { details: [{ field: REQUEST_FIELD, code: 'json.not_object' }] });
+export function parseBatchItem(item: unknown, limits: RequestLimits = DEFAULT_REQUEST_LIMITS): SendMailRequest {
+  const value = asObject(item);
   if ('attachments' in value)
     throw emailError('email.validation.error', { details: [{ field: 'attachments', code: 'field.not_in_batch' }] });
+  const body = schemaChecked(value);
+  if (Buffer.byteLength(JSON.stringify(body)) > limits.maxBodyBytes) throw httpError('http.body.toolarge');
+  return checkedRequest(body, limits);
+}
+
+/** A JSON value that must be an object (the body, or a batch's item): email.parse.error json.not_object else. */
+function asObject(value: unknown): object {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw emailError('email.parse.error', { details: [{ field: REQUEST_FIELD, code: 'json.not_object' }] });
+  return value;
+}
+
+/** The request's JSON Schema (the generated validator): email.validation.error naming each problem. */
+function schemaChecked(value: object): SendMailBody {
   if (!validate(value)) throw emailError('email.validation.error', { details: toProblems(validate.errors ?? []) });
-  if (Buffer.byteLength(JSON.stringify(value)) > limits.maxBodyBytes) throw httpError('http.body.toolarge');
-  return checkedRequest(value, limits);
+  return value;
 }
 
 /**
@@ -133,9 +145,7 @@ export function parseJsonObject(raw: Buffer, maxBodyBytes: number, text?: string
       ],
     });
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value))
-    throw emailError('email.parse.error', { details: [{ field: REQUEST_FIELD, code: 'json.not_object' }] });
-  return value;
+  return asObject(value);
 }
 
 /** The rules a schema cannot say, on a body the schema let through. */

@@ -5,6 +5,7 @@
  * With DKIM settings the composed bytes are signed here, as the SMTP transaction reads them.
  */
 import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { traceparentFor } from '../../../shared/tracing';
 import type { Verp } from '../../../shared/verp';
@@ -90,17 +91,11 @@ export function createComposer(from: string, dkim: DkimConfig, verp?: Verp): Com
     return {
       message: mail.attachments?.length
         ? { stream: made }
-        : { bytes: sign ? await bytesOf(made()) : await node.build() },
+        : { bytes: sign ? await buffer(made()) : await node.build() },
       messageId: node.messageId(),
       envelope: { from: verp ? verp.address(mail.id) : from, to: envelopeRecipients(mail) },
     };
   };
-}
-
-async function bytesOf(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 /** Base64 characters decoded per chunk: a multiple of 4, so each slice decodes on its own. */
