@@ -12,7 +12,12 @@ import standaloneCode from 'ajv/dist/standalone';
 import { sendMailBatchRequestSchema, sendMailRequestSchema } from '../functions/send-mail/http/request-schema';
 import { FEEDBACK_EVENTS, feedbackDataSchema, feedbackSchemaFile } from '../shared/contracts/email-feedback';
 import { EMAIL_SENT_SCHEMA_FILE, emailSentDataSchema } from '../shared/contracts/email-sent';
-import { SUPPRESSION_CHANGED_SCHEMA_FILE, suppressionChangedDataSchema } from '../shared/contracts/email-suppression';
+import {
+  SUPPRESSION_CHANGED_SCHEMA_FILE,
+  suppressionChangedDataSchema,
+  UNSUBSCRIBED_SCHEMA_FILE,
+  unsubscribedDataSchema,
+} from '../shared/contracts/email-suppression';
 import { buildSpec } from './build-openapi';
 import { specToYaml } from '../openapi/yaml';
 import { FUNCTIONS } from '../functions/catalog';
@@ -76,6 +81,10 @@ const artefacts: Artefact[] = [
   {
     path: `openapi/schemas/${SUPPRESSION_CHANGED_SCHEMA_FILE}`,
     render: () => `${JSON.stringify(suppressionChangedDataSchema, null, 2)}\n`,
+  },
+  {
+    path: `openapi/schemas/${UNSUBSCRIBED_SCHEMA_FILE}`,
+    render: () => `${JSON.stringify(unsubscribedDataSchema, null, 2)}\n`,
   },
   { path: 'openapi/openapi.json', render: async () => `${JSON.stringify(await buildSpec(), null, 2)}\n` },
   { path: 'openapi/openapi.yaml', render: async () => specToYaml(await buildSpec()) },

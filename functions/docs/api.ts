@@ -6,7 +6,7 @@ import type { PathItemObject } from 'openapi3-ts/oas31';
 import { notModified, staticFile, type ApiDescription } from '../../openapi/parts';
 import { FEEDBACK_EVENTS, feedbackSchemaFile } from '../../shared/contracts/email-feedback';
 import { EMAIL_SENT_SCHEMA_FILE } from '../../shared/contracts/email-sent';
-import { SUPPRESSION_CHANGED_SCHEMA_FILE } from '../../shared/contracts/email-suppression';
+import { SUPPRESSION_CHANGED_SCHEMA_FILE, UNSUBSCRIBED_SCHEMA_FILE } from '../../shared/contracts/email-suppression';
 
 const documents: readonly [path: string, description: string, contentType: string][] = [
   ['/openapi.json', 'The OpenAPI spec as JSON.', 'application/json'],
@@ -21,6 +21,11 @@ const documents: readonly [path: string, description: string, contentType: strin
   [
     `/schemas/${SUPPRESSION_CHANGED_SCHEMA_FILE}`,
     'JSON Schema of the email.suppression.changed.v1 event data.',
+    'application/schema+json',
+  ],
+  [
+    `/schemas/${UNSUBSCRIBED_SCHEMA_FILE}`,
+    'JSON Schema of the email.unsubscribed.v1 event data.',
     'application/schema+json',
   ],
 ];

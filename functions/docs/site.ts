@@ -12,9 +12,10 @@ import emailComplainedSchema from '../../openapi/schemas/email-complained.v1.jso
 import emailDelayedSchema from '../../openapi/schemas/email-delayed.v1.json';
 import emailSentSchema from '../../openapi/schemas/email-sent.v1.json';
 import suppressionChangedSchema from '../../openapi/schemas/email-suppression-changed.v1.json';
+import unsubscribedSchema from '../../openapi/schemas/email-unsubscribed.v1.json';
 import { feedbackSchemaFile } from '../../shared/contracts/email-feedback';
 import { EMAIL_SENT_SCHEMA_FILE } from '../../shared/contracts/email-sent';
-import { SUPPRESSION_CHANGED_SCHEMA_FILE } from '../../shared/contracts/email-suppression';
+import { SUPPRESSION_CHANGED_SCHEMA_FILE, UNSUBSCRIBED_SCHEMA_FILE } from '../../shared/contracts/email-suppression';
 import type { StaticContent } from '../../shared/http';
 
 export interface SiteFile {
@@ -84,6 +85,7 @@ export function siteFiles(): SiteFile[] {
         [feedbackSchemaFile('email.delayed'), emailDelayedSchema],
         [feedbackSchemaFile('email.complained'), emailComplainedSchema],
         [SUPPRESSION_CHANGED_SCHEMA_FILE, suppressionChangedSchema],
+        [UNSUBSCRIBED_SCHEMA_FILE, unsubscribedSchema],
       ] as const
     ).map(([file, schema]) => ({
       path: `schemas/${file}`,

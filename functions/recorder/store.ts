@@ -39,7 +39,7 @@ const STATEMENTS = {
       added AS (
         INSERT INTO suppression (address, reason, event_id, created_at)
         SELECT $11, $12, $2, $9 WHERE EXISTS (SELECT 1 FROM event)
-        ON CONFLICT (address) DO NOTHING
+        ON CONFLICT (address, caller, stream) DO NOTHING
         RETURNING address)
       SELECT (SELECT count(*) FROM event)::int AS recorded, (SELECT count(*) FROM added)::int AS suppressed`,
   },

@@ -4,6 +4,7 @@ import { authFailureCounter, createAuthenticator } from '../../shared/auth';
 import { createDatabasePool } from '../../shared/db';
 import { createEventPublisher, publishSettleMs } from '../../shared/events';
 import { defineFunction, type FunctionApp } from '../../shared/http';
+import { createUnsubscribeTokens } from '../../shared/unsubscribe';
 import { recordsRoutes } from './http/handler';
 import { identity } from './identity';
 import { createRecordsMetrics } from './metrics';
@@ -25,9 +26,10 @@ export function createRecordsApp(config: RecordsConfig, logDestination?: Destina
       });
       const db = createDatabasePool(config, { applicationName: identity.name, logger, breakers: metrics.breakers });
       const events = createEventPublisher(config, logger, counters.countEvent, metrics.breakers);
+      const tokens = createUnsubscribeTokens(config);
       return {
         routes: recordsRoutes(
-          { db, events },
+          { db, events, ...(tokens ? { tokens } : {}), countUnsubscribe: counters.countUnsubscribe },
           {
             authenticator,
             rolesClaim: config.AUTH_ROLES_CLAIM,

@@ -9,6 +9,10 @@ export const recordsErrorStatus = {
   'suppression.address.invalid': 400,
   /** A query parameter of the list is wrong (details name it). */
   'suppression.query.invalid': 400,
+  /** An unsubscribe link that is not ours, or was altered: nothing changed. */
+  'unsubscribe.notfound': 404,
+  /** A one-click POST without the form body `List-Unsubscribe=One-Click` (RFC 8058): nothing changed. */
+  'unsubscribe.body.invalid': 400,
   /** The database could not answer: nothing was changed. */
   'records.store.unavailable': 503,
 } as const satisfies Record<string, number>;

@@ -1,7 +1,7 @@
 /**
  * records' settings: who may read timelines and manage suppressions, the topic and source of its
- * email.suppression.changed events, composed with the common settings, the database, the event transport
- * and the auth fragment. Its events are its purpose: no toggle.
+ * email.suppression.changed and email.unsubscribed events, composed with the common settings, the database,
+ * the event transport, the auth fragment and the unsubscribe tokens' keys. Its events are its purpose: no toggle.
  */
 import { str } from 'envalid';
 import { authSettings, jwksBudgetShares } from '../../shared/auth';
@@ -21,6 +21,7 @@ import {
   publishSettleMs,
   type PublishBoundSettings,
 } from '../../shared/events';
+import { unsubscribeSettings } from '../../shared/unsubscribe';
 
 export const recordsSpecs = {
   TIMELINE_READ_ROLE: str({
@@ -38,7 +39,7 @@ export const recordsSpecs = {
   }),
   KAFKA_TOPIC: str({
     default: 'mailer.email-suppression.v1',
-    desc: 'Topic of the email.suppression.changed events (kafka mode), keyed by address.',
+    desc: 'Topic of the email.suppression.changed and email.unsubscribed events (kafka mode), keyed by address.',
   }),
   EVENT_SOURCE: uriReference({ default: '/mailer/records', desc: 'CloudEvent source (a URI reference).' }),
 };
@@ -84,7 +85,7 @@ export function recordsBudgetProblems(config: BudgetSettings): string[] {
 
 export const recordsSettings = composeSettings(
   'records',
-  [ownSettings, databaseSettings, eventPeerSettings, eventPublishingSettings, authSettings],
+  [ownSettings, databaseSettings, eventPeerSettings, eventPublishingSettings, authSettings, unsubscribeSettings],
   [recordsBudgetProblems],
 );
 

@@ -1,11 +1,13 @@
 /**
- * A mail's timeline: its email.sent, then what came back (delays, bounces, complaints), in the order they
- * happened. Scoped to the caller who sent it: for anyone else the mail does not exist (404), unless the
+ * A mail's timeline: its email.sent, then what came back (delays, bounces, complaints, an unsubscribe), in
+ * the order they happened, each with the suppression it put in place and that suppression's scope. Scoped to the caller who sent it: for anyone else the mail does not exist (404), unless the
  * caller holds TIMELINE_READ_ALL_ROLE.
  */
+import type { SuppressionReason, SuppressionScope } from '../../shared/contracts/email-suppression';
 import type { Queryable } from '../../shared/db';
 import { recordsError } from './errors';
 import { fromStore } from './store';
+import { scopeOfRow } from './suppressions';
 
 export interface TimelineEntry {
   readonly type: string;
@@ -15,6 +17,8 @@ export interface TimelineEntry {
   readonly classification?: string;
   readonly reason?: string;
   readonly status?: string;
+  /** The suppression this event put in place (a hard bounce, a complaint, an unsubscribe), while it lasts. */
+  readonly suppression?: { readonly reason: SuppressionReason; readonly scope: SuppressionScope };
 }
 
 export interface Timeline {
@@ -52,6 +56,9 @@ interface EventRow {
   classification: string | null;
   reason: string | null;
   status: string | null;
+  suppression_reason: SuppressionReason | null;
+  caller: string | null;
+  stream: 'broadcast' | null;
 }
 
 export async function readTimeline(db: Queryable, messageId: string, viewer: Viewer): Promise<Timeline> {
@@ -64,8 +71,10 @@ export async function readTimeline(db: Queryable, messageId: string, viewer: Vie
     // Another caller's mail, or none: the same 404, before its events are read.
     if (!mine && !viewer.readsAll) return { mail: undefined, events: [] };
     const found = await db.query<EventRow>(
-      `SELECT type, event_id, occurred_at, recipient, classification, reason, status
-         FROM mail_event WHERE message_id = $1 ORDER BY occurred_at, type, event_id`,
+      `SELECT e.type, e.event_id, e.occurred_at, e.recipient, e.classification, e.reason, e.status,
+              s.reason AS suppression_reason, s.caller, s.stream
+         FROM mail_event e LEFT JOIN suppression s ON s.event_id = e.event_id
+        WHERE e.message_id = $1 ORDER BY e.occurred_at, e.type, e.event_id`,
       [messageId],
     );
     return { mail: mails.rows[0], events: found.rows };
@@ -82,6 +91,9 @@ export async function readTimeline(db: Queryable, messageId: string, viewer: Vie
       ...(row.classification === null ? {} : { classification: row.classification }),
       ...(row.reason === null ? {} : { reason: row.reason }),
       ...(row.status === null ? {} : { status: row.status }),
+      ...(row.suppression_reason === null
+        ? {}
+        : { suppression: { reason: row.suppression_reason, scope: scopeOfRow(row) } }),
     })),
   };
 }

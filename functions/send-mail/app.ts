@@ -60,6 +60,7 @@ export function createSendMailApp(
         ...(suppressions ? { suppressions } : {}),
         countEmail: counters.countEmail,
         events: publisher && emailSentEvents(publisher, config),
+        oneClickUnsubscribe: config.UNSUBSCRIBE_BASE_URL !== undefined,
       };
       return {
         routes: sendMailRoutes(

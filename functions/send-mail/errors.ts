@@ -7,8 +7,10 @@ export const emailErrorStatus = {
   /** The attachments' decoded total is over MAX_ATTACHMENT_BYTES: no mail. */
   'email.attachment.toolarge': 413,
   'email.recipient.rejected': 400,
-  /** Every recipient is on the suppression list (a hard bounce, a complaint, or by hand): no mail. */
+  /** Every recipient is suppressed for this mail (for every mail, or unsubscribed from its broadcast stream): no mail. */
   'email.recipient.suppressed': 422,
+  /** A broadcast mail without its own list_unsubscribe where this deployment makes no one-click links: no mail. */
+  'email.unsubscribe.unavailable': 422,
   'email.send.error': 502,
   /** The whole message was written and no reply came: it may or may not have been delivered. */
   'email.send.unknown': 502,

@@ -38,6 +38,8 @@ export interface SendMailPorts {
   readonly events?: EmailSentEvents;
   /** The seam for the emails metric. */
   readonly countEmail?: (outcome: DeliveryOutcome) => void;
+  /** Whether the delivery makes our one-click links (UNSUBSCRIBE_BASE_URL set). */
+  readonly oneClickUnsubscribe?: boolean;
 }
 
 export type DeliveryOutcome = 'sent' | 'rejected' | 'suppressed' | 'failed' | 'unavailable' | 'unknown';
@@ -138,9 +140,14 @@ export async function sendMail(
   deadlineAt?: number,
 ): Promise<SendMailResult> {
   // Before anything is built or sent, and for a sandbox request too: it reports what a send would do.
-  const suppressed = await suppressedRecipients(request, ports);
-  const mail = outgoingMail(request, trace, randomUUID(), suppressed);
   const { caller, ...extensions } = correlation;
+  // A broadcast mail without a one-click link would fail Gmail's and Yahoo's bulk-sender rules.
+  if (request.stream === 'broadcast' && request.listUnsubscribe === undefined && !ports.oneClickUnsubscribe)
+    throw emailError('email.unsubscribe.unavailable', {
+      details: [{ field: 'list_unsubscribe', code: 'field.required' }],
+    });
+  const suppressed = await suppressedRecipients(request, ports, caller);
+  const mail = outgoingMail(request, trace, randomUUID(), suppressed, caller);
   if (request.sandbox) {
     // Validated and built, as a real send would be; no SMTP session, no event, no count of a delivery.
     const { messageId } = await ports.delivery.build(mail);
@@ -184,11 +191,21 @@ function recipientFields(request: SendMailRequest): { readonly field: string; re
   ];
 }
 
-/** The suppressed recipients; 422 email.recipient.suppressed (no mail) when that is all of them. */
-async function suppressedRecipients(request: SendMailRequest, ports: SendMailPorts): Promise<ReadonlySet<string>> {
+/**
+ * The suppressed recipients; 422 email.recipient.suppressed (no mail) when that is all of them. A broadcast
+ * mail also skips those who unsubscribed from its caller's broadcast stream.
+ */
+async function suppressedRecipients(
+  request: SendMailRequest,
+  ports: SendMailPorts,
+  caller: string | undefined,
+): Promise<ReadonlySet<string>> {
   if (!ports.suppressions) return NONE;
   const recipients = recipientFields(request);
-  const found = await ports.suppressions.suppressed(recipients.map((recipient) => recipient.address));
+  const found = await ports.suppressions.suppressed(
+    recipients.map((recipient) => recipient.address),
+    request.stream === 'broadcast' ? caller : undefined,
+  );
   if (found.size === 0) return NONE;
   if (recipients.every((recipient) => found.has(recipient.address))) {
     if (!request.sandbox) ports.countEmail?.('suppressed');
@@ -222,9 +239,17 @@ function outgoingMail(
   trace: TraceContext,
   id: string,
   suppressed: ReadonlySet<string>,
+  caller: string | undefined,
 ): OutgoingMail {
+  const listUnsubscribe =
+    request.listUnsubscribe !== undefined
+      ? { url: request.listUnsubscribe }
+      : request.stream === 'broadcast' && caller !== undefined
+        ? { caller }
+        : undefined;
   return {
     id,
+    ...(listUnsubscribe ? { listUnsubscribe } : {}),
     ...(suppressed.size > 0 ? { suppressed } : {}),
     to: request.toAddress,
     subject: request.subject,

@@ -18,6 +18,7 @@ import {
 } from '../../shared/config';
 import { emailSentToggleSettings, eventPeerSettings, eventPublishingSettings } from '../../shared/events';
 import { smtpSettings } from '../../shared/smtp';
+import { unsubscribeSettings } from '../../shared/unsubscribe';
 import { verpSettings } from '../../shared/verp';
 import { timeBudgetProblems } from './budget';
 import { dkimProblems } from './smtp/dkim';
@@ -210,6 +211,7 @@ export const sendMailSettings = composeSettings(
     ownSettings,
     databaseSettings,
     verpSettings,
+    unsubscribeSettings,
     emailSentToggleSettings,
     eventPeerSettings,
     eventPublishingSettings,

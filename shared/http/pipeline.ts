@@ -63,7 +63,7 @@ export function createPipeline(
       const { observe } = options;
       logWhenDone(req, res, logger, {
         trace,
-        path,
+        path: routes.some((known) => known.secretPath && known.path === route) ? route : path,
         trustedProxies: proxies,
         fields: () => annotations,
         ...(observe

@@ -39,5 +39,7 @@ export interface HttpResult {
 export interface Route {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly path: string;
+  /** The path holds a credential (an unsubscribe token): the access log names the route's template instead. */
+  readonly secretPath?: true;
   handle(request: IncomingRequest): Promise<HttpResult> | HttpResult;
 }

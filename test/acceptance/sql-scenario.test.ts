@@ -11,7 +11,7 @@ import { createDatabasePool } from '../../shared/db';
 import { createLogger } from '../../shared/logging';
 import { startMigratedPostgres, type TestPostgres } from '../support/postgres';
 import { runToEnd } from '../support/processes';
-import { runSqlScenario, scenarioPoolConfig } from '../support/sql-scenario';
+import { CALLER, runSqlScenario, scenarioPoolConfig } from '../support/sql-scenario';
 
 jest.setTimeout(120_000);
 
@@ -65,9 +65,29 @@ it('when the same scenario runs on PostgreSQL and on PGlite, then every statemen
       ['cc@example.org', 'complaint'],
     ],
     addedAgain: { created: false },
-    lookedUp: { address: 'Gone@example.org', reason: 'hard_bounce', eventId: 'b1' },
+    unsubscribed: true,
+    unsubscribedAgain: false,
+    broadcastCheck: [['reader@example.org', 'unsubscribe']],
+    otherBroadcastCheck: [],
+    transactionalCheck: [],
+    scoped: { address: 'reader@example.org', reason: 'unsubscribe', scope: { stream: 'broadcast', caller: CALLER } },
+    lookedUp: { address: 'Gone@example.org', reason: 'hard_bounce', eventId: 'b1', scope: { stream: 'all' } },
     removedAgain: 'suppression.notfound',
   });
+  expect(onPostgres.timelineAfter).toEqual(
+    expect.arrayContaining([
+      {
+        type: 'email.bounced',
+        recipient: 'Gone@example.org',
+        suppression: { reason: 'hard_bounce', scope: { stream: 'all' } },
+      },
+      {
+        type: 'email.unsubscribed',
+        recipient: 'reader@example.org',
+        suppression: { reason: 'unsubscribe', scope: { stream: 'broadcast', caller: CALLER } },
+      },
+    ]),
+  );
   expect((onPostgres.timeline as { events: { type: string }[] }).events.map((event) => event.type)).toEqual([
     'email.sent',
     'email.delayed',

@@ -7,8 +7,9 @@
  */
 import { readEvent } from '../../functions/recorder/events';
 import { storeEvent } from '../../functions/recorder/store';
-import { add, list, listQueryOf, lookUp, remove } from '../../functions/records/suppressions';
+import { add, EVERY_MAIL, list, listQueryOf, lookUp, remove } from '../../functions/records/suppressions';
 import { readTimeline } from '../../functions/records/timeline';
+import { unsubscribe } from '../../functions/records/unsubscribe';
 import { createSuppressionCheck } from '../../functions/send-mail/suppression/check';
 import { migrate } from '../../scripts/migrate';
 import { createDatabasePool, openDatabase, type DatabasePool, type DatabasePoolConfig } from '../../shared/db';
@@ -19,7 +20,7 @@ import type { Config } from '../../shared/config';
 
 const PREFIX = 'com.example.mailer';
 const MESSAGE_ID = '<3b241101-e2bb-4255-8caf-4136c566a962@bounces.example.org>';
-const CALLER = '["","sub","campaign-service"]';
+export const CALLER = '["","sub","campaign-service"]';
 
 const sent = {
   id: '3b241101-e2bb-4255-8caf-4136c566a962',
@@ -82,7 +83,7 @@ const noEvents: EventPublisher = {
 
 export async function runSqlScenario(db: DatabasePool): Promise<unknown> {
   const record = async (event: typeof sent | typeof bounced) => storeEvent(db, readEvent(event, PREFIX));
-  const trace = { traceId: '0af7651916cd43dd8448eb211c80319c', sampled: true } as Parameters<typeof add>[3];
+  const trace = { traceId: '0af7651916cd43dd8448eb211c80319c', sampled: true } as Parameters<typeof add>[4];
   const config = { EVENT_TYPE_PREFIX: PREFIX, EVENT_SOURCE: '/mailer/records', PUBLIC_BASE_URL: 'http://localhost' };
   const logger = createLogger({
     service: 'sql-scenario',
@@ -112,15 +113,31 @@ export async function runSqlScenario(db: DatabasePool): Promise<unknown> {
     ...((await check?.suppressed(['Gone@example.org', 'cc@example.org', 'fine@example.org'])) ?? []),
   ].sort();
   const ports = { db, events: noEvents };
-  steps.added = plain(await add(ports, 'manual@example.org', CALLER, trace, config));
-  steps.addedAgain = plain(await add(ports, 'manual@example.org', CALLER, trace, config));
+  steps.added = plain(await add(ports, 'manual@example.org', EVERY_MAIL, CALLER, trace, config));
+  steps.addedAgain = plain(await add(ports, 'manual@example.org', EVERY_MAIL, CALLER, trace, config));
+  // An unsubscribe: that caller's broadcast mail only, once.
+  const target = {
+    caller: CALLER,
+    stream: 'broadcast',
+    recipient: 'reader@example.org',
+    messageId: MESSAGE_ID,
+  } as const;
+  steps.unsubscribed = (await unsubscribe(ports, target, trace, config)).changed;
+  steps.unsubscribedAgain = (await unsubscribe(ports, target, trace, config)).changed;
+  steps.broadcastCheck = [...((await check?.suppressed(['reader@example.org', 'fine@example.org'], CALLER)) ?? [])];
+  steps.otherBroadcastCheck = [...((await check?.suppressed(['reader@example.org'], '["","sub","other"]')) ?? [])];
+  steps.transactionalCheck = [...((await check?.suppressed(['reader@example.org'])) ?? [])];
+  steps.scoped = plain(await lookUp(db, 'reader@example.org', { stream: 'broadcast', caller: CALLER }));
+  steps.timelineAfter = (await readTimeline(db, MESSAGE_ID, { caller: CALLER, readsAll: false })).events.map(
+    (event) => ({ type: event.type, recipient: event.recipient, suppression: event.suppression }),
+  );
   steps.lookedUp = plain(await lookUp(db, 'Gone@example.org'));
   const firstPage = await list(db, listQueryOf(new URLSearchParams('limit=2')));
   const cursor = firstPage.nextCursor ?? '';
   steps.pages = plain([firstPage, await list(db, listQueryOf(new URLSearchParams({ limit: '2', cursor })))]);
   steps.complaints = plain(await list(db, listQueryOf(new URLSearchParams('reason=complaint'))));
-  steps.removed = plain(await remove(ports, 'manual@example.org', CALLER, trace, config));
-  steps.removedAgain = await remove(ports, 'manual@example.org', CALLER, trace, config).catch(
+  steps.removed = plain(await remove(ports, 'manual@example.org', EVERY_MAIL, CALLER, trace, config));
+  steps.removedAgain = await remove(ports, 'manual@example.org', EVERY_MAIL, CALLER, trace, config).catch(
     (err: { code?: string }) => err.code,
   );
   return steps;

@@ -132,8 +132,15 @@ export const sendMailRequestSchema = {
     stream: {
       enum: ['transactional', 'broadcast'],
       description:
-        'The message stream (as Postmark separates them): `transactional` (the default: mail a user asked for, such as a password reset) or `broadcast` (campaign and bulk mail; needs the role SEND_BROADCAST_REQUIRED_ROLE besides the send role). Carried into the email.sent event and the timeline; unsubscribes will apply to the broadcast stream only.',
+        "The message stream (as Postmark separates them): `transactional` (the default: mail a user asked for, such as a password reset) or `broadcast` (campaign and bulk mail; needs the role SEND_BROADCAST_REQUIRED_ROLE besides the send role). A broadcast mail carries a one-click unsubscribe link (RFC 8058: `List-Unsubscribe` and `List-Unsubscribe-Post`, both DKIM-signed) for its one recipient, so it has no cc or bcc unless it brings its own `list_unsubscribe`. An unsubscribe stops only the caller's broadcast mail to that address. Carried into the email.sent event and the timeline.",
       example: 'transactional',
+    },
+    list_unsubscribe: {
+      type: 'string',
+      maxLength: 2048,
+      description:
+        'Your own one-click unsubscribe URL (https, printable ASCII without `"`, `<` or `>`): the mail carries it in `List-Unsubscribe`, with `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, instead of ours, and the unsubscribes are yours to keep. Any stream. Your endpoint must take RFC 8058\'s POST.',
+      example: 'https://campaigns.example.com/unsubscribe/8f2c1e',
     },
     sandbox: {
       type: 'boolean',

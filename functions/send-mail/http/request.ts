@@ -36,6 +36,8 @@ export interface SendMailRequest {
   readonly attachments?: readonly Attachment[];
   /** Only when the caller named one: absent is `transactional`. */
   readonly stream?: MessageStream;
+  /** The caller's own one-click URL, instead of ours. */
+  readonly listUnsubscribe?: string;
   readonly sandbox?: true;
 }
 
@@ -68,6 +70,7 @@ interface SendMailBody {
   readonly metadata?: Record<string, string>;
   readonly attachments?: AttachmentField[];
   readonly stream?: MessageStream;
+  readonly list_unsubscribe?: string;
   readonly sandbox?: boolean;
 }
 
@@ -160,6 +163,12 @@ function checkedRequest(
   if (BLANK.test(value.subject)) problems.push({ field: 'subject', code: 'field.blank' });
   if (value.metadata !== undefined && metadataOctets(value.metadata) > MAX_METADATA_OCTETS)
     problems.push({ field: 'metadata', code: 'field.too_long' });
+  if (value.list_unsubscribe !== undefined && !isOneClickUrl(value.list_unsubscribe))
+    problems.push({ field: 'list_unsubscribe', code: 'field.url' });
+  // Our one-click link names one recipient: who clicks it leaves the stream.
+  if (value.stream === 'broadcast' && value.list_unsubscribe === undefined)
+    for (const field of ['cc', 'bcc'] as const)
+      if (value[field]?.length) problems.push({ field, code: 'stream.one_recipient' });
   if (!recipients.ok || problems.length > 0) throw emailError('email.validation.error', { details: problems });
   const attachments =
     value.attachments === undefined ? undefined : checkAttachments(value.attachments, limits, contentOf);
@@ -176,8 +185,14 @@ function checkedRequest(
     ...(value.metadata === undefined ? {} : { metadata: { ...value.metadata } }),
     ...(attachments === undefined ? {} : { attachments }),
     ...(value.stream === undefined ? {} : { stream: value.stream }),
+    ...(value.list_unsubscribe === undefined ? {} : { listUnsubscribe: value.list_unsubscribe }),
     ...(value.sandbox === true ? { sandbox: true as const } : {}),
   };
+}
+
+/** RFC 8058 wants HTTPS; the header holds it between angle brackets, so none of `"<>`, no space, ASCII only. */
+function isOneClickUrl(text: string): boolean {
+  return /^https:\/\/[!#-;=?-~]+$/.test(text) && URL.canParse(text) && new URL(text).hostname !== '';
 }
 
 function metadataOctets(metadata: Readonly<Record<string, string>>): number {

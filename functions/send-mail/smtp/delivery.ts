@@ -22,6 +22,7 @@ import {
 } from '../../../shared/resilience';
 import type { DkimConfig } from './dkim';
 import { emailError, OutcomeUnknownError } from '../errors';
+import { createOneClickLinks, type OneClickConfig } from '../../../shared/unsubscribe';
 import { createVerp, type VerpConfig } from '../../../shared/verp';
 import { createComposer, type Compose, type Composed, type OutgoingMail } from './message';
 import type { SendMailConfig } from '../settings';
@@ -53,7 +54,8 @@ export interface Delivery {
 type DeliveryConfig = SmtpPoolConfig &
   Pick<SendMailConfig, 'SMTP_SEND_TIMEOUT_SECONDS' | 'SMTP_BREAKER_RESET_SECONDS' | 'MAIL_FROM' | 'OUTBOX_DIR'> &
   DkimConfig &
-  VerpConfig;
+  VerpConfig &
+  OneClickConfig;
 
 /** One send handed to the breaker, and how far it got. */
 interface Attempt {
@@ -114,7 +116,7 @@ function createSmtpDelivery(
     breakers,
   );
   const deadlineMs = config.SMTP_SEND_TIMEOUT_SECONDS * 1000;
-  const compose = createComposer(config.MAIL_FROM, config, createVerp(config));
+  const compose = createComposer(config.MAIL_FROM, config, createVerp(config), createOneClickLinks(config));
   return {
     async send(mail, signal, deadlineAt) {
       const composed = await compose(mail);
@@ -193,7 +195,7 @@ function toDeliveryError(err: unknown, attempt: Attempt, mail: OutgoingMail, log
 }
 
 function createOutboxDelivery(config: DeliveryConfig): Delivery {
-  const compose = createComposer(config.MAIL_FROM, config, createVerp(config));
+  const compose = createComposer(config.MAIL_FROM, config, createVerp(config), createOneClickLinks(config));
   return {
     async send(mail) {
       const composed = await compose(mail);

@@ -1,6 +1,8 @@
 /**
  * The suppression check before each send: one query for all of a mail's recipients (to, cc, bcc) against
- * the list the recorder keeps (send-mail's database role may only read it). The checks of mails that arrive
+ * the list the recorder keeps (send-mail's database role may only read it). A suppression for every mail
+ * (a hard bounce, a complaint, by hand) stops any mail; an unsubscribe stops only its caller's broadcast
+ * mail. The checks of mails that arrive
  * together share that query (a DataLoader batch per turn of the event loop, nothing cached: a suppression
  * added a moment ago counts for the next mail). When the database cannot
  * answer, SUPPRESSION_CHECK decides: `required` refuses the mail (503 suppression.store.unavailable, no
@@ -37,8 +39,11 @@ const suppressionError = errorFactory(suppressionErrorStatus);
 export type CheckOutcome = 'clear' | 'suppressed' | 'skipped' | 'failed';
 
 export interface SuppressionCheck {
-  /** The suppressed ones among `addresses` (each in its one form), with their reason. */
-  suppressed(addresses: readonly string[]): Promise<ReadonlyMap<string, string>>;
+  /**
+   * The suppressed ones among `addresses` (each in its one form), with their reason. `broadcastOf`: the
+   * caller of a broadcast mail, whose unsubscribes count too; absent for a transactional one.
+   */
+  suppressed(addresses: readonly string[], broadcastOf?: string): Promise<ReadonlyMap<string, string>>;
   close(): Promise<void>;
 }
 
@@ -47,6 +52,22 @@ export interface SuppressionCheckConfig extends DatabasePoolConfig {
 }
 
 const NONE: ReadonlyMap<string, string> = new Map();
+const NO_ROWS: readonly Row[] = [];
+
+/** One suppression of an address: `caller` set for an unsubscribe from that caller's broadcast stream. */
+interface Row {
+  readonly address: string;
+  readonly reason: string;
+  readonly caller: string | null;
+}
+
+/** The suppression that stops this mail: one for every mail first, else the broadcast caller's own. */
+function reasonFor(rows: readonly Row[], broadcastOf: string | undefined): string | undefined {
+  return (
+    rows.find((row) => row.caller === null)?.reason ??
+    (broadcastOf === undefined ? undefined : rows.find((row) => row.caller === broadcastOf)?.reason)
+  );
+}
 
 /** Undefined when SUPPRESSION_CHECK is off. */
 export function createSuppressionCheck(
@@ -59,24 +80,26 @@ export function createSuppressionCheck(
   if (config.SUPPRESSION_CHECK === 'off') return undefined;
   const db = pool ?? createDatabasePool(config, { applicationName: 'send-mail', logger, breakers });
   const required = config.SUPPRESSION_CHECK === 'required';
-  const loader = new DataLoader<string, string | undefined>(
+  const loader = new DataLoader<string, readonly Row[]>(
     async (addresses) => {
-      const { rows } = await db.query<{ address: string; reason: string }>(
-        'SELECT address, reason FROM suppression WHERE address = ANY($1::text[])',
+      const { rows } = await db.query<Row>(
+        'SELECT address, reason, caller FROM suppression WHERE address = ANY($1::text[])',
         [[...new Set(addresses)]],
         'suppression-check',
       );
-      const reasons = new Map(rows.map((row) => [row.address, row.reason]));
-      return addresses.map((address) => reasons.get(address));
+      const byAddress = new Map<string, Row[]>();
+      for (const row of rows) byAddress.set(row.address, [...(byAddress.get(row.address) ?? []), row]);
+      return addresses.map((address) => byAddress.get(address) ?? NO_ROWS);
     },
     // The window: every check started in this turn of the event loop (the requests read in one poll phase).
     { cache: false, maxBatchSize: 1000, batchScheduleFn: (callback) => setImmediate(callback) },
   );
   return {
-    async suppressed(addresses) {
+    async suppressed(addresses, broadcastOf) {
       let reasons: (string | undefined)[];
       try {
-        reasons = await Promise.all(addresses.map((address) => loader.load(address)));
+        const found = await Promise.all(addresses.map((address) => loader.load(address)));
+        reasons = found.map((rows) => reasonFor(rows, broadcastOf));
       } catch (err) {
         count(required ? 'failed' : 'skipped');
         const retryAfterMs = err instanceof DatabaseUnavailableError ? err.retryAfterMs : 1000;

@@ -3,6 +3,12 @@ export {
   SUPPRESSION_REASONS,
   suppressionChangedDataSchema,
   suppressionChangedEventType,
+  suppressionScopeSchema,
+  UNSUBSCRIBED_SCHEMA_FILE,
+  unsubscribedDataSchema,
+  unsubscribedEventType,
   type SuppressionChangedData,
   type SuppressionReason,
+  type SuppressionScope,
+  type UnsubscribedData,
 } from './schema';

@@ -4,7 +4,7 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"type":"object","additionalProperties":false,"required":["to_address","subject","body"],"properties":{"to_address":{"type":"string","minLength":3,"maxLength":254,"description":"A bare address (no display name); internationalized domains are delivered in punycode.","example":"demo@mailinator.com"},"subject":{"type":"string","maxLength":998,"pattern":"^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F\\uD800-\\uDFFF]*$","description":"One line, shown to the recipient exactly as given (encoded-word syntax included). Not blank: empty or whitespace-only is refused (field.blank).","example":"some subject"},"body":{"type":"string","pattern":"^[^\\u0000\\uD800-\\uDFFF]*$","description":"Plain text; with `html`, the text alternative.","example":"some mail body\nwith a second line\n"},"html":{"type":"string","minLength":1,"pattern":"^[^\\u0000\\uD800-\\uDFFF]*$","description":"Optional HTML part: the mail becomes multipart/alternative with `body` as its text part. Nothing it references is fetched or attached.","example":"<p>some mail body</p>"},"cc":{"type":"array","items":{"type":"string","minLength":3,"maxLength":254},"description":"Optional Cc recipients, bare addresses. to_address, cc and bcc together: at most MAX_RECIPIENTS.","example":["team@example.com"]},"bcc":{"type":"array","items":{"type":"string","minLength":3,"maxLength":254},"description":"Optional Bcc recipients, bare addresses: they are on the SMTP envelope only, never in a header of the message.","example":["team@example.com"]},"reply_to":{"type":"string","minLength":3,"maxLength":254,"description":"Optional Reply-To, one bare address.","example":"support@example.com"},"tags":{"type":"array","maxItems":10,"uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9_.-]*$"},"description":"Optional, up to 10 distinct tags ([A-Za-z0-9_.-]{1,64}) for correlation: in the email.sent event and the log line, never in the mail.","example":["welcome","campaign-42"]},"metadata":{"type":"object","maxProperties":10,"propertyNames":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9_.-]*$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F\\uD800-\\uDFFF]*$"},"description":"Optional, up to 10 string values under keys of [A-Za-z0-9_.-]{1,40}, keys and values together at most 2048 UTF-8 octets: in the email.sent event and the log line, never in the mail.","example":{"campaignId":"c-42","userId":"u-7"}},"attachments":{"type":"array","maxItems":100,"items":{"type":"object","additionalProperties":false,"required":["filename","content"],"properties":{"filename":{"type":"string","maxLength":255,"pattern":"^[^\\u0000-\\u001F\\u007F\\uD800-\\uDFFF]+$","description":"The name the recipient sees: no path parts, no control characters; non-ASCII names are encoded per RFC 2231. Executables and scripts (.exe, .js, .bat, … : docs/api.md) are refused.","example":"invoice-42.pdf"},"content":{"type":"string","description":"The file, standard base64 with padding, no line breaks.","example":"JVBERi0xLjQKJcfsj6IK"},"content_type":{"type":"string","maxLength":127,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$","description":"type/subtype; taken from the file name when missing.","example":"application/pdf"},"content_id":{"type":"string","maxLength":200,"pattern":"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.@-]+$","description":"Makes the part inline: the HTML refers to it as cid:<content_id>, and the HTML and its inline parts become multipart/related.","example":"logo@example.com"},"disposition":{"enum":["attachment","inline"],"description":"Default: inline with a content_id, attachment without."}}},"description":"Optional files: at most MAX_ATTACHMENTS (20), decoded together at most MAX_ATTACHMENT_BYTES (10 MiB; over it 413 email.attachment.toolarge). The email.sent event counts them and their bytes, never their names or content."},"stream":{"enum":["transactional","broadcast"],"description":"The message stream (as Postmark separates them): `transactional` (the default: mail a user asked for, such as a password reset) or `broadcast` (campaign and bulk mail; needs the role SEND_BROADCAST_REQUIRED_ROLE besides the send role). Carried into the email.sent event and the timeline; unsubscribes will apply to the broadcast stream only.","example":"transactional"},"sandbox":{"type":"boolean","description":"true: the request is validated and the message built (its Message-ID answered), but nothing is sent and no event published; the answer says `sandbox: true`.","example":false}}};
+const schema11 = {"type":"object","additionalProperties":false,"required":["to_address","subject","body"],"properties":{"to_address":{"type":"string","minLength":3,"maxLength":254,"description":"A bare address (no display name); internationalized domains are delivered in punycode.","example":"demo@mailinator.com"},"subject":{"type":"string","maxLength":998,"pattern":"^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F\\uD800-\\uDFFF]*$","description":"One line, shown to the recipient exactly as given (encoded-word syntax included). Not blank: empty or whitespace-only is refused (field.blank).","example":"some subject"},"body":{"type":"string","pattern":"^[^\\u0000\\uD800-\\uDFFF]*$","description":"Plain text; with `html`, the text alternative.","example":"some mail body\nwith a second line\n"},"html":{"type":"string","minLength":1,"pattern":"^[^\\u0000\\uD800-\\uDFFF]*$","description":"Optional HTML part: the mail becomes multipart/alternative with `body` as its text part. Nothing it references is fetched or attached.","example":"<p>some mail body</p>"},"cc":{"type":"array","items":{"type":"string","minLength":3,"maxLength":254},"description":"Optional Cc recipients, bare addresses. to_address, cc and bcc together: at most MAX_RECIPIENTS.","example":["team@example.com"]},"bcc":{"type":"array","items":{"type":"string","minLength":3,"maxLength":254},"description":"Optional Bcc recipients, bare addresses: they are on the SMTP envelope only, never in a header of the message.","example":["team@example.com"]},"reply_to":{"type":"string","minLength":3,"maxLength":254,"description":"Optional Reply-To, one bare address.","example":"support@example.com"},"tags":{"type":"array","maxItems":10,"uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9_.-]*$"},"description":"Optional, up to 10 distinct tags ([A-Za-z0-9_.-]{1,64}) for correlation: in the email.sent event and the log line, never in the mail.","example":["welcome","campaign-42"]},"metadata":{"type":"object","maxProperties":10,"propertyNames":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9_.-]*$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F\\uD800-\\uDFFF]*$"},"description":"Optional, up to 10 string values under keys of [A-Za-z0-9_.-]{1,40}, keys and values together at most 2048 UTF-8 octets: in the email.sent event and the log line, never in the mail.","example":{"campaignId":"c-42","userId":"u-7"}},"attachments":{"type":"array","maxItems":100,"items":{"type":"object","additionalProperties":false,"required":["filename","content"],"properties":{"filename":{"type":"string","maxLength":255,"pattern":"^[^\\u0000-\\u001F\\u007F\\uD800-\\uDFFF]+$","description":"The name the recipient sees: no path parts, no control characters; non-ASCII names are encoded per RFC 2231. Executables and scripts (.exe, .js, .bat, … : docs/api.md) are refused.","example":"invoice-42.pdf"},"content":{"type":"string","description":"The file, standard base64 with padding, no line breaks.","example":"JVBERi0xLjQKJcfsj6IK"},"content_type":{"type":"string","maxLength":127,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$","description":"type/subtype; taken from the file name when missing.","example":"application/pdf"},"content_id":{"type":"string","maxLength":200,"pattern":"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.@-]+$","description":"Makes the part inline: the HTML refers to it as cid:<content_id>, and the HTML and its inline parts become multipart/related.","example":"logo@example.com"},"disposition":{"enum":["attachment","inline"],"description":"Default: inline with a content_id, attachment without."}}},"description":"Optional files: at most MAX_ATTACHMENTS (20), decoded together at most MAX_ATTACHMENT_BYTES (10 MiB; over it 413 email.attachment.toolarge). The email.sent event counts them and their bytes, never their names or content."},"stream":{"enum":["transactional","broadcast"],"description":"The message stream (as Postmark separates them): `transactional` (the default: mail a user asked for, such as a password reset) or `broadcast` (campaign and bulk mail; needs the role SEND_BROADCAST_REQUIRED_ROLE besides the send role). A broadcast mail carries a one-click unsubscribe link (RFC 8058: `List-Unsubscribe` and `List-Unsubscribe-Post`, both DKIM-signed) for its one recipient, so it has no cc or bcc unless it brings its own `list_unsubscribe`. An unsubscribe stops only the caller's broadcast mail to that address. Carried into the email.sent event and the timeline.","example":"transactional"},"list_unsubscribe":{"type":"string","maxLength":2048,"description":"Your own one-click unsubscribe URL (https, printable ASCII without `\"`, `<` or `>`): the mail carries it in `List-Unsubscribe`, with `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, instead of ours, and the unsubscribes are yours to keep. Any stream. Your endpoint must take RFC 8058's POST.","example":"https://campaigns.example.com/unsubscribe/8f2c1e"},"sandbox":{"type":"boolean","description":"true: the request is validated and the message built (its Message-ID answered), but nothing is sent and no event published; the answer says `sandbox: true`.","example":false}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = require("ajv/dist/runtime/ucs2length").default;
 const pattern0 = new RegExp("^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F\\uD800-\\uDFFF]*$", "u");
@@ -754,9 +754,11 @@ vErrors.push(err60);
 errors++;
 }
 }
-if(data.sandbox !== undefined){
-if(typeof data.sandbox !== "boolean"){
-const err61 = {instancePath:instancePath+"/sandbox",schemaPath:"#/properties/sandbox/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data.list_unsubscribe !== undefined){
+let data21 = data.list_unsubscribe;
+if(typeof data21 === "string"){
+if(func3(data21) > 2048){
+const err61 = {instancePath:instancePath+"/list_unsubscribe",schemaPath:"#/properties/list_unsubscribe/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -766,14 +768,37 @@ vErrors.push(err61);
 errors++;
 }
 }
-}
 else {
-const err62 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err62 = {instancePath:instancePath+"/list_unsubscribe",schemaPath:"#/properties/list_unsubscribe/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err62];
 }
 else {
 vErrors.push(err62);
+}
+errors++;
+}
+}
+if(data.sandbox !== undefined){
+if(typeof data.sandbox !== "boolean"){
+const err63 = {instancePath:instancePath+"/sandbox",schemaPath:"#/properties/sandbox/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+}
+else {
+const err64 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
 }
 errors++;
 }
