@@ -357,6 +357,7 @@ describe('the secret-ownership check', () => {
         'KAFKA_SASL_PASSWORD',
         'BOUNCE_VERP_SECRET',
         'IDEMPOTENCY_REDIS_URL',
+        'UNSUBSCRIBE_SECRET',
         'DATABASE_URL',
         'DKIM_PRIVATE_KEY',
       ].map((key) => `docs: gets ${key} from a Secret, which its schema does not declare as a secret setting`),
@@ -652,7 +653,7 @@ describe('issue 29: the records function', () => {
     services(objects).find((service) => service.metadata.name === 'records') as unknown as ServiceWithVolumes;
 
   it.each(ENVIRONMENTS)(
-    'when %s is rendered, then records runs its bundle and the public host sends both of its paths, and everything below them, to it',
+    'when %s is rendered, then records runs its bundle and the public host sends its three paths (the unsubscribe links too), and everything below them, to it',
     (env) => {
       const records = recordsIn(rendered[env]);
       const [route] = ofKind(rendered[env], 'HTTPRoute') as HttpRoute[];
@@ -664,10 +665,12 @@ describe('issue 29: the records function', () => {
       expect(routedPaths(route as HttpRoute).filter((line) => line.endsWith('-> records:80'))).toEqual([
         'PathPrefix /api/rest/v1/emails -> records:80',
         'PathPrefix /api/rest/v1/suppressions -> records:80',
+        'PathPrefix /unsubscribe -> records:80',
       ]);
       expect(functionNamed('records')?.publicPaths).toEqual([
         { type: 'PathPrefix', value: '/api/rest/v1/emails' },
         { type: 'PathPrefix', value: '/api/rest/v1/suppressions' },
+        { type: 'PathPrefix', value: '/unsubscribe' },
       ]);
     },
   );
@@ -685,8 +688,8 @@ describe('issue 29: the records function', () => {
       // The keys feedback's Secret has for the same fragments (auth in dev, Kafka SASL where the brokers want it), and its database.
       expect([...keys].sort()).toEqual(
         env === 'dev'
-          ? ['AUTH_HS256_SECRET', 'DATABASE_URL']
-          : ['DATABASE_URL', 'KAFKA_SASL_PASSWORD', 'KAFKA_SASL_USERNAME'],
+          ? ['AUTH_HS256_SECRET', 'DATABASE_URL', 'UNSUBSCRIBE_SECRET']
+          : ['DATABASE_URL', 'KAFKA_SASL_PASSWORD', 'KAFKA_SASL_USERNAME', 'UNSUBSCRIBE_SECRET'],
       );
       expect(keys.filter((key) => !recordsSettings.secrets.has(key))).toEqual([]);
       expect(secretOwnershipProblems('records', keys, recordsSettings, { ENVIRONMENT: env })).toEqual([]);

@@ -125,6 +125,7 @@ it('when a database at the previous version holds data, then migrating up keeps 
   expect(after.result.applied.map((file) => file.split('/').pop())).toEqual([
     '002.do.records-api.sql',
     '003.do.message-streams.sql',
+    '004.do.suppression-scopes.sql',
   ]);
   expect(after.counts).toEqual([{ mails: 1, events: 1, suppressions: 1 }]);
   await withDatabase(postgres.urlFor('records_login', database), async (db) => {
