@@ -312,20 +312,23 @@ describe('when the recipient uses the one-click link', () => {
         ),
     },
     { name: 'cut short', alter: (link: string) => link.slice(0, -5) },
-  ])('then a token that is $name gets 404 unsubscribe.notfound, for POST and GET, and changes nothing', async ({ alter }) => {
-    const to = 'forged@mailinator.com';
-    const link = alter(await broadcastLink(to));
-    const before = await counts();
+  ])(
+    'then a token that is $name gets 404 unsubscribe.notfound, for POST and GET, and changes nothing',
+    async ({ alter }) => {
+      const to = 'forged@mailinator.com';
+      const link = alter(await broadcastLink(to));
+      const before = await counts();
 
-    const posted = await oneClick(link);
-    const fetched = await request(link);
+      const posted = await oneClick(link);
+      const fetched = await request(link);
 
-    expectErrorBody(posted, 'unsubscribe.notfound');
-    expectErrorBody(fetched, 'unsubscribe.notfound');
-    expect(await counts()).toEqual(before);
-    smtp.reset();
-    expect((await send(news(to))).status).toBe(200);
-  });
+      expectErrorBody(posted, 'unsubscribe.notfound');
+      expectErrorBody(fetched, 'unsubscribe.notfound');
+      expect(await counts()).toEqual(before);
+      smtp.reset();
+      expect((await send(news(to))).status).toBe(200);
+    },
+  );
 
   it('then a POST without the one-click form body gets 400 unsubscribe.body.invalid and changes nothing', async () => {
     const link = await broadcastLink('nobody@mailinator.com');
