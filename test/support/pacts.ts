@@ -103,6 +103,16 @@ export function remintingFilter(
   adjust: (claims: Record<string, unknown>) => Partial<MintOptions> = (claims) => ({ claims }),
 ): NonNullable<VerifierOptions['requestFilter']> {
   return (req, _res, next) => {
+    // pact-js's proxy parses a form body into an object and forwards it re-serialized as JSON under the form's
+    // Content-Type and old Content-Length (its parseBody): put the form back as it was sent.
+    const body: unknown = (req as { body?: unknown }).body;
+    if (
+      /^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '') &&
+      body !== null &&
+      typeof body === 'object' &&
+      !Buffer.isBuffer(body)
+    )
+      (req as { body?: unknown }).body = Buffer.from(new URLSearchParams(body as Record<string, string>).toString());
     const header = req.headers.authorization;
     if (typeof header !== 'string' || !header.startsWith('Bearer ')) {
       next();

@@ -44,3 +44,13 @@ export function reactivate(base: string, address: string, token: string): Promis
 export function listSuppressions(base: string, query: string, token: string): Promise<ClientAnswer> {
   return call(`${base}/api/rest/v1/suppressions?${query}`, { headers: auth(token) });
 }
+
+/** A mailbox provider's one-click POST (RFC 8058): the link from the mail, no Authorization, the form body. */
+export function oneClickUnsubscribe(base: string, path: string): Promise<ClientAnswer> {
+  return call(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: 'List-Unsubscribe=One-Click',
+    redirect: 'manual',
+  });
+}

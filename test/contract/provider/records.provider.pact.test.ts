@@ -12,6 +12,7 @@ import { callerOf } from '../../../shared/auth';
 import { loadConfig } from '../../../shared/config';
 import type { Database } from '../../../shared/db';
 import { launch, type RunningFunction } from '../../../shared/launcher';
+import { createUnsubscribeTokens } from '../../../shared/unsubscribe';
 import { startEventReceiver, type EventReceiver } from '../../support/event-receiver';
 import { createLogSink } from '../../support/log-sink';
 import { PACT_LOG_LEVEL, pactFilesFor, remintingFilter } from '../../support/pacts';
@@ -39,7 +40,10 @@ beforeAll(async () => {
     PORT: 0,
   };
   records = await launch(createRecordsApp(config, createLogSink().stream), config, '127.0.0.1');
+  tokens = createUnsubscribeTokens(config);
 });
+
+let tokens: ReturnType<typeof createUnsubscribeTokens>;
 
 afterAll(async () => {
   await records?.shutdown();
@@ -52,8 +56,8 @@ const empty = async (): Promise<void> => {
   await db.query('TRUNCATE mail, mail_event, suppression');
 };
 
-it('when the CampaignService and MailerAdminConsole pacts are replayed against records, then they verify, and each change made causes its event', async () => {
-  expect(pactFilesFor('RecordsService')).toHaveLength(2);
+it('when the CampaignService, MailerAdminConsole and MailboxProvider pacts are replayed against records, then they verify, and each change made causes its event', async () => {
+  expect(pactFilesFor('RecordsService')).toHaveLength(3);
 
   await new Verifier({
     provider: 'RecordsService',
@@ -76,6 +80,17 @@ it('when the CampaignService and MailerAdminConsole pacts are replayed against r
       },
       'no mail is recorded': empty,
       'no address is suppressed': empty,
+      // The link send-mail would have put in the mail: sealed with records' own key.
+      'campaign-service sent a broadcast mail to reader@example.org': async () => {
+        await empty();
+        const token = await tokens?.seal({
+          caller: callerOf({ sub: 'campaign-service' }),
+          stream: 'broadcast',
+          recipient: 'reader@example.org',
+          messageId: PACT_MESSAGE_ID,
+        });
+        return { unsubscribePath: `/unsubscribe/${token ?? 'no-secret'}` };
+      },
       'gone@example.org is suppressed for a hard bounce': async () => {
         await empty();
         await db.query(
@@ -91,7 +106,7 @@ it('when the CampaignService and MailerAdminConsole pacts are replayed against r
   expect(
     sink
       .stored()
-      .map(({ event }) => (event.data as { change: string }).change)
+      .map(({ event }) => (event.data as { change?: string }).change ?? event.type.replace(/^.*\.email\./, 'email.'))
       .sort(),
-  ).toEqual(['added', 'removed']);
+  ).toEqual(['added', 'email.unsubscribed.v1', 'removed']);
 });
