@@ -172,3 +172,62 @@ describe('sendMail with attachments', () => {
     expect(JSON.stringify(data)).not.toMatch(/secret-plan|aGVsbG8=|logo\.png/);
   });
 });
+
+describe('issue 31: sendMail on the broadcast stream', () => {
+  const CALLER = '["","sub","campaigns"]';
+  const recording = (): Delivery & { mails: Parameters<Delivery['send']>[0][] } => {
+    const mails: Parameters<Delivery['send']>[0][] = [];
+    return {
+      mails,
+      send: (mail) => {
+        mails.push(mail);
+        return Promise.resolve({ messageId: '<b@example.com>' });
+      },
+      build: () => Promise.resolve({ messageId: '<sandbox@example.com>' }),
+      close: () => Promise.resolve(),
+    };
+  };
+
+  it('when this deployment makes no one-click links and the mail brings none, then email.unsubscribe.unavailable and nothing is sent', async () => {
+    const delivery = recording();
+
+    const code = await codeOf(
+      sendMail({ ...request, stream: 'broadcast' }, TRACE, { delivery }, undefined, { caller: CALLER }),
+    );
+
+    expect(code).toBe('email.unsubscribe.unavailable');
+    expect(delivery.mails).toEqual([]);
+  });
+
+  it('when it makes them, then the mail asks for our link for its caller; with its own URL, for that URL', async () => {
+    const delivery = recording();
+    const ports = { delivery, oneClickUnsubscribe: true };
+
+    await sendMail({ ...request, stream: 'broadcast' }, TRACE, ports, undefined, { caller: CALLER });
+    await sendMail({ ...request, listUnsubscribe: 'https://x.example/u' }, TRACE, ports, undefined, { caller: CALLER });
+    await sendMail(request, TRACE, ports, undefined, { caller: CALLER });
+
+    expect(delivery.mails.map((mail) => mail.listUnsubscribe)).toEqual([
+      { caller: CALLER },
+      { url: 'https://x.example/u' },
+      undefined,
+    ]);
+  });
+
+  it('when the check runs, then a broadcast mail names its caller (whose unsubscribes count) and a transactional one does not', async () => {
+    const asked: (string | undefined)[] = [];
+    const suppressions = {
+      suppressed: (_addresses: readonly string[], broadcastOf?: string) => {
+        asked.push(broadcastOf);
+        return Promise.resolve(new Map<string, string>());
+      },
+      close: () => Promise.resolve(),
+    };
+    const ports = { delivery: recording(), suppressions, oneClickUnsubscribe: true };
+
+    await sendMail({ ...request, stream: 'broadcast' }, TRACE, ports, undefined, { caller: CALLER });
+    await sendMail({ ...request, stream: 'transactional' }, TRACE, ports, undefined, { caller: CALLER });
+
+    expect(asked).toEqual([CALLER, undefined]);
+  });
+});

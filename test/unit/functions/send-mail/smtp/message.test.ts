@@ -1,4 +1,5 @@
 import { createComposer, type Composed } from '../../../../../functions/send-mail/smtp/message';
+import { createOneClickLinks, createUnsubscribeTokens } from '../../../../../shared/unsubscribe';
 import { createVerp } from '../../../../../shared/verp';
 
 const NO_DKIM = { DKIM_DOMAIN: undefined, DKIM_SELECTOR: undefined, DKIM_PRIVATE_KEY: undefined };
@@ -44,5 +45,52 @@ describe('createComposer', () => {
     expect(VERP?.mailIdOf(composed.envelope.from)).toBe(MAIL.id);
     expect(await text(composed)).toMatch(/^From: mailer@sender\.example\r$/m);
     expect(composed.messageId).toBe(`<${MAIL.id}@bounces.sender.example>`);
+  });
+
+  describe('issue 31: one-click unsubscribe', () => {
+    const secret = 'unsubscribe-secret-for-unit-tests-0123456789';
+    const links = createOneClickLinks({
+      UNSUBSCRIBE_BASE_URL: 'https://mail.sender.example',
+      UNSUBSCRIBE_SECRET: secret,
+    });
+    const unfolded = (raw: string) => raw.replace(/\r\n[ \t]+/g, ' ');
+
+    it('when a broadcast mail is composed, then it carries our link for its recipient and caller, and List-Unsubscribe-Post', async () => {
+      const composed = await createComposer(
+        'mailer@sender.example',
+        NO_DKIM,
+        undefined,
+        links,
+      )({
+        ...MAIL,
+        listUnsubscribe: { caller: '["","sub","campaigns"]' },
+      });
+      const raw = unfolded(await text(composed));
+      const token = /^List-Unsubscribe: <https:\/\/mail\.sender\.example\/unsubscribe\/([\w.-]+)>\r$/m.exec(raw)?.[1];
+
+      expect(raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r$/m);
+      await expect(createUnsubscribeTokens({ UNSUBSCRIBE_SECRET: secret })?.open(token ?? '')).resolves.toEqual({
+        caller: '["","sub","campaigns"]',
+        stream: 'broadcast',
+        recipient: MAIL.to,
+        messageId: composed.messageId,
+      });
+    });
+
+    it('when the caller brings its own URL, then that URL goes in List-Unsubscribe, with List-Unsubscribe-Post', async () => {
+      const own = 'https://campaigns.example/u/1?list=a';
+      const raw = await text(
+        await createComposer('mailer@sender.example', NO_DKIM)({ ...MAIL, listUnsubscribe: { url: own } }),
+      );
+
+      expect(raw).toContain(`List-Unsubscribe: <${own}>\r\n`);
+      expect(raw).toContain('List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n');
+    });
+
+    it('when the mail asks for no unsubscribe, then neither header is there', async () => {
+      const raw = await text(await createComposer('mailer@sender.example', NO_DKIM, undefined, links)(MAIL));
+
+      expect(raw).not.toMatch(/^List-Unsubscribe/im);
+    });
   });
 });
