@@ -9,6 +9,7 @@ import {
   httpUrl,
   nonNegativeInt,
   positiveInt,
+  secret32,
   type BudgetShare,
   type Config,
 } from '../config';
@@ -39,10 +40,6 @@ const algorithmList = describedValidator<readonly string[]>('comma-separated lis
   return algorithms;
 });
 
-const secret32 = describedValidator<string>('string, ≥ 32 bytes', (input) => {
-  if (Buffer.byteLength(input, 'utf8') < 32) throw new Error('must be at least 32 bytes');
-  return input;
-});
 
 const noTokenKey = (env: Record<string, unknown>): boolean =>
   env.AUTH_JWKS_URL === undefined && env.AUTH_HS256_SECRET === undefined;

@@ -29,6 +29,7 @@ export {
   nonNegativeInt,
   positiveInt,
   redisUrl,
+  secret32,
   smtpUrl,
   uriReference,
   urlOf,

@@ -44,6 +44,12 @@ export const nonNegativeInt = describedValidator<number>('non-negative integer',
   return value;
 });
 
+/** A shared secret (an HMAC key, a signing secret): at least 32 bytes, never quoted back. */
+export const secret32 = describedValidator<string>('string, ≥ 32 bytes', (input) => {
+  if (Buffer.byteLength(input, 'utf8') < 32) throw new Error('must be at least 32 bytes');
+  return input;
+});
+
 /** A URL with one of the given schemes and a host. */
 export function urlOf(
   protocols: readonly string[],

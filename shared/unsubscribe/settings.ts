@@ -2,12 +2,8 @@
  * The settings of one-click unsubscribe (RFC 8058), a fragment composed by send-mail (which puts the link in
  * each broadcast mail) and records (which serves it). The secret is theirs alone.
  */
-import { defineSettings, describedValidator, httpUrl } from '../config';
+import { defineSettings, httpUrl, secret32 } from '../config';
 
-const unsubscribeSecret = describedValidator<string>('string, ≥ 32 bytes', (input) => {
-  if (Buffer.byteLength(input, 'utf8') < 32) throw new Error('must be at least 32 bytes');
-  return input;
-});
 
 export const unsubscribeSpecs = {
   UNSUBSCRIBE_BASE_URL: httpUrl({
@@ -15,11 +11,11 @@ export const unsubscribeSpecs = {
     desc: 'Public base of the one-click links in broadcast mail: `<base>/unsubscribe/<token>`, routed to the records function. Mailbox providers POST to it from the internet, so it must be reachable there even when the mail API is not; https outside local. Unset (outside local): a broadcast mail must bring its own `list_unsubscribe`.',
     example: 'https://mail.example.com',
   }),
-  UNSUBSCRIBE_SECRET: unsubscribeSecret({
+  UNSUBSCRIBE_SECRET: secret32({
     default: undefined,
     desc: 'Key the unsubscribe tokens are sealed with (HKDF to AES-256-CBC + HMAC-SHA-512, JWE `dir`), shared by send-mail and records only. Required with UNSUBSCRIBE_BASE_URL. Unset in records: its unsubscribe route answers 404 for every token.',
   }),
-  UNSUBSCRIBE_PREVIOUS_SECRET: unsubscribeSecret({
+  UNSUBSCRIBE_PREVIOUS_SECRET: secret32({
     default: undefined,
     desc: 'The key before the last rotation: records still reads tokens sealed with it (links in mail already delivered), send-mail never uses it.',
   }),

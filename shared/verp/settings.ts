@@ -3,7 +3,7 @@
  * mail's envelope sender) and feedback (which reads it back from a report's envelope recipient). The
  * secret is theirs alone.
  */
-import { defineSettings, describedValidator } from '../config';
+import { defineSettings, describedValidator, secret32 } from '../config';
 import { MAX_LOCAL_PART } from './tag';
 
 const hostname = describedValidator<string>('domain name', (input) => {
@@ -19,10 +19,6 @@ const localPart = describedValidator<string>(`local part, at most ${MAX_LOCAL_PA
   return input;
 });
 
-const verpSecret = describedValidator<string>('string, ≥ 32 bytes', (input) => {
-  if (Buffer.byteLength(input, 'utf8') < 32) throw new Error('must be at least 32 bytes');
-  return input;
-});
 
 export const verpSpecs = {
   BOUNCE_DOMAIN: hostname({
@@ -34,11 +30,11 @@ export const verpSpecs = {
     default: 'bounces',
     desc: 'Local part before the tag: `<local>+<48 hex digits>` stays within the 64 octets a local part may have.',
   }),
-  BOUNCE_VERP_SECRET: verpSecret({
+  BOUNCE_VERP_SECRET: secret32({
     default: undefined,
     desc: "Key of the tag's HMAC (SHA-256), shared by send-mail and feedback only. Required with BOUNCE_DOMAIN. A report whose tag does not verify correlates to no mail.",
   }),
-  BOUNCE_VERP_PREVIOUS_SECRET: verpSecret({
+  BOUNCE_VERP_PREVIOUS_SECRET: secret32({
     default: undefined,
     desc: 'The key before the last rotation: feedback still accepts tags made with it (bounces arrive for days), send-mail never uses it.',
   }),

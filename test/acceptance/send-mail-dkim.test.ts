@@ -3,27 +3,19 @@
  * received by the real SMTP server is verified by an independent verifier (mailauth), whose DNS lookup
  * hook answers the selector's TXT record with the test key's public half; a tampered copy must fail.
  */
-import { generateKeyPairSync } from 'node:crypto';
 import { dkimVerify } from 'mailauth';
 import { validRequest } from '../fixtures/send-mail-requests';
+import { testDkim } from '../support/dkim';
 import { postJson } from '../support/http-client';
 import { useSendMail } from '../support/send-mail-under-test';
 
-const DOMAIN = 'example.com';
-const SELECTOR = 'mailer-test';
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const TXT = `v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`;
-
-/** The DNS answer a verifier would get for the selector, and nothing else. */
-const resolver = (name: string, type: string): Promise<string[][]> =>
-  name === `${SELECTOR}._domainkey.${DOMAIN}` && type === 'TXT'
-    ? Promise.resolve([[TXT]])
-    : Promise.reject(Object.assign(new Error(`no ${type} record for ${name}`), { code: 'ENOTFOUND' }));
+const DKIM = testDkim();
+const { domain: DOMAIN, selector: SELECTOR, resolver } = DKIM;
 
 const sendMail = useSendMail({
   DKIM_DOMAIN: DOMAIN,
   DKIM_SELECTOR: SELECTOR,
-  DKIM_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  DKIM_PRIVATE_KEY: DKIM.privateKeyPem,
 });
 
 async function verdict(raw: string): Promise<{ result: string; domain?: string; selector?: string }> {

@@ -5,7 +5,6 @@
  * authentication), as Gmail sends it; send-mail, as its own role, reads the scoped suppression before the
  * next mail. Events go to a real CloudEvents receiver. Every "nothing changed" counts rows, events and mails.
  */
-import { generateKeyPairSync } from 'node:crypto';
 import { dkimVerify } from 'mailauth';
 import { createRecordsApp } from '../../functions/records/app';
 import { recordsSettings } from '../../functions/records/settings';
@@ -14,6 +13,7 @@ import { SEND_MAIL_PATH } from '../../functions/send-mail/identity';
 import { loadConfig } from '../../shared/config';
 import type { Database } from '../../shared/db';
 import { launch, type RunningFunction } from '../../shared/launcher';
+import { testDkim } from '../support/dkim';
 import { startEventReceiver, type EventReceiver } from '../support/event-receiver';
 import { eventually } from '../support/eventually';
 import { startFunction, type FunctionUnderTest } from '../support/function-under-test';
@@ -26,14 +26,8 @@ import { bearer } from '../support/tokens';
 jest.setTimeout(120_000);
 
 const SECRET = 'acceptance-unsubscribe-secret-0123456789abcdef';
-const DOMAIN = 'example.com';
-const SELECTOR = 'mailer-test';
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const TXT = `v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`;
-const resolver = (name: string, type: string): Promise<string[][]> =>
-  name === `${SELECTOR}._domainkey.${DOMAIN}` && type === 'TXT'
-    ? Promise.resolve([[TXT]])
-    : Promise.reject(Object.assign(new Error(`no ${type} record for ${name}`), { code: 'ENOTFOUND' }));
+const DKIM = testDkim();
+const { domain: DOMAIN, resolver } = DKIM;
 
 /** The two callers: campaign-service (the default subject) and another sender of campaign mail. */
 const CAMPAIGNS = '["","sub","campaign-service"]';
@@ -72,8 +66,8 @@ beforeAll(async () => {
     SUPPRESSION_CHECK: 'required',
     DATABASE_URL: postgres.urlFor('send_app'),
     DKIM_DOMAIN: DOMAIN,
-    DKIM_SELECTOR: SELECTOR,
-    DKIM_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    DKIM_SELECTOR: DKIM.selector,
+    DKIM_PRIVATE_KEY: DKIM.privateKeyPem,
     UNSUBSCRIBE_BASE_URL: records.url,
     UNSUBSCRIBE_SECRET: SECRET,
   });
