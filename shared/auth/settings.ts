@@ -40,7 +40,6 @@ const algorithmList = describedValidator<readonly string[]>('comma-separated lis
   return algorithms;
 });
 
-
 const noTokenKey = (env: Record<string, unknown>): boolean =>
   env.AUTH_JWKS_URL === undefined && env.AUTH_HS256_SECRET === undefined;
 

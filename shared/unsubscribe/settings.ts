@@ -4,7 +4,6 @@
  */
 import { defineSettings, httpUrl, secret32 } from '../config';
 
-
 export const unsubscribeSpecs = {
   UNSUBSCRIBE_BASE_URL: httpUrl({
     default: undefined,

@@ -19,7 +19,6 @@ const localPart = describedValidator<string>(`local part, at most ${MAX_LOCAL_PA
   return input;
 });
 
-
 export const verpSpecs = {
   BOUNCE_DOMAIN: hostname({
     default: undefined,
