@@ -11,6 +11,7 @@ import { recordsSettings } from '../../functions/records/settings';
 import { createSendMailApp } from '../../functions/send-mail/app';
 import { SEND_MAIL_PATH } from '../../functions/send-mail/identity';
 import { loadConfig } from '../../shared/config';
+import { DEAD_LETTER_MESSAGE_SUFFIX } from '../../shared/events/dead-letter-line';
 import type { Database } from '../../shared/db';
 import { launch, type RunningFunction } from '../../shared/launcher';
 import { testDkim } from '../support/dkim';
@@ -81,9 +82,16 @@ afterAll(async () => {
   await postgres?.stop();
 });
 
+/** Every email.unsubscribed the sink took, across the tests (the ledger's events side). */
+const eventsAtSink: string[] = [];
+
 beforeEach(() => {
   smtp.reset();
   sink.reset();
+});
+
+afterEach(() => {
+  for (const { event } of sink.stored()) if (event.type.endsWith('.email.unsubscribed.v1')) eventsAtSink.push(event.id);
 });
 
 const broadcaster = (subject?: string) => bearer({ roles: ['admin', 'broadcast'], ...(subject ? { subject } : {}) });
@@ -349,5 +357,58 @@ describe('when the recipient uses the one-click link', () => {
     );
     expect(text).not.toContain(token.slice(0, 40));
     expect(text).not.toContain(to);
+  });
+
+  it('then with the event sink down the POST still answers 200, and its event is a dead-letter line', async () => {
+    const link = await broadcastLink('sink-down@mailinator.com');
+    await sink.down();
+    try {
+      expect((await oneClick(link)).status).toBe(200);
+    } finally {
+      await sink.up();
+    }
+    expect(deadLettered()).toHaveLength(1);
+  });
+
+  it('then with the database down the POST is 503 records.store.unavailable, and nothing is written or published', async () => {
+    const to = 'db-down@mailinator.com';
+    const link = await broadcastLink(to);
+    await postgres.down();
+    let answer: Answer;
+    try {
+      answer = await oneClick(link);
+    } finally {
+      await postgres.up();
+      await db.close();
+      db = await postgres.connect();
+    }
+    expectErrorBody(answer, 'records.store.unavailable');
+    expect(answer.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(unsubscribedAtSink()).toEqual([]);
+    expect((await db.query('SELECT 1 FROM suppression WHERE address = $1', [to])).rows).toEqual([]);
+    // The POST is safe to repeat: once the database is back, it unsubscribes.
+    expect((await oneClick(link)).status).toBe(200);
+  });
+});
+
+/** The ids of email.unsubscribed events records dead-lettered. */
+function deadLettered(): string[] {
+  return recordsLogs
+    .lines()
+    .filter((line) => String(line.message).endsWith(DEAD_LETTER_MESSAGE_SUFFIX))
+    .map((line) => line.cloudevent as { id: string; type: string })
+    .filter((event) => event.type.endsWith('.email.unsubscribed.v1'))
+    .map((event) => event.id);
+}
+
+describe('the ledger, over every test above', () => {
+  it('when the tests are done, then each unsubscribe written into a timeline has exactly one event, at the sink or dead-lettered, and no event is without one', async () => {
+    const { rows } = await db.query<{ event_id: string }>(
+      "SELECT event_id FROM mail_event WHERE type = 'email.unsubscribed' ORDER BY event_id",
+    );
+    const events = [...eventsAtSink, ...deadLettered()].sort();
+
+    expect(rows.length).toBeGreaterThanOrEqual(5);
+    expect(events).toEqual(rows.map((row) => row.event_id));
   });
 });
