@@ -5,6 +5,7 @@
  * its heap from it, so a process run here grows its young and old generations as it would in the pod, not as
  * on a 24 GiB machine. Used by the benchmarks and the soak for every candidate alike.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { render } from './manifests';
@@ -39,7 +40,9 @@ function ownMemoryCgroup(): string | Error {
 export function memoryCgroup(bytes: number): MemoryCgroup | Error {
   const parent = ownMemoryCgroup();
   if (parent instanceof Error) return parent;
-  const dir = join(parent, `mailer-bench-${process.pid}-${(created += 1)}`);
+  // A random part too: a cgroup left behind by an earlier run (a process outlived its stop) may carry a pid
+  // this process now has, and mkdir would fail on it (seen once in CI).
+  const dir = join(parent, `mailer-bench-${process.pid}-${(created += 1)}-${randomBytes(4).toString('hex')}`);
   try {
     mkdirSync(dir);
     writeFileSync(join(dir, 'memory.limit_in_bytes'), String(bytes));
