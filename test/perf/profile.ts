@@ -61,7 +61,7 @@ function summarise(
   profile: CpuProfile,
   bundlePath: string,
   marks: { line: number; module: string }[],
-): [string, number][] {
+): [string, number, number][] {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<string, number>();
   profile.samples.forEach((id, index) => {
@@ -80,8 +80,8 @@ function summarise(
   const total = [...self.values()].reduce((sum, value) => sum + value, 0);
   return [...self.entries()]
     .sort((a, b) => b[1] - a[1])
-    .slice(0, 15)
-    .map(([key, ms]) => [key, Math.round((ms / total) * 1000) / 10]);
+    .slice(0, 25)
+    .map(([key, ms]) => [key, Math.round((ms / total) * 1000) / 10, ms]);
 }
 
 function stopped(child: ChildProcess): Promise<void> {
@@ -96,7 +96,7 @@ async function profileRun(
   label: string,
   bundle: string,
   env: Record<string, string>,
-  drive: (url: string) => Promise<void>,
+  drive: (url: string) => Promise<number | void>,
   ready: (url: string) => Promise<void>,
 ): Promise<void> {
   const dir = join(ROOT, 'test-results', `profile-${label}`);
@@ -120,13 +120,19 @@ async function profileRun(
   await ready(warm.url);
   await stopped(warm.child);
   const { child, url } = await spawnBundle(['--cpu-prof', `--cpu-prof-dir=${dir}`]);
-  await drive(url);
+  const requests = await drive(url);
   await stopped(child);
   const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
   const profile = JSON.parse(readFileSync(join(dir, file ?? ''), 'utf8')) as CpuProfile;
-  process.stdout.write(`\n${label}: self time by package (% of samples; profile in ${dir})\n`);
-  for (const [key, pct] of summarise(profile, bundle, moduleLines(readFileSync(bundle, 'utf8'))))
-    process.stdout.write(`  ${pct.toFixed(1).padStart(5)} %  ${key}\n`);
+  // Under load, µs per request too: percentages of two candidates' profiles do not compare, time per mail does.
+  const perRequest = typeof requests === 'number' && requests > 0 ? requests : undefined;
+  process.stdout.write(
+    `\n${label}: self time by package (% of samples${perRequest ? ', µs per request' : ''}; profile in ${dir})\n`,
+  );
+  for (const [key, pct, ms] of summarise(profile, bundle, moduleLines(readFileSync(bundle, 'utf8'))))
+    process.stdout.write(
+      `  ${pct.toFixed(1).padStart(5)} %${perRequest ? `  ${((ms * 1000) / perRequest).toFixed(0).padStart(5)} µs` : ''}  ${key}\n`,
+    );
 }
 
 async function main(): Promise<void> {
@@ -169,10 +175,11 @@ async function main(): Promise<void> {
       }
       throw new Error(`${url} did not answer within 10 s`);
     };
-    const underLoad = async (url: string): Promise<void> => {
+    const underLoad = async (url: string): Promise<number> => {
       await until200(url);
       const result = await load(`${url}${SEND_MAIL_PATH}`, { connections: 50, duration: 5, request });
       process.stdout.write(`\n(under the profiler: ${Math.round(result.rps)} req/s, ${result.requests} requests)`);
+      return result.requests;
     };
     // Issue 30: the batch route, 100 mails a request, at P5-batch's 10 connections.
     const batch: RequestInit = {
@@ -184,7 +191,7 @@ async function main(): Promise<void> {
       const result = await load(`${url}${SEND_MAIL_BATCH_PATH}`, { connections: 10, duration: 5, request: batch });
       process.stdout.write(`\n(under the profiler: ${Math.round(result.rps * 100)} mails/s in batches of 100)`);
     };
-    const runs: [string, string, Record<string, string>, (url: string) => Promise<void>][] = [
+    const runs: [string, string, Record<string, string>, (url: string) => Promise<number | void>][] = [
       ['cold-start', bundles.ours, sendMailEnv(peers, true), until200],
       ['minimal-cold-start', bundles.minimal, sendMailEnv(peers, true), until200],
       ['throughput', bundles.noop, sendMailEnv(peers, false), underLoad],
