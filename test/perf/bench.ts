@@ -90,6 +90,8 @@ const CHART_DIR = join(ROOT, 'docs', 'perf');
  */
 interface Variant {
   readonly name: string;
+  /** Another bundle than ours (BENCH_AB), run with the plain environment. */
+  readonly args?: string[];
   readonly env: (peers: Peers) => Record<string, string>;
   readonly keyed?: boolean;
   /** A target ratio to the plain P3 (req/s), when the variant has one. */
@@ -124,6 +126,17 @@ const VARIANTS: readonly Variant[] = [
     name: 'with events over HTTP to K_SINK (EVENT_TRANSPORT=http)',
     env: (p) => ({ ...sendMailEnv(p, true), EVENT_TRANSPORT: 'http', K_SINK: p.sinkUrl }),
   },
+  // A lever's before and after (issue 32): BENCH_AB=<a copy of dist/send-mail/main.js from before it> runs
+  // that bundle in the same interleaved loops, so "plain / A/B" is the lever's own effect in one run.
+  ...(process.env.BENCH_AB
+    ? [
+        {
+          name: `the A/B bundle ${process.env.BENCH_AB}`,
+          args: [process.env.BENCH_AB],
+          env: (p: Peers) => sendMailEnv(p, true),
+        },
+      ]
+    : []),
 ];
 
 interface Row {
@@ -229,7 +242,7 @@ async function p1(peers: Peers): Promise<{ rows: Row[]; phases: Record<string, R
       recordPhases(ends['send-mail'] ?? phaseEnds(), a);
     }
     for (const [index, variant] of VARIANTS.entries()) {
-      const v = await spawnPinned(OURS, variant.env(peers), first(token, run, variant.keyed));
+      const v = await spawnPinned(variant.args ?? OURS, variant.env(peers), first(token, run, variant.keyed));
       if (counted) variants[index]?.push(v.firstAnswerMs);
       await v.stop();
     }
@@ -433,7 +446,7 @@ async function p3(peers: Peers): Promise<{ rows: Row[]; summary: string }> {
   for (let round = 0; round < ROUNDS; round += 1) {
     ours.push(await run(OURS, sendMailEnv(peers, true)));
     for (const [index, variant] of VARIANTS.entries())
-      variants[index]?.push(await run(OURS, variant.env(peers), variant.keyed));
+      variants[index]?.push(await run(variant.args ?? OURS, variant.env(peers), variant.keyed));
     minimal.push(await run(MINIMAL, sendMailEnv(peers, true)));
   }
   const rps = (results: LoadResult[]): number[] => results.map((r) => r.rps);
