@@ -9,11 +9,12 @@ import { dkimVerify } from 'mailauth';
 import { createRecordsApp } from '../../functions/records/app';
 import { recordsSettings } from '../../functions/records/settings';
 import { createSendMailApp } from '../../functions/send-mail/app';
-import { SEND_MAIL_PATH } from '../../functions/send-mail/identity';
+import { SEND_MAIL_BATCH_PATH, SEND_MAIL_PATH } from '../../functions/send-mail/identity';
 import { loadConfig } from '../../shared/config';
 import { DEAD_LETTER_MESSAGE_SUFFIX } from '../../shared/events/dead-letter-line';
 import type { Database } from '../../shared/db';
 import { launch, type RunningFunction } from '../../shared/launcher';
+import { createUnsubscribeTokens } from '../../shared/unsubscribe';
 import { testDkim } from '../support/dkim';
 import { startEventReceiver, type EventReceiver } from '../support/event-receiver';
 import { eventually } from '../support/eventually';
@@ -268,6 +269,40 @@ describe('when the recipient uses the one-click link', () => {
     smtp.reset();
     expect((await send(news(to))).status).toBe(200);
     expect(smtp.mails).toHaveLength(1);
+  });
+
+  it('then in a batch of broadcast mails the unsubscribed recipient’s item is suppressed, and each mail sent carries its own link', async () => {
+    const gone = 'batch-gone@mailinator.com';
+    expect((await oneClick(await broadcastLink(gone))).status).toBe(200);
+    const stays = ['batch-a@mailinator.com', 'batch-b@mailinator.com'];
+    smtp.reset();
+
+    const answer = await postJson(
+      `${sendMail.url}${SEND_MAIL_BATCH_PATH}`,
+      { messages: [news(stays[0] ?? ''), news(gone), news(stays[1] ?? '')] },
+      await broadcaster(),
+    );
+
+    expect(answer.status).toBe(200);
+    expect((answer.body as { results: { status: string; code?: string }[] }).results).toMatchObject([
+      { status: 'sent' },
+      { status: 'failed', code: 'email.recipient.suppressed' },
+      { status: 'sent' },
+    ]);
+    expect(smtp.mails).toHaveLength(2);
+    // Each link names its own mail's recipient and Message-ID (opened with the deployment's key).
+    const tokens = createUnsubscribeTokens({ UNSUBSCRIBE_SECRET: SECRET });
+    const opened = await Promise.all(
+      smtp.mails.map(async (mail) => {
+        const link = /^<([^>]+)>$/.exec(header(mail.raw, 'List-Unsubscribe') ?? '')?.[1] ?? '';
+        const target = await tokens?.open(link.slice(link.lastIndexOf('/') + 1));
+        return { to: mail.to, target };
+      }),
+    );
+    expect(opened.map(({ to, target }) => [to, target?.recipient, target?.caller])).toEqual(
+      smtp.mails.map((mail) => [mail.to, mail.to[0], CAMPAIGNS]),
+    );
+    expect(opened.map(({ to }) => to[0]).sort()).toEqual([...stays].sort());
   });
 
   it('then a repeated POST answers 200 and changes nothing more', async () => {
