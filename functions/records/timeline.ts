@@ -1,7 +1,8 @@
 /**
  * A mail's timeline: its email.sent, then what came back (delays, bounces, complaints, an unsubscribe), in
- * the order they happened, each with the suppression it put in place and that suppression's scope. Scoped to the caller who sent it: for anyone else the mail does not exist (404), unless the
- * caller holds TIMELINE_READ_ALL_ROLE.
+ * the order they happened, each with the suppression it put in place and that suppression's scope. Scoped
+ * to the caller who sent it: for anyone else the mail does not exist (404), unless the caller holds
+ * TIMELINE_READ_ALL_ROLE.
  */
 import type { SuppressionReason, SuppressionScope } from '../../shared/contracts/email-suppression';
 import type { Queryable } from '../../shared/db';

@@ -46,6 +46,8 @@ export function createPipeline(
   options: PipelineOptions = {},
 ): RequestPipeline {
   const proxies = options.trustedProxies ?? trustedProxies();
+  // Paths holding a credential (an unsubscribe token): logged by their template. Known once, not per request.
+  const secretTemplates = new Set(routes.filter((known) => known.secretPath).map((known) => known.path));
   const serve = (
     req: IncomingMessage,
     res: ServerResponse,
@@ -63,7 +65,7 @@ export function createPipeline(
       const { observe } = options;
       logWhenDone(req, res, logger, {
         trace,
-        path: routes.some((known) => known.secretPath && known.path === route) ? route : path,
+        path: secretTemplates.has(route) ? route : path,
         trustedProxies: proxies,
         fields: () => annotations,
         ...(observe

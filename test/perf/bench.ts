@@ -20,7 +20,7 @@ import { SEND_MAIL_BATCH_PATH, SEND_MAIL_PATH } from '../../functions/send-mail/
 import { createVerp } from '../../shared/verp';
 import { dsnReport } from '../fixtures/feedback-reports';
 import { phaseChart, ratioChart } from './charts';
-import { mib as mibText, minuteLine, soak, SOAK_BASE_MINUTE, SOAK_GROWTH_LIMIT } from './soak';
+import { minuteLine, soak, SOAK_BASE_MINUTE, SOAK_GROWTH_LIMIT } from './soak';
 import { benchEvents, deliverAll, emptyTimeline, insertBatched } from './recorder-load';
 import {
   BENCH_DIR,
@@ -807,7 +807,7 @@ async function soakPart(peers: Peers): Promise<Absolute> {
       name: 'Soak RSS growth',
       ratio: result.growth / SOAK_GROWTH_LIMIT,
       met,
-      summary: `Soak: ${result.minutes.length} minutes at 50 connections, RSS (median of each minute) ${result.minutes.map((minute) => mibText(minute.rss)).join(' → ')} MiB; growth from minute ${SOAK_BASE_MINUTE} to the last ${(result.growth * 100).toFixed(1)} % (target < ${SOAK_GROWTH_LIMIT * 100} %), ${result.failures} failed requests: ${met ? 'PASS' : 'FAIL'}.`,
+      summary: `Soak: ${result.minutes.length} minutes at 50 connections, RSS (median of each minute) ${result.minutes.map((minute) => fmt(mib(minute.rss))).join(' → ')} MiB; growth from minute ${SOAK_BASE_MINUTE} to the last ${(result.growth * 100).toFixed(1)} % (target < ${SOAK_GROWTH_LIMIT * 100} %), ${result.failures} failed requests: ${met ? 'PASS' : 'FAIL'}.`,
     };
   } finally {
     await fn.stop();

@@ -192,7 +192,7 @@ function checkedRequest(
 
 /** RFC 8058 wants HTTPS; the header holds it between angle brackets, so none of `"<>`, no space, ASCII only. */
 function isOneClickUrl(text: string): boolean {
-  return /^https:\/\/[!#-;=?-~]+$/.test(text) && URL.canParse(text) && new URL(text).hostname !== '';
+  return /^https:\/\/[!#-;=?-~]+$/.test(text) && (URL.parse(text)?.hostname ?? '') !== '';
 }
 
 function metadataOctets(metadata: Readonly<Record<string, string>>): number {

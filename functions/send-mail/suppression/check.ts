@@ -88,7 +88,11 @@ export function createSuppressionCheck(
         'suppression-check',
       );
       const byAddress = new Map<string, Row[]>();
-      for (const row of rows) byAddress.set(row.address, [...(byAddress.get(row.address) ?? []), row]);
+      for (const row of rows) {
+        const known = byAddress.get(row.address);
+        if (known) known.push(row);
+        else byAddress.set(row.address, [row]);
+      }
       return addresses.map((address) => byAddress.get(address) ?? NO_ROWS);
     },
     // The window: every check started in this turn of the event loop (the requests read in one poll phase).
